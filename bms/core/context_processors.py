@@ -1,0 +1,58 @@
+"""What every page needs: the menu the user's role may see, and `can` for buttons."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from bms.core.access import Can, user_can
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url_name: str
+    permission: str
+
+
+MENU: list[tuple[str, list[MenuItem]]] = [
+    (
+        "Billing",
+        [
+            MenuItem("Customers", "billing:customer_list", "billing.view"),
+            MenuItem("Invoices", "billing:invoice_list", "billing.view"),
+        ],
+    ),
+    ("Stock", [MenuItem("Dispatches", "stock:dispatch_list", "stock.view")]),
+    (
+        "Admin",
+        [
+            MenuItem("General Settings", "preferences:general", "admin.view"),
+            MenuItem("Entities", "entities:entity_list", "admin.view"),
+            MenuItem("Accounts", "ledger:account_list", "admin.view"),
+            MenuItem("Account Settings", "ledger:account_defaults", "admin.view"),
+            MenuItem("Journals", "ledger:journal_list", "admin.view"),
+            MenuItem("Background Jobs", "jobs:job_list", "jobs.view"),
+        ],
+    ),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"menu": [], "can": Can(user)}
+    current = request.path
+    menu = []
+    for section, items in MENU:
+        visible = []
+        for item in items:
+            if not user_can(user, item.permission):
+                continue
+            try:  # INTEGRATION-TEMP: screens land in parallel; removed once every route exists
+                url = reverse(item.url_name)
+            except NoReverseMatch:
+                continue
+            visible.append({"label": item.label, "url": url, "active": current.startswith(url)})
+        if visible:
+            menu.append({"section": section, "items": visible})
+    return {"menu": menu, "can": Can(user)}

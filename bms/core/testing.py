@@ -1,0 +1,30 @@
+"""Named personas for tests: admin, finance, staff, the implementation partner, and
+someone with no access (anonymous)."""
+
+from django.contrib.auth import get_user_model
+
+from bms.core.roles import Role
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(username: str, *, role: str = Role.STAFF, is_superuser: bool = False, **extra):
+    user_model = get_user_model()
+    return user_model.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        role=role,
+        is_superuser=is_superuser,
+        is_staff=is_superuser,
+        first_name=extra.pop("first_name", username.capitalize()),
+        **extra,
+    )
+
+
+def persona(name: str):
+    return {
+        "admin": lambda: make_user("alice_admin", role=Role.ADMIN),
+        "finance": lambda: make_user("fred_finance", role=Role.FINANCE),
+        "staff": lambda: make_user("sam_staff", role=Role.STAFF),
+        "partner": lambda: make_user("pat_partner", role=Role.ADMIN, is_superuser=True),
+    }[name]()

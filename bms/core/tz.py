@@ -1,0 +1,59 @@
+"""Time: stored in UTC; trading days and schedules in an entity's own time zone."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+
+@lru_cache(maxsize=1)
+def time_zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def is_valid_time_zone(name: str) -> bool:
+    return name in time_zone_names()
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r}") from exc
+
+
+def trading_day(at: datetime, tz_name: str) -> date:
+    """The calendar date in the zone at the instant `at` (which must be aware)."""
+    if at.tzinfo is None:
+        raise ValueError("trading_day needs an aware datetime")
+    return at.astimezone(zone(tz_name)).date()
+
+
+def local_midnight_utc(day: date, tz_name: str) -> datetime:
+    # Midnight exists in every zone we know of on DST days (changes happen at 02:00/03:00),
+    # but going through UTC keeps this correct even where it would not.
+    return datetime.combine(day, time.min, tzinfo=zone(tz_name)).astimezone(UTC)
+
+
+def day_bounds_utc(day: date, tz_name: str) -> tuple[datetime, datetime]:
+    """[start, end) of the trading day in UTC: 23, 24 or 25 hours long around DST changes."""
+    return local_midnight_utc(day, tz_name), local_midnight_utc(day + timedelta(days=1), tz_name)
+
+
+def local_time_utc(day: date, at: time, tz_name: str) -> datetime:
+    """The UTC instant of local wall time `at` on `day`; a time skipped by DST moves forward."""
+    local = datetime.combine(day, at, tzinfo=zone(tz_name))
+    as_utc = local.astimezone(UTC)
+    if as_utc.astimezone(zone(tz_name)).replace(tzinfo=None) != local.replace(tzinfo=None):
+        # The wall time does not exist (spring forward): run at the first instant after the gap.
+        as_utc = datetime.combine(day, at, tzinfo=zone(tz_name)).replace(fold=1).astimezone(UTC)
+    return as_utc
+
+
+def next_local_time_utc(after: datetime, at: time, tz_name: str) -> datetime:
+    """The first instant strictly after `after` whose local wall time is `at`."""
+    day = trading_day(after, tz_name)
+    for offset in range(3):
+        candidate = local_time_utc(day + timedelta(days=offset), at, tz_name)
+        if candidate > after:
+            return candidate
+    raise AssertionError("unreachable: a wall time recurs within two days")

@@ -1,0 +1,56 @@
+from django.db import models
+from django.db.models import Q
+
+
+class EntityKind(models.TextChoices):
+    ORGANISATION = "organisation", "Organisation"
+    BRANCH = "branch", "Branch"
+
+
+class Entity(models.Model):
+    """A business unit that appears on documents: an organisation, or a branch of one."""
+
+    kind = models.CharField(max_length=16, choices=EntityKind.choices, default=EntityKind.ORGANISATION)
+    organisation = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="branches",
+        limit_choices_to={"kind": EntityKind.ORGANISATION},
+        help_text="The organisation a branch belongs to.",
+    )
+    name = models.CharField(max_length=200)
+    trading_name = models.CharField(max_length=200, blank=True, default="")
+    code = models.CharField(max_length=20, unique=True)
+    prefix = models.CharField(
+        max_length=10, help_text="Put in front of document numbers, e.g. SYD- makes invoice SYD-000123."
+    )
+    time_zone = models.CharField(
+        max_length=64, blank=True, default="", help_text="Blank uses the default time zone in General Settings."
+    )
+    is_default = models.BooleanField(default=False)
+    tracking_option_1 = models.CharField(max_length=100, blank=True, default="")
+    tracking_option_2 = models.CharField(max_length=100, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "entities"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind=EntityKind.ORGANISATION) & Q(organisation__isnull=True))
+                | (Q(kind=EntityKind.BRANCH) & Q(organisation__isnull=False)),
+                name="entity_branch_has_organisation",
+            ),
+            models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="entity_one_default"),
+            models.UniqueConstraint(fields=["prefix"], name="entity_prefix_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_branch(self) -> bool:
+        return self.kind == EntityKind.BRANCH

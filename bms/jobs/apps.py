@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+
+
+class JobsConfig(AppConfig):
+    name = "bms.jobs"
+    label = "jobs"
+    verbose_name = "Background jobs"
+
+    def ready(self):
+        # Each app registers its job kinds and schedules in a `job_kinds` module.
+        autodiscover_modules("job_kinds")

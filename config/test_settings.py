@@ -1,0 +1,20 @@
+"""Test overrides: an in-memory database, jobs run in-process, fast password hashing."""
+
+import os
+
+from config.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+HUEY = {**HUEY, "immediate": True}  # noqa: F405  (tasks run in the calling thread)
+
+if os.environ.get("BMS_TEST_DATABASE_URL"):
+    import dj_database_url
+
+    DATABASES = {"default": dj_database_url.parse(os.environ["BMS_TEST_DATABASE_URL"])}
+else:
+    DATABASES["default"]["OPTIONS"] = {"timeout": 30}
+
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
