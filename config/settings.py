@@ -120,6 +120,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request when it is missing
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -148,6 +149,13 @@ else:
         "immediate": False,
         "consumer": {"workers": BMS_WORKER_THREADS, "worker_type": "thread"},
     }
+
+# --- Tokens at rest ---------------------------------------------------------------------
+# Comma-separated Fernet keys; the first encrypts, all decrypt (rotation: prepend a new key,
+# run `bms rotate_token_keys`, then drop the old one). When unset, the embedded default keeps
+# a generated key set in a 0600 file in the data folder.
+BMS_TOKEN_KEYS = env_list("BMS_TOKEN_KEYS")
+BMS_TOKEN_KEY_FILE = Path(os.environ.get("BMS_TOKEN_KEY_FILE", DATA_DIR / "token-keys"))
 
 # --- Xero endpoints ---------------------------------------------------------------------
 # Defaults are Xero's real endpoints; `make demo` points them at the local sandbox.

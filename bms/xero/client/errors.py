@@ -1,0 +1,44 @@
+"""Xero errors, classified by what the caller does next (ARCHITECTURE.md, "Writing to Xero").
+
+- RetryableError: nothing landed, or Xero asked us to come back; back off and try again.
+- ValidationError: Xero refused this record; fail it with Xero's message, the batch goes on.
+- AuthError: the grant is dead or the tenant disconnected; park the work, ask for re-authentication.
+- UncertainError: the request may have landed (timeout after sending); look the record up
+  before creating it again.
+"""
+
+from __future__ import annotations
+
+
+class XeroError(Exception):
+    def __init__(self, message: str, *, status_code: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+
+
+class RetryableError(XeroError):
+    def __init__(self, message: str, *, status_code: int | None = None, retry_after_s: float | None = None,
+                 limit_problem: str | None = None):
+        super().__init__(message, status_code=status_code)
+        self.retry_after_s = retry_after_s
+        # Xero's X-Rate-Limit-Problem: "minute", "day", "appminute" or "concurrent".
+        self.limit_problem = limit_problem
+
+
+class ValidationError(XeroError):
+    def __init__(self, message: str, *, status_code: int | None = 400, messages: list[str] | None = None):
+        super().__init__(message, status_code=status_code)
+        self.messages = messages or [message]
+
+
+class AuthError(XeroError):
+    """invalid_grant from the token endpoint, or 401/403 for the tenant."""
+
+    def __init__(self, message: str, *, status_code: int | None = None, oauth_error: str | None = None):
+        super().__init__(message, status_code=status_code)
+        self.oauth_error = oauth_error
+
+
+class UncertainError(XeroError):
+    """The request was sent and no answer came back: it may or may not have landed."""

@@ -1,0 +1,130 @@
+"""What BMS knows about its Xero connections.
+
+Tokens belong to the grant (one Xero user's consent, possibly covering several tenants), not to
+the tenant (xero-notes §1.4, trap 7): storing them per tenant would let two copies of one
+refresh token diverge and kill the connection. So: one XeroGrant per Xero user, one XeroTenant
+per organisation it reaches, and each entity picks a tenant.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+REFRESH_TOKEN_IDLE_LIFETIME = timedelta(days=60)  # Xero: unused for 60 days → expired
+
+
+class GrantStatus(models.TextChoices):
+    ACTIVE = "active", "Connected"
+    NEEDS_REAUTH = "needs_reauth", "Needs re-authentication"
+
+
+class XeroGrant(models.Model):
+    xero_user_id = models.CharField(max_length=64, unique=True)
+    authenticated_by_name = models.CharField(max_length=200, blank=True, default="")
+    authenticated_by_email = models.CharField(max_length=254, blank=True, default="")
+    authorised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The BMS user who ran the authentication.",
+    )
+    scopes = models.TextField(blank=True, default="")
+    # Encrypted with bms/xero/crypto.py; never shown, never logged.
+    access_token_encrypted = models.TextField()
+    refresh_token_encrypted = models.TextField()
+    # Kept for Xero's 30-minute grace period, in case a refresh response is lost.
+    previous_refresh_token_encrypted = models.TextField(blank=True, default="")
+    previous_refresh_token_valid_until = models.DateTimeField(null=True, blank=True)
+    access_expires_at = models.DateTimeField()
+    refreshed_at = models.DateTimeField(help_text="When Xero last issued tokens for this grant.")
+    status = models.CharField(max_length=16, choices=GrantStatus.choices, default=GrantStatus.ACTIVE)
+    status_reason = models.CharField(max_length=255, blank=True, default="")
+    authenticated_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=GrantStatus.values), name="xero_grant_status_known"),
+        ]
+
+    def __str__(self) -> str:
+        return self.authenticated_by_email or self.authenticated_by_name or self.xero_user_id
+
+    @property
+    def refresh_expires_at(self):
+        return self.refreshed_at + REFRESH_TOKEN_IDLE_LIFETIME
+
+    @property
+    def needs_reauthentication(self) -> bool:
+        return self.status == GrantStatus.NEEDS_REAUTH
+
+
+class XeroTenant(models.Model):
+    """A Xero organisation reached by a grant."""
+
+    tenant_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=255)
+    tenant_type = models.CharField(max_length=32, default="ORGANISATION")
+    grant = models.ForeignKey(XeroGrant, null=True, blank=True, on_delete=models.SET_NULL, related_name="tenants")
+    connection_id = models.CharField(max_length=64, blank=True, default="", help_text="For DELETE /connections/{id}.")
+    auth_event_id = models.CharField(max_length=64, blank=True, default="")
+    is_connected = models.BooleanField(default=True)
+    # Read with the organisation (GET /Organisation).
+    short_code = models.CharField(max_length=20, blank=True, default="")
+    base_currency = models.CharField(max_length=3, blank=True, default="")
+    country_code = models.CharField(max_length=2, blank=True, default="")
+    period_lock_date = models.DateField(null=True, blank=True)
+    end_of_year_lock_date = models.DateField(null=True, blank=True)
+    organisation_read_at = models.DateTimeField(null=True, blank=True)
+    # Xero's call budget, from the rate-limit headers of the latest response.
+    minute_calls_remaining = models.IntegerField(null=True, blank=True)
+    day_calls_remaining = models.IntegerField(null=True, blank=True)
+    limits_seen_at = models.DateTimeField(null=True, blank=True)
+    waiting_until = models.DateTimeField(null=True, blank=True, help_text="Set by a 429: work waits until then.")
+    waiting_reason = models.CharField(max_length=100, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InvoiceStatusInXero(models.TextChoices):
+    AUTHORISED = "AUTHORISED", "Approved (AUTHORISED)"
+    SUBMITTED = "SUBMITTED", "Awaiting approval (SUBMITTED)"
+    DRAFT = "DRAFT", "Draft (DRAFT)"
+
+
+class EntityXeroConnection(models.Model):
+    """Which Xero organisation an entity posts to. A branch may inherit its organisation's."""
+
+    entity = models.OneToOneField("entities.Entity", on_delete=models.CASCADE, related_name="xero_connection")
+    tenant = models.ForeignKey(XeroTenant, null=True, blank=True, on_delete=models.PROTECT, related_name="entities")
+    inherits_from_organisation = models.BooleanField(default=False)
+    invoice_status = models.CharField(
+        max_length=16, choices=InvoiceStatusInXero.choices, default=InvoiceStatusInXero.AUTHORISED
+    )
+    connected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    connected_at = models.DateTimeField(null=True, blank=True)
+    # The tenant this entity's records were synced to; choosing another one needs an explicit relink.
+    records_tenant_id = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(inherits_from_organisation=True) & Q(tenant__isnull=True))
+                | Q(inherits_from_organisation=False),
+                name="xero_connection_inherit_or_tenant",
+            ),
+            models.CheckConstraint(
+                condition=Q(invoice_status__in=InvoiceStatusInXero.values), name="xero_connection_invoice_status_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity} → {self.tenant or 'inherited'}"

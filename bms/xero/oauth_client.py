@@ -1,0 +1,20 @@
+"""The one place that builds Xero's OAuth client from settings (XERO_* variables)."""
+
+from django.conf import settings
+
+from bms.xero.client.oauth import OAuthEndpoints, XeroOAuth
+
+
+def oauth_client() -> XeroOAuth:
+    return XeroOAuth(
+        client_id=settings.XERO_CLIENT_ID,
+        client_secret=settings.XERO_CLIENT_SECRET,
+        redirect_uri=settings.XERO_REDIRECT_URI,
+        scopes=settings.XERO_SCOPES,
+        endpoints=OAuthEndpoints(
+            authorize_url=settings.XERO_AUTHORIZE_URL,
+            token_url=settings.XERO_TOKEN_URL,
+            revoke_url=settings.XERO_REVOKE_URL,
+            connections_url=settings.XERO_CONNECTIONS_URL,
+        ),
+    )
