@@ -174,6 +174,15 @@ XERO_SCOPES = os.environ.get(
     "accounting.manualjournals accounting.settings.read openid profile email",
 )
 
+# Xero's limits (xero-notes §2); configurable so benchmarks can run time-scaled.
+XERO_LIMIT_CONCURRENT = int(os.environ.get("XERO_LIMIT_CONCURRENT", "5"))
+XERO_LIMIT_PER_MINUTE = int(os.environ.get("XERO_LIMIT_PER_MINUTE", "60"))
+XERO_LIMIT_PER_DAY = int(os.environ.get("XERO_LIMIT_PER_DAY", "5000"))
+XERO_LIMIT_APP_PER_MINUTE = int(os.environ.get("XERO_LIMIT_APP_PER_MINUTE", "10000"))
+XERO_LIMIT_MINUTE_S = float(os.environ.get("XERO_LIMIT_MINUTE_S", "60"))
+XERO_LIMIT_DAY_S = float(os.environ.get("XERO_LIMIT_DAY_S", "86400"))
+XERO_TIMEOUT_S = float(os.environ.get("XERO_TIMEOUT_S", "30"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -128,3 +128,28 @@ class EntityXeroConnection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity} → {self.tenant or 'inherited'}"
+
+
+class XeroAttempt(models.Model):
+    """Append-only log of every call to Xero's Accounting API: what, when, how it went and the
+    budget Xero reported. Never a token, never a request or response body."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    tenant_id = models.CharField(max_length=64, db_index=True)
+    operation = models.CharField(max_length=64)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=255)
+    idempotency_key = models.CharField(max_length=128, blank=True, default="")
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(max_length=16)
+    minute_remaining = models.IntegerField(null=True, blank=True)
+    day_remaining = models.IntegerField(null=True, blank=True)
+    app_minute_remaining = models.IntegerField(null=True, blank=True)
+    job_id = models.BigIntegerField(null=True, blank=True, help_text="The background job that made the call.")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.operation} {self.status_code} {self.outcome}"

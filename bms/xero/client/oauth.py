@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import httpx
+import httpx2
 import jwt
 from authlib.common.security import generate_token
 from authlib.integrations.base_client import OAuthError
@@ -110,7 +110,7 @@ class XeroOAuth:
         scopes: str,
         endpoints: OAuthEndpoints,
         timeout_s: float = 20.0,
-        transport: httpx.BaseTransport | None = None,
+        transport: httpx2.BaseTransport | None = None,
     ):
         self._endpoints = endpoints
         self._client = OAuth2Client(
@@ -192,7 +192,7 @@ class XeroOAuth:
             if exc.error == "invalid_grant":
                 raise AuthError("Xero refused the grant (invalid_grant)", oauth_error=exc.error) from None
             raise XeroError(f"Xero's token endpoint refused the request ({exc.error})") from None
-        except httpx.HTTPStatusError as exc:
+        except httpx2.HTTPStatusError as exc:
             raise RetryableError(
                 f"Xero's token endpoint answered {exc.response.status_code}", status_code=exc.response.status_code
             ) from None
@@ -202,15 +202,15 @@ class XeroOAuth:
     def _send(call):
         try:
             return call()
-        except httpx.ConnectError as exc:
+        except httpx2.ConnectError as exc:
             raise RetryableError(f"could not reach Xero ({type(exc).__name__})") from None
-        except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError) as exc:
+        except (httpx2.TimeoutException, httpx2.RemoteProtocolError, httpx2.ReadError) as exc:
             # The request may have been processed; for a refresh that means the old refresh token
             # is now the previous one, still usable for Xero's 30-minute grace period.
             raise UncertainError(f"no answer from Xero ({type(exc).__name__})") from None
 
     @staticmethod
-    def _raise_for_status(response: httpx.Response, doing: str) -> None:
+    def _raise_for_status(response: httpx2.Response, doing: str) -> None:
         if response.status_code < 400:
             return
         if response.status_code in (401, 403):

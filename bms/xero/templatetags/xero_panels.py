@@ -1,4 +1,4 @@
-"""The Xero Integration panel that customer, invoice, journal and entity pages show.
+"""The Xero Integration panels that entity, customer, invoice and journal pages show.
 
 Domain apps never import `bms.xero`: their templates load this tag library instead, so the
 panel, and the "Xero package is not active" notice, come from the one package that knows Xero.
@@ -11,11 +11,38 @@ from bms.preferences.selectors import xero_is_active
 register = template.Library()
 
 
+def _panel_context(context, record) -> dict:
+    kind = record._meta.model_name
+    data = {"record": record, "record_kind": kind, "is_active": xero_is_active(), "can": context.get("can")}
+    if kind == "entity" and data["is_active"]:
+        from bms.xero.selectors import entity_xero_status
+
+        data["status"] = entity_xero_status(record)
+    data["csrf_token"] = context.get("csrf_token")
+    return data
+
+
 @register.inclusion_tag("xero/panel.html", takes_context=True)
 def xero_panel(context, record):
+    return _panel_context(context, record)
+
+
+@register.simple_tag
+def xero_entity_summary(entity) -> dict:
+    """For the Entities grid: Xero Authenticated? and Authenticated By."""
+    if not xero_is_active():
+        return {"authenticated": False, "label": "No", "by": "—"}
+    from bms.xero.selectors import entity_xero_status
+
+    status = entity_xero_status(entity)
+    if not status.is_connected:
+        return {"authenticated": False, "label": "No", "by": "—"}
+    grant = status.grant
+    label = "Needs re-authentication" if status.needs_reauthentication else "Yes"
+    if status.is_inherited:
+        label += " (inherited)"
     return {
-        "record": record,
-        "record_kind": record._meta.model_name,
-        "is_active": xero_is_active(),
-        "can": context.get("can"),
+        "authenticated": not status.needs_reauthentication,
+        "label": label,
+        "by": grant.authenticated_by_name or grant.authenticated_by_email or grant.xero_user_id,
     }

@@ -1,0 +1,78 @@
+"""The one place that builds a tenant's Accounting API client from settings: its token source,
+the process-wide limiter, and the attempt log."""
+
+from __future__ import annotations
+
+import threading
+
+import httpx2
+from django.conf import settings
+from django.utils import timezone
+
+from bms.xero.client.api import Attempt, XeroAccountingClient
+from bms.xero.client.limits import LimitConfig, LocalLimiter
+from bms.xero.models import XeroAttempt, XeroTenant
+from bms.xero.tokens import GrantNeedsReauthenticationError, access_token
+
+_limiter_lock = threading.Lock()
+_limiter: LocalLimiter | None = None
+
+
+def limit_config() -> LimitConfig:
+    return LimitConfig(
+        concurrent=settings.XERO_LIMIT_CONCURRENT,
+        per_minute=settings.XERO_LIMIT_PER_MINUTE,
+        per_day=settings.XERO_LIMIT_PER_DAY,
+        app_per_minute=settings.XERO_LIMIT_APP_PER_MINUTE,
+        minute_s=settings.XERO_LIMIT_MINUTE_S,
+        day_s=settings.XERO_LIMIT_DAY_S,
+    )
+
+
+def process_limiter() -> LocalLimiter:
+    """One limiter per process, shared by every thread, so their calls add up against one budget."""
+    global _limiter
+    with _limiter_lock:
+        if _limiter is None or _limiter.config != limit_config():
+            _limiter = LocalLimiter(limit_config())
+        return _limiter
+
+
+def _record_attempt(attempt: Attempt, job_id: int | None) -> None:
+    XeroAttempt.objects.create(
+        tenant_id=attempt.tenant_id,
+        operation=attempt.operation,
+        method=attempt.method,
+        path=attempt.path[:255],
+        idempotency_key=attempt.idempotency_key or "",
+        status_code=attempt.status_code,
+        duration_ms=attempt.duration_ms,
+        outcome=attempt.outcome,
+        minute_remaining=attempt.limits.minute_remaining,
+        day_remaining=attempt.limits.day_remaining,
+        app_minute_remaining=attempt.limits.app_minute_remaining,
+        job_id=job_id,
+    )
+    if attempt.limits.minute_remaining is not None or attempt.limits.day_remaining is not None:
+        XeroTenant.objects.filter(tenant_id=attempt.tenant_id).update(
+            minute_calls_remaining=attempt.limits.minute_remaining,
+            day_calls_remaining=attempt.limits.day_remaining,
+            limits_seen_at=timezone.now(),
+        )
+
+
+def accounting_client(
+    tenant: XeroTenant, *, job_id: int | None = None, transport: httpx2.BaseTransport | None = None
+) -> XeroAccountingClient:
+    if tenant.grant_id is None or not tenant.is_connected:
+        raise GrantNeedsReauthenticationError(f"{tenant.name} is not connected to BMS; authenticate with Xero again")
+    grant_id = tenant.grant_id
+    return XeroAccountingClient(
+        base_url=settings.XERO_API_URL,
+        tenant_id=tenant.tenant_id,
+        token_source=lambda: access_token(grant_id=grant_id),
+        limiter=process_limiter(),
+        timeout=httpx2.Timeout(settings.XERO_TIMEOUT_S, connect=10.0),
+        transport=transport,
+        on_attempt=lambda attempt: _record_attempt(attempt, job_id),
+    )

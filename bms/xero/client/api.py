@@ -1,0 +1,262 @@
+"""The Accounting API choke point: every call to Xero's Accounting API goes through
+`XeroAccountingClient._call`.
+
+In order: wait for the limiter → bearer token from the token source, `Xero-Tenant-Id`,
+`Idempotency-Key` on writes → send with explicit timeouts and no hidden transport retries
+(xero-notes trap 2) → read the rate-limit headers → classify errors by what the caller does next.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
+
+import httpx2
+
+from bms.xero.client import jsonbody
+from bms.xero.client.errors import AuthError, RetryableError, UncertainError, ValidationError, XeroError
+from bms.xero.client.schemas import Organisation, validation_messages
+
+WRITE_METHODS = frozenset({"PUT", "POST"})
+
+
+@dataclass(frozen=True)
+class RateLimitHeaders:
+    day_remaining: int | None = None
+    minute_remaining: int | None = None
+    app_minute_remaining: int | None = None
+
+    @classmethod
+    def from_response(cls, response: httpx2.Response) -> RateLimitHeaders:
+        def read(name: str) -> int | None:
+            value = response.headers.get(name)
+            try:
+                return int(value) if value is not None else None
+            except ValueError:
+                return None
+
+        return cls(
+            day_remaining=read("X-DayLimit-Remaining"),
+            minute_remaining=read("X-MinLimit-Remaining"),
+            app_minute_remaining=read("X-AppMinLimit-Remaining"),
+        )
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One call, as the append-only attempt log records it: never a token, never a body."""
+
+    operation: str
+    tenant_id: str
+    method: str
+    path: str
+    idempotency_key: str | None
+    status_code: int | None
+    duration_ms: int
+    limits: RateLimitHeaders
+    outcome: str  # ok | validation | auth | retryable | uncertain | error
+
+
+class Limiter(Protocol):
+    def slot(self, tenant_id: str):
+        """A context manager held for the duration of one call; blocks until the call may go."""
+
+    def observe(self, tenant_id: str, limits: RateLimitHeaders) -> None: ...
+
+    def penalise(self, tenant_id: str, *, retry_after_s: float | None, problem: str | None) -> None: ...
+
+
+@dataclass
+class XeroResponse:
+    status_code: int
+    data: Any
+    limits: RateLimitHeaders
+
+
+def _parse_json(response: httpx2.Response) -> Any:
+    # Money must stay Decimal from the wire on (xero-notes trap 17).
+    return json.loads(response.content or b"null", parse_float=Decimal)
+
+
+class XeroAccountingClient:
+    """One tenant's Accounting API. Build one per (tenant, unit of work); never share across tenants."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        tenant_id: str,
+        token_source: Callable[[], str],
+        limiter: Limiter,
+        timeout: httpx2.Timeout | None = None,
+        transport: httpx2.BaseTransport | None = None,
+        on_attempt: Callable[[Attempt], None] | None = None,
+    ):
+        if not tenant_id:
+            raise ValueError("a Xero call needs a tenant id")
+        self.tenant_id = tenant_id
+        self._token_source = token_source
+        self._limiter = limiter
+        self._on_attempt = on_attempt
+        self._http = httpx2.Client(
+            base_url=base_url.rstrip("/") + "/",
+            timeout=timeout or httpx2.Timeout(30.0, connect=10.0),
+            transport=transport or httpx2.HTTPTransport(retries=0),
+            headers={"Accept": "application/json", "User-Agent": "BMS-Xero-Integration"},
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> XeroAccountingClient:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- operations (named after Xero's OpenAPI operationIds) ------------------------------
+
+    def get_organisations(self) -> list[Organisation]:
+        response = self._call("getOrganisations", "GET", "Organisation")
+        return [Organisation.model_validate(item) for item in response.data.get("Organisations", [])]
+
+    # --- the choke point ------------------------------------------------------------------
+
+    def _call(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        idempotency_key: str | None = None,
+        if_modified_since: str | None = None,
+    ) -> XeroResponse:
+        if method in WRITE_METHODS and not idempotency_key:
+            raise ValueError(f"{operation}: every write to Xero carries an Idempotency-Key")
+        headers = {"Xero-Tenant-Id": self.tenant_id}
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        if if_modified_since:
+            headers["If-Modified-Since"] = if_modified_since
+        content = None
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+            content = jsonbody.dumps(body).encode()
+
+        started = time.monotonic()
+        status_code: int | None = None
+        limits = RateLimitHeaders()
+        outcome = "error"
+        try:
+            with self._limiter.slot(self.tenant_id):
+                headers["Authorization"] = f"Bearer {self._token_source()}"
+                try:
+                    response = self._http.request(method, path, params=params, content=content, headers=headers)
+                except httpx2.ConnectError as exc:
+                    outcome = "retryable"
+                    raise RetryableError(f"could not reach Xero ({type(exc).__name__})") from None
+                except (httpx2.TimeoutException, httpx2.RemoteProtocolError, httpx2.ReadError,
+                        httpx2.WriteError) as exc:
+                    # Sent, but no answer: a write may have landed.
+                    outcome = "uncertain" if method in WRITE_METHODS else "retryable"
+                    error_class = UncertainError if method in WRITE_METHODS else RetryableError
+                    raise error_class(f"no answer from Xero ({type(exc).__name__})") from None
+            status_code = response.status_code
+            limits = RateLimitHeaders.from_response(response)
+            self._limiter.observe(self.tenant_id, limits)
+            outcome, error = self._classify(response, method)
+            if error is not None:
+                raise error
+            return XeroResponse(status_code=status_code, data=_parse_json(response), limits=limits)
+        finally:
+            if self._on_attempt is not None:
+                self._on_attempt(
+                    Attempt(
+                        operation=operation,
+                        tenant_id=self.tenant_id,
+                        method=method,
+                        path=path,
+                        idempotency_key=idempotency_key,
+                        status_code=status_code,
+                        duration_ms=int((time.monotonic() - started) * 1000),
+                        limits=limits,
+                        outcome=outcome,
+                    )
+                )
+
+    def _classify(self, response: httpx2.Response, method: str) -> tuple[str, XeroError | None]:
+        status = response.status_code
+        if status < 400:
+            return "ok", None
+        if status == 429:
+            retry_after = response.headers.get("Retry-After")
+            problem = response.headers.get("X-Rate-Limit-Problem")
+            retry_after_s = float(retry_after) if retry_after and retry_after.replace(".", "", 1).isdigit() else None
+            self._limiter.penalise(self.tenant_id, retry_after_s=retry_after_s, problem=problem)
+            return "retryable", RetryableError(
+                f"Xero's {problem or 'rate'} limit was reached", status_code=429,
+                retry_after_s=retry_after_s, limit_problem=problem,
+            )
+        if status in (401, 403):
+            return "auth", AuthError(
+                f"Xero refused the credentials for this organisation ({status} {_problem_detail(response)})",
+                status_code=status,
+            )
+        if status == 400:
+            messages = _error_messages(response)
+            return "validation", ValidationError("; ".join(messages) or "Xero refused the request", messages=messages)
+        if status == 404:
+            return "validation", ValidationError("Xero has no such record", status_code=404)
+        if status >= 500 and method in WRITE_METHODS and status != 503:
+            # Xero caches an internal error against the Idempotency-Key and the write may have
+            # happened: look the record up, then retry with a new key (xero-notes trap 18).
+            return "uncertain", UncertainError(f"Xero answered {status} to a write", status_code=status)
+        if status >= 500:
+            text = response.text.strip()[:200] if "json" not in response.headers.get("content-type", "") else ""
+            return "retryable", RetryableError(
+                f"Xero is unavailable ({status}{': ' + text if text else ''})", status_code=status,
+                retry_after_s=_retry_after(response),
+            )
+        return "error", XeroError(f"Xero answered {status}", status_code=status)
+
+
+def _retry_after(response: httpx2.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+def _problem_detail(response: httpx2.Response) -> str:
+    try:
+        data = _parse_json(response)
+    except ValueError:
+        return ""
+    if isinstance(data, dict):
+        return str(data.get("Detail") or data.get("Title") or "")
+    return ""
+
+
+def _error_messages(response: httpx2.Response) -> list[str]:
+    try:
+        data = _parse_json(response)
+    except ValueError:
+        return [response.text.strip()[:500]] if response.text.strip() else []
+    if not isinstance(data, dict):
+        return []
+    messages: list[str] = []
+    for element in data.get("Elements") or []:
+        messages.extend(validation_messages(element))
+    if not messages and data.get("Message"):
+        messages.append(str(data["Message"]))
+    if not messages and data.get("Detail"):
+        messages.append(str(data["Detail"]))
+    return messages
+

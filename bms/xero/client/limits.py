@@ -1,0 +1,128 @@
+"""Xero's call limits, enforced before each call (PRODUCT.md §4 guarantee 2).
+
+Per tenant: at most `concurrent` calls in flight, `per_minute` a minute and `per_day` a day;
+across the app `app_per_minute` a minute. The windows are sliding logs (pyrate-limiter), which
+is stricter than Xero's fixed windows: never more than N calls in ANY window of that length
+means never more than N in whichever fixed window Xero counts. A 429 still happens (another app
+on the same organisation, a clock skew): its Retry-After blocks the tenant; a wait longer than
+`max_wait_s` (a day-limit 429) raises instead, so the work is parked rather than holding a worker.
+
+This in-process limiter covers one process. Several processes need the distributed limiter
+(the same interface backed by Redis or the database), which scale-out configuration selects.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from pyrate_limiter import AbstractBucket, BucketFactory, InMemoryBucket, Limiter, Rate, RateItem
+
+from bms.xero.client.api import RateLimitHeaders
+from bms.xero.client.errors import RetryableError
+
+APP_BUCKET = "__app__"
+
+
+@dataclass(frozen=True)
+class LimitConfig:
+    concurrent: int = 5
+    per_minute: int = 60
+    per_day: int = 5000
+    app_per_minute: int = 10_000
+    minute_s: float = 60.0  # time-scaled in benchmarks
+    day_s: float = 86_400.0
+    max_wait_s: float = 120.0  # longer waits park the work instead of holding a worker
+
+
+class _PerNameBuckets(BucketFactory):
+    """One in-memory bucket per tenant, one for the whole app."""
+
+    def __init__(self, config: LimitConfig):
+        self._config = config
+        self._buckets: dict[str, AbstractBucket] = {}
+        self._lock = threading.Lock()
+
+    def wrap_item(self, name: str, weight: int = 1) -> RateItem:
+        return RateItem(name, int(time.time() * 1000), weight=weight)
+
+    def get(self, item: RateItem) -> AbstractBucket:
+        with self._lock:
+            bucket = self._buckets.get(item.name)
+            if bucket is None:
+                minute_ms = int(self._config.minute_s * 1000)
+                if item.name == APP_BUCKET:
+                    rates = [Rate(self._config.app_per_minute, minute_ms)]
+                else:
+                    rates = [
+                        Rate(self._config.per_minute, minute_ms),
+                        Rate(self._config.per_day, int(self._config.day_s * 1000)),
+                    ]
+                bucket = InMemoryBucket(rates)
+                self._buckets[item.name] = bucket
+            return bucket
+
+
+class LocalLimiter:
+    def __init__(self, config: LimitConfig | None = None, *, clock: Callable[[], float] = time.monotonic):
+        self.config = config or LimitConfig()
+        self._clock = clock
+        self._rates = Limiter(_PerNameBuckets(self.config))
+        self._semaphores: dict[str, threading.BoundedSemaphore] = {}
+        self._blocked_until: dict[str, float] = {}
+        self._reasons: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self.last_seen: dict[str, RateLimitHeaders] = {}
+
+    def _semaphore(self, tenant_id: str) -> threading.BoundedSemaphore:
+        with self._lock:
+            semaphore = self._semaphores.get(tenant_id)
+            if semaphore is None:
+                semaphore = threading.BoundedSemaphore(self.config.concurrent)
+                self._semaphores[tenant_id] = semaphore
+            return semaphore
+
+    def blocked_for(self, tenant_id: str) -> float:
+        """Seconds this tenant must still wait because Xero said so (0 when free)."""
+        with self._lock:
+            return max(0.0, self._blocked_until.get(tenant_id, 0.0) - self._clock())
+
+    @contextmanager
+    def slot(self, tenant_id: str):
+        wait = self.blocked_for(tenant_id)
+        if wait > self.config.max_wait_s:
+            raise RetryableError(
+                f"waiting for Xero's {self._reasons.get(tenant_id, 'rate')} limit", status_code=429,
+                retry_after_s=wait, limit_problem=self._reasons.get(tenant_id),
+            )
+        if wait:
+            time.sleep(wait)
+        deadline_s = self.config.max_wait_s
+        if not self._rates.try_acquire(tenant_id, blocking=True, timeout=deadline_s):
+            raise RetryableError("waiting for Xero's minute or daily limit", status_code=429,
+                                 retry_after_s=self.config.minute_s, limit_problem="minute")
+        if not self._rates.try_acquire(APP_BUCKET, blocking=True, timeout=deadline_s):
+            raise RetryableError("waiting for Xero's app-wide minute limit", status_code=429,
+                                 retry_after_s=self.config.minute_s, limit_problem="appminute")
+        semaphore = self._semaphore(tenant_id)
+        if not semaphore.acquire(timeout=deadline_s):
+            raise RetryableError("waiting for a free concurrent-call slot", limit_problem="concurrent")
+        try:
+            yield
+        finally:
+            semaphore.release()
+
+    def observe(self, tenant_id: str, limits: RateLimitHeaders) -> None:
+        self.last_seen[tenant_id] = limits
+
+    def penalise(self, tenant_id: str, *, retry_after_s: float | None, problem: str | None) -> None:
+        # A concurrency 429 carries no Retry-After: back off briefly and let the semaphore work.
+        wait = retry_after_s if retry_after_s is not None else self.config.minute_s / 60
+        with self._lock:
+            until = self._clock() + wait
+            if until > self._blocked_until.get(tenant_id, 0.0):
+                self._blocked_until[tenant_id] = until
+                self._reasons[tenant_id] = problem or "rate"

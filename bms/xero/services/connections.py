@@ -1,0 +1,268 @@
+"""Connecting entities to Xero organisations (PRODUCT.md §3.1).
+
+The flow: `oauth_start` remembers a single-use state and a PKCE verifier in the session and
+sends the admin to Xero; `oauth_complete` checks the state, exchanges the code, stores the
+grant keyed by the Xero user and the tenants this consent reached; `entity_connect_tenant`
+links the entity to one of them, guarding against a silent switch to another organisation.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from bms.core.audit import audit_record
+from bms.core.errors import DomainError
+from bms.entities.models import Entity
+from bms.preferences.selectors import xero_is_active
+from bms.xero.client.errors import AuthError, XeroError
+from bms.xero.client.oauth import XeroOAuth, new_code_verifier
+from bms.xero.models import EntityXeroConnection, GrantStatus, XeroGrant, XeroTenant
+from bms.xero.oauth_client import oauth_client
+from bms.xero.selectors import entity_xero_status
+from bms.xero.tokens import access_token, grant_store_tokens
+
+SESSION_KEY = "xero_oauth_pending"
+STATE_LIFETIME = timedelta(minutes=10)  # Xero's codes live 5 minutes; the consent page needs a little more
+
+
+class ConnectError(DomainError):
+    pass
+
+
+class RelinkConfirmationRequired(ConnectError):
+    """Choosing a different organisation than the records were synced to needs an explicit yes."""
+
+
+@dataclass(frozen=True)
+class OAuthResult:
+    entity: Entity
+    grant: XeroGrant
+    tenants: list[XeroTenant]
+
+
+def _require_xero_active() -> None:
+    if not xero_is_active():
+        raise ConnectError(
+            "The Xero package is not active. An implementation partner can switch the accounting "
+            "integration package to Xero under Admin → General Settings."
+        )
+
+
+def oauth_start(*, session, entity: Entity, user, now: datetime | None = None, oauth: XeroOAuth | None = None) -> str:
+    """Returns the URL of Xero's consent page for this entity."""
+    _require_xero_active()
+    if not settings.XERO_CLIENT_ID or not settings.XERO_CLIENT_SECRET:
+        raise ConnectError("Xero is not configured on this server: XERO_CLIENT_ID and XERO_CLIENT_SECRET are not set.")
+    now = now or timezone.now()
+    state = secrets.token_urlsafe(32)
+    verifier = new_code_verifier()
+    pending = {
+        key: value
+        for key, value in session.get(SESSION_KEY, {}).items()
+        if now - datetime.fromisoformat(value["at"]) < STATE_LIFETIME
+    }
+    pending[state] = {"entity_id": entity.pk, "verifier": verifier, "user_id": user.pk, "at": now.isoformat()}
+    session[SESSION_KEY] = pending
+    client = oauth or oauth_client()
+    try:
+        return client.authorization_url(state=state, code_verifier=verifier)
+    finally:
+        if oauth is None:
+            client.close()
+
+
+def oauth_complete(
+    *, session, state: str, code: str, user, now: datetime | None = None, oauth: XeroOAuth | None = None
+) -> OAuthResult:
+    """Handles Xero's redirect back: verify state, exchange the code, store grant and tenants."""
+    now = now or timezone.now()
+    pending = session.get(SESSION_KEY, {})
+    entry = pending.pop(state, None) if state else None
+    session[SESSION_KEY] = pending  # single use, even when what follows fails
+    if entry is None or entry.get("user_id") != user.pk:
+        raise ConnectError(
+            "This Xero sign-in was not started from this session, or was already used. "
+            "Start again with Authenticate with Xero."
+        )
+    if now - datetime.fromisoformat(entry["at"]) >= STATE_LIFETIME:
+        raise ConnectError("This Xero sign-in took too long and has expired. Start again with Authenticate with Xero.")
+    entity = Entity.objects.get(pk=entry["entity_id"])
+    client = oauth or oauth_client()
+    try:
+        tokens = client.exchange_code(code=code, code_verifier=entry["verifier"])
+        if not tokens.xero_user_id:
+            raise ConnectError("Xero's answer did not say which Xero user signed in; BMS cannot store the grant.")
+        connections = client.connections(access_token=tokens.access_token, auth_event_id=tokens.auth_event_id or None)
+    except AuthError:
+        raise ConnectError(
+            "Xero refused the sign-in code: it may have expired or been used already. "
+            "Start again with Authenticate with Xero."
+        ) from None
+    except XeroError as exc:
+        raise ConnectError(f"Xero could not complete the sign-in: {exc.message}. Try again in a few minutes.") from None
+    finally:
+        if oauth is None:
+            client.close()
+
+    with transaction.atomic():
+        grant = XeroGrant.objects.select_for_update().filter(xero_user_id=tokens.xero_user_id).first()
+        if grant is None:
+            grant = XeroGrant(xero_user_id=tokens.xero_user_id)
+        grant_store_tokens(grant=grant, tokens=tokens, now=now)
+        grant.previous_refresh_token_encrypted = ""
+        grant.previous_refresh_token_valid_until = None
+        grant.status = GrantStatus.ACTIVE
+        grant.status_reason = ""
+        grant.authenticated_by_name = tokens.person_name
+        grant.authenticated_by_email = tokens.person_email
+        grant.authorised_by = user
+        grant.authenticated_at = now
+        grant.save()
+        tenants = []
+        for connection in connections:
+            if connection.tenant_type != "ORGANISATION":
+                continue  # practices have no accounting API
+            tenant, _ = XeroTenant.objects.update_or_create(
+                tenant_id=connection.tenant_id,
+                defaults={
+                    "name": connection.tenant_name or connection.tenant_id,
+                    "tenant_type": connection.tenant_type,
+                    "grant": grant,
+                    "connection_id": connection.id,
+                    "auth_event_id": connection.auth_event_id or "",
+                    "is_connected": True,
+                },
+            )
+            tenants.append(tenant)
+        audit_record(
+            actor=user,
+            action="xero.authenticated",
+            target=f"entity {entity.code}",
+            after={
+                "xero_user": grant.authenticated_by_email or grant.xero_user_id,
+                "tenants": [t.name for t in tenants],
+            },
+        )
+    return OAuthResult(entity=entity, grant=grant, tenants=tenants)
+
+
+def entity_connect_tenant(
+    *,
+    entity: Entity,
+    user,
+    tenant: XeroTenant | None = None,
+    inherit: bool = False,
+    confirm_relink: bool = False,
+    invoice_status: str | None = None,
+    now: datetime | None = None,
+) -> EntityXeroConnection:
+    """Link the entity to a tenant (or, for a branch, to its organisation's)."""
+    _require_xero_active()
+    now = now or timezone.now()
+    if inherit and not entity.is_branch:
+        raise ConnectError("Only a branch can use its organisation's Xero connection.", field="tenant")
+    if not inherit:
+        if tenant is None:
+            raise ConnectError("Choose the Xero organisation this entity posts to.", field="tenant")
+        if not tenant.is_connected or tenant.grant_id is None:
+            raise ConnectError(f"{tenant.name} is no longer connected to BMS. Authenticate with Xero again.",
+                               field="tenant")
+    with transaction.atomic():
+        connection = EntityXeroConnection.objects.select_for_update().filter(entity=entity).first()
+        if connection is None:
+            connection = EntityXeroConnection(entity=entity)
+        target_tenant = tenant
+        if inherit and entity.organisation_id:
+            target_tenant = entity_xero_status(entity.organisation).tenant
+        synced_to = connection.records_tenant_id
+        if synced_to and target_tenant is not None and synced_to != target_tenant.tenant_id:
+            synced_name = XeroTenant.objects.filter(tenant_id=synced_to).values_list("name", flat=True).first()
+            if not confirm_relink:
+                raise RelinkConfirmationRequired(
+                    f"{entity.name}'s customers, invoices and journals were synced to "
+                    f"{synced_name or 'another Xero organisation'}. Posting to {target_tenant.name} instead "
+                    "would create them again there. Tick “Relink to this organisation” to confirm: BMS will "
+                    "forget the Xero identifiers stored for this entity's records (Xero keeps its data).",
+                    field="confirm_relink",
+                )
+            entity_clear_xero_identifiers(entity=entity, connection=connection)
+            audit_record(
+                actor=user,
+                action="xero.relinked",
+                target=f"entity {entity.code}",
+                before={"tenant": synced_name or synced_to},
+                after={"tenant": target_tenant.name},
+                message="Stored Xero identifiers for this entity's records were cleared.",
+            )
+        before = {"tenant": connection.tenant.name if connection.tenant_id else None,
+                  "inherits": connection.inherits_from_organisation}
+        connection.tenant = None if inherit else tenant
+        connection.inherits_from_organisation = inherit
+        if invoice_status:
+            connection.invoice_status = invoice_status
+        connection.connected_by = user
+        connection.connected_at = now
+        connection.save()
+        audit_record(
+            actor=user,
+            action="xero.entity_connected",
+            target=f"entity {entity.code}",
+            before=before,
+            after={"tenant": target_tenant.name if target_tenant else None, "inherits": inherit},
+        )
+    return connection
+
+
+def entity_clear_xero_identifiers(*, entity: Entity, connection: EntityXeroConnection) -> None:
+    """Forget which Xero records this entity's records map to (the relink step).
+
+    Must run inside the caller's transaction, beside its audit event."""
+    connection.records_tenant_id = ""
+    connection.save(update_fields=["records_tenant_id"])
+
+
+def entity_remove_authentication(*, entity: Entity, user, oauth: XeroOAuth | None = None) -> None:
+    """Disconnect the entity. Xero identifiers stored on records are kept (re-authorising to the
+    same organisation picks them up again). The Xero connection itself is deleted only when no
+    other entity still posts to that organisation."""
+    _require_xero_active()
+    connection = EntityXeroConnection.objects.select_related("tenant__grant").filter(entity=entity).first()
+    if connection is None:
+        raise ConnectError(f"{entity.name} is not connected to Xero.")
+    tenant = connection.tenant
+    with transaction.atomic():
+        # records_tenant_id stays: re-connecting to a different organisation is still guarded.
+        connection.tenant = None
+        connection.inherits_from_organisation = False
+        connection.connected_by = None
+        connection.connected_at = None
+        connection.save()
+        audit_record(
+            actor=user, action="xero.authentication_removed", target=f"entity {entity.code}",
+            before={"tenant": tenant.name if tenant else None},
+        )
+    if tenant is None or tenant.grant_id is None:
+        return
+    still_used = EntityXeroConnection.objects.filter(tenant=tenant).exists()
+    if still_used or tenant.grant.status != GrantStatus.ACTIVE:
+        return
+    client = oauth or oauth_client()
+    try:
+        token = access_token(grant_id=tenant.grant_id, oauth=client)
+        if tenant.connection_id:
+            client.delete_connection(access_token=token, connection_id=tenant.connection_id)
+    except XeroError as exc:
+        raise ConnectError(
+            f"BMS no longer posts {entity.name} to {tenant.name}, but Xero could not remove the connection "
+            f"({exc.message}). You can disconnect BMS from within Xero."
+        ) from None
+    finally:
+        if oauth is None:
+            client.close()
+    XeroTenant.objects.filter(pk=tenant.pk).update(is_connected=False, connection_id="")

@@ -1,0 +1,162 @@
+"""Connecting entities to Xero: thin views over services/connections.py."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from bms.core.access import rule
+from bms.entities.models import Entity
+from bms.xero.client.errors import XeroError
+from bms.xero.forms import INHERIT, ConnectTenantForm
+from bms.xero.selectors import entity_connection, entity_xero_status, tenants_available
+from bms.xero.services.connections import (
+    ConnectError,
+    RelinkConfirmationRequired,
+    entity_connect_tenant,
+    entity_remove_authentication,
+    oauth_complete,
+    oauth_start,
+)
+from bms.xero.services.organisations import tenant_read_organisation
+
+
+def _entities_page():
+    return redirect("entities:entity_list")
+
+
+@require_POST
+@rule("xero.connect")
+def authenticate(request, pk: int):
+    entity = get_object_or_404(Entity, pk=pk)
+    try:
+        url = oauth_start(session=request.session, entity=entity, user=request.user)
+    except ConnectError as exc:
+        messages.error(request, exc.message)
+        return _entities_page()
+    return redirect(url)
+
+
+@rule("xero.connect")
+def callback(request):
+    if request.GET.get("error"):
+        # The admin declined on Xero's consent page, or Xero refused the request.
+        messages.error(
+            request,
+            "Xero did not authorise BMS"
+            + (f" ({request.GET['error']})" if request.GET["error"] != "access_denied" else "")
+            + ". Nothing was changed; you can try again.",
+        )
+        request.session.pop("xero_oauth_pending", None)
+        return _entities_page()
+    try:
+        result = oauth_complete(
+            session=request.session,
+            state=request.GET.get("state", ""),
+            code=request.GET.get("code", ""),
+            user=request.user,
+        )
+    except ConnectError as exc:
+        messages.error(request, exc.message)
+        return _entities_page()
+    who = result.grant.authenticated_by_name or result.grant.authenticated_by_email or "the Xero user"
+    count = len(result.tenants)
+    messages.success(
+        request,
+        f"Authenticated with Xero as {who}: {count} organisation{'s' if count != 1 else ''} authorised. "
+        f"Choose the one {result.entity.name} posts to.",
+    )
+    return redirect("xero:connect_tenant", pk=result.entity.pk)
+
+
+@rule("xero.connect")
+def connect_tenant(request, pk: int):
+    entity = get_object_or_404(Entity.objects.select_related("organisation"), pk=pk)
+    status = entity_xero_status(entity)
+    own = entity_connection(entity)
+    tenants = tenants_available()
+    allow_inherit = entity.is_branch
+    form_kwargs = {
+        "tenants": tenants,
+        "allow_inherit": allow_inherit,
+        "organisation_name": entity.organisation.name if entity.organisation_id else "",
+    }
+    needs_relink_confirmation = False
+    if request.method == "POST":
+        form = ConnectTenantForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            choice = form.cleaned_data["tenant"]
+            try:
+                entity_connect_tenant(
+                    entity=entity,
+                    user=request.user,
+                    tenant=form.tenants.get(choice),
+                    inherit=choice == INHERIT,
+                    confirm_relink=form.cleaned_data["confirm_relink"],
+                    invoice_status=form.cleaned_data["invoice_status"],
+                )
+            except RelinkConfirmationRequired as exc:
+                form.add_error("confirm_relink", exc.message)
+                needs_relink_confirmation = True
+            except ConnectError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                _after_connect(request, entity)
+                return _entities_page()
+    else:
+        initial = {}
+        if own is not None and own.inherits_from_organisation:
+            initial["tenant"] = INHERIT
+        elif status.tenant is not None and not status.is_inherited:
+            initial["tenant"] = str(status.tenant.pk)
+        if own is not None:
+            initial["invoice_status"] = own.invoice_status
+        form = ConnectTenantForm(initial=initial, **form_kwargs)
+    return render(
+        request,
+        "xero/connect_tenant.html",
+        {
+            "entity": entity,
+            "status": status,
+            "form": form,
+            "has_tenants": bool(tenants),
+            "needs_relink_confirmation": needs_relink_confirmation,
+        },
+    )
+
+
+def _after_connect(request, entity: Entity) -> None:
+    target = entity_xero_status(entity).tenant
+    if target is None:
+        messages.warning(request, f"{entity.name} uses its organisation's Xero connection, which is not set up yet.")
+        return
+    try:
+        organisation = tenant_read_organisation(tenant=target)
+    except XeroError as exc:
+        messages.warning(
+            request,
+            f"{entity.name} now posts to {target.name}, but reading the organisation from Xero failed "
+            f"({exc.message}). Run “bms xero_check” or try again later.",
+        )
+        return
+    lock = organisation.lock_date
+    messages.success(
+        request,
+        f"{entity.name} now posts to {organisation.name}"
+        + (f" (lock date {lock:%d/%m/%Y}: nothing dated on or before it can be sent)." if lock else "."),
+    )
+
+
+@require_POST
+@rule("xero.connect")
+def remove_authentication(request, pk: int):
+    entity = get_object_or_404(Entity, pk=pk)
+    try:
+        entity_remove_authentication(entity=entity, user=request.user)
+    except ConnectError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"{entity.name} is no longer connected to Xero. Xero identifiers stored on its records are kept.",
+        )
+    return _entities_page()
