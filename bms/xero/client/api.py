@@ -13,13 +13,25 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import httpx2
 
 from bms.xero.client import jsonbody
 from bms.xero.client.errors import AuthError, RetryableError, UncertainError, ValidationError, XeroError
-from bms.xero.client.schemas import Organisation, validation_messages
+from bms.xero.client.schemas import (
+    Account,
+    Contact,
+    Invoice,
+    ManualJournal,
+    Organisation,
+    Pagination,
+    Payment,
+    TaxRate,
+    XeroModel,
+    to_xero,
+    validation_messages,
+)
 
 WRITE_METHODS = frozenset({"PUT", "POST"})
 
@@ -68,6 +80,25 @@ class Limiter(Protocol):
     def observe(self, tenant_id: str, limits: RateLimitHeaders) -> None: ...
 
     def penalise(self, tenant_id: str, *, retry_after_s: float | None, problem: str | None) -> None: ...
+
+
+T = TypeVar("T", bound=XeroModel)
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    pagination: Pagination | None
+
+
+def _params(**values: Any) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _page(response: XeroResponse, key: str, model: type[XeroModel]) -> Page:
+    data = response.data or {}
+    pagination = Pagination.model_validate(data["pagination"]) if data.get("pagination") else None
+    return Page(items=[model.model_validate(item) for item in data.get(key, [])], pagination=pagination)
 
 
 @dataclass
@@ -123,6 +154,101 @@ class XeroAccountingClient:
     def get_organisations(self) -> list[Organisation]:
         response = self._call("getOrganisations", "GET", "Organisation")
         return [Organisation.model_validate(item) for item in response.data.get("Organisations", [])]
+
+    def get_accounts(self) -> list[Account]:
+        response = self._call("getAccounts", "GET", "Accounts")
+        return [Account.model_validate(item) for item in response.data.get("Accounts", [])]
+
+    def get_tax_rates(self) -> list[TaxRate]:
+        response = self._call("getTaxRates", "GET", "TaxRates")
+        return [TaxRate.model_validate(item) for item in response.data.get("TaxRates", [])]
+
+    def get_contacts(
+        self,
+        *,
+        where: str | None = None,
+        ids: list[str] | None = None,
+        search_term: str | None = None,
+        include_archived: bool = False,
+        page: int | None = None,
+        page_size: int | None = None,
+    ) -> Page[Contact]:
+        params = _params(
+            where=where, IDs=",".join(ids) if ids else None, searchTerm=search_term,
+            includeArchived="true" if include_archived else None, page=page, pageSize=page_size,
+        )
+        response = self._call("getContacts", "GET", "Contacts", params=params)
+        return _page(response, "Contacts", Contact)
+
+    def create_contacts(self, contacts: list[Contact], *, idempotency_key: str) -> list[Contact]:
+        return self._write("createContacts", "PUT", "Contacts", contacts, Contact, idempotency_key)
+
+    def update_or_create_contacts(self, contacts: list[Contact], *, idempotency_key: str) -> list[Contact]:
+        return self._write("updateOrCreateContacts", "POST", "Contacts", contacts, Contact, idempotency_key)
+
+    def get_invoices(
+        self,
+        *,
+        ids: list[str] | None = None,
+        invoice_numbers: list[str] | None = None,
+        statuses: list[str] | None = None,
+        where: str | None = None,
+        page: int | None = None,
+        page_size: int | None = None,
+        if_modified_since: str | None = None,
+    ) -> Page[Invoice]:
+        params = _params(
+            IDs=",".join(ids) if ids else None,
+            InvoiceNumbers=",".join(invoice_numbers) if invoice_numbers else None,
+            Statuses=",".join(statuses) if statuses else None, where=where, page=page, pageSize=page_size,
+        )
+        response = self._call("getInvoices", "GET", "Invoices", params=params, if_modified_since=if_modified_since)
+        return _page(response, "Invoices", Invoice)
+
+    def create_invoices(self, invoices: list[Invoice], *, idempotency_key: str) -> list[Invoice]:
+        return self._write("createInvoices", "PUT", "Invoices", invoices, Invoice, idempotency_key, unitdp=True)
+
+    def update_or_create_invoices(self, invoices: list[Invoice], *, idempotency_key: str) -> list[Invoice]:
+        return self._write(
+            "updateOrCreateInvoices", "POST", "Invoices", invoices, Invoice, idempotency_key, unitdp=True
+        )
+
+    def get_payments(
+        self,
+        *,
+        where: str | None = None,
+        page: int | None = None,
+        page_size: int | None = None,
+        if_modified_since: str | None = None,
+    ) -> Page[Payment]:
+        params = _params(where=where, page=page, pageSize=page_size)
+        response = self._call("getPayments", "GET", "Payments", params=params, if_modified_since=if_modified_since)
+        return _page(response, "Payments", Payment)
+
+    def get_manual_journals(
+        self, *, where: str | None = None, page: int | None = None, if_modified_since: str | None = None
+    ) -> Page[ManualJournal]:
+        params = _params(where=where, page=page)
+        response = self._call(
+            "getManualJournals", "GET", "ManualJournals", params=params, if_modified_since=if_modified_since
+        )
+        return _page(response, "ManualJournals", ManualJournal)
+
+    def create_manual_journals(self, journals: list[ManualJournal], *, idempotency_key: str) -> list[ManualJournal]:
+        return self._write("createManualJournals", "PUT", "ManualJournals", journals, ManualJournal, idempotency_key)
+
+    def _write(self, operation, method, path, elements, model, idempotency_key, *, unitdp: bool = False):
+        # summarizeErrors=false: one bad element fails alone, the call answers 200 with a status per
+        # element (xero-notes §3.2, trap 3). Elements come back in request order.
+        params = {"summarizeErrors": "false"}
+        if unitdp:
+            params["unitdp"] = "4"  # BMS prices carry 4 decimal places
+        body = {path: [to_xero(element) for element in elements]}
+        response = self._call(operation, method, path, params=params, body=body, idempotency_key=idempotency_key)
+        results = [model.model_validate(item) for item in response.data.get(path, [])]
+        if len(results) != len(elements):
+            raise UncertainError(f"{operation}: Xero answered {len(results)} elements for {len(elements)} sent")
+        return results
 
     # --- the choke point ------------------------------------------------------------------
 

@@ -55,3 +55,175 @@ def money(value: Any) -> Decimal | None:
     if value is None:
         return None
     return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+class BatchElement(XeroModel):
+    """Fields every element of a `summarizeErrors=false` response carries."""
+
+    status_attribute_string: str | None = Field(default=None, alias="StatusAttributeString")
+    validation_errors: list[ValidationMessage] = Field(default_factory=list, alias="ValidationErrors")
+    warnings: list[ValidationMessage] = Field(default_factory=list, alias="Warnings")
+
+    @property
+    def is_error(self) -> bool:
+        return self.status_attribute_string == "ERROR" or bool(self.validation_errors)
+
+    @property
+    def error_messages(self) -> list[str]:
+        return [item.message for item in self.validation_errors]
+
+
+class Address(XeroModel):
+    address_type: str = Field(alias="AddressType")  # POBOX | STREET | DELIVERY
+    address_line1: str | None = Field(default=None, alias="AddressLine1")
+    address_line2: str | None = Field(default=None, alias="AddressLine2")
+    city: str | None = Field(default=None, alias="City")
+    region: str | None = Field(default=None, alias="Region")
+    postal_code: str | None = Field(default=None, alias="PostalCode")
+    country: str | None = Field(default=None, alias="Country")
+
+
+class Phone(XeroModel):
+    phone_type: str = Field(alias="PhoneType")  # DEFAULT | DDI | MOBILE | FAX | OFFICE
+    phone_number: str | None = Field(default=None, alias="PhoneNumber")
+
+
+class Bill(XeroModel):
+    day: int | None = Field(default=None, alias="Day")
+    type: str | None = Field(default=None, alias="Type")
+
+
+class PaymentTerm(XeroModel):
+    sales: Bill | None = Field(default=None, alias="Sales")
+
+
+class Contact(BatchElement):
+    contact_id: str | None = Field(default=None, alias="ContactID")
+    contact_number: str | None = Field(default=None, alias="ContactNumber")
+    contact_status: str | None = Field(default=None, alias="ContactStatus")
+    name: str | None = Field(default=None, alias="Name")
+    email_address: str | None = Field(default=None, alias="EmailAddress")
+    tax_number: str | None = Field(default=None, alias="TaxNumber")
+    addresses: list[Address] | None = Field(default=None, alias="Addresses")
+    phones: list[Phone] | None = Field(default=None, alias="Phones")
+    payment_terms: PaymentTerm | None = Field(default=None, alias="PaymentTerms")
+    updated_date_utc: XeroDateTime = Field(default=None, alias="UpdatedDateUTC")
+
+
+class Tracking(XeroModel):
+    name: str = Field(alias="Name")
+    option: str = Field(alias="Option")
+
+
+class LineItem(XeroModel):
+    line_item_id: str | None = Field(default=None, alias="LineItemID")
+    description: str | None = Field(default=None, alias="Description")
+    quantity: Decimal | None = Field(default=None, alias="Quantity")
+    unit_amount: Decimal | None = Field(default=None, alias="UnitAmount")
+    account_code: str | None = Field(default=None, alias="AccountCode")
+    tax_type: str | None = Field(default=None, alias="TaxType")
+    tax_amount: Decimal | None = Field(default=None, alias="TaxAmount")
+    line_amount: Decimal | None = Field(default=None, alias="LineAmount")
+    tracking: list[Tracking] | None = Field(default=None, alias="Tracking")
+
+
+class ContactRef(XeroModel):
+    contact_id: str | None = Field(default=None, alias="ContactID")
+    name: str | None = Field(default=None, alias="Name")
+
+
+class InvoicePayment(XeroModel):
+    payment_id: str | None = Field(default=None, alias="PaymentID")
+    amount: Decimal | None = Field(default=None, alias="Amount")
+    date: XeroDate = Field(default=None, alias="Date")
+
+
+class Invoice(BatchElement):
+    type: str | None = Field(default=None, alias="Type")
+    invoice_id: str | None = Field(default=None, alias="InvoiceID")
+    invoice_number: str | None = Field(default=None, alias="InvoiceNumber")
+    reference: str | None = Field(default=None, alias="Reference")
+    contact: ContactRef | None = Field(default=None, alias="Contact")
+    date: XeroDate = Field(default=None, alias="Date")
+    due_date: XeroDate = Field(default=None, alias="DueDate")
+    status: str | None = Field(default=None, alias="Status")
+    line_amount_types: str | None = Field(default=None, alias="LineAmountTypes")
+    currency_code: str | None = Field(default=None, alias="CurrencyCode")
+    line_items: list[LineItem] | None = Field(default=None, alias="LineItems")
+    sub_total: Decimal | None = Field(default=None, alias="SubTotal")
+    total_tax: Decimal | None = Field(default=None, alias="TotalTax")
+    total: Decimal | None = Field(default=None, alias="Total")
+    amount_due: Decimal | None = Field(default=None, alias="AmountDue")
+    amount_paid: Decimal | None = Field(default=None, alias="AmountPaid")
+    amount_credited: Decimal | None = Field(default=None, alias="AmountCredited")
+    payments: list[InvoicePayment] | None = Field(default=None, alias="Payments")
+    updated_date_utc: XeroDateTime = Field(default=None, alias="UpdatedDateUTC")
+
+
+class InvoiceRef(XeroModel):
+    invoice_id: str | None = Field(default=None, alias="InvoiceID")
+    invoice_number: str | None = Field(default=None, alias="InvoiceNumber")
+
+
+class Payment(BatchElement):
+    payment_id: str | None = Field(default=None, alias="PaymentID")
+    date: XeroDate = Field(default=None, alias="Date")
+    amount: Decimal | None = Field(default=None, alias="Amount")
+    reference: str | None = Field(default=None, alias="Reference")
+    status: str | None = Field(default=None, alias="Status")  # AUTHORISED | DELETED
+    payment_type: str | None = Field(default=None, alias="PaymentType")
+    invoice: InvoiceRef | None = Field(default=None, alias="Invoice")
+    updated_date_utc: XeroDateTime = Field(default=None, alias="UpdatedDateUTC")
+
+
+class ManualJournalLine(XeroModel):
+    line_amount: Decimal = Field(alias="LineAmount")  # debits positive, credits negative
+    account_code: str = Field(alias="AccountCode")
+    description: str | None = Field(default=None, alias="Description")
+    tax_type: str | None = Field(default=None, alias="TaxType")
+    tracking: list[Tracking] | None = Field(default=None, alias="Tracking")
+
+
+class ManualJournal(BatchElement):
+    manual_journal_id: str | None = Field(default=None, alias="ManualJournalID")
+    narration: str = Field(alias="Narration")
+    date: XeroDate = Field(default=None, alias="Date")
+    status: str | None = Field(default=None, alias="Status")
+    line_amount_types: str | None = Field(default=None, alias="LineAmountTypes")
+    journal_lines: list[ManualJournalLine] | None = Field(default=None, alias="JournalLines")
+    updated_date_utc: XeroDateTime = Field(default=None, alias="UpdatedDateUTC")
+
+
+class Account(XeroModel):
+    account_id: str | None = Field(default=None, alias="AccountID")
+    code: str | None = Field(default=None, alias="Code")
+    name: str | None = Field(default=None, alias="Name")
+    type: str | None = Field(default=None, alias="Type")
+    account_class: str | None = Field(default=None, alias="Class")
+    status: str | None = Field(default=None, alias="Status")
+    tax_type: str | None = Field(default=None, alias="TaxType")
+    system_account: str | None = Field(default=None, alias="SystemAccount")
+    description: str | None = Field(default=None, alias="Description")
+    updated_date_utc: XeroDateTime = Field(default=None, alias="UpdatedDateUTC")
+
+
+class TaxRate(XeroModel):
+    name: str | None = Field(default=None, alias="Name")
+    tax_type: str | None = Field(default=None, alias="TaxType")
+    status: str | None = Field(default=None, alias="Status")
+    effective_rate: Decimal | None = Field(default=None, alias="EffectiveRate")
+    display_tax_rate: Decimal | None = Field(default=None, alias="DisplayTaxRate")
+
+
+class Pagination(XeroModel):
+    page: int | None = None
+    page_size: int | None = Field(default=None, alias="pageSize")
+    page_count: int | None = Field(default=None, alias="pageCount")
+    item_count: int | None = Field(default=None, alias="itemCount")
+
+
+def to_xero(model: XeroModel) -> dict[str, Any]:
+    """A request element: Xero's field names, nothing unset, Decimals and dates kept as such."""
+    return model.model_dump(by_alias=True, exclude_none=True, exclude={
+        "status_attribute_string", "validation_errors", "warnings", "updated_date_utc",
+    } & set(type(model).model_fields))
