@@ -69,6 +69,9 @@ class XeroTenant(models.Model):
     connection_id = models.CharField(max_length=64, blank=True, default="", help_text="For DELETE /connections/{id}.")
     auth_event_id = models.CharField(max_length=64, blank=True, default="")
     is_connected = models.BooleanField(default=True)
+    auth_problem = models.CharField(
+        max_length=255, blank=True, default="", help_text="Why Xero refused this organisation (a 403): re-authenticate."
+    )
     # Read with the organisation (GET /Organisation).
     short_code = models.CharField(max_length=20, blank=True, default="")
     base_currency = models.CharField(max_length=3, blank=True, default="")
@@ -153,3 +156,119 @@ class XeroAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operation} {self.status_code} {self.outcome}"
+
+
+class LinkStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENDING = "sending", "Sending"
+    SYNCED = "synced", "Synced"
+    FAILED = "failed", "Failed"
+    UNCERTAIN = "uncertain", "Checking Xero"
+    PARKED = "parked", "Parked"
+
+
+class SyncLink(models.Model):
+    """The sync state of one BMS record in one tenant (ARCHITECTURE.md, "Sync state").
+
+    The intent (status `sending` with a deterministic idempotency key) is committed before the
+    call to Xero; the outcome after it. A row left `sending` or `uncertain` means "the call may
+    have landed": the next attempt looks the record up in Xero before creating it again.
+    """
+
+    tenant = models.ForeignKey(XeroTenant, on_delete=models.PROTECT, related_name="+")
+    # NULL, not "", means "none yet": the partial unique constraints below ignore NULLs.
+    xero_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    status = models.CharField(max_length=16, choices=LinkStatus.choices, default=LinkStatus.PENDING)
+    idempotency_key = models.CharField(max_length=128, null=True, blank=True)  # noqa: DJ001
+    key_epoch = models.PositiveIntegerField(default=0, help_text="Bumped to send with a new key after a cached error.")
+    revision_pushed = models.PositiveIntegerField(default=0)
+    last_pushed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+    error_cause = models.CharField(max_length=255, blank=True, default="", help_text="Groups errors by cause.")
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def unique_constraints(record_field: str, prefix: str) -> list:
+        return [
+            models.UniqueConstraint(fields=["tenant", record_field], name=f"{prefix}_one_per_tenant"),
+            models.UniqueConstraint(
+                fields=["tenant", "xero_id"], condition=Q(xero_id__isnull=False), name=f"{prefix}_xero_id_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "idempotency_key"], condition=Q(idempotency_key__isnull=False),
+                name=f"{prefix}_idempotency_key_unique",
+            ),
+            models.CheckConstraint(condition=Q(status__in=LinkStatus.values), name=f"{prefix}_status_known"),
+        ]
+
+
+class ContactLink(SyncLink):
+    customer = models.ForeignKey("billing.Customer", on_delete=models.CASCADE, related_name="xero_links")
+
+    class Meta:
+        constraints = SyncLink.unique_constraints("customer", "contact_link")
+
+
+class InvoiceLink(SyncLink):
+    invoice = models.ForeignKey("billing.Invoice", on_delete=models.CASCADE, related_name="xero_links")
+    xero_number = models.CharField(max_length=255, blank=True, default="")
+    # BMS invoice line id → Xero LineItemID, so an update keeps Xero's lines (xero-notes trap 5).
+    line_item_ids = models.JSONField(default=dict, blank=True)
+    last_pulled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = SyncLink.unique_constraints("invoice", "invoice_link")
+
+
+class JournalLink(SyncLink):
+    journal = models.ForeignKey("ledger.CostOfSalesJournal", on_delete=models.CASCADE, related_name="xero_links")
+
+    class Meta:
+        constraints = SyncLink.unique_constraints("journal", "journal_link")
+
+
+class PaymentLink(models.Model):
+    """One Xero payment pulled into BMS: unique by Xero's PaymentID per tenant, so a payment seen
+    twice (overlapping pulls) is recorded once."""
+
+    tenant = models.ForeignKey(XeroTenant, on_delete=models.PROTECT, related_name="+")
+    xero_payment_id = models.CharField(max_length=64)
+    payment = models.OneToOneField("billing.Payment", on_delete=models.PROTECT, related_name="xero_link")
+    is_deleted_in_xero = models.BooleanField(default=False)
+    pulled_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "xero_payment_id"], name="payment_link_xero_id_unique"),
+        ]
+
+
+class PullCursor(models.Model):
+    """How far a pull has read, per tenant and resource. Advanced only after a page's rows commit."""
+
+    tenant = models.ForeignKey(XeroTenant, on_delete=models.CASCADE, related_name="+")
+    resource = models.CharField(max_length=32)
+    modified_since = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "resource"], name="pull_cursor_one_per_resource")]
+
+
+class TenantLease(models.Model):
+    """At most one active push per tenant and kind, across every worker: a lease row claimed by a
+    conditional update and released (or expired) afterwards."""
+
+    tenant = models.ForeignKey(XeroTenant, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=32)
+    holder = models.CharField(max_length=100, blank=True, default="")
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "kind"], name="tenant_lease_one_per_kind")]

@@ -21,7 +21,15 @@ class EntityXeroStatus:
 
     @property
     def needs_reauthentication(self) -> bool:
-        return self.is_connected and self.tenant.grant.status == GrantStatus.NEEDS_REAUTH
+        return self.is_connected and (
+            self.tenant.grant.status == GrantStatus.NEEDS_REAUTH or bool(self.tenant.auth_problem)
+        )
+
+    @property
+    def problem(self) -> str:
+        if not self.needs_reauthentication:
+            return ""
+        return self.tenant.auth_problem or self.tenant.grant.status_reason
 
     @property
     def grant(self):

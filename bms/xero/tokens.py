@@ -20,6 +20,7 @@ from bms.xero.client.oauth import TokenSet, XeroOAuth
 from bms.xero.crypto import decrypt_secret, encrypt_secret
 from bms.xero.models import GrantStatus, XeroGrant
 from bms.xero.oauth_client import oauth_client
+from bms.xero.services.parking import links_park_for_grant
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,8 @@ def grant_mark_needs_reauthentication(*, grant_id: int, reason: str) -> None:
         status=GrantStatus.NEEDS_REAUTH, status_reason=reason[:255], updated_at=timezone.now()
     )
     if updated:
-        logger.warning("xero grant %s needs re-authentication: %s", grant_id, reason)
+        parked = links_park_for_grant(grant_id=grant_id, reason=reason)
+        logger.warning("xero grant %s needs re-authentication (%s); %s pending pushes parked", grant_id, reason, parked)
 
 
 def access_token(*, grant_id: int, now: datetime | None = None, oauth: XeroOAuth | None = None) -> str:

@@ -25,6 +25,7 @@ from bms.xero.client.oauth import XeroOAuth, new_code_verifier
 from bms.xero.models import EntityXeroConnection, GrantStatus, XeroGrant, XeroTenant
 from bms.xero.oauth_client import oauth_client
 from bms.xero.selectors import entity_xero_status
+from bms.xero.services.parking import links_resume_for_grant
 from bms.xero.tokens import access_token, grant_store_tokens
 
 SESSION_KEY = "xero_oauth_pending"
@@ -137,9 +138,11 @@ def oauth_complete(
                     "connection_id": connection.id,
                     "auth_event_id": connection.auth_event_id or "",
                     "is_connected": True,
+                    "auth_problem": "",
                 },
             )
             tenants.append(tenant)
+        links_resume_for_grant(grant=grant)
         audit_record(
             actor=user,
             action="xero.authenticated",
