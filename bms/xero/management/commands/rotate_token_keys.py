@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from bms.xero import crypto
-from bms.xero.services.keys import tokens_reencrypt
+from bms.xero.services.token_keys import tokens_reencrypt
 
 
 class Command(BaseCommand):
