@@ -128,6 +128,9 @@ STORAGES = {
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+# The address people use to reach BMS; Xero shows it as "Go to BMS" on each invoice.
+BMS_BASE_URL = os.environ.get("BMS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # --- Background jobs (Huey) -------------------------------------------------------------
 # Embedded default: Huey on a SQLite file beside the database. BMS_JOBS_URL=redis://… switches
 # to Redis for any number of workers on any number of machines.

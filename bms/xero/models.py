@@ -94,6 +94,12 @@ class XeroTenant(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def lock_date(self):
+        """The later of Xero's two lock dates: nothing dated on or before it can be posted."""
+        dates = [d for d in (self.period_lock_date, self.end_of_year_lock_date) if d]
+        return max(dates) if dates else None
+
 
 class InvoiceStatusInXero(models.TextChoices):
     AUTHORISED = "AUTHORISED", "Approved (AUTHORISED)"

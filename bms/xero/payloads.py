@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from bms.billing.models import Customer
-from bms.xero.client.schemas import Address, Bill, Contact, PaymentTerm, Phone
+from bms.billing.models import Invoice as BillingInvoice
+from bms.xero.client.schemas import (
+    Address,
+    Bill,
+    Contact,
+    ContactRef,
+    Invoice,
+    LineItem,
+    PaymentTerm,
+    Phone,
+    Tracking,
+)
 
 
 def _address(kind: str, line1: str, line2: str, city: str, region: str, postcode: str, country: str) -> Address | None:
@@ -43,4 +54,55 @@ def contact_payload(customer: Customer, *, contact_id: str | None = None) -> Con
         Addresses=addresses or None,
         Phones=[Phone(PhoneType="DEFAULT", PhoneNumber=customer.phone)] if customer.phone else None,
         PaymentTerms=PaymentTerm(Sales=Bill(Day=terms.day, Type=terms.term_type)) if terms else None,
+    )
+
+
+def entity_tracking(entity, settings_row) -> list[Tracking]:
+    """The entity's tracking options (e.g. Region: Sydney), for every category that has a name."""
+    pairs = (
+        (settings_row.tracking_category_1_name, entity.tracking_option_1),
+        (settings_row.tracking_category_2_name, entity.tracking_option_2),
+    )
+    return [Tracking(Name=name, Option=option) for name, option in pairs if name and option]
+
+
+def invoice_payload(
+    invoice: BillingInvoice,
+    *,
+    contact_id: str,
+    status: str,
+    tracking: list[Tracking],
+    invoice_id: str | None = None,
+    line_item_ids: dict[str, str] | None = None,
+    url: str | None = None,
+) -> Invoice:
+    """A Xero ACCREC invoice. Lines carry their Xero LineItemID when known: an update without them
+    would delete and recreate Xero's lines (xero-notes trap 5)."""
+    line_item_ids = line_item_ids or {}
+    lines = [
+        LineItem(
+            LineItemID=line_item_ids.get(str(line.pk)),
+            Description=line.description,
+            Quantity=line.quantity,
+            UnitAmount=line.unit_price,
+            AccountCode=line.account.code,
+            TaxType=line.tax_rate.xero_tax_type if line.tax_rate_id else None,
+            Tracking=tracking or None,
+        )
+        for line in invoice.lines.all()
+    ]
+    return Invoice(
+        Type="ACCREC",
+        InvoiceID=invoice_id,
+        # Contact by ID only: contact fields inside an invoice would update the contact.
+        Contact=ContactRef(ContactID=contact_id),
+        InvoiceNumber=invoice.display_number,
+        Reference=invoice.reference or None,
+        Date=invoice.issued_on,
+        DueDate=invoice.due_on,
+        CurrencyCode=invoice.currency,
+        LineAmountTypes=invoice.line_amount_type,
+        Status=status,
+        LineItems=lines,
+        Url=url,
     )

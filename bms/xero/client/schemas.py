@@ -157,6 +157,7 @@ class Invoice(BatchElement):
     amount_paid: Decimal | None = Field(default=None, alias="AmountPaid")
     amount_credited: Decimal | None = Field(default=None, alias="AmountCredited")
     payments: list[InvoicePayment] | None = Field(default=None, alias="Payments")
+    url: str | None = Field(default=None, alias="Url")
     updated_date_utc: XeroDateTime = Field(default=None, alias="UpdatedDateUTC")
 
 

@@ -22,7 +22,14 @@ from bms.entities.models import Entity
 from bms.preferences.selectors import xero_is_active
 from bms.xero.client.errors import AuthError, XeroError
 from bms.xero.client.oauth import XeroOAuth, new_code_verifier
-from bms.xero.models import EntityXeroConnection, GrantStatus, XeroGrant, XeroTenant
+from bms.xero.models import (
+    EntityXeroConnection,
+    GrantStatus,
+    InvoiceLink,
+    JournalLink,
+    XeroGrant,
+    XeroTenant,
+)
 from bms.xero.oauth_client import oauth_client
 from bms.xero.selectors import entity_xero_status
 from bms.xero.services.parking import links_resume_for_grant
@@ -194,14 +201,14 @@ def entity_connect_tenant(
                     "forget the Xero identifiers stored for this entity's records (Xero keeps its data).",
                     field="confirm_relink",
                 )
-            entity_clear_xero_identifiers(entity=entity, connection=connection)
+            cleared = entity_clear_xero_identifiers(entity=entity, connection=connection)
             audit_record(
                 actor=user,
                 action="xero.relinked",
                 target=f"entity {entity.code}",
                 before={"tenant": synced_name or synced_to},
                 after={"tenant": target_tenant.name},
-                message="Stored Xero identifiers for this entity's records were cleared.",
+                message=f"Cleared the Xero identifiers of {cleared} invoice and journal records of this entity.",
             )
         before = {"tenant": connection.tenant.name if connection.tenant_id else None,
                   "inherits": connection.inherits_from_organisation}
@@ -222,12 +229,16 @@ def entity_connect_tenant(
     return connection
 
 
-def entity_clear_xero_identifiers(*, entity: Entity, connection: EntityXeroConnection) -> None:
-    """Forget which Xero records this entity's records map to (the relink step).
-
-    Must run inside the caller's transaction, beside its audit event."""
+def entity_clear_xero_identifiers(*, entity: Entity, connection: EntityXeroConnection) -> int:
+    """Forget which Xero records this entity's invoices and journals map to (the relink step);
+    returns how many links were cleared. Customers are shared between entities and keep their
+    per-organisation contact links. Runs inside the caller's transaction, beside its audit event."""
+    old = connection.records_tenant_id
+    cleared = InvoiceLink.objects.filter(tenant__tenant_id=old, invoice__entity=entity).delete()[0]
+    cleared += JournalLink.objects.filter(tenant__tenant_id=old, journal__entity=entity).delete()[0]
     connection.records_tenant_id = ""
     connection.save(update_fields=["records_tenant_id"])
+    return cleared
 
 
 def entity_remove_authentication(*, entity: Entity, user, oauth: XeroOAuth | None = None) -> None:

@@ -1,0 +1,46 @@
+"""The pre-push check (PRODUCT.md §3.3): every account code and tax type a document is about to
+use must exist in the target organisation, be active, and be of a kind Xero accepts for that
+document. Read once per run and cached, so a batch of 50 costs two calls, not a hundred."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bms.xero.client.api import XeroAccountingClient
+from bms.xero.client.schemas import Account, TaxRate
+
+
+@dataclass
+class ChartCheck:
+    client: XeroAccountingClient
+    _accounts: dict[str, Account] | None = field(default=None, init=False)
+    _tax_rates: dict[str, TaxRate] | None = field(default=None, init=False)
+
+    def _load(self) -> None:
+        if self._accounts is None:
+            self._accounts = {a.code: a for a in self.client.get_accounts() if a.code}
+            self._tax_rates = {t.tax_type: t for t in self.client.get_tax_rates() if t.tax_type}
+
+    def account_problem(self, code: str, *, for_journal: bool = False) -> str:
+        """Why Xero would refuse this account code; "" when it is fine."""
+        self._load()
+        account = self._accounts.get(code)
+        if account is None:
+            return f"account {code} does not exist in Xero"
+        if (account.status or "ACTIVE") != "ACTIVE":
+            return f"account {code} ({account.name}) is archived in Xero"
+        if for_journal:
+            if account.system_account:
+                return f"account {code} ({account.name}) is a Xero system account and takes no manual journals"
+            if account.type == "BANK":
+                return f"account {code} ({account.name}) is a bank account and takes no manual journals"
+        return ""
+
+    def tax_problem(self, tax_type: str) -> str:
+        self._load()
+        rate = self._tax_rates.get(tax_type)
+        if rate is None:
+            return f"tax rate {tax_type} does not exist in Xero"
+        if (rate.status or "ACTIVE") != "ACTIVE":
+            return f"tax rate {tax_type} ({rate.name}) is not active in Xero"
+        return ""

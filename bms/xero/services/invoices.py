@@ -1,0 +1,269 @@
+"""Released invoices → Xero ACCREC invoices (PRODUCT.md §3.5), exactly once.
+
+Per tenant, under its lease: contacts first (a customer without a Xero contact is synced on the
+way), then the invoices in batches of ≤ 50. Each invoice is checked before it is sent (lock date,
+account codes, tax types); a bad one fails alone with a message a finance user can act on. New
+invoices are created with PUT; corrections update the same Xero invoice by InvoiceID with its
+LineItemIDs. An invoice whose create may have landed (no answer) is looked up by its number before
+anything is sent again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from bms.billing.models import Invoice, InvoiceStatus
+from bms.billing.services import invoice_mark_processed
+from bms.preferences.selectors import general_settings
+from bms.xero.client.api import XeroAccountingClient
+from bms.xero.client.errors import AuthError, RetryableError, UncertainError, ValidationError
+from bms.xero.client.schemas import Invoice as XeroInvoice
+from bms.xero.idempotency import batch_key, record_key
+from bms.xero.models import ContactLink, EntityXeroConnection, InvoiceLink, LinkStatus, XeroTenant
+from bms.xero.payloads import entity_tracking, invoice_payload
+from bms.xero.services.chart_check import ChartCheck
+from bms.xero.services.contacts import contacts_sync
+from bms.xero.services.parking import tenant_auth_failed
+from bms.xero.services.synclog import SyncLog, SyncOutcome
+
+BATCH_SIZE = 50
+LOOKUP_SIZE = 40  # Xero recommends ~40 values in a list filter
+
+
+def _label(invoice: Invoice) -> str:
+    return f"Invoice {invoice.display_number}"
+
+
+def _links_for(tenant: XeroTenant, invoices: list[Invoice]) -> dict[int, InvoiceLink]:
+    links = {link.invoice_id: link for link in InvoiceLink.objects.filter(tenant=tenant, invoice__in=invoices)}
+    for invoice in invoices:
+        if invoice.pk not in links:
+            try:
+                with transaction.atomic():
+                    links[invoice.pk] = InvoiceLink.objects.create(tenant=tenant, invoice=invoice)
+            except IntegrityError:
+                links[invoice.pk] = InvoiceLink.objects.get(tenant=tenant, invoice=invoice)
+    return links
+
+
+def _fail(link: InvoiceLink, invoice: Invoice, message: str, cause: str, log: SyncLog, outcome: SyncOutcome) -> None:
+    InvoiceLink.objects.filter(pk=link.pk).update(
+        status=LinkStatus.FAILED, last_error=message, error_cause=cause[:255], updated_at=timezone.now()
+    )
+    outcome.failed += 1
+    log.error(message, record=_label(invoice), cause=cause[:255])
+
+
+def invoices_push(
+    *, tenant: XeroTenant, invoices: Iterable[Invoice], client: XeroAccountingClient, log: SyncLog,
+    chart: ChartCheck | None = None,
+) -> SyncOutcome:
+    invoices = list(
+        Invoice.objects.filter(pk__in=[i.pk for i in invoices])
+        .select_related("entity", "customer__payment_terms")
+        .prefetch_related("lines__account", "lines__tax_rate")
+        .order_by("pk")
+    )
+    outcome = SyncOutcome()
+    chart = chart or ChartCheck(client)
+    settings_row = general_settings()
+    links = _links_for(tenant, invoices)
+
+    # Contacts first, for customers this tenant has not linked yet.
+    customers = {invoice.customer_id: invoice.customer for invoice in invoices}
+    synced_contacts = dict(
+        ContactLink.objects.filter(tenant=tenant, customer_id__in=customers, status=LinkStatus.SYNCED)
+        .values_list("customer_id", "xero_id")
+    )
+    missing = [customer for pk, customer in customers.items() if pk not in synced_contacts]
+    if missing:
+        contact_outcome = contacts_sync(tenant=tenant, customers=missing, client=client, log=log)
+        log.info(f"Customers synced on the way: {contact_outcome.summary()}.")
+        synced_contacts = dict(
+            ContactLink.objects.filter(tenant=tenant, customer_id__in=customers, status=LinkStatus.SYNCED)
+            .values_list("customer_id", "xero_id")
+        )
+
+    lock_date = tenant.lock_date
+    uncertain = [i for i in invoices if links[i.pk].status in (LinkStatus.SENDING, LinkStatus.UNCERTAIN)
+                 and not links[i.pk].xero_id]
+    found = _lookup_by_number(client, uncertain)
+    creates, updates = [], []
+    for invoice in invoices:
+        link = links[invoice.pk]
+        if link.status == LinkStatus.PARKED:
+            outcome.parked += 1
+            continue
+        if link.xero_id and link.status == LinkStatus.SYNCED and link.revision_pushed >= invoice.revision:
+            continue  # already in Xero as it is now
+        if invoice.pk in found:
+            # Our earlier create landed although its answer was lost.
+            _succeed(tenant, link, invoice, found[invoice.pk], outcome, created=True)
+            log.advance()
+            continue
+        if lock_date and invoice.issued_on <= lock_date:
+            _fail(link, invoice,
+                  f"Blocked by lock date {lock_date:%d/%m/%Y}: Xero accepts nothing dated on or before it. Ask your "
+                  f"adviser to move the lock date in Xero, then sync again.",
+                  f"blocked by lock date {lock_date:%d/%m/%Y}", log, outcome)
+            log.advance()
+            continue
+        contact_id = synced_contacts.get(invoice.customer_id)
+        if not contact_id:
+            _fail(link, invoice,
+                  f"Customer {invoice.customer.code} could not be synced to Xero; fix the customer (see its Xero "
+                  f"Integration panel), then sync again.",
+                  f"customer {invoice.customer.code} not synced", log, outcome)
+            log.advance()
+            continue
+        problems = _chart_problems(chart, invoice)
+        if problems:
+            message = "; ".join(problems)
+            _fail(link, invoice, f"Not sent: {message}. Fix the account or tax rate, then sync again.", problems[0],
+                  log, outcome)
+            log.advance()
+            continue
+        if link.status in (LinkStatus.SENDING, LinkStatus.UNCERTAIN) and not link.xero_id:
+            link.key_epoch += 1  # looked up and not found: send again with a fresh key
+        (updates if link.xero_id else creates).append((link, invoice, contact_id))
+
+    connection_status = _invoice_status_by_entity(invoices)
+    for group, create in ((creates, True), (updates, False)):
+        for start in range(0, len(group), BATCH_SIZE):
+            _push(tenant, group[start : start + BATCH_SIZE], client, log, outcome, create=create,
+                  tracking_settings=settings_row, statuses=connection_status)
+    return outcome
+
+
+def _chart_problems(chart: ChartCheck, invoice: Invoice) -> list[str]:
+    problems = []
+    for line in invoice.lines.all():
+        problem = chart.account_problem(line.account.code)
+        if problem:
+            problems.append(problem)
+        if line.tax_rate_id:
+            problem = chart.tax_problem(line.tax_rate.xero_tax_type)
+            if problem:
+                problems.append(problem)
+    return list(dict.fromkeys(problems))
+
+
+def _invoice_status_by_entity(invoices: list[Invoice]) -> dict[int, str]:
+    entity_ids = {invoice.entity_id for invoice in invoices}
+    statuses = dict(
+        EntityXeroConnection.objects.filter(entity_id__in=entity_ids).values_list("entity_id", "invoice_status")
+    )
+    return {entity_id: statuses.get(entity_id, "AUTHORISED") for entity_id in entity_ids}
+
+
+def _lookup_by_number(client: XeroAccountingClient, invoices: list[Invoice]) -> dict[int, XeroInvoice]:
+    found: dict[int, XeroInvoice] = {}
+    for start in range(0, len(invoices), LOOKUP_SIZE):
+        chunk = invoices[start : start + LOOKUP_SIZE]
+        by_number = {invoice.display_number: invoice for invoice in chunk}
+        page = client.get_invoices(invoice_numbers=list(by_number))
+        for xero_invoice in page.items:
+            invoice = by_number.get(xero_invoice.invoice_number or "")
+            if invoice is not None and xero_invoice.type == "ACCREC":
+                found[invoice.pk] = xero_invoice
+    return found
+
+
+def _invoice_url(invoice: Invoice) -> str:
+    return settings.BMS_BASE_URL + reverse("billing:invoice_detail", args=[invoice.pk])
+
+
+def _push(tenant, batch, client, log, outcome, *, create: bool, tracking_settings, statuses) -> None:
+    keys = []
+    with transaction.atomic():
+        for link, invoice, _ in batch:
+            link.idempotency_key = record_key(
+                tenant_id=tenant.tenant_id, kind="invoice", record_id=invoice.pk,
+                revision=invoice.revision, epoch=link.key_epoch,
+            )
+            InvoiceLink.objects.filter(pk=link.pk).update(
+                status=LinkStatus.SENDING, idempotency_key=link.idempotency_key, key_epoch=link.key_epoch,
+                attempts=link.attempts + 1,
+            )
+            keys.append(link.idempotency_key)
+    elements = [
+        invoice_payload(
+            invoice,
+            contact_id=contact_id,
+            status=statuses[invoice.entity_id],
+            tracking=_tracking(invoice, tracking_settings),
+            invoice_id=None if create else link.xero_id,
+            line_item_ids=None if create else link.line_item_ids,
+            url=_invoice_url(invoice),
+        )
+        for link, invoice, contact_id in batch
+    ]
+    ids = [link.pk for link, _, _ in batch]
+    try:
+        if create:
+            results = client.create_invoices(elements, idempotency_key=batch_key(keys))
+        else:
+            results = client.update_or_create_invoices(elements, idempotency_key=batch_key(keys))
+    except UncertainError as exc:
+        InvoiceLink.objects.filter(pk__in=ids).update(status=LinkStatus.UNCERTAIN, last_error=exc.message)
+        log.warning(f"No answer from Xero for {len(batch)} invoices; they will be looked up before any re-send.")
+        return
+    except RetryableError:
+        InvoiceLink.objects.filter(pk__in=ids).update(status=LinkStatus.PENDING)
+        raise
+    except AuthError as exc:
+        InvoiceLink.objects.filter(pk__in=ids).update(status=LinkStatus.PENDING)
+        tenant_auth_failed(tenant=tenant, status_code=exc.status_code, reason=exc.message)
+        raise
+    except ValidationError as exc:
+        for link, invoice, _ in batch:
+            _fail(link, invoice, f"Xero refused the request: {exc.message}", exc.message, log, outcome)
+        return
+    for (link, invoice, _), result in zip(batch, results, strict=True):
+        if result.is_error:
+            message = "; ".join(result.error_messages) or "Xero refused this invoice"
+            _fail(link, invoice, f"Xero: {message}", message, log, outcome)
+        else:
+            _succeed(tenant, link, invoice, result, outcome, created=create)
+            for warning in result.warnings:
+                log.warning(f"Xero: {warning.message}", record=_label(invoice))
+        log.advance()
+
+
+def _tracking(invoice: Invoice, settings_row):
+    return entity_tracking(invoice.entity, settings_row)
+
+
+def _succeed(tenant, link, invoice, result: XeroInvoice, outcome: SyncOutcome, *, created: bool) -> None:
+    line_ids = {}
+    xero_lines = result.line_items or []
+    bms_lines = list(invoice.lines.all())
+    if len(xero_lines) == len(bms_lines):
+        # Xero answers with the lines in the order they were sent.
+        line_ids = {str(line.pk): xl.line_item_id for line, xl in zip(bms_lines, xero_lines, strict=True)
+                    if xl.line_item_id}
+    with transaction.atomic():
+        InvoiceLink.objects.filter(pk=link.pk).update(
+            xero_id=result.invoice_id,
+            xero_number=result.invoice_number or invoice.display_number,
+            line_item_ids=line_ids or link.line_item_ids,
+            status=LinkStatus.SYNCED,
+            revision_pushed=invoice.revision,
+            last_pushed_at=timezone.now(),
+            last_error="",
+            error_cause="",
+        )
+        if invoice.status == InvoiceStatus.APPROVED:
+            invoice_mark_processed(invoice=invoice)
+        EntityXeroConnection.objects.filter(entity_id=invoice.entity_id, records_tenant_id="").update(
+            records_tenant_id=tenant.tenant_id
+        )
+    if created:
+        outcome.created += 1
+    else:
+        outcome.updated += 1
