@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
+
+from bms.billing.models import Customer, Invoice, InvoiceStatus
 from bms.entities.models import Entity
-from bms.xero.models import EntityXeroConnection, GrantStatus, XeroTenant
+from bms.xero.models import ContactLink, EntityXeroConnection, GrantStatus, InvoiceLink, LinkStatus, XeroTenant
 
 
 @dataclass(frozen=True)
@@ -65,3 +68,63 @@ def tenants_available() -> list[XeroTenant]:
         .filter(is_connected=True, grant__isnull=False, tenant_type="ORGANISATION")
         .order_by("name")
     )
+
+
+def entities_for_tenant(tenant: XeroTenant) -> list[Entity]:
+    """Entities whose records go to this tenant: linked to it directly, or branches that inherit
+    (or have no link of their own) from an organisation linked to it."""
+    direct = set(
+        EntityXeroConnection.objects.filter(tenant=tenant, inherits_from_organisation=False).values_list(
+            "entity_id", flat=True
+        )
+    )
+    branches = Entity.objects.filter(organisation_id__in=direct).exclude(
+        xero_connection__inherits_from_organisation=False, xero_connection__tenant__isnull=False
+    )
+    ids = direct | set(branches.values_list("pk", flat=True))
+    return list(Entity.objects.filter(pk__in=ids).order_by("name"))
+
+
+def tenants_in_use() -> list[XeroTenant]:
+    """Connected tenants that at least one entity posts to and whose connection works."""
+    used = EntityXeroConnection.objects.filter(tenant__isnull=False).values_list("tenant_id", flat=True)
+    return list(
+        XeroTenant.objects.select_related("grant")
+        .filter(pk__in=used, is_connected=True, grant__status=GrantStatus.ACTIVE, auth_problem="")
+        .order_by("name")
+    )
+
+
+def invoices_due_for_push(tenant: XeroTenant, *, include_failed: bool = False):
+    """Released invoices of the tenant's entities that Xero doesn't have as they are now.
+
+    A failed invoice is not re-sent by the schedule until it changes (or someone re-triggers it
+    with include_failed): resending what Xero refused only burns the tenant's call budget."""
+    links = InvoiceLink.objects.filter(tenant=tenant, invoice=OuterRef("pk"))
+    up_to_date = links.filter(status=LinkStatus.SYNCED, revision_pushed__gte=OuterRef("revision"))
+    waiting = links.filter(status=LinkStatus.PARKED)
+    refused = links.filter(status=LinkStatus.FAILED, updated_at__gte=OuterRef("updated_at"))
+    queryset = (
+        Invoice.objects.filter(
+            entity__in=entities_for_tenant(tenant),
+            status__in=[InvoiceStatus.APPROVED, InvoiceStatus.PROCESSED, InvoiceStatus.COMPLETED],
+        )
+        .exclude(Exists(up_to_date))
+        .exclude(Exists(waiting))
+    )
+    if not include_failed:
+        queryset = queryset.exclude(Exists(refused))
+    return queryset.order_by("pk")
+
+
+def customers_due_for_sync(tenant: XeroTenant, *, include_failed: bool = False):
+    """Active customers of invoices in this tenant's entities whose contact isn't up to date."""
+    links = ContactLink.objects.filter(tenant=tenant, customer=OuterRef("pk"))
+    up_to_date = links.filter(status=LinkStatus.SYNCED, last_pushed_at__gte=OuterRef("updated_at"))
+    refused = links.filter(status=LinkStatus.FAILED, updated_at__gte=OuterRef("updated_at"))
+    queryset = Customer.objects.filter(is_active=True).exclude(Exists(up_to_date)).exclude(
+        Exists(links.filter(status=LinkStatus.PARKED))
+    )
+    if not include_failed:
+        queryset = queryset.exclude(Exists(refused))
+    return queryset.order_by("pk")
