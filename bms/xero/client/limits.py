@@ -38,6 +38,18 @@ class LimitConfig:
     max_wait_s: float = 120.0  # longer waits park the work instead of holding a worker
 
 
+def _binding_rates(config: LimitConfig) -> list[Rate]:
+    """The tenant's windows, keeping only those that can bind: pyrate-limiter refuses a window that
+    a shorter one already makes unreachable (e.g. 5,000 a day under 2 a minute)."""
+    minute = Rate(config.per_minute, int(config.minute_s * 1000))
+    day = Rate(config.per_day, int(config.day_s * 1000))
+    if config.per_day <= config.per_minute:
+        return [day]
+    if config.per_day >= config.per_minute * (config.day_s / config.minute_s):
+        return [minute]
+    return [minute, day]
+
+
 class _PerNameBuckets(BucketFactory):
     """One in-memory bucket per tenant, one for the whole app."""
 
@@ -57,10 +69,7 @@ class _PerNameBuckets(BucketFactory):
                 if item.name == APP_BUCKET:
                     rates = [Rate(self._config.app_per_minute, minute_ms)]
                 else:
-                    rates = [
-                        Rate(self._config.per_minute, minute_ms),
-                        Rate(self._config.per_day, int(self._config.day_s * 1000)),
-                    ]
+                    rates = _binding_rates(self._config)
                 bucket = InMemoryBucket(rates)
                 self._buckets[item.name] = bucket
             return bucket

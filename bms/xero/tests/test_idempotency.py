@@ -1,0 +1,15 @@
+from bms.xero.idempotency import batch_key, record_key
+
+
+def test_it_gives_the_same_record_the_same_key_until_revision_or_epoch_changes():
+    base = {"tenant_id": "1b2c3d4e-aaaa-bbbb-cccc-123456789012", "kind": "invoice", "record_id": 42}
+    assert record_key(**base, revision=1) == record_key(**base, revision=1)
+    assert record_key(**base, revision=1) != record_key(**base, revision=2)
+    assert record_key(**base, revision=1, epoch=0) != record_key(**base, revision=1, epoch=1)
+    assert len(record_key(**base, revision=10**9, epoch=10**6)) <= 128
+
+
+def test_it_keys_a_batch_by_its_members_in_any_order():
+    assert batch_key(["a", "b"]) == batch_key(["b", "a"])
+    assert batch_key(["a", "b"]) != batch_key(["a", "b", "c"])
+    assert len(batch_key(["x"] * 50)) <= 128
