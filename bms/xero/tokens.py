@@ -119,3 +119,22 @@ def grants_due_keep_alive(*, now: datetime | None = None, idle_for: timedelta = 
     """Grants idle long enough that their refresh token should be exercised (60-day expiry)."""
     now = now or timezone.now()
     return XeroGrant.objects.filter(status=GrantStatus.ACTIVE, refreshed_at__lte=now - idle_for)
+
+
+def grants_keep_alive(*, now: datetime | None = None, log=None) -> tuple[int, int]:
+    """Refresh every grant idle for more than 30 days, well inside Xero's 60-day expiry.
+    Returns (refreshed, dead). A grant Xero refuses is marked needs-re-authentication."""
+    now = now or timezone.now()
+    refreshed = dead = 0
+    for grant in grants_due_keep_alive(now=now):
+        try:
+            grant_refresh(grant_id=grant.pk, now=now, force=True)
+        except GrantNeedsReauthenticationError as exc:
+            dead += 1
+            if log is not None:
+                log.error(str(exc), record=f"Xero grant of {grant}", cause="Xero connection needs re-authentication")
+        else:
+            refreshed += 1
+            if log is not None:
+                log.info("Refreshed to keep the connection alive.", record=f"Xero grant of {grant}")
+    return refreshed, dead
