@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from bms.xero.client.errors import AuthError, UncertainError
+from bms.xero.client.errors import AuthError, RetryableError, UncertainError
 from bms.xero.client.oauth import TokenSet, XeroOAuth
 from bms.xero.crypto import decrypt_secret, encrypt_secret
 from bms.xero.models import GrantStatus, XeroGrant
@@ -133,6 +133,12 @@ def grants_keep_alive(*, now: datetime | None = None, log=None) -> tuple[int, in
             dead += 1
             if log is not None:
                 log.error(str(exc), record=f"Xero grant of {grant}", cause="Xero connection needs re-authentication")
+        except (RetryableError, UncertainError) as exc:
+            # The refresh token is still good for weeks; tomorrow's run tries again.
+            if log is not None:
+                log.warning(
+                    f"Could not reach Xero ({exc.message}); trying again tomorrow.", record=f"Xero grant of {grant}"
+                )
         else:
             refreshed += 1
             if log is not None:
