@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from bms.jobs import views
 
 app_name = "jobs"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.job_list, name="job_list"),
+    path("<int:pk>/", views.job_detail, name="job_detail"),
+    path("<int:pk>/retry/", views.job_retry_view, name="job_retry"),
+]

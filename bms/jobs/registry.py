@@ -1,0 +1,36 @@
+"""Job kinds: the name a Job row carries → the function that does the work.
+
+Apps declare their kinds in a `job_kinds.py` module (autodiscovered when the jobs app is ready):
+
+    @job_kind("xero.invoices.push")
+    def push_invoices(ctx: JobContext, *, tenant_id: int) -> None: ...
+"""
+
+from collections.abc import Callable
+
+_HANDLERS: dict[str, Callable] = {}
+
+
+class UnknownJobKindError(KeyError):
+    pass
+
+
+def job_kind(name: str):
+    def register(handler: Callable) -> Callable:
+        if name in _HANDLERS and _HANDLERS[name] is not handler:
+            raise ValueError(f"job kind {name!r} is registered twice")
+        _HANDLERS[name] = handler
+        return handler
+
+    return register
+
+
+def handler_for(name: str) -> Callable:
+    try:
+        return _HANDLERS[name]
+    except KeyError:
+        raise UnknownJobKindError(name) from None
+
+
+def registered_kinds() -> list[str]:
+    return sorted(_HANDLERS)

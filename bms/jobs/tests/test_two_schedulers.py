@@ -1,0 +1,71 @@
+"""Two scheduler processes ticking the same due schedules at once, on a real SQLite file."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+SETUP = """
+from datetime import UTC, datetime, timedelta
+from bms.jobs.scheduling import schedule_upsert
+start = datetime(2026, 1, 1, tzinfo=UTC)
+for n in range(20):
+    schedule_upsert(key=f"s{n}", kind="jobs.prune_logs", description=f"S{n}", every_minutes=5, now=start)
+"""
+
+# Both processes get ready, then wait for the test's "go" so their ticks overlap for real.
+TICK = """
+import os, time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from bms.jobs.scheduling import scheduler_tick
+barrier = Path(os.environ["BARRIER_DIR"])
+(barrier / f"ready-{os.getpid()}").touch()
+while not (barrier / "go").exists():
+    time.sleep(0.005)
+due = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=5)
+print(len(scheduler_tick(now=due)))
+"""
+
+
+def _bms(data_dir: Path, *args: str, code: str | None = None, wait: bool = True):
+    env = {**os.environ, "BMS_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "config.settings",
+           "BARRIER_DIR": str(data_dir)}
+    env.pop("BMS_DATABASE_URL", None)
+    command = [sys.executable, str(ROOT / "manage.py"), *args] if code is None else [sys.executable, "-c",
+               "import django; django.setup()\n" + code]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if not wait:
+        return process
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    return out
+
+
+@pytest.mark.slow
+def test_it_enqueues_each_due_run_once_with_two_schedulers_ticking_at_once(tmp_path):
+    _bms(tmp_path, "migrate", "--no-input", "-v", "0")
+    _bms(tmp_path, code=SETUP)
+    schedulers = [_bms(tmp_path, code=TICK, wait=False) for _ in range(2)]
+    for _ in range(2000):
+        if len(list(tmp_path.glob("ready-*"))) == 2:
+            break
+        time.sleep(0.01)
+    (tmp_path / "go").touch()
+    claimed = []
+    for process in schedulers:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        claimed.append(int(out.strip().splitlines()[-1]))
+    database = sqlite3.connect(tmp_path / "bms.sqlite3")
+    runs = database.execute("select count(*), count(distinct schedule_id) from jobs_schedulerun").fetchone()
+    jobs = database.execute("select count(*) from jobs_job").fetchone()[0]
+    assert sum(claimed) == 20
+    assert runs == (20, 20)
+    assert jobs == 20
