@@ -110,6 +110,7 @@ class Invoice(models.Model):
     # Bumped by every change after approval, so a re-push can tell a correction from a retry.
     revision = models.PositiveIntegerField(default=1)
     approved_at = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True, help_text="When the accounting system confirmed it.")
     cancelled_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(

@@ -1,0 +1,33 @@
+"""Due dates from payment terms, with Xero's four term types."""
+
+import calendar
+from datetime import date, timedelta
+
+from bms.billing.models import PaymentTerms, PaymentTermType
+
+
+def _day_of_month(year: int, month: int, day: int) -> date:
+    # Day 31 in a 30-day month (or February) means the month's last day.
+    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def _next_month(value: date) -> tuple[int, int]:
+    return (value.year + 1, 1) if value.month == 12 else (value.year, value.month + 1)
+
+
+def due_date(*, issued_on: date, terms: PaymentTerms | None) -> date:
+    """When an invoice issued on `issued_on` falls due. Never before the invoice date: "the 20th
+    of the current month" on an invoice dated the 25th is due on the 25th."""
+    if terms is None:
+        return issued_on
+    if terms.term_type == PaymentTermType.DAYS_AFTER_INVOICE_DATE:
+        return issued_on + timedelta(days=terms.day)
+    if terms.term_type == PaymentTermType.DAYS_AFTER_INVOICE_MONTH:
+        month_end = _day_of_month(issued_on.year, issued_on.month, 31)
+        return month_end + timedelta(days=terms.day)
+    if terms.term_type == PaymentTermType.OF_CURRENT_MONTH:
+        return max(issued_on, _day_of_month(issued_on.year, issued_on.month, terms.day))
+    if terms.term_type == PaymentTermType.OF_FOLLOWING_MONTH:
+        year, month = _next_month(issued_on)
+        return _day_of_month(year, month, terms.day)
+    raise ValueError(f"unknown payment term type {terms.term_type!r}")
