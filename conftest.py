@@ -1,6 +1,7 @@
 """Fixtures shared by every suite: the personas, logged in or not."""
 
 import pytest
+from django.test import Client
 
 from bms.core.testing import persona
 
@@ -25,26 +26,28 @@ def partner_user(db):
     return persona("partner")
 
 
-def _client_for(client, user):
+def _client_for(user) -> Client:
+    # A client of its own per persona: two personas in one test must not share a session.
+    client = Client()
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def admin_client(client, admin_user):
-    return _client_for(client, admin_user)
+def admin_client(admin_user):
+    return _client_for(admin_user)
 
 
 @pytest.fixture
-def finance_client(client, finance_user):
-    return _client_for(client, finance_user)
+def finance_client(finance_user):
+    return _client_for(finance_user)
 
 
 @pytest.fixture
-def staff_client(client, staff_user):
-    return _client_for(client, staff_user)
+def staff_client(staff_user):
+    return _client_for(staff_user)
 
 
 @pytest.fixture
-def partner_client(client, partner_user):
-    return _client_for(client, partner_user)
+def partner_client(partner_user):
+    return _client_for(partner_user)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from bms.core.access import Can, user_can
 
@@ -48,10 +48,7 @@ def navigation(request):
         for item in items:
             if not user_can(user, item.permission):
                 continue
-            try:  # INTEGRATION-TEMP: screens land in parallel; removed once every route exists
-                url = reverse(item.url_name)
-            except NoReverseMatch:
-                continue
+            url = reverse(item.url_name)
             visible.append({"label": item.label, "url": url, "active": current.startswith(url)})
         if visible:
             menu.append({"section": section, "items": visible})

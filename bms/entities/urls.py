@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from bms.entities import views
 
 app_name = "entities"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.entity_list, name="entity_list"),
+    path("new/", views.entity_create_view, name="entity_create"),
+    path("<int:pk>/", views.entity_detail, name="entity_detail"),
+    path("<int:pk>/edit/", views.entity_edit, name="entity_edit"),
+]

@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from bms.ledger import views
 
 app_name = "ledger"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("accounts/", views.account_list, name="account_list"),
+    path("accounts/new/", views.account_create_view, name="account_create"),
+    path("accounts/<int:pk>/edit/", views.account_edit, name="account_edit"),
+    path("accounts/settings/", views.account_defaults_view, name="account_defaults"),
+    path("journals/", views.journal_list, name="journal_list"),
+    path("journals/<int:pk>/", views.journal_detail, name="journal_detail"),
+]

@@ -1,5 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from bms.preferences import views
 
 app_name = "preferences"
 
-urlpatterns: list = []
+urlpatterns = [path("", views.general, name="general")]

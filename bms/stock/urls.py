@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from bms.stock import views
 
 app_name = "stock"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("dispatches/", views.dispatch_list, name="dispatch_list"),
+    path("dispatches/<int:pk>/", views.dispatch_detail, name="dispatch_detail"),
+]

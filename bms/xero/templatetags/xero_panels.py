@@ -46,3 +46,17 @@ def xero_entity_summary(entity) -> dict:
         "label": label,
         "by": grant.authenticated_by_name or grant.authenticated_by_email or grant.xero_user_id,
     }
+
+
+@register.simple_tag
+def xero_last_push(record) -> str:
+    """The Last Push column of a list: when the record last reached Xero, or "—"."""
+    from django.utils.formats import date_format
+    from django.utils.timezone import localtime
+
+    links = getattr(record, "xero_links", None)
+    if links is None:
+        return "—"
+    last = links.exclude(last_pushed_at=None).order_by("-last_pushed_at").values_list("last_pushed_at", flat=True)
+    moment = last.first()
+    return date_format(localtime(moment), "d/m/Y H:i") if moment else "—"

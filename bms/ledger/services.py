@@ -1,0 +1,114 @@
+"""Chart of accounts, tax rates and account defaults: every change goes through here."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from bms.core.errors import DomainError
+from bms.ledger.models import Account, AccountClass, AccountDefaults, AccountStatus, AccountType, TaxRate
+from bms.ledger.selectors import ROLE_FILTERS, accounts_for_role
+
+# Xero's conventional account type → class (xero-notes §9). Types Xero adds later are accepted as
+# they come; only known types are checked.
+TYPE_CLASS = {
+    AccountType.BANK: AccountClass.ASSET, AccountType.CURRENT: AccountClass.ASSET,
+    AccountType.FIXED: AccountClass.ASSET, AccountType.INVENTORY: AccountClass.ASSET,
+    AccountType.NONCURRENT: AccountClass.ASSET, AccountType.PREPAYMENT: AccountClass.ASSET,
+    AccountType.DEPRECIATN: AccountClass.EXPENSE, AccountType.DIRECTCOSTS: AccountClass.EXPENSE,
+    AccountType.EXPENSE: AccountClass.EXPENSE, AccountType.OVERHEADS: AccountClass.EXPENSE,
+    AccountType.CURRLIAB: AccountClass.LIABILITY, AccountType.LIABILITY: AccountClass.LIABILITY,
+    AccountType.TERMLIAB: AccountClass.LIABILITY, AccountType.PAYG: AccountClass.LIABILITY,
+    AccountType.EQUITY: AccountClass.EQUITY,
+    AccountType.OTHERINCOME: AccountClass.REVENUE, AccountType.REVENUE: AccountClass.REVENUE,
+    AccountType.SALES: AccountClass.REVENUE,
+}
+
+ACCOUNT_FIELDS = {"code", "name", "account_class", "account_type", "tax_rate", "status", "description",
+                  "is_system", "is_bank"}
+
+
+def _check_account(account: Account) -> None:
+    account.code = account.code.strip()
+    if not account.code:
+        raise DomainError("Enter the account code (the same code as in Xero).", field="code")
+    if Account.objects.exclude(pk=account.pk).filter(code__iexact=account.code).exists():
+        raise DomainError(f"Account code {account.code} already exists: codes must equal Xero's and be unique.",
+                          field="code")
+    expected = TYPE_CLASS.get(account.account_type)
+    if expected and expected != account.account_class:
+        raise DomainError(
+            f"A {AccountType(account.account_type).label} account belongs to the "
+            f"{AccountClass(expected).label} class, not {AccountClass(account.account_class).label}.",
+            field="account_class",
+        )
+    account.is_bank = account.is_bank or account.account_type == AccountType.BANK
+
+
+def account_create(**fields) -> Account:
+    unknown = set(fields) - ACCOUNT_FIELDS
+    if unknown:
+        raise TypeError(f"unexpected account fields {sorted(unknown)}")
+    account = Account(**fields)
+    _check_account(account)
+    account.full_clean()
+    account.save()
+    return account
+
+
+def account_update(*, account: Account, **fields) -> Account:
+    unknown = set(fields) - ACCOUNT_FIELDS
+    if unknown:
+        raise TypeError(f"unexpected account fields {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(account, name, value)
+    _check_account(account)
+    account.full_clean()
+    account.save()
+    return account
+
+
+def account_defaults_update(*, sales_account=None, cost_account=None, stock_account=None,
+                            expense_account=None) -> AccountDefaults:
+    chosen = {"sales": sales_account, "cost": cost_account, "stock": stock_account, "expense": expense_account}
+    for role, account in chosen.items():
+        # The same filter as the select menus: a crafted request can't store an account they don't offer.
+        if account is not None and not accounts_for_role(role).filter(pk=account.pk).exists():
+            raise DomainError(f"{account} can't be the {ROLE_FILTERS[role].label} account. "
+                              f"{ROLE_FILTERS[role].help_text}", field=f"{role}_account")
+    with transaction.atomic():
+        defaults, _ = AccountDefaults.objects.select_for_update().get_or_create(pk=1)
+        defaults.sales_account = sales_account
+        defaults.cost_account = cost_account
+        defaults.stock_account = stock_account
+        defaults.expense_account = expense_account
+        defaults.save()
+    return defaults
+
+
+def tax_rate_upsert_from_xero(*, xero_tax_type: str, name: str, rate_percent: Decimal, is_active: bool) -> bool:
+    """Add or update a tax rate read from Xero; returns True when it was added."""
+    _, created = TaxRate.objects.update_or_create(
+        xero_tax_type=xero_tax_type,
+        defaults={"name": name[:100], "rate_percent": rate_percent, "is_active": is_active},
+    )
+    return created
+
+
+def account_upsert_from_xero(
+    *, code: str, name: str, account_class: str, account_type: str, tax_rate: TaxRate | None, is_archived: bool,
+    is_system: bool, is_bank: bool, description: str = "",
+) -> bool:
+    """Add or update an account read from Xero (never deletes); returns True when it was added."""
+    if account_class not in AccountClass.values:
+        account_class = TYPE_CLASS.get(account_type, AccountClass.EXPENSE)
+    _, created = Account.objects.update_or_create(
+        code=code,
+        defaults={
+            "name": name[:150], "account_class": account_class, "account_type": account_type[:32],
+            "tax_rate": tax_rate, "status": AccountStatus.ARCHIVED if is_archived else AccountStatus.ACTIVE,
+            "is_system": is_system, "is_bank": is_bank, "description": description,
+        },
+    )
+    return created

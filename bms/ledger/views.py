@@ -1,0 +1,108 @@
+from django.contrib import messages
+from django.db.models import F, Sum
+from django.shortcuts import get_object_or_404, redirect, render
+
+from bms.core.access import rule, user_can
+from bms.core.errors import DomainError
+from bms.core.pagination import paginate
+from bms.ledger.forms import AccountDefaultsForm, AccountForm, JournalFilterForm
+from bms.ledger.models import Account, AccountClass, AccountStatus, CostOfSalesJournal
+from bms.ledger.selectors import ROLE_FILTERS, account_defaults, accounts_list
+from bms.ledger.services import account_create, account_defaults_update, account_update
+
+# --- chart of accounts ------------------------------------------------------------------------
+
+
+@rule("admin.view")
+def account_list(request):
+    search = request.GET.get("q", "").strip()
+    account_class = request.GET.get("class", "")
+    account_class = account_class if account_class in AccountClass.values else ""
+    status = request.GET.get("status", "")
+    status = status if status in AccountStatus.values else ""
+    context = {
+        "search": search, "account_class": account_class, "status": status,
+        "classes": AccountClass.choices, "statuses": AccountStatus.choices,
+        **paginate(request, accounts_list(search=search, account_class=account_class, status=status)),
+    }
+    return render(request, "ledger/account_list.html", context)
+
+
+def _account_form(request, account=None):
+    form = AccountForm(request.POST or None, instance=account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if account is None:
+                saved = account_create(**form.cleaned_data)
+            else:
+                saved = account_update(account=Account.objects.get(pk=account.pk), **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"Account {saved.code} – {saved.name} saved.")
+            return redirect("ledger:account_list")
+    return render(request, "ledger/account_form.html", {"form": form, "account": account})
+
+
+@rule("admin.edit")
+def account_create_view(request):
+    return _account_form(request)
+
+
+@rule("admin.edit")
+def account_edit(request, pk: int):
+    return _account_form(request, get_object_or_404(Account, pk=pk))
+
+
+@rule("admin.view")
+def account_defaults_view(request):
+    defaults = account_defaults()
+    can_edit = user_can(request.user, "admin.edit")
+    initial = {
+        "sales_account": defaults.sales_account_id, "cost_account": defaults.cost_account_id,
+        "stock_account": defaults.stock_account_id, "expense_account": defaults.expense_account_id,
+    }
+    form = AccountDefaultsForm(request.POST if request.method == "POST" and can_edit else None, initial=initial)
+    if request.method == "POST" and can_edit and form.is_valid():
+        try:
+            account_defaults_update(**form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, "Product account defaults saved.")
+            return redirect("ledger:account_defaults")
+    return render(request, "ledger/account_defaults.html",
+                  {"form": form, "can_edit": can_edit, "filters": ROLE_FILTERS})
+
+
+# --- cost-of-sales journals -------------------------------------------------------------------
+
+
+@rule("admin.view")
+def journal_list(request):
+    filters = JournalFilterForm(request.GET or None)
+    journals = CostOfSalesJournal.objects.select_related("entity")
+    if filters.is_valid():
+        if filters.cleaned_data["entity"]:
+            journals = journals.filter(entity=filters.cleaned_data["entity"])
+        if filters.cleaned_data["date_from"]:
+            journals = journals.filter(journaled_on__gte=filters.cleaned_data["date_from"])
+        if filters.cleaned_data["date_to"]:
+            journals = journals.filter(journaled_on__lte=filters.cleaned_data["date_to"])
+    journals = journals.order_by("-journaled_on", "entity__name")
+    return render(request, "ledger/journal_list.html", {"filters": filters, **paginate(request, journals)})
+
+
+@rule("admin.view")
+def journal_detail(request, pk: int):
+    journal = get_object_or_404(CostOfSalesJournal.objects.select_related("entity"), pk=pk)
+    # Net movement per account, summed by the database.
+    summary = (
+        journal.lines.values("account__code", "account__name")
+        .annotate(debit=Sum("debit_amount"), credit=Sum("credit_amount"))
+        .annotate(net=F("debit") - F("credit"))
+        .order_by("account__code")
+    )
+    lines = journal.lines.select_related("account", "product").order_by("id")
+    return render(request, "ledger/journal_detail.html",
+                  {"journal": journal, "summary": summary, **paginate(request, lines, per_page=200)})
