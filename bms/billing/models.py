@@ -46,7 +46,9 @@ class PaymentTerms(models.Model):
 class Customer(models.Model):
     """A billing customer; `code` is its Xero ContactNumber."""
 
-    code = models.CharField(max_length=50, unique=True)
+    code = models.CharField(
+        max_length=50, unique=True, error_messages={"unique": "This customer code is already used."}
+    )
     name = models.CharField(max_length=255)
     email = models.EmailField(max_length=255, blank=True, default="")
     phone = models.CharField(max_length=50, blank=True, default="")

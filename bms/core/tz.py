@@ -40,13 +40,12 @@ def day_bounds_utc(day: date, tz_name: str) -> tuple[datetime, datetime]:
 
 
 def local_time_utc(day: date, at: time, tz_name: str) -> datetime:
-    """The UTC instant of local wall time `at` on `day`; a time skipped by DST moves forward."""
-    local = datetime.combine(day, at, tzinfo=zone(tz_name))
-    as_utc = local.astimezone(UTC)
-    if as_utc.astimezone(zone(tz_name)).replace(tzinfo=None) != local.replace(tzinfo=None):
-        # The wall time does not exist (spring forward): run at the first instant after the gap.
-        as_utc = datetime.combine(day, at, tzinfo=zone(tz_name)).replace(fold=1).astimezone(UTC)
-    return as_utc
+    """The UTC instant of local wall time `at` on `day`.
+
+    A wall time skipped by DST (02:30 when clocks jump from 02:00 to 03:00) is read with the offset
+    from before the jump (fold=0, PEP 495), which lands it just after the gap, at 03:30. A repeated
+    wall time (clocks going back) means its first occurrence."""
+    return datetime.combine(day, at, tzinfo=zone(tz_name)).astimezone(UTC)
 
 
 def next_local_time_utc(after: datetime, at: time, tz_name: str) -> datetime:

@@ -22,7 +22,9 @@ class Entity(models.Model):
     )
     name = models.CharField(max_length=200)
     trading_name = models.CharField(max_length=200, blank=True, default="")
-    code = models.CharField(max_length=20, unique=True)
+    code = models.CharField(
+        max_length=20, unique=True, error_messages={"unique": "This code is already used by another entity."}
+    )
     prefix = models.CharField(
         max_length=10, help_text="Put in front of document numbers, e.g. SYD- makes invoice SYD-000123."
     )
@@ -43,9 +45,18 @@ class Entity(models.Model):
                 condition=(Q(kind=EntityKind.ORGANISATION) & Q(organisation__isnull=True))
                 | (Q(kind=EntityKind.BRANCH) & Q(organisation__isnull=False)),
                 name="entity_branch_has_organisation",
+                violation_error_message="A branch belongs to an organisation: choose one. An organisation belongs "
+                "to none.",
             ),
-            models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="entity_one_default"),
-            models.UniqueConstraint(fields=["prefix"], name="entity_prefix_unique"),
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="entity_one_default",
+                violation_error_message="Another entity is already the default.",
+            ),
+            models.UniqueConstraint(
+                fields=["prefix"], name="entity_prefix_unique",
+                violation_error_message="This prefix is already used by another entity: document numbers must "
+                "stay unique.",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -60,7 +60,10 @@ class TaxRate(models.Model):
 class Account(models.Model):
     """One line of the chart of accounts; codes equal Xero's codes."""
 
-    code = models.CharField(max_length=10, unique=True)
+    code = models.CharField(
+        max_length=10, unique=True,
+        error_messages={"unique": "This account code already exists: codes must equal Xero's and be unique."},
+    )
     name = models.CharField(max_length=150)
     account_class = models.CharField(max_length=16, choices=AccountClass.choices)
     account_type = models.CharField(max_length=32, choices=AccountType.choices)
