@@ -21,9 +21,14 @@ demo: $(STAMP)
 	$(BIN)/bms seed_demo
 	$(BIN)/bms demo
 
+# The whole suite on SQLite; then again on PostgreSQL when BMS_TEST_DATABASE_URL is set (CI sets it).
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	@if [ -n "$$BMS_TEST_DATABASE_URL" ]; then \
+		echo "--- the suite again on PostgreSQL ($$BMS_TEST_DATABASE_URL)"; \
+		BMS_TEST_ON=postgres $(BIN)/python -m pytest -n 2 -m "not browser" $(PYTEST_ARGS); \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "bms.stock",
     "bms.jobs",
     "bms.xero",
+    "bms.demo",
 ]
 
 MIDDLEWARE = [

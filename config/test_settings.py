@@ -7,7 +7,9 @@ from config.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY = {**HUEY, "immediate": True}  # noqa: F405  (tasks run in the calling thread)
 
-if os.environ.get("BMS_TEST_DATABASE_URL"):
+# `make test` runs the suite on SQLite, then again on PostgreSQL when BMS_TEST_DATABASE_URL is set
+# (it sets BMS_TEST_ON=postgres for that second pass).
+if os.environ.get("BMS_TEST_ON") == "postgres":
     import dj_database_url
 
     DATABASES = {"default": dj_database_url.parse(os.environ["BMS_TEST_DATABASE_URL"])}

@@ -181,8 +181,11 @@ def invoice_approve(*, invoice: Invoice, approved_by=None, now: datetime | None 
     for Xero."""
     now = now or timezone.now()
     with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().select_related("customer__payment_terms", "entity").get(
-            pk=invoice.pk
+        # Lock the invoice row only: PostgreSQL refuses FOR UPDATE across the outer join to the terms.
+        invoice = (
+            Invoice.objects.select_for_update(of=("self",))
+            .select_related("customer__payment_terms", "entity")
+            .get(pk=invoice.pk)
         )
         if not invoice.lines.exists():
             raise DomainError(f"Invoice {invoice.display_number} has no lines: add at least one before approving.")

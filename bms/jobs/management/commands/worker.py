@@ -29,7 +29,6 @@ class Command(BaseCommand):
             schedules_ensure()
         config = ConsumerConfig(**options)
         config.validate()
-        config.setup_logger()
         consumer = HUEY.create_consumer(**config.values)
         self.stdout.write(
             f"BMS worker: {config.workers} {config.worker_type} worker(s), scheduler {'on' if scheduler else 'off'}."
