@@ -1,0 +1,3 @@
+from xero_sandbox.server import main
+
+main()
