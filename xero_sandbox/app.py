@@ -481,7 +481,7 @@ class Sandbox:
             faults = Faults() if request.method == "DELETE" else Faults(**{**(org.get("faults") or {}),
                                                                           **await self._json(request)})
             faults.save(org)
-        return JSONResponse(org["faults"])
+        return XeroJSON(org["faults"])
 
     async def control_lock_date(self, request: Request) -> Response:
         from xero_sandbox.xerodates import parse_date

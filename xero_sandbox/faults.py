@@ -16,6 +16,15 @@ class Faults:
     drop_rate: float = 0.0  # writes only: committed, then the connection is cut before the answer
     storm_429: int = 0  # the next N calls get a 429 (minute limit) whatever the budget says
 
+    def __post_init__(self):
+        # Values arrive as JSON; faults are not money, so plain numbers suit them.
+        self.latency_ms = int(self.latency_ms)
+        self.error_500_rate = float(self.error_500_rate)
+        self.error_503_rate = float(self.error_503_rate)
+        self.drop_rate = float(self.drop_rate)
+        self.storm_429 = int(self.storm_429)
+        self.offline = bool(self.offline)
+
     @classmethod
     def of(cls, org: dict) -> Faults:
         return cls(**org.get("faults") or {})

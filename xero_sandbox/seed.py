@@ -105,7 +105,7 @@ def _org(key, name, short_code, currency, country, version, timezone, taxes, acc
             "EnablePaymentsToAccount": False, "UpdatedDateUTC": now,
         }
     for contact_name, number, status in contacts:
-        contact_id = _id("contact", key, contact_name, number or "")
+        contact_id = _id("contact", key, contact_name, number or "", status)
         org["contacts"][contact_id] = {
             "ContactID": contact_id, "Name": contact_name, "ContactNumber": number, "ContactStatus": status,
             "EmailAddress": None, "TaxNumber": None, "Addresses": [], "Phones": [], "PaymentTerms": None,
