@@ -118,6 +118,13 @@ class Invoice(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who released or cancelled it: both are decisions a finance team is asked about later.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -135,6 +142,15 @@ class Invoice(models.Model):
             models.CheckConstraint(condition=Q(balance_amount__gte=0), name="invoice_balance_non_negative"),
             models.CheckConstraint(condition=Q(due_on__isnull=True) | Q(due_on__gte=models.F("issued_on")),
                                    name="invoice_due_not_before_issue"),
+            # Payments and credits only ever lower what is owed.
+            models.CheckConstraint(condition=Q(balance_amount__lte=models.F("total_amount")),
+                                   name="invoice_balance_within_total"),
+            models.CheckConstraint(
+                condition=~Q(status="completed") | Q(balance_amount=0, completed_at__isnull=False),
+                name="invoice_completed_is_paid",
+            ),
+            models.CheckConstraint(condition=~Q(status="cancelled") | Q(cancelled_at__isnull=False),
+                                   name="invoice_cancelled_has_time"),
         ]
 
     def __str__(self) -> str:

@@ -163,8 +163,10 @@ class XeroOAuth:
     def connections(self, *, access_token: str, auth_event_id: str | None = None) -> list[Connection]:
         params = {"authEventId": auth_event_id} if auth_event_id else None
         response = self._send(
-            lambda: self._client.get(
-                self._endpoints.connections_url, params=params, headers=self._bearer(access_token)
+            # Our own bearer header, not Authlib's session token (which may belong to another call).
+            lambda: self._client.request(
+                "GET", self._endpoints.connections_url, params=params, headers=self._bearer(access_token),
+                withhold_token=True,
             )
         )
         self._raise_for_status(response, "listing connections")
@@ -173,8 +175,9 @@ class XeroOAuth:
     def delete_connection(self, *, access_token: str, connection_id: str) -> None:
         """Disconnects one tenant; the tokens stay valid for the grant's other tenants."""
         response = self._send(
-            lambda: self._client.delete(
-                f"{self._endpoints.connections_url.rstrip('/')}/{connection_id}", headers=self._bearer(access_token)
+            lambda: self._client.request(
+                "DELETE", f"{self._endpoints.connections_url.rstrip('/')}/{connection_id}",
+                headers=self._bearer(access_token), withhold_token=True,
             )
         )
         if response.status_code == 404:

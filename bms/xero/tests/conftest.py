@@ -1,0 +1,54 @@
+"""BMS against the local Xero sandbox, over real HTTP."""
+
+from urllib.parse import urlparse
+
+import httpx2
+import pytest
+from cryptography.fernet import Fernet
+from django.urls import reverse
+
+from bms.billing.tests import factories as f
+from bms.preferences.models import GeneralSettings, IntegrationPackage
+from xero_sandbox.testing import run_sandbox
+
+
+@pytest.fixture
+def sandbox(tmp_path):
+    with run_sandbox(tmp_path / "sandbox", auto_consent=True) as handle:
+        yield handle
+
+
+@pytest.fixture
+def xero_settings(settings, sandbox, tmp_path):
+    settings.XERO_CLIENT_ID = "bms-demo"
+    settings.XERO_CLIENT_SECRET = "bms-demo-secret"
+    settings.XERO_REDIRECT_URI = "http://127.0.0.1:8000/xero/callback/"
+    for name, value in sandbox.urls().items():
+        setattr(settings, name, value)
+    settings.BMS_TOKEN_KEYS = [Fernet.generate_key().decode()]
+    return settings
+
+
+@pytest.fixture
+def xero_active(db):
+    GeneralSettings.objects.update_or_create(pk=1, defaults={"integration_package": IntegrationPackage.XERO})
+
+
+@pytest.fixture
+def au_entity(db):
+    return f.entity("AU", name="Acme Distribution Pty Ltd")
+
+
+def authenticate(client, entity) -> object:
+    """Admin presses Authenticate with Xero; the sandbox (auto-consent) sends them straight back."""
+    start = client.post(reverse("xero:authenticate", args=[entity.pk]))
+    assert start.status_code == 302, start
+    consent = httpx2.get(start["Location"], follow_redirects=False)
+    assert consent.status_code == 303
+    callback = urlparse(consent.headers["location"])
+    return client.get(f"{callback.path}?{callback.query}")
+
+
+def connect(client, entity, tenant, **extra):
+    data = {"tenant": str(tenant.pk), "invoice_status": "AUTHORISED", **extra}
+    return client.post(reverse("xero:connect_tenant", args=[entity.pk]), data)
