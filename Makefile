@@ -34,7 +34,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 docs: $(STAMP)
-	$(BIN)/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+# The guide's pictures, from a freshly seeded demo (needs Debian's chromium).
+screenshots: $(STAMP)
+	$(BIN)/bms screenshots
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* site

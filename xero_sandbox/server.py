@@ -15,8 +15,13 @@ def build(data_dir: Path | None, **config) -> Sandbox:
     return Sandbox(data_dir=data_dir, config=SandboxConfig(**config))
 
 
-def run(*, host: str = "127.0.0.1", port: int = 8001, data_dir: Path | None = None, **config) -> None:
+def run(*, host: str = "127.0.0.1", port: int = 8001, data_dir: Path | None = None,
+        extra_redirects: list[str] | None = None, **config) -> None:
     sandbox = build(data_dir, **config)
+    demo = sandbox.store.clients["bms-demo"]
+    for uri in extra_redirects or []:
+        if uri not in demo["redirect_uris"]:
+            demo["redirect_uris"].append(uri)
     print(f"Xero sandbox on http://{host}:{port}/ (data: {data_dir or 'in memory'})", flush=True)
     uvicorn.run(sandbox.app, host=host, port=port, log_level="warning", access_log=False)
 

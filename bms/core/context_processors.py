@@ -41,15 +41,14 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"menu": [], "can": Can(user)}
-    current = request.path
     menu = []
     for section, items in MENU:
-        visible = []
-        for item in items:
-            if not user_can(user, item.permission):
-                continue
-            url = reverse(item.url_name)
-            visible.append({"label": item.label, "url": url, "active": current.startswith(url)})
+        visible = [{"label": item.label, "url": reverse(item.url_name), "active": False}
+                   for item in items if user_can(user, item.permission)]
         if visible:
             menu.append({"section": section, "items": visible})
+    # Only the closest match is active: /admin/accounts/settings/ is Account Settings, not Accounts.
+    matches = [item for section in menu for item in section["items"] if request.path.startswith(item["url"])]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["active"] = True
     return {"menu": menu, "can": Can(user)}

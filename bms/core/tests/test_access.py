@@ -105,3 +105,10 @@ def test_it_shows_only_the_menu_the_role_may_use(staff_client, admin_client):
     admin_page = admin_client.get(reverse("home"), follow=True)
     assert b"Background Jobs" not in staff_page.content
     assert b"Background Jobs" in admin_page.content
+
+
+@pytest.mark.django_db
+def test_it_marks_only_the_closest_menu_item_active(admin_client):
+    response = admin_client.get(reverse("ledger:account_defaults"))
+    active = [item["label"] for section in response.context["menu"] for item in section["items"] if item["active"]]
+    assert active == ["Account Settings"]

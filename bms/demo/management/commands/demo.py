@@ -13,17 +13,21 @@ from django.conf import settings
 from django.core.management import get_commands
 from django.core.management.base import BaseCommand
 
-SANDBOX = "http://127.0.0.1:8001"
-DEMO_XERO = {
-    "XERO_CLIENT_ID": "bms-demo",
-    "XERO_CLIENT_SECRET": "bms-demo-secret",
-    "XERO_REDIRECT_URI": "http://127.0.0.1:8000/xero/callback/",
-    "XERO_AUTHORIZE_URL": f"{SANDBOX}/identity/connect/authorize",
-    "XERO_TOKEN_URL": f"{SANDBOX}/identity/connect/token",
-    "XERO_REVOKE_URL": f"{SANDBOX}/identity/connect/revocation",
-    "XERO_CONNECTIONS_URL": f"{SANDBOX}/connections",
-    "XERO_API_URL": f"{SANDBOX}/api.xro/2.0",
-}
+
+def demo_xero_settings(port: int, sandbox_port: int) -> dict[str, str]:
+    """The XERO_* settings that point the app at the local sandbox."""
+    sandbox = f"http://127.0.0.1:{sandbox_port}"
+    return {
+        "XERO_CLIENT_ID": "bms-demo",
+        "XERO_CLIENT_SECRET": "bms-demo-secret",
+        "XERO_REDIRECT_URI": f"http://127.0.0.1:{port}/xero/callback/",
+        "XERO_AUTHORIZE_URL": f"{sandbox}/identity/connect/authorize",
+        "XERO_TOKEN_URL": f"{sandbox}/identity/connect/token",
+        "XERO_REVOKE_URL": f"{sandbox}/identity/connect/revocation",
+        "XERO_CONNECTIONS_URL": f"{sandbox}/connections",
+        "XERO_API_URL": f"{sandbox}/api.xro/2.0",
+        "BMS_BASE_URL": f"http://127.0.0.1:{port}",
+    }
 
 
 class Command(BaseCommand):
@@ -31,19 +35,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--sandbox-port", type=int, default=8001)
 
-    def handle(self, *args, port: int, **options):
+    def handle(self, *args, port: int, sandbox_port: int, **options):
         manage = str(settings.BASE_DIR / "manage.py")
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        for name, value in DEMO_XERO.items():
+        for name, value in demo_xero_settings(port, sandbox_port).items():
             env.setdefault(name, value)  # a real Xero configuration in the environment wins
         children = {
             "web": [sys.executable, manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
             "worker": [sys.executable, manage, "worker"],
         }
         if "xero_sandbox" in get_commands():
-            children["sandbox"] = [sys.executable, manage, "xero_sandbox", "--port", "8001"]
-        self._banner(port, "sandbox" in children)
+            children["sandbox"] = [sys.executable, manage, "xero_sandbox", "--port", str(sandbox_port)]
+            if port != 8000:
+                # The sandbox's demo client knows the :8000 callback; register this one too.
+                children["sandbox"].append("--extra-redirect")
+                children["sandbox"].append(env["XERO_REDIRECT_URI"])
+        self._banner(port, sandbox_port, "sandbox" in children)
         # The commands are fixed lists built above: no user input reaches them.
         processes = {name: subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,  # noqa: S603
                                             text=True, start_new_session=True)
@@ -68,7 +77,7 @@ class Command(BaseCommand):
             sys.exit(1)
         self.stdout.write("Demo stopped.")
 
-    def _banner(self, port: int, with_sandbox: bool) -> None:
+    def _banner(self, port: int, sandbox_port: int, with_sandbox: bool) -> None:
         lines = [
             "",
             "BMS demo",
@@ -76,7 +85,7 @@ class Command(BaseCommand):
             "                 other demo users: finance / finance, staff / staff",
         ]
         if with_sandbox:
-            lines.append(f"  Xero sandbox:  {SANDBOX}/   (what has arrived \"in Xero\")")
+            lines.append(f"  Xero sandbox:  http://127.0.0.1:{sandbox_port}/   (what has arrived \"in Xero\")")
         lines += ["  Press Ctrl-C to stop everything.", ""]
         self.stdout.write("\n".join(lines))
 

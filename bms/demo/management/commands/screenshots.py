@@ -1,0 +1,108 @@
+"""`bms screenshots`: the user guide's pictures, taken from the real app.
+
+Starts its own demo (a fresh data folder, ports 8765/8766, so a running `make demo` is left alone),
+drives Debian's Chromium through the screens with Playwright, and writes PNGs to docs/img."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx2
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+PORT, SANDBOX_PORT = 8765, 8766
+BASE = f"http://127.0.0.1:{PORT}"
+
+
+class Command(BaseCommand):
+    help = "Take the user guide's screenshots from a freshly seeded demo (needs Debian's chromium)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--out", type=Path, default=settings.BASE_DIR / "docs" / "img")
+        parser.add_argument("--chromium", default="/usr/bin/chromium")
+
+    def handle(self, *args, out: Path, chromium: str, **options):
+        if not Path(chromium).exists():
+            raise CommandError(f"{chromium} not found: apt-get install -y chromium")
+        out.mkdir(parents=True, exist_ok=True)
+        manage = str(settings.BASE_DIR / "manage.py")
+        with tempfile.TemporaryDirectory() as data_dir:
+            env = {**os.environ, "BMS_DATA_DIR": data_dir}
+            env.pop("BMS_DATABASE_URL", None)
+            for step in (["migrate", "--no-input", "-v", "0"], ["seed_demo"]):
+                subprocess.run([sys.executable, manage, *step], env=env, check=True)  # noqa: S603 (fixed commands)
+            demo = subprocess.Popen(  # noqa: S603 (a fixed command)
+                [sys.executable, manage, "demo", "--port", str(PORT), "--sandbox-port", str(SANDBOX_PORT)],
+                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            try:
+                _wait_for(f"{BASE}/login/")
+                _wait_for(f"http://127.0.0.1:{SANDBOX_PORT}/")
+                self._shoot(out, chromium)
+            finally:
+                os.killpg(demo.pid, signal.SIGTERM)
+                demo.wait(timeout=20)
+        self.stdout.write(f"Screenshots written to {out}")
+
+    def _shoot(self, out: Path, chromium: str) -> None:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run"])
+            page = browser.new_page(viewport={"width": 1360, "height": 860})
+
+            def shot(name: str, path: str | None = None, full: bool = False) -> None:
+                if path:
+                    page.goto(BASE + path)
+                page.wait_for_load_state("networkidle")
+                page.screenshot(path=str(out / f"{name}.png"), full_page=full)
+                self.stdout.write(f"  {name}.png")
+
+            shot("login", "/login/")
+            page.fill("input[name=username]", "admin")
+            page.fill("input[name=password]", "admin")
+            page.click("button[type=submit]")
+            shot("general-settings", "/admin/settings/", full=True)
+            shot("account-settings", "/admin/accounts/settings/", full=True)
+            shot("accounts", "/admin/accounts/")
+            shot("invoices", "/billing/invoices/")
+            page.goto(BASE + "/billing/invoices/?status=approved")
+            page.locator("main table.grid a").first.click()
+            shot("invoice-detail", full=True)
+            shot("dispatches", "/stock/dispatches/")
+            shot("journals", "/admin/journals/")
+            shot("background-jobs", "/admin/jobs/")
+            shot("entities", "/admin/entities/", full=True)
+            page.goto(BASE + "/admin/entities/")
+            page.get_by_role("link", name="Acme Distribution Pty Ltd").first.click()
+            page.get_by_role("button", name="Authenticate with Xero").click()
+            page.wait_for_url("**/identity/connect/authorize**")
+            shot("xero-consent")
+            page.get_by_role("button", name="Allow access").click()
+            page.wait_for_url("**/connect/")
+            shot("xero-choose-organisation")
+            page.get_by_label("Acme Distribution (Xero AU)").check()
+            page.get_by_role("button", name="Connect").click()
+            page.wait_for_url("**/admin/entities/")
+            shot("entities-connected", full=True)
+            browser.close()
+
+
+def _wait_for(url: str, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx2.get(url, timeout=2).status_code < 500:
+                return
+        except httpx2.HTTPError:
+            pass
+        time.sleep(0.25)
+    raise CommandError(f"{url} did not come up")
