@@ -172,6 +172,8 @@ XERO_TOKEN_URL = os.environ.get("XERO_TOKEN_URL", "https://identity.xero.com/con
 XERO_REVOKE_URL = os.environ.get("XERO_REVOKE_URL", "https://identity.xero.com/connect/revocation")
 XERO_CONNECTIONS_URL = os.environ.get("XERO_CONNECTIONS_URL", "https://api.xero.com/connections")
 XERO_API_URL = os.environ.get("XERO_API_URL", "https://api.xero.com/api.xro/2.0")
+# Where "View in Xero" links point (deep links need the organisation's short code).
+XERO_WEB_URL = os.environ.get("XERO_WEB_URL", "https://go.xero.com").rstrip("/")
 XERO_SCOPES = os.environ.get(
     "XERO_SCOPES",
     "offline_access accounting.contacts accounting.invoices accounting.payments.read "
@@ -186,6 +188,7 @@ XERO_LIMIT_APP_PER_MINUTE = int(os.environ.get("XERO_LIMIT_APP_PER_MINUTE", "100
 XERO_LIMIT_MINUTE_S = float(os.environ.get("XERO_LIMIT_MINUTE_S", "60"))
 XERO_LIMIT_DAY_S = float(os.environ.get("XERO_LIMIT_DAY_S", "86400"))
 XERO_TIMEOUT_S = float(os.environ.get("XERO_TIMEOUT_S", "30"))
+XERO_RETRY_BASE_S = float(os.environ.get("XERO_RETRY_BASE_S", "2"))  # backoff: base, 2×base, 4×base… (max 60 s)
 
 LOGGING = {
     "version": 1,

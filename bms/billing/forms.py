@@ -1,11 +1,12 @@
 from decimal import Decimal
 
 from django import forms
+from django.db.models import Q
 
 from bms.billing.models import Customer, Invoice, PaymentTerms
 from bms.entities.models import Entity
-from bms.ledger.models import Account, AccountClass, AccountStatus, TaxRate
-from bms.ledger.selectors import product_accounts
+from bms.ledger.models import Account, TaxRate
+from bms.ledger.selectors import account_defaults, accounts_for_role, product_accounts
 from bms.stock.models import Product
 
 
@@ -28,6 +29,13 @@ class CustomerForm(forms.ModelForm):
 
 
 class InvoiceForm(forms.ModelForm):
+    """The invoice header. Validation only: the draft is written by the billing services."""
+
+    # Declared here so a wrong length gets the same plain message as any other bad code.
+    currency = forms.CharField(
+        help_text="Three-letter code, e.g. AUD.", widget=forms.TextInput(attrs={"maxlength": 3, "size": 4})
+    )
+
     class Meta:
         model = Invoice
         fields = ["entity", "customer", "issued_on", "currency", "line_amount_type", "reference"]
@@ -37,8 +45,14 @@ class InvoiceForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["entity"].queryset = Entity.objects.order_by("name")
-        self.fields["customer"].queryset = Customer.objects.filter(is_active=True).order_by("name")
-        self.fields["currency"].help_text = "Three-letter code, e.g. AUD."
+        customers = Q(is_active=True)
+        if self.instance.pk:
+            # The number belongs to the entity's sequence, so a draft keeps its entity.
+            self.fields["entity"].disabled = True
+            self.fields["entity"].help_text = "A draft keeps the entity it was numbered under."
+            # A customer deactivated since the draft was written stays selectable on it.
+            customers |= Q(pk=self.instance.customer_id)
+        self.fields["customer"].queryset = Customer.objects.filter(customers).order_by("name")
 
     def clean_currency(self):
         currency = self.cleaned_data["currency"].strip().upper()
@@ -48,6 +62,8 @@ class InvoiceForm(forms.ModelForm):
 
 
 class InvoiceLineForm(forms.Form):
+    """One invoice line; a blank row is ignored by the formset."""
+
     product = forms.ModelChoiceField(queryset=Product.objects.none(), required=False)
     description = forms.CharField(max_length=4000, required=False)
     quantity = forms.DecimalField(max_digits=14, decimal_places=4, required=False)
@@ -55,13 +71,21 @@ class InvoiceLineForm(forms.Form):
     account = forms.ModelChoiceField(queryset=Account.objects.none(), required=False)
     tax_rate = forms.ModelChoiceField(queryset=TaxRate.objects.none(), required=False, label="Tax rate")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, default_account_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = Product.objects.filter(is_active=True).order_by("sku")
-        self.fields["account"].queryset = Account.objects.filter(
-            status=AccountStatus.ACTIVE, account_class=AccountClass.REVENUE, is_system=False, is_bank=False
-        ).order_by("code")
+        # The same filter as the Sales default on Admin → Accounts → Settings.
+        self.fields["account"].queryset = accounts_for_role("sales")
         self.fields["tax_rate"].queryset = TaxRate.objects.filter(is_active=True).order_by("name")
+        self.fields["product"].empty_label = "— none —"
+        self.fields["account"].empty_label = "— choose —"
+        # Blank rows post the preselected account too; as it equals the initial value, the row
+        # still counts as unchanged and is ignored.
+        self.fields["account"].initial = default_account_id
+        self.fields["tax_rate"].empty_label = "No tax"
+        for name, field in self.fields.items():
+            # Rows sit under one table header, so each input carries its own accessible name.
+            field.widget.attrs["aria-label"] = field.label or name.replace("_", " ").capitalize()
 
     def clean(self):
         data = super().clean()
@@ -92,4 +116,25 @@ class InvoiceLineForm(forms.Form):
         return data
 
 
-InvoiceLineFormSet = forms.formset_factory(InvoiceLineForm, extra=3, can_delete=True)
+class BaseInvoiceLineFormSet(forms.BaseFormSet):
+    def get_form_kwargs(self, index):
+        # Read the default sales account once for all rows, not once per row.
+        if not hasattr(self, "_default_account_id"):
+            self._default_account_id = account_defaults().sales_account_id
+        return {**super().get_form_kwargs(index), "default_account_id": self._default_account_id}
+
+    def clean(self):
+        if any(self.errors):
+            return
+        if not any(form.has_changed() and not self._should_delete_form(form) for form in self.forms):
+            raise forms.ValidationError("Add at least one line.")
+
+    def line_values(self) -> list[dict]:
+        """The cleaned lines worth keeping: changed and not ticked for removal."""
+        return [form.cleaned_data for form in self.forms
+                if form.has_changed() and not self._should_delete_form(form)]
+
+
+InvoiceLineFormSet = forms.formset_factory(
+    InvoiceLineForm, formset=BaseInvoiceLineFormSet, extra=2, can_delete=True, max_num=500, validate_max=True
+)

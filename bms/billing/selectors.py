@@ -1,17 +1,47 @@
-from django.db.models import Q, QuerySet
+"""Reads for the billing screens and for other apps (the Xero sync asks for released invoices)."""
 
-from bms.billing.models import Customer, Invoice, InvoiceStatus
+from django.db.models import Prefetch, Q, QuerySet
+
+from bms.billing.models import Customer, Invoice, InvoiceLine, InvoiceStatus, Payment
+from bms.entities.models import Entity
+
+RELEASED = (InvoiceStatus.APPROVED, InvoiceStatus.PROCESSED, InvoiceStatus.COMPLETED)
 
 
 def customers_list(*, search: str = "") -> QuerySet[Customer]:
     customers = Customer.objects.select_related("payment_terms")
+    search = search.strip()
     if search:
         customers = customers.filter(Q(code__icontains=search) | Q(name__icontains=search) | Q(email__icontains=search))
-    return customers.order_by("name")
+    return customers.order_by("name", "code")
 
 
-def invoices_list(*, search: str = "", status: str = "", entity_id: int | None = None,
-                  customer_id: int | None = None) -> QuerySet[Invoice]:
+def customer_for_detail(*, pk: int) -> Customer:
+    return Customer.objects.select_related("payment_terms").get(pk=pk)
+
+
+def _number_query(search: str) -> Q | None:
+    """Match an invoice number as people type it: "000123", "123", or with the entity prefix,
+    "SYD-000123". Prefixes may contain digits, so they are matched against the entities' real
+    prefixes instead of stripping non-digits."""
+    query = Q(pk__in=[])
+    matched = False
+    if search.isdigit():
+        query |= Q(number=int(search))
+        matched = True
+    for entity_id, prefix in Entity.objects.values_list("pk", "prefix"):
+        rest = search[len(prefix):]
+        if prefix and search.upper().startswith(prefix.upper()) and rest.isdigit():
+            query |= Q(entity_id=entity_id, number=int(rest))
+            matched = True
+    return query if matched else None
+
+
+def invoices_list(
+    *, search: str = "", status: str = "", entity_id: int | None = None, customer_id: int | None = None
+) -> QuerySet[Invoice]:
+    """The Invoices screen: search by number (with or without prefix), customer name or code, or
+    reference; filter by status, entity and customer."""
     invoices = Invoice.objects.select_related("entity", "customer")
     if status:
         invoices = invoices.filter(status=status)
@@ -19,18 +49,37 @@ def invoices_list(*, search: str = "", status: str = "", entity_id: int | None =
         invoices = invoices.filter(entity_id=entity_id)
     if customer_id:
         invoices = invoices.filter(customer_id=customer_id)
+    search = search.strip()
     if search:
-        query = Q(customer__name__icontains=search) | Q(customer__code__icontains=search) | Q(
-            reference__icontains=search
+        query = (
+            Q(customer__name__icontains=search) | Q(customer__code__icontains=search) | Q(reference__icontains=search)
         )
-        digits = "".join(ch for ch in search if ch.isdigit())
-        if digits:
-            query |= Q(number=int(digits))
+        number = _number_query(search)
+        if number is not None:
+            query |= number
         invoices = invoices.filter(query)
     return invoices.order_by("-issued_on", "-number")
 
 
-def invoices_released() -> QuerySet[Invoice]:
-    return Invoice.objects.filter(
-        status__in=[InvoiceStatus.APPROVED, InvoiceStatus.PROCESSED, InvoiceStatus.COMPLETED]
+def invoice_for_detail(*, pk: int) -> Invoice:
+    return (
+        Invoice.objects.select_related("entity", "customer", "created_by", "approved_by", "cancelled_by")
+        .prefetch_related(
+            Prefetch("lines", queryset=InvoiceLine.objects.select_related("account", "tax_rate", "product"))
+        )
+        .get(pk=pk)
     )
+
+
+def invoice_payments(*, invoice: Invoice) -> QuerySet[Payment]:
+    """Every payment received, reversed ones included, oldest first: the history as it happened."""
+    return invoice.payments.order_by("paid_on", "id")
+
+
+def invoices_released() -> QuerySet[Invoice]:
+    """Approved, processed or completed: the invoices eligible for Xero."""
+    return Invoice.objects.filter(status__in=RELEASED)
+
+
+def entities_for_filter() -> QuerySet[Entity]:
+    return Entity.objects.order_by("name")

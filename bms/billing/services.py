@@ -1,7 +1,9 @@
 """Billing: every change to customers, invoices and payments goes through here.
 
-The invoice lifecycle is one table (TRANSITIONS) and one guard; totals are always rebuilt from
-lines rounded the way Xero rounds (bms/core/money.py); the balance follows payments.
+The invoice lifecycle is one table (TRANSITIONS) and one guard (`_transition`); totals are always
+rebuilt from lines rounded the way Xero rounds (bms/core/money.py); the balance follows payments
+and, for credits Xero applies, `invoice_set_balance`. Views and the Xero integration call these
+functions; nothing else writes an invoice's status, totals or balance.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -20,22 +23,39 @@ from bms.core.errors import DomainError, InvalidTransitionError
 from bms.core.money import LineAmountType, document_totals, line_amounts
 from bms.entities.models import Entity
 from bms.ledger.models import Account, TaxRate
+from bms.ledger.selectors import accounts_for_role
 from bms.preferences.selectors import general_settings
 from bms.stock.models import Product
 
 ZERO = Decimal("0.00")
+# Line quantities and prices are stored with 4 decimal places; more would be silently cut by the
+# database, and the totals computed here would no longer match the stored lines.
+_MAX_LINE_PLACES = 4
 
-TRANSITIONS: dict[str, set[str]] = {
-    InvoiceStatus.DRAFT: {InvoiceStatus.APPROVED, InvoiceStatus.CANCELLED},
-    InvoiceStatus.APPROVED: {InvoiceStatus.PROCESSED, InvoiceStatus.COMPLETED, InvoiceStatus.CANCELLED},
-    InvoiceStatus.PROCESSED: {InvoiceStatus.COMPLETED, InvoiceStatus.CANCELLED},
-    # A payment reversed (e.g. deleted in Xero) re-opens a completed invoice.
-    InvoiceStatus.COMPLETED: {InvoiceStatus.PROCESSED, InvoiceStatus.APPROVED},
-    InvoiceStatus.CANCELLED: set(),
+# The legal lifecycle. Draft → Approved (released) → Processed (Xero confirmed) → Completed
+# (balance zero); Cancelled from anything before Completed. Approved → Completed covers money
+# received before the push was confirmed; Completed → Processed/Approved re-opens an invoice
+# whose payment was reversed (e.g. deleted in Xero). Nothing leaves Cancelled.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    InvoiceStatus.DRAFT: frozenset({InvoiceStatus.APPROVED, InvoiceStatus.CANCELLED}),
+    InvoiceStatus.APPROVED: frozenset({InvoiceStatus.PROCESSED, InvoiceStatus.COMPLETED, InvoiceStatus.CANCELLED}),
+    InvoiceStatus.PROCESSED: frozenset({InvoiceStatus.COMPLETED, InvoiceStatus.CANCELLED}),
+    InvoiceStatus.COMPLETED: frozenset({InvoiceStatus.PROCESSED, InvoiceStatus.APPROVED}),
+    InvoiceStatus.CANCELLED: frozenset(),
 }
 
 
+def invoice_can_become(*, invoice: Invoice, status: str) -> bool:
+    """Whether the lifecycle allows the change; pages use it to offer only legal actions."""
+    return status in TRANSITIONS.get(invoice.status, frozenset())
+
+
 def _transition(invoice: Invoice, to: str) -> None:
+    """The one guard every status change passes through."""
+    if to not in InvoiceStatus.values:
+        raise InvalidTransitionError(f"“{to}” is not an invoice status.")
+    if invoice.status not in TRANSITIONS:
+        raise InvalidTransitionError(f"Invoice {invoice.display_number} has an unknown status “{invoice.status}”.")
     if to not in TRANSITIONS[invoice.status]:
         raise InvalidTransitionError(
             f"Invoice {invoice.display_number} is {invoice.get_status_display().lower()}; it can't become "
@@ -44,28 +64,57 @@ def _transition(invoice: Invoice, to: str) -> None:
     invoice.status = to
 
 
+def _user_or_none(user):
+    # Views pass request.user, which may be anonymous in a test or a system call.
+    return user if getattr(user, "pk", None) else None
+
+
 # --- customers --------------------------------------------------------------------------------
+
+_CUSTOMER_FIELDS = {
+    field.name for field in Customer._meta.get_fields()
+    if getattr(field, "editable", False) and not field.auto_created and field.name not in ("created_at", "updated_at")
+}
+
+
+def _save_customer(customer: Customer) -> Customer:
+    try:
+        customer.full_clean()
+    except ValidationError as exc:
+        # Surface the first problem on its field, the way a form would.
+        field, messages = next(iter(exc.message_dict.items()))
+        raise DomainError(messages[0], field=None if field == "__all__" else field) from exc
+    customer.save()
+    return customer
+
+
+def _clean_customer_fields(fields: dict) -> dict:
+    unknown = set(fields) - _CUSTOMER_FIELDS
+    if unknown:
+        raise TypeError(f"unexpected customer fields {sorted(unknown)}")
+    return {name: value.strip() if isinstance(value, str) else value for name, value in fields.items()}
+
+
+def _refuse_duplicate_code(code: str, *, exclude_pk: int | None = None) -> None:
+    # Case-insensitive: Xero matches ContactNumber without regard to case, so C001 and c001
+    # would link to the same Xero contact.
+    if Customer.objects.filter(code__iexact=code).exclude(pk=exclude_pk).exists():
+        raise DomainError(f"Customer code {code} is already used.", field="code")
 
 
 def customer_create(*, code: str, name: str, **fields) -> Customer:
-    code, name = code.strip(), name.strip()
-    if Customer.objects.filter(code__iexact=code).exists():
-        raise DomainError(f"Customer code {code} is already used.", field="code")
-    customer = Customer(code=code, name=name, **fields)
-    customer.full_clean()
-    customer.save()
-    return customer
+    fields = _clean_customer_fields({"code": code, "name": name, **fields})
+    _refuse_duplicate_code(fields["code"])
+    return _save_customer(Customer(**fields))
 
 
 def customer_update(*, customer: Customer, **fields) -> Customer:
-    code = fields.get("code", customer.code).strip()
-    if Customer.objects.filter(code__iexact=code).exclude(pk=customer.pk).exists():
-        raise DomainError(f"Customer code {code} is already used.", field="code")
+    fields = _clean_customer_fields(fields)
+    if "code" in fields:
+        _refuse_duplicate_code(fields["code"], exclude_pk=customer.pk)
     for name, value in fields.items():
-        setattr(customer, name, value.strip() if isinstance(value, str) and name in ("code", "name") else value)
-    customer.full_clean()
-    customer.save()
-    return customer
+        setattr(customer, name, value)
+    return _save_customer(customer)
 
 
 # --- invoices ---------------------------------------------------------------------------------
@@ -81,19 +130,51 @@ class InvoiceLineData:
     product: Product | None = None
 
 
+def _places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
 def _validate_lines(lines: list[InvoiceLineData]) -> None:
     for number, line in enumerate(lines, start=1):
         if not isinstance(line.quantity, Decimal) or not isinstance(line.unit_price, Decimal):
-            raise TypeError("quantities and prices are Decimal")
+            raise TypeError("quantities and prices are Decimal, never float")
+        if not line.description.strip():
+            raise DomainError(f"Line {number}: a description is required.", field="lines")
         if line.quantity <= 0:
             raise DomainError(f"Line {number}: the quantity must be more than zero.", field="lines")
         if line.unit_price < 0:
             raise DomainError(f"Line {number}: the unit price can't be negative.", field="lines")
-        if not line.description.strip():
-            raise DomainError(f"Line {number}: a description is required.", field="lines")
+        if _places(line.quantity) > _MAX_LINE_PLACES or _places(line.unit_price) > _MAX_LINE_PLACES:
+            raise DomainError(f"Line {number}: use at most {_MAX_LINE_PLACES} decimal places.", field="lines")
+        if line.tax_rate is not None and not line.tax_rate.is_active:
+            raise DomainError(f"Line {number}: tax rate {line.tax_rate.name} is no longer in use.", field="lines")
+    _refuse_unusable_accounts([line.account for line in lines])
+
+
+def _refuse_unusable_accounts(accounts: list[Account]) -> None:
+    """Invoice lines post to sales accounts only: the same filter the Sales select menu applies, so an
+    archived, system or bank account is caught here rather than by Xero after release."""
+    wanted = {account.pk for account in accounts}
+    usable = set(accounts_for_role("sales").filter(pk__in=wanted).values_list("pk", flat=True))
+    for number, account in enumerate(accounts, start=1):
+        if account.pk not in usable:
+            raise DomainError(
+                f"Line {number}: account {account.code} {account.name} can't take sales: it must be an active "
+                "revenue account.",
+                field="lines",
+            )
+
+
+def _validate_currency(currency: str) -> str:
+    currency = currency.strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise DomainError("Enter a three-letter currency code, e.g. AUD.", field="currency")
+    return currency
 
 
 def _write_lines(invoice: Invoice, lines: list[InvoiceLineData]) -> None:
+    """Replace the lines and rebuild totals from them, each line rounded on its own as Xero does."""
     invoice.lines.all().delete()
     amounts = []
     rows = []
@@ -117,7 +198,12 @@ def _write_lines(invoice: Invoice, lines: list[InvoiceLineData]) -> None:
     invoice.subtotal_amount = totals.subtotal
     invoice.tax_amount = totals.total_tax
     invoice.total_amount = totals.total
+    # Only drafts have their lines written, and a draft takes no payments: it owes its total.
     invoice.balance_amount = totals.total
+
+
+def _next_number(entity: Entity) -> int:
+    return (Invoice.objects.filter(entity=entity).aggregate(n=Max("number"))["n"] or 0) + 1
 
 
 def invoice_create(
@@ -131,46 +217,71 @@ def invoice_create(
     reference: str = "",
     created_by=None,
 ) -> Invoice:
-    """A draft invoice with the entity's next number."""
+    """A draft invoice with the entity's next number. A draft may have no lines yet; approval
+    refuses it until it has some."""
     _validate_lines(lines)
+    if line_amount_type not in LineAmountType.values:
+        raise DomainError(f"“{line_amount_type}” is not a line amount type.", field="line_amount_type")
+    currency = _validate_currency(currency or general_settings().default_currency)
     for _attempt in range(5):
+        number = None
         try:
             with transaction.atomic():
-                number = (Invoice.objects.filter(entity=entity).aggregate(n=Max("number"))["n"] or 0) + 1
+                # Locking the entity row queues concurrent numbering for one entity on PostgreSQL;
+                # the unique constraint below stays the guarantee (SQLite ignores the lock).
+                Entity.objects.select_for_update().filter(pk=entity.pk).exists()
+                number = _next_number(entity)
                 invoice = Invoice.objects.create(
-                    entity=entity, customer=customer, number=number, issued_on=issued_on,
-                    currency=(currency or general_settings().default_currency).upper(),
+                    entity=entity, customer=customer, number=number, issued_on=issued_on, currency=currency,
                     line_amount_type=line_amount_type, reference=reference.strip(),
-                    created_by=created_by if getattr(created_by, "pk", None) else None,
+                    created_by=_user_or_none(created_by),
                 )
                 _write_lines(invoice, lines)
                 invoice.save()
                 return invoice
         except IntegrityError:
-            # Two drafts took the same number at once; the unique constraint refused one. Retry.
-            continue
-    raise DomainError("Could not number the invoice; please try again.")
+            # Another draft took this number between our read and our insert: take the next one.
+            # Any other integrity failure is a real error and must not be retried away.
+            if number is None or not Invoice.objects.filter(entity=entity, number=number).exists():
+                raise
+    raise DomainError("Could not number the invoice because many were being created at once; please try again.")
+
+
+def _refuse_unless_draft(invoice: Invoice) -> None:
+    if invoice.status != InvoiceStatus.DRAFT:
+        status = invoice.get_status_display()
+        raise InvalidTransitionError(
+            f"{status} invoices can't be edited: invoice {invoice.display_number} is {status.lower()}, "
+            "and only drafts can change."
+        )
+
+
+_DRAFT_FIELDS = {"customer", "issued_on", "currency", "line_amount_type", "reference", "entity"}
 
 
 def invoice_update_draft(*, invoice: Invoice, lines: list[InvoiceLineData], **fields) -> Invoice:
-    if invoice.status != InvoiceStatus.DRAFT:
-        raise InvalidTransitionError(
-            f"Invoice {invoice.display_number} is {invoice.get_status_display().lower()}: only drafts can be edited."
-        )
-    _validate_lines(lines)
-    allowed = {"customer", "issued_on", "currency", "line_amount_type", "reference", "entity"}
-    unknown = set(fields) - allowed
+    """Replace a draft's header fields and lines. `entity` may be passed but not changed: the
+    number belongs to the entity's sequence."""
+    unknown = set(fields) - _DRAFT_FIELDS
     if unknown:
         raise TypeError(f"unexpected invoice fields {sorted(unknown)}")
+    _refuse_unless_draft(invoice)
+    _validate_lines(lines)
+    if "currency" in fields:
+        fields["currency"] = _validate_currency(fields["currency"])
+    if "line_amount_type" in fields and fields["line_amount_type"] not in LineAmountType.values:
+        raise DomainError(f"“{fields['line_amount_type']}” is not a line amount type.", field="line_amount_type")
+    if "reference" in fields:
+        fields["reference"] = fields["reference"].strip()
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        if invoice.status != InvoiceStatus.DRAFT:
-            raise InvalidTransitionError(f"Invoice {invoice.display_number} is no longer a draft.")
-        if "entity" in fields and fields["entity"] != invoice.entity:
+        # Checked again under the lock: someone may have approved it since the page was opened.
+        _refuse_unless_draft(invoice)
+        if "entity" in fields and fields.pop("entity").pk != invoice.entity_id:
             raise DomainError("A draft's entity can't change: create the invoice under the other entity.",
                               field="entity")
         for name, value in fields.items():
-            setattr(invoice, name, value.upper() if name == "currency" else value)
+            setattr(invoice, name, value)
         _write_lines(invoice, lines)
         invoice.save()
     return invoice
@@ -178,7 +289,8 @@ def invoice_update_draft(*, invoice: Invoice, lines: list[InvoiceLineData], **fi
 
 def invoice_approve(*, invoice: Invoice, approved_by=None, now: datetime | None = None) -> Invoice:
     """Release the invoice: its due date is set from the customer's terms and it becomes eligible
-    for Xero."""
+    for Xero. A zero total is allowed (a no-charge replacement is a real document); Xero records it
+    as paid, and the payment pull then completes it here."""
     now = now or timezone.now()
     with transaction.atomic():
         # Lock the invoice row only: PostgreSQL refuses FOR UPDATE across the outer join to the terms.
@@ -187,23 +299,32 @@ def invoice_approve(*, invoice: Invoice, approved_by=None, now: datetime | None 
             .select_related("customer__payment_terms", "entity")
             .get(pk=invoice.pk)
         )
-        if not invoice.lines.exists():
-            raise DomainError(f"Invoice {invoice.display_number} has no lines: add at least one before approving.")
         _transition(invoice, InvoiceStatus.APPROVED)
+        lines = list(invoice.lines.select_related("account"))
+        if not lines:
+            raise DomainError(f"Invoice {invoice.display_number} has no lines: add at least one before approving.",
+                              field="lines")
+        # The chart may have changed since the draft was saved; Xero would refuse the line later.
+        _refuse_unusable_accounts([line.account for line in lines])
         invoice.due_on = due_date(issued_on=invoice.issued_on, terms=invoice.customer.payment_terms)
         invoice.approved_at = now
+        invoice.approved_by = _user_or_none(approved_by)
         invoice.save()
     return invoice
 
 
 def invoice_mark_processed(*, invoice: Invoice, now: datetime | None = None) -> Invoice:
-    """The accounting system (Xero) confirmed it has the invoice."""
+    """Xero confirmed it holds the invoice. Approved → Processed. Confirming again (a correction
+    re-pushed) changes nothing; an invoice already paid in full stays Completed but records the
+    confirmation, so a later reversal re-opens it as Processed."""
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.status == InvoiceStatus.PROCESSED:
+            return invoice
+        if invoice.status != InvoiceStatus.COMPLETED:
+            _transition(invoice, InvoiceStatus.PROCESSED)
         if invoice.processed_at is None:
             invoice.processed_at = now or timezone.now()
-        if invoice.status == InvoiceStatus.APPROVED:
-            _transition(invoice, InvoiceStatus.PROCESSED)
         invoice.save()
     return invoice
 
@@ -212,12 +333,14 @@ def invoice_cancel(*, invoice: Invoice, cancelled_by=None, now: datetime | None 
     now = now or timezone.now()
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        _transition(invoice, InvoiceStatus.CANCELLED)
         if invoice.payments.filter(reversed_at__isnull=True).exists():
             raise DomainError(
                 f"Invoice {invoice.display_number} has payments against it; reverse them before cancelling."
             )
-        _transition(invoice, InvoiceStatus.CANCELLED)
         invoice.cancelled_at = now
+        invoice.cancelled_by = _user_or_none(cancelled_by)
+        # A new revision tells the Xero sync this is a change to send (a void), not a retry.
         invoice.revision += 1
         invoice.save()
     return invoice
@@ -233,6 +356,14 @@ def _settle(invoice: Invoice, now: datetime) -> None:
         invoice.completed_at = None
 
 
+def _refuse_unless_released(invoice: Invoice, doing: str) -> None:
+    if not invoice.is_released:
+        raise DomainError(
+            f"Invoice {invoice.display_number} is {invoice.get_status_display().lower()}: only approved invoices "
+            f"can {doing}."
+        )
+
+
 def payment_record(
     *,
     invoice: Invoice,
@@ -242,24 +373,26 @@ def payment_record(
     source: str = PaymentSource.MANUAL,
     now: datetime | None = None,
 ) -> Payment:
+    """Money received. A manual payment can't exceed what is owed. A payment pulled from Xero is
+    Xero's truth and is always recorded, even above the BMS balance (a credit applied in Xero may
+    already have lowered it): refusing it would lose money Xero holds; the balance stops at zero."""
     now = now or timezone.now()
     if not isinstance(amount, Decimal):
-        raise TypeError("amounts are Decimal")
+        raise TypeError("amounts are Decimal, never float")
     if amount <= 0:
         raise DomainError("A payment must be more than zero.", field="amount")
+    if _places(amount) > 2:
+        raise DomainError("A payment is in whole cents.", field="amount")
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        if not invoice.is_released:
-            raise DomainError(f"Invoice {invoice.display_number} is not approved: it can't take payments.")
-        # Money pulled from Xero is Xero's truth (a credit may already have lowered the balance);
-        # money keyed in by hand can't exceed what is owed.
+        _refuse_unless_released(invoice, "take payments")
         if amount > invoice.balance_amount and source == PaymentSource.MANUAL:
             raise DomainError(
                 f"{amount} is more than the {invoice.balance_amount} still owed on {invoice.display_number}.",
                 field="amount",
             )
         payment = Payment.objects.create(
-            invoice=invoice, amount=amount, paid_on=paid_on, reference=reference[:255], source=source
+            invoice=invoice, amount=amount, paid_on=paid_on, reference=reference.strip()[:255], source=source
         )
         invoice.balance_amount = max(ZERO, invoice.balance_amount - amount)
         _settle(invoice, now)
@@ -268,6 +401,8 @@ def payment_record(
 
 
 def payment_reverse(*, payment: Payment, now: datetime | None = None) -> Payment:
+    """Undo a payment (e.g. deleted in Xero). The row stays, marked reversed, so the history reads
+    true; reversing twice changes nothing."""
     now = now or timezone.now()
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
@@ -276,6 +411,7 @@ def payment_reverse(*, payment: Payment, now: datetime | None = None) -> Payment
         invoice = Invoice.objects.select_for_update().get(pk=payment.invoice_id)
         payment.reversed_at = now
         payment.save(update_fields=["reversed_at"])
+        # Capped at the total: a Xero payment above the balance only brought the balance to zero.
         invoice.balance_amount = min(invoice.total_amount, invoice.balance_amount + payment.amount)
         _settle(invoice, now)
         invoice.save()
@@ -283,12 +419,22 @@ def payment_reverse(*, payment: Payment, now: datetime | None = None) -> Payment
 
 
 def invoice_set_balance(*, invoice: Invoice, balance_amount: Decimal, now: datetime | None = None) -> Invoice:
-    """Take the balance Xero reports (credit notes and overpayments lower it without a payment)."""
+    """Take the balance Xero reports: credit notes, overpayments and prepayments lower it without a
+    payment row. Zero completes the invoice; above zero re-opens a completed one."""
     now = now or timezone.now()
+    if not isinstance(balance_amount, Decimal):
+        raise TypeError("amounts are Decimal, never float")
     if balance_amount < 0:
-        raise DomainError("A balance can't be negative.")
+        raise DomainError("A balance can't be negative.", field="balance_amount")
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        _refuse_unless_released(invoice, "have their balance set")
+        if balance_amount > invoice.total_amount:
+            raise DomainError(
+                f"A balance of {balance_amount} is more than the {invoice.total_amount} total of "
+                f"{invoice.display_number}.",
+                field="balance_amount",
+            )
         invoice.balance_amount = balance_amount
         _settle(invoice, now)
         invoice.save()

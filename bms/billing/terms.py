@@ -1,4 +1,13 @@
-"""Due dates from payment terms, with Xero's four term types."""
+"""Due dates from payment terms, with Xero's four term types.
+
+- DAYSAFTERBILLDATE  N: the invoice date + N days.
+- DAYSAFTERBILLMONTH N: the last day of the invoice month + N days.
+- OFCURRENTMONTH     N: day N of the invoice month (31 = its last day). When that day is already
+  past on the invoice date, the invoice is due on its own date: rolling into the next month would
+  silently grant a month's credit the customer's terms don't give, and a due date before the
+  invoice date is refused by Xero (and by a constraint on Invoice).
+- OFFOLLOWINGMONTH   N: day N of the month after the invoice month, clamped to that month's length.
+"""
 
 import calendar
 from datetime import date, timedelta
@@ -16,8 +25,7 @@ def _next_month(value: date) -> tuple[int, int]:
 
 
 def due_date(*, issued_on: date, terms: PaymentTerms | None) -> date:
-    """When an invoice issued on `issued_on` falls due. Never before the invoice date: "the 20th
-    of the current month" on an invoice dated the 25th is due on the 25th."""
+    """When an invoice issued on `issued_on` falls due; never before it. No terms: due on the day."""
     if terms is None:
         return issued_on
     if terms.term_type == PaymentTermType.DAYS_AFTER_INVOICE_DATE:

@@ -1,17 +1,34 @@
+"""Billing → Customers and Billing → Invoices. Thin: forms validate, services change, selectors read.
+
+Reads need `billing.view` (every role); writes need `billing.edit` (admin, finance). A refusal from
+a service (DomainError) is shown beside the field it names, or at the top of the form, and the page
+is rendered again with everything the user typed.
+"""
+
+from decimal import Decimal
+
 from django.contrib import messages
-from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from bms.billing.forms import CustomerForm, InvoiceForm, InvoiceLineFormSet
-from bms.billing.models import Customer, Invoice, InvoiceLine, InvoiceStatus
-from bms.billing.selectors import customers_list, invoices_list
+from bms.billing.models import Customer, Invoice, InvoiceStatus
+from bms.billing.selectors import (
+    customer_for_detail,
+    customers_list,
+    entities_for_filter,
+    invoice_for_detail,
+    invoice_payments,
+    invoices_list,
+)
 from bms.billing.services import (
     InvoiceLineData,
     customer_create,
     customer_update,
     invoice_approve,
+    invoice_can_become,
     invoice_cancel,
     invoice_create,
     invoice_update_draft,
@@ -23,40 +40,44 @@ from bms.core.tz import trading_day
 from bms.entities.models import Entity
 from bms.preferences.selectors import general_settings
 
+
+def _get_or_404(reader, pk: int):
+    try:
+        return reader(pk=pk)
+    except (Customer.DoesNotExist, Invoice.DoesNotExist) as exc:
+        raise Http404(str(exc)) from exc
+
+
+def _show_error(form, exc: DomainError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
 # --- customers --------------------------------------------------------------------------------
 
 
 @rule("billing.view")
 def customer_list(request):
     search = request.GET.get("q", "").strip()
-    return render(request, "billing/customer_list.html", {"search": search,
-                                                          **paginate(request, customers_list(search=search))})
+    return render(request, "billing/customer_list.html",
+                  {"search": search, **paginate(request, customers_list(search=search))})
 
 
 @rule("billing.view")
 def customer_detail(request, pk: int):
-    customer = get_object_or_404(Customer.objects.select_related("payment_terms"), pk=pk)
-    invoices = invoices_list(customer_id=customer.pk)[:20]
-    return render(request, "billing/customer_detail.html", {"customer": customer, "invoices": invoices})
-
-
-def _save_customer(request, form, customer=None):
-    fields = {name: value for name, value in form.cleaned_data.items()}
-    try:
-        if customer is None:
-            return customer_create(**fields)
-        return customer_update(customer=customer, **fields)
-    except DomainError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-    return None
+    customer = _get_or_404(customer_for_detail, pk)
+    return render(request, "billing/customer_detail.html",
+                  {"customer": customer, **paginate(request, invoices_list(customer_id=customer.pk))})
 
 
 @rule("billing.edit")
 def customer_create_view(request):
     form = CustomerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        customer = _save_customer(request, form)
-        if customer is not None:
+        try:
+            customer = customer_create(**form.cleaned_data)
+        except DomainError as exc:
+            _show_error(form, exc)
+        else:
             messages.success(request, f"Customer {customer.name} created.")
             return redirect("billing:customer_detail", pk=customer.pk)
     return render(request, "billing/customer_form.html", {"form": form, "customer": None})
@@ -64,13 +85,18 @@ def customer_create_view(request):
 
 @rule("billing.edit")
 def customer_edit(request, pk: int):
-    customer = get_object_or_404(Customer, pk=pk)
-    form = CustomerForm(request.POST or None, instance=customer)
+    customer = _get_or_404(customer_for_detail, pk)
+    # The form works on its own copy: validation writes into its instance, and the page heading
+    # must keep the saved name while the user fixes a mistake.
+    form = CustomerForm(request.POST or None, instance=_get_or_404(customer_for_detail, pk))
     if request.method == "POST" and form.is_valid():
-        saved = _save_customer(request, form, customer=Customer.objects.get(pk=pk))
-        if saved is not None:
-            messages.success(request, f"Customer {saved.name} saved.")
-            return redirect("billing:customer_detail", pk=saved.pk)
+        try:
+            customer = customer_update(customer=customer, **form.cleaned_data)
+        except DomainError as exc:
+            _show_error(form, exc)
+        else:
+            messages.success(request, f"Customer {customer.name} saved.")
+            return redirect("billing:customer_detail", pk=customer.pk)
     return render(request, "billing/customer_form.html", {"form": form, "customer": customer})
 
 
@@ -87,45 +113,69 @@ def invoice_list(request):
     invoices = invoices_list(search=search, status=status, entity_id=entity_id)
     context = {
         "search": search, "status": status, "entity_id": entity_id, "statuses": InvoiceStatus.choices,
-        "entities": Entity.objects.order_by("name"), **paginate(request, invoices),
+        "entities": entities_for_filter(), **paginate(request, invoices),
     }
     return render(request, "billing/invoice_list.html", context)
 
 
 @rule("billing.view")
 def invoice_detail(request, pk: int):
-    invoice = get_object_or_404(
-        Invoice.objects.select_related("entity", "customer", "created_by").prefetch_related(
-            Prefetch("lines", queryset=InvoiceLine.objects.select_related("account", "tax_rate", "product"))
-        ),
-        pk=pk,
-    )
-    return render(request, "billing/invoice_detail.html", {"invoice": invoice, "payments": invoice.payments.all()})
+    invoice = _get_or_404(invoice_for_detail, pk)
+    context = {
+        "invoice": invoice,
+        "payments": invoice_payments(invoice=invoice),
+        # Buttons follow the lifecycle table, so a page never offers a change the service refuses.
+        "may_edit": invoice.status == InvoiceStatus.DRAFT,
+        # Approval releases a draft; the table's other way into Approved is a completed invoice
+        # re-opened by a reversed payment, which is not a button.
+        "may_approve": invoice.status == InvoiceStatus.DRAFT,
+        "may_cancel": invoice_can_become(invoice=invoice, status=InvoiceStatus.CANCELLED),
+    }
+    return render(request, "billing/invoice_detail.html", context)
 
 
 def _line_data(formset) -> list[InvoiceLineData]:
-    lines = []
-    for form in formset.forms:
-        if not form.has_changed() or form.cleaned_data.get("DELETE"):
-            continue
-        data = form.cleaned_data
-        lines.append(InvoiceLineData(
+    return [
+        InvoiceLineData(
             description=data["description"], quantity=data["quantity"], unit_price=data["unit_price"],
             account=data["account"], tax_rate=data.get("tax_rate"), product=data.get("product"),
-        ))
-    return lines
+        )
+        for data in formset.line_values()
+    ]
+
+
+def _plain(value: Decimal) -> Decimal:
+    # 2.0000 → 2 and 250.0000 → 250 as typed, never 2.5E+2 (what normalize() alone gives).
+    return Decimal(f"{value.normalize():f}")
 
 
 def _initial_lines(invoice: Invoice) -> list[dict]:
     return [
-        {"product": line.product_id, "description": line.description, "quantity": line.quantity,
-         "unit_price": line.unit_price, "account": line.account_id, "tax_rate": line.tax_rate_id}
+        {"product": line.product_id, "description": line.description, "quantity": _plain(line.quantity),
+         "unit_price": _plain(line.unit_price), "account": line.account_id, "tax_rate": line.tax_rate_id}
         for line in invoice.lines.all()
     ]
 
 
-def _invoice_form_page(request, form, formset, invoice=None):
-    return render(request, "billing/invoice_form.html", {"form": form, "formset": formset, "invoice": invoice})
+def _invoice_form_page(request, form, formset, invoice=None, lines_errors=()):
+    return render(request, "billing/invoice_form.html",
+                  {"form": form, "formset": formset, "invoice": invoice, "lines_errors": list(lines_errors)})
+
+
+def _save_invoice(form, formset, save):
+    """Validate the posted header and lines, then save through `save(lines, fields)`. Returns the
+    invoice, or None with the errors placed on the forms (a service refusal about the lines goes
+    above the lines table)."""
+    lines_errors = []
+    if form.is_valid() and formset.is_valid():
+        try:
+            return save(_line_data(formset), form.cleaned_data), lines_errors
+        except DomainError as exc:
+            if exc.field == "lines":
+                lines_errors.append(exc.message)
+            else:
+                _show_error(form, exc)
+    return None, lines_errors
 
 
 @rule("billing.edit")
@@ -133,22 +183,18 @@ def invoice_create_view(request):
     if request.method == "POST":
         form = InvoiceForm(request.POST)
         formset = InvoiceLineFormSet(request.POST, prefix="lines")
-        if form.is_valid() and formset.is_valid():
-            lines = _line_data(formset)
-            if not lines:
-                formset_error = "Add at least one line."
-                form.add_error(None, formset_error)
-            else:
-                try:
-                    invoice = invoice_create(lines=lines, created_by=request.user, **form.cleaned_data)
-                except DomainError as exc:
-                    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-                else:
-                    messages.success(request, f"Draft invoice {invoice.display_number} created.")
-                    return redirect("billing:invoice_detail", pk=invoice.pk)
-        return _invoice_form_page(request, form, formset)
+        invoice, lines_errors = _save_invoice(
+            form, formset,
+            lambda lines, fields: invoice_create(lines=lines, created_by=request.user, **fields),
+        )
+        if invoice is not None:
+            messages.success(request, f"Draft invoice {invoice.display_number} created.")
+            return redirect("billing:invoice_detail", pk=invoice.pk)
+        return _invoice_form_page(request, form, formset, lines_errors=lines_errors)
     settings_row = general_settings()
-    default_entity = Entity.objects.filter(is_default=True).first()
+    # The default entity, or the only one there is.
+    entities = list(Entity.objects.order_by("-is_default", "name")[:2])
+    default_entity = entities[0] if entities and (entities[0].is_default or len(entities) == 1) else None
     form = InvoiceForm(initial={
         "issued_on": trading_day(timezone.now(), settings_row.default_time_zone),
         "currency": settings_row.default_currency,
@@ -159,27 +205,25 @@ def invoice_create_view(request):
 
 @rule("billing.edit")
 def invoice_edit(request, pk: int):
-    invoice = get_object_or_404(Invoice.objects.select_related("entity"), pk=pk)
-    if invoice.status != InvoiceStatus.DRAFT:
-        messages.error(request, f"Invoice {invoice.display_number} is {invoice.get_status_display().lower()}: "
-                                "only drafts can be edited.")
-        return redirect("billing:invoice_detail", pk=invoice.pk)
+    invoice = _get_or_404(invoice_for_detail, pk)
     if request.method == "POST":
-        form = InvoiceForm(request.POST, instance=Invoice.objects.get(pk=pk))
+        # Posted even if the invoice was approved meanwhile: the service refuses, and the page keeps
+        # what the user typed with the reason on top.
+        form = InvoiceForm(request.POST, instance=_get_or_404(invoice_for_detail, pk))
         formset = InvoiceLineFormSet(request.POST, prefix="lines")
-        if form.is_valid() and formset.is_valid():
-            lines = _line_data(formset)
-            if not lines:
-                form.add_error(None, "Add at least one line.")
-            else:
-                try:
-                    invoice = invoice_update_draft(invoice=invoice, lines=lines, **form.cleaned_data)
-                except DomainError as exc:
-                    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-                else:
-                    messages.success(request, f"Draft invoice {invoice.display_number} saved.")
-                    return redirect("billing:invoice_detail", pk=invoice.pk)
-        return _invoice_form_page(request, form, formset, invoice)
+        saved, lines_errors = _save_invoice(
+            form, formset,
+            lambda lines, fields: invoice_update_draft(invoice=invoice, lines=lines, **fields),
+        )
+        if saved is not None:
+            messages.success(request, f"Draft invoice {saved.display_number} saved.")
+            return redirect("billing:invoice_detail", pk=saved.pk)
+        return _invoice_form_page(request, form, formset, invoice, lines_errors)
+    if invoice.status != InvoiceStatus.DRAFT:
+        status = invoice.get_status_display()
+        messages.error(request, f"{status} invoices can't be edited: invoice {invoice.display_number} is "
+                                f"{status.lower()}, and only drafts can change.")
+        return redirect("billing:invoice_detail", pk=invoice.pk)
     form = InvoiceForm(instance=invoice)
     formset = InvoiceLineFormSet(prefix="lines", initial=_initial_lines(invoice))
     return _invoice_form_page(request, form, formset, invoice)
@@ -188,7 +232,7 @@ def invoice_edit(request, pk: int):
 @require_POST
 @rule("billing.edit")
 def invoice_approve_view(request, pk: int):
-    invoice = get_object_or_404(Invoice, pk=pk)
+    invoice = _get_or_404(invoice_for_detail, pk)
     try:
         invoice = invoice_approve(invoice=invoice, approved_by=request.user)
     except DomainError as exc:
@@ -201,7 +245,7 @@ def invoice_approve_view(request, pk: int):
 @require_POST
 @rule("billing.edit")
 def invoice_cancel_view(request, pk: int):
-    invoice = get_object_or_404(Invoice, pk=pk)
+    invoice = _get_or_404(invoice_for_detail, pk)
     try:
         invoice = invoice_cancel(invoice=invoice, cancelled_by=request.user)
     except DomainError as exc:

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from bms.jobs.context import JobContext
 from bms.jobs.models import JobLogEntry, JobStatus
-from bms.jobs.registry import job_kind
+from bms.jobs.registry import job_kind, schedule_provider
 from bms.jobs.scheduling import schedule_upsert
 
 KEEP_INFO_LOGS_DAYS = 90
@@ -23,6 +23,7 @@ def prune_logs(ctx: JobContext, *, keep_days: int = KEEP_INFO_LOGS_DAYS) -> None
     ctx.result = f"Completed: removed {deleted} info log lines older than {keep_days} days"
 
 
+@schedule_provider
 def schedules_ensure() -> None:
     schedule_upsert(
         key="jobs.prune_logs",

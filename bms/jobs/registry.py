@@ -34,3 +34,16 @@ def handler_for(name: str) -> Callable:
 
 def registered_kinds() -> list[str]:
     return sorted(_HANDLERS)
+
+
+_SCHEDULE_PROVIDERS: list[Callable[[], None]] = []
+
+
+def schedule_provider(function: Callable[[], None]) -> Callable[[], None]:
+    """Register a function that creates or updates an app's schedules (run when a scheduler starts)."""
+    _SCHEDULE_PROVIDERS.append(function)
+    return function
+
+
+def schedule_providers() -> list[Callable[[], None]]:
+    return list(_SCHEDULE_PROVIDERS)

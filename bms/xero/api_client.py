@@ -75,4 +75,5 @@ def accounting_client(
         timeout=httpx2.Timeout(settings.XERO_TIMEOUT_S, connect=10.0),
         transport=transport,
         on_attempt=lambda attempt: _record_attempt(attempt, job_id),
+        backoff_base_s=settings.XERO_RETRY_BASE_S,
     )

@@ -14,6 +14,8 @@ def record_key(*, tenant_id: str, kind: str, record_id: int, revision: int, epoc
     return f"bms-{kind}-{record_id}-r{revision}-e{epoch}-{tenant_id.replace('-', '')[:12]}"
 
 
-def batch_key(member_keys: list[str]) -> str:
+def batch_key(member_keys: list[str], *, operation: str) -> str:
+    """The operation (create, update…) is part of the key: the same records sent by PUT and then by
+    POST are two different requests and must never share a key."""
     digest = hashlib.sha256("\n".join(sorted(member_keys)).encode()).hexdigest()
-    return f"bms-batch-{digest[:48]}"
+    return f"bms-{operation}-{digest[:48]}"

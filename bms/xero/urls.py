@@ -9,4 +9,9 @@ urlpatterns = [
     path("entities/<int:pk>/authenticate/", views.authenticate, name="authenticate"),
     path("entities/<int:pk>/connect/", views.connect_tenant, name="connect_tenant"),
     path("entities/<int:pk>/remove/", views.remove_authentication, name="remove_authentication"),
+    path("customers/<int:pk>/sync/", views.customer_sync, name="customer_sync"),
+    path("customers/<int:pk>/unlink/", views.customer_unlink_view, name="customer_unlink"),
+    path("customers/sync/", views.customers_sync_all, name="customers_sync_all"),
+    path("invoices/<int:pk>/sync/", views.invoice_sync, name="invoice_sync"),
+    path("invoices/push/", views.invoices_push_all, name="invoices_push_all"),
 ]

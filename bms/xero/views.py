@@ -4,14 +4,23 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from bms.billing.models import Customer, Invoice
 from bms.core.access import rule
+from bms.core.errors import DomainError
 from bms.entities.models import Entity
 from bms.xero.client.errors import XeroError
 from bms.xero.forms import INHERIT, ConnectTenantForm
 from bms.xero.selectors import entity_connection, entity_xero_status, tenants_available
+from bms.xero.services.actions import (
+    customer_sync_request,
+    customer_unlink,
+    customers_sync_all_request,
+    invoice_sync_request,
+    invoices_push_all_request,
+)
 from bms.xero.services.connections import (
     ConnectError,
-    RelinkConfirmationRequired,
+    RelinkConfirmationRequiredError,
     entity_connect_tenant,
     entity_remove_authentication,
     oauth_complete,
@@ -94,7 +103,7 @@ def connect_tenant(request, pk: int):
                     confirm_relink=form.cleaned_data["confirm_relink"],
                     invoice_status=form.cleaned_data["invoice_status"],
                 )
-            except RelinkConfirmationRequired as exc:
+            except RelinkConfirmationRequiredError as exc:
                 form.add_error("confirm_relink", exc.message)
                 needs_relink_confirmation = True
             except ConnectError as exc:
@@ -160,3 +169,63 @@ def remove_authentication(request, pk: int):
             f"{entity.name} is no longer connected to Xero. Xero identifiers stored on its records are kept.",
         )
     return _entities_page()
+
+
+# --- sync buttons on customer and invoice pages -----------------------------------------------
+
+
+def _queued(request, jobs) -> None:
+    numbers = ", ".join(f"#{job.pk}" for job in jobs)
+    messages.success(request, f"Queued as background job {numbers}: see Admin → Background Jobs for its progress.")
+
+
+@require_POST
+@rule("xero.sync")
+def customer_sync(request, pk: int):
+    customer = get_object_or_404(Customer, pk=pk)
+    try:
+        _queued(request, customer_sync_request(customer=customer, user=request.user))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("billing:customer_detail", pk=pk)
+
+
+@require_POST
+@rule("xero.connect")
+def customer_unlink_view(request, pk: int):
+    customer = get_object_or_404(Customer, pk=pk)
+    count = customer_unlink(customer=customer, user=request.user)
+    messages.success(request, f"BMS forgot {count} Xero link(s) for {customer.name}. Nothing was changed in Xero; "
+                              "the next sync links the customer again (by contact code or name).")
+    return redirect("billing:customer_detail", pk=pk)
+
+
+@require_POST
+@rule("xero.connect")
+def customers_sync_all(request):
+    try:
+        _queued(request, customers_sync_all_request(user=request.user))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("billing:customer_list")
+
+
+@require_POST
+@rule("xero.sync")
+def invoice_sync(request, pk: int):
+    invoice = get_object_or_404(Invoice.objects.select_related("entity"), pk=pk)
+    try:
+        _queued(request, [invoice_sync_request(invoice=invoice, user=request.user)])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("billing:invoice_detail", pk=pk)
+
+
+@require_POST
+@rule("xero.sync")
+def invoices_push_all(request):
+    try:
+        _queued(request, invoices_push_all_request(user=request.user))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("billing:invoice_list")

@@ -1,5 +1,10 @@
-"""Small builders for test data; other apps' tests reuse them."""
+"""Small builders for test data; other apps' tests reuse them.
 
+Each builder makes one row with sensible defaults and takes keywords for what a test cares about.
+Accounts and tax rates are get-or-create by code, so calling them twice gives the same row.
+"""
+
+from datetime import date
 from decimal import Decimal
 
 from bms.billing.models import Customer, PaymentTerms, PaymentTermType
@@ -44,17 +49,29 @@ def product(sku="MACH-01", name="Lathe", unit_cost="100.0000", unit_price="250.0
     return Product.objects.create(sku=sku, name=name, unit_cost=D(unit_cost), unit_price=D(unit_price), **extra)
 
 
-def draft_invoice(*, on_entity=None, for_customer=None, lines=None, issued_on=None, **extra):
-    from datetime import date
+def line(description="Lathe", quantity="2", unit_price="250.00", *, account_row=None, tax=True,
+         product_row=None) -> InvoiceLineData:
+    """One invoice line on 41110 at GST 10 % (tax=False: no tax rate)."""
+    return InvoiceLineData(
+        description=description, quantity=D(quantity), unit_price=D(unit_price), account=account_row or account(),
+        tax_rate=tax_rate() if tax else None, product=product_row,
+    )
 
-    revenue = account()
-    gst = tax_rate()
-    lines = lines or [InvoiceLineData("Lathe", D("2"), D("250.00"), revenue, gst)]
+
+def draft_invoice(*, on_entity=None, for_customer=None, lines=None, issued_on=None, **extra):
+    """A draft on the first entity and customer (made if missing); by default one line of
+    2 × 250.00 + 10 % GST = 550.00."""
     return invoice_create(
         entity=on_entity or Entity.objects.first() or entity(),
         customer=for_customer or Customer.objects.first() or customer(),
         issued_on=issued_on or date(2026, 4, 23),
-        lines=lines,
+        lines=[line()] if lines is None else lines,
         currency="AUD",
         **extra,
     )
+
+
+def approved_invoice(**kwargs):
+    from bms.billing.services import invoice_approve
+
+    return invoice_approve(invoice=draft_invoice(**kwargs))

@@ -9,6 +9,7 @@ In order: wait for the limiter → bearer token from the token source, `Xero-Ten
 from __future__ import annotations
 
 import json
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -126,6 +127,10 @@ class XeroAccountingClient:
         timeout: httpx2.Timeout | None = None,
         transport: httpx2.BaseTransport | None = None,
         on_attempt: Callable[[Attempt], None] | None = None,
+        retries: int = 4,
+        backoff_base_s: float = 2.0,
+        max_inline_wait_s: float = 120.0,
+        sleep: Callable[[float], None] = time.sleep,
     ):
         if not tenant_id:
             raise ValueError("a Xero call needs a tenant id")
@@ -133,6 +138,10 @@ class XeroAccountingClient:
         self._token_source = token_source
         self._limiter = limiter
         self._on_attempt = on_attempt
+        self._retries = retries
+        self._backoff_base_s = backoff_base_s
+        self._max_inline_wait_s = max_inline_wait_s
+        self._sleep = sleep
         self._http = httpx2.Client(
             base_url=base_url.rstrip("/") + "/",
             timeout=timeout or httpx2.Timeout(30.0, connect=10.0),
@@ -252,7 +261,21 @@ class XeroAccountingClient:
 
     # --- the choke point ------------------------------------------------------------------
 
-    def _call(
+    def _call(self, operation: str, method: str, path: str, **request: Any) -> XeroResponse:
+        """Send, retrying what is safe to retry: a read, or a write that certainly did not land
+        (refused connection, 429, 503), re-sent with the same Idempotency-Key. Xero's Retry-After
+        wins; a wait too long to sit through is raised so the work can be rescheduled."""
+        for attempt in range(self._retries + 1):
+            try:
+                return self._send(operation, method, path, **request)
+            except RetryableError as exc:
+                wait = exc.retry_after_s if exc.retry_after_s is not None else self._backoff_base_s * 2**attempt
+                if attempt == self._retries or wait > self._max_inline_wait_s:
+                    raise
+                self._sleep(wait + random.uniform(0, min(1.0, wait / 10)))
+        raise AssertionError("unreachable")
+
+    def _send(
         self,
         operation: str,
         method: str,

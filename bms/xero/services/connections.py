@@ -43,7 +43,7 @@ class ConnectError(DomainError):
     pass
 
 
-class RelinkConfirmationRequired(ConnectError):
+class RelinkConfirmationRequiredError(ConnectError):
     """Choosing a different organisation than the records were synced to needs an explicit yes."""
 
 
@@ -194,7 +194,7 @@ def entity_connect_tenant(
         if synced_to and target_tenant is not None and synced_to != target_tenant.tenant_id:
             synced_name = XeroTenant.objects.filter(tenant_id=synced_to).values_list("name", flat=True).first()
             if not confirm_relink:
-                raise RelinkConfirmationRequired(
+                raise RelinkConfirmationRequiredError(
                     f"{entity.name}'s customers, invoices and journals were synced to "
                     f"{synced_name or 'another Xero organisation'}. Posting to {target_tenant.name} instead "
                     "would create them again there. Tick “Relink to this organisation” to confirm: BMS will "

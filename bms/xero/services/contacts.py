@@ -38,8 +38,8 @@ def _label(customer: Customer) -> str:
 
 
 def _revision(customer: Customer) -> int:
-    # Customers carry no revision counter; the edit time identifies the version being sent.
-    return int(customer.updated_at.timestamp())
+    # Customers carry no revision counter; the edit time (to the microsecond) identifies the version.
+    return int(customer.updated_at.timestamp() * 1_000_000)
 
 
 def _where_equals(field: str, value: str) -> str:
@@ -186,9 +186,9 @@ def _push(tenant, batch, client, log, outcome, *, create: bool) -> None:
     # 2. The call, outside any transaction.
     try:
         if create:
-            results = client.create_contacts(elements, idempotency_key=batch_key(keys))
+            results = client.create_contacts(elements, idempotency_key=batch_key(keys, operation="create"))
         else:
-            results = client.update_or_create_contacts(elements, idempotency_key=batch_key(keys))
+            results = client.update_or_create_contacts(elements, idempotency_key=batch_key(keys, operation="update"))
     except UncertainError as exc:
         ContactLink.objects.filter(pk__in=ids).update(status=LinkStatus.UNCERTAIN, last_error=exc.message)
         log.warning(f"No answer from Xero for {len(batch)} contacts; they will be looked up before any re-send.")

@@ -206,9 +206,9 @@ def _push(tenant, batch, client, log, outcome, *, create: bool, tracking_setting
     ids = [link.pk for link, _, _ in batch]
     try:
         if create:
-            results = client.create_invoices(elements, idempotency_key=batch_key(keys))
+            results = client.create_invoices(elements, idempotency_key=batch_key(keys, operation="create"))
         else:
-            results = client.update_or_create_invoices(elements, idempotency_key=batch_key(keys))
+            results = client.update_or_create_invoices(elements, idempotency_key=batch_key(keys, operation="update"))
     except UncertainError as exc:
         InvoiceLink.objects.filter(pk__in=ids).update(status=LinkStatus.UNCERTAIN, last_error=exc.message)
         log.warning(f"No answer from Xero for {len(batch)} invoices; they will be looked up before any re-send.")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from django.conf import settings
 from django.utils import timezone
 
 from bms.core.tz import zone
@@ -53,7 +54,8 @@ def with_retries(operation: Callable[[], T], *, log: SyncLog, sleep: Callable[[f
         try:
             return operation()
         except RetryableError as exc:
-            wait = exc.retry_after_s if exc.retry_after_s is not None else min(60.0, 2.0**attempt)
+            base = settings.XERO_RETRY_BASE_S
+            wait = exc.retry_after_s if exc.retry_after_s is not None else min(60.0, base * 2 ** (attempt - 1))
             wait += random.uniform(0, min(1.0, wait / 10))  # spread workers that failed together
             if wait > MAX_INLINE_WAIT_S or attempt == MAX_ATTEMPTS:
                 reason = f"{exc.limit_problem} limit" if exc.limit_problem else "service to recover"
@@ -78,6 +80,7 @@ def tenant_run(
     *, tenant: XeroTenant, kind: str, work: Callable[[XeroAccountingClient], T], log: SyncLog, job_id: int | None = None
 ) -> T:
     """Run `work(client)` for the tenant under its lease, with retries for transient failures."""
+    tenant.refresh_from_db()  # another run (or an admin) may have changed it since it was loaded
     with tenant_lease(tenant=tenant, kind=kind), accounting_client(tenant, job_id=job_id) as client:
         with_retries(lambda: tenant_refresh_organisation(tenant), log=log)
         tenant.refresh_from_db()

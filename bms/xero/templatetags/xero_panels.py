@@ -14,12 +14,35 @@ register = template.Library()
 def _panel_context(context, record) -> dict:
     kind = record._meta.model_name
     data = {"record": record, "record_kind": kind, "is_active": xero_is_active(), "can": context.get("can")}
-    if kind == "entity" and data["is_active"]:
-        from bms.xero.selectors import entity_xero_status
-
-        data["status"] = entity_xero_status(record)
+    if data["is_active"]:
+        data.update(_record_links(kind, record))
     data["csrf_token"] = context.get("csrf_token")
     return data
+
+
+def _record_links(kind: str, record) -> dict:
+    from bms.xero import links
+    from bms.xero.models import ContactLink, InvoiceLink, JournalLink
+    from bms.xero.selectors import entity_tenant, entity_xero_status, tenants_in_use
+
+    if kind == "entity":
+        return {"status": entity_xero_status(record)}
+    if kind == "customer":
+        rows = list(ContactLink.objects.filter(customer=record).select_related("tenant").order_by("tenant__name"))
+        for row in rows:
+            row.view_url = links.contact_url(row.tenant.short_code, row.xero_id) if row.xero_id else ""
+        return {"links": rows, "has_target": bool(tenants_in_use())}
+    if kind == "invoice":
+        rows = list(InvoiceLink.objects.filter(invoice=record).select_related("tenant").order_by("tenant__name"))
+        for row in rows:
+            row.view_url = links.invoice_url(row.tenant.short_code, row.xero_id) if row.xero_id else ""
+        return {"links": rows, "has_target": entity_tenant(record.entity) is not None}
+    if kind == "costofsalesjournal":
+        rows = list(JournalLink.objects.filter(journal=record).select_related("tenant").order_by("tenant__name"))
+        for row in rows:
+            row.view_url = links.journal_url(row.tenant.short_code, row.xero_id) if row.xero_id else ""
+        return {"links": rows, "has_target": entity_tenant(record.entity) is not None}
+    return {}
 
 
 @register.inclusion_tag("xero/panel.html", takes_context=True)

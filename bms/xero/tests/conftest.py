@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from bms.billing.tests import factories as f
 from bms.preferences.models import GeneralSettings, IntegrationPackage
+from bms.xero.models import XeroTenant
 from xero_sandbox.testing import run_sandbox
 
 
@@ -26,7 +27,25 @@ def xero_settings(settings, sandbox, tmp_path):
     for name, value in sandbox.urls().items():
         setattr(settings, name, value)
     settings.BMS_TOKEN_KEYS = [Fernet.generate_key().decode()]
+    settings.XERO_RETRY_BASE_S = 0.01  # tests retry at once; the sandbox's Retry-After still counts
+    settings.XERO_TIMEOUT_S = 5
     return settings
+
+
+@pytest.fixture
+def connected(admin_client, xero_settings, xero_active, au_entity, sandbox):
+    """The AU entity connected to the sandbox's AU organisation."""
+    authenticate(admin_client, au_entity)
+    tenant = XeroTenant.objects.get(tenant_id=sandbox.tenant_id("AU"))
+    connect(admin_client, au_entity, tenant)
+    tenant.refresh_from_db()
+    return tenant
+
+
+def xero_client(tenant):
+    from bms.xero.api_client import accounting_client
+
+    return accounting_client(tenant)
 
 
 @pytest.fixture

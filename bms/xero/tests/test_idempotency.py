@@ -10,6 +10,7 @@ def test_it_gives_the_same_record_the_same_key_until_revision_or_epoch_changes()
 
 
 def test_it_keys_a_batch_by_its_members_in_any_order():
-    assert batch_key(["a", "b"]) == batch_key(["b", "a"])
-    assert batch_key(["a", "b"]) != batch_key(["a", "b", "c"])
-    assert len(batch_key(["x"] * 50)) <= 128
+    assert batch_key(["a", "b"], operation="create") == batch_key(["b", "a"], operation="create")
+    assert batch_key(["a", "b"], operation="create") != batch_key(["a", "b", "c"], operation="create")
+    assert batch_key(["a", "b"], operation="create") != batch_key(["a", "b"], operation="update")
+    assert len(batch_key(["x"] * 50, operation="create")) <= 128

@@ -9,19 +9,11 @@ from django.utils import timezone
 
 from bms.billing.tests import factories as f
 from bms.xero.crypto import decrypt_secret
-from bms.xero.models import ContactLink, GrantStatus, LinkStatus, XeroGrant, XeroTenant
-from bms.xero.tests.conftest import authenticate, connect
+from bms.xero.models import ContactLink, GrantStatus, LinkStatus, XeroGrant
+from bms.xero.tests.conftest import authenticate
 from bms.xero.tokens import GrantNeedsReauthenticationError, access_token
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def connected(admin_client, xero_settings, xero_active, au_entity, sandbox):
-    authenticate(admin_client, au_entity)
-    tenant = XeroTenant.objects.get(tenant_id=sandbox.tenant_id("AU"))
-    connect(admin_client, au_entity, tenant)
-    return tenant
 
 
 def test_it_refreshes_shortly_before_expiry_and_saves_the_rotated_refresh_token(connected):

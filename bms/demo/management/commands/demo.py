@@ -26,6 +26,7 @@ def demo_xero_settings(port: int, sandbox_port: int) -> dict[str, str]:
         "XERO_REVOKE_URL": f"{sandbox}/identity/connect/revocation",
         "XERO_CONNECTIONS_URL": f"{sandbox}/connections",
         "XERO_API_URL": f"{sandbox}/api.xro/2.0",
+        "XERO_WEB_URL": sandbox,
         "BMS_BASE_URL": f"http://127.0.0.1:{port}",
     }
 

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from huey.consumer_options import ConsumerConfig
 from huey.contrib.djhuey import HUEY
 
-from bms.jobs.job_kinds import schedules_ensure
+from bms.jobs.registry import schedule_providers
 
 
 class Command(BaseCommand):
@@ -26,7 +26,8 @@ class Command(BaseCommand):
             options["workers"] = workers
         options["periodic"] = scheduler
         if scheduler:
-            schedules_ensure()
+            for ensure in schedule_providers():
+                ensure()
         config = ConsumerConfig(**options)
         config.validate()
         consumer = HUEY.create_consumer(**config.values)

@@ -1,0 +1,125 @@
+"""Background work for Xero: thin handlers (ids in, one service call) and their schedules."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from bms.jobs.context import JobContext
+from bms.jobs.models import Job, JobStatus
+from bms.jobs.registry import job_kind, schedule_provider
+from bms.jobs.scheduling import schedule_remove, schedule_upsert
+from bms.jobs.services import JobWaitError, job_enqueue
+from bms.preferences.selectors import general_settings, xero_is_active
+from bms.xero.client.errors import AuthError
+from bms.xero.models import XeroTenant
+from bms.xero.selectors import customers_due_for_sync, invoices_due_for_push, tenants_in_use
+from bms.xero.services.chart import chart_sync_from_xero
+from bms.xero.services.contacts import contacts_sync
+from bms.xero.services.invoices import invoices_push
+from bms.xero.services.leases import LeaseBusyError
+from bms.xero.services.runs import WaitForXeroError, tenant_run, tenant_time_zone
+from bms.xero.tokens import grants_keep_alive
+
+
+def _tenant_or_stop(ctx: JobContext, tenant_id: int) -> XeroTenant | None:
+    if not xero_is_active():
+        ctx.result = "Skipped: the Xero package is not active"
+        return None
+    tenant = XeroTenant.objects.select_related("grant").filter(pk=tenant_id).first()
+    if tenant is None or not tenant.is_connected:
+        ctx.result = "Skipped: that Xero organisation is no longer connected"
+        return None
+    return tenant
+
+
+def _run(ctx: JobContext, tenant: XeroTenant, kind: str, work) -> None:
+    try:
+        outcome = tenant_run(tenant=tenant, kind=kind, work=work, log=ctx, job_id=ctx.job.pk)
+    except WaitForXeroError as exc:
+        raise JobWaitError(exc.describe(tenant_time_zone(tenant)), eta=exc.until) from None
+    except AuthError as exc:
+        # Not bad data: the work is parked and resumes after re-authentication.
+        ctx.warning(f"{tenant.name} needs re-authentication ({exc.message}); the work waits and resumes after "
+                    "someone presses Authenticate with Xero.", cause="Xero connection needs re-authentication")
+        ctx.result = f"Waiting: {tenant.name} needs re-authentication"
+        return
+    except LeaseBusyError as exc:
+        ctx.result = f"Skipped: {exc}"
+        return
+    if hasattr(outcome, "summary"):
+        ctx.result = f"Completed: {outcome.summary()}"
+
+
+@job_kind("xero.customers.sync")
+def sync_customers(ctx: JobContext, *, tenant_id: int, customer_ids: list[int] | None = None,
+                   include_failed: bool = True) -> None:
+    tenant = _tenant_or_stop(ctx, tenant_id)
+    if tenant is None:
+        return
+    customers = customers_due_for_sync(tenant, include_failed=include_failed)
+    if customer_ids is not None:
+        customers = customers.filter(pk__in=customer_ids)
+    customers = list(customers)
+    ctx.set_total(len(customers))
+    _run(ctx, tenant, "push", lambda client: contacts_sync(tenant=tenant, customers=customers, client=client, log=ctx))
+
+
+@job_kind("xero.invoices.push")
+def push_invoices(ctx: JobContext, *, tenant_id: int, invoice_ids: list[int] | None = None,
+                  include_failed: bool = False) -> None:
+    tenant = _tenant_or_stop(ctx, tenant_id)
+    if tenant is None:
+        return
+    invoices = invoices_due_for_push(tenant, include_failed=include_failed or invoice_ids is not None)
+    if invoice_ids is not None:
+        invoices = invoices.filter(pk__in=invoice_ids)
+    invoices = list(invoices)
+    ctx.set_total(len(invoices))
+    if not invoices:
+        ctx.result = "Completed: nothing to send"
+        return
+    _run(ctx, tenant, "push", lambda client: invoices_push(tenant=tenant, invoices=invoices, client=client, log=ctx))
+
+
+@job_kind("xero.chart.sync")
+def sync_chart(ctx: JobContext, *, tenant_id: int) -> None:
+    tenant = _tenant_or_stop(ctx, tenant_id)
+    if tenant is not None:
+        _run(ctx, tenant, "chart", lambda client: chart_sync_from_xero(client=client))
+
+
+@job_kind("xero.push_all")
+def push_all(ctx: JobContext) -> None:
+    """The schedule's entry point: one push job per connected tenant, unless one is already waiting."""
+    if not xero_is_active():
+        ctx.result = "Skipped: the Xero package is not active"
+        return
+    queued = 0
+    for tenant in tenants_in_use():
+        waiting = Job.objects.filter(kind="xero.invoices.push", status=JobStatus.QUEUED,
+                                     params__tenant_id=tenant.pk).exists()
+        if not waiting:
+            job_enqueue(kind="xero.invoices.push", description=f"Push invoices to {tenant.name}",
+                        params={"tenant_id": tenant.pk})
+            queued += 1
+    ctx.result = f"Completed: queued pushes for {queued} Xero organisation(s)"
+
+
+@job_kind("xero.keep_alive")
+def keep_alive(ctx: JobContext) -> None:
+    refreshed, dead = grants_keep_alive(log=ctx)
+    ctx.result = f"Completed: {refreshed} idle connection(s) refreshed, {dead} need re-authentication"
+
+
+@schedule_provider
+def xero_schedules() -> None:
+    settings_row = general_settings()
+    if settings_row.integration_package != "xero":
+        # Under any other package the schedules do nothing; removing them makes that visible.
+        for key in ("xero.push_all", "xero.keep_alive"):
+            schedule_remove(key=key)
+        return
+    schedule_upsert(key="xero.push_all", kind="xero.push_all", description="Push released invoices to Xero",
+                    every_minutes=settings_row.invoice_push_interval_minutes)
+    schedule_upsert(key="xero.keep_alive", kind="xero.keep_alive", description="Keep idle Xero connections alive",
+                    at_local_time=time(4, 15), time_zone=settings_row.default_time_zone)

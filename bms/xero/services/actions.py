@@ -1,0 +1,72 @@
+"""What the Xero buttons on BMS pages do: queue the right background job, or unlink."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from bms.billing.models import Customer, Invoice
+from bms.core.audit import audit_record
+from bms.core.errors import DomainError
+from bms.jobs.models import Job
+from bms.jobs.services import job_enqueue
+from bms.preferences.selectors import xero_is_active
+from bms.xero.models import ContactLink
+from bms.xero.selectors import entity_tenant, tenants_in_use
+
+
+def _require_active() -> None:
+    if not xero_is_active():
+        raise DomainError("The Xero package is not active, so nothing is sent to Xero.")
+
+
+def customer_sync_request(*, customer: Customer, user) -> list[Job]:
+    _require_active()
+    tenants = tenants_in_use()
+    if not tenants:
+        raise DomainError("No entity is connected to Xero yet (Admin → Entities → Authenticate with Xero).")
+    return [job_enqueue(kind="xero.customers.sync", description=f"Sync customer {customer.code} to {tenant.name}",
+                        params={"tenant_id": tenant.pk, "customer_ids": [customer.pk]}, requested_by=user)
+            for tenant in tenants]
+
+
+def customers_sync_all_request(*, user) -> list[Job]:
+    _require_active()
+    jobs = [job_enqueue(kind="xero.customers.sync", description=f"Sync all customers to {tenant.name}",
+                        params={"tenant_id": tenant.pk}, requested_by=user) for tenant in tenants_in_use()]
+    if not jobs:
+        raise DomainError("No entity is connected to Xero yet (Admin → Entities → Authenticate with Xero).")
+    audit_record(actor=user, action="xero.bulk_sync", target="customers", after={"jobs": [j.pk for j in jobs]})
+    return jobs
+
+
+def customer_unlink(*, customer: Customer, user) -> int:
+    """Delete Integration: BMS forgets the link; the Xero contact is neither deleted nor archived."""
+    with transaction.atomic():
+        links = list(ContactLink.objects.filter(customer=customer).select_related("tenant"))
+        for link in links:
+            audit_record(actor=user, action="xero.contact_unlinked", target=f"customer {customer.code}",
+                         before={"tenant": link.tenant.name, "xero_id": link.xero_id})
+        ContactLink.objects.filter(pk__in=[link.pk for link in links]).delete()
+    return len(links)
+
+
+def invoice_sync_request(*, invoice: Invoice, user) -> Job:
+    _require_active()
+    if not invoice.is_released:
+        raise DomainError(f"Invoice {invoice.display_number} is not approved: only released invoices go to Xero.")
+    tenant = entity_tenant(invoice.entity)
+    if tenant is None:
+        raise DomainError(f"{invoice.entity.name} is not connected to Xero (Admin → Entities).")
+    return job_enqueue(kind="xero.invoices.push", description=f"Push invoice {invoice.display_number} to {tenant.name}",
+                       params={"tenant_id": tenant.pk, "invoice_ids": [invoice.pk]}, requested_by=user)
+
+
+def invoices_push_all_request(*, user) -> list[Job]:
+    _require_active()
+    jobs = [job_enqueue(kind="xero.invoices.push", description=f"Push released invoices to {tenant.name}",
+                        params={"tenant_id": tenant.pk, "include_failed": True}, requested_by=user)
+            for tenant in tenants_in_use()]
+    if not jobs:
+        raise DomainError("No entity is connected to Xero yet (Admin → Entities → Authenticate with Xero).")
+    audit_record(actor=user, action="xero.bulk_sync", target="invoices", after={"jobs": [j.pk for j in jobs]})
+    return jobs
