@@ -109,8 +109,9 @@ def test_it_lands_every_invoice_and_contact_exactly_once_under_dropped_answers_5
 ):
     customers = [f.customer(code=f"C{n:04d}", name=f"Fault Test Customer {n}") for n in range(12)]
     invoices = _released(au_entity, customers, 120)
-    sandbox.configure(fault_seed=7)
-    sandbox.set_faults(connected.tenant_id, drop_rate=0.2, error_500_rate=0.1, storm_429=3)
+    # Seeded, and the run is single-threaded, so the same calls meet the same faults every time.
+    sandbox.configure(fault_seed=8)
+    sandbox.set_faults(connected.tenant_id, drop_rate=0.4, error_500_rate=0.15, storm_429=3)
     for _attempt in range(25):
         pending = [i for i in invoices if not InvoiceLink.objects.filter(
             invoice=i, tenant=connected, status=LinkStatus.SYNCED).exists()]
@@ -133,5 +134,6 @@ def test_it_lands_every_invoice_and_contact_exactly_once_under_dropped_answers_5
     for invoice in Invoice.objects.filter(pk__in=[i.pk for i in invoices]):
         assert invoice.status == InvoiceStatus.PROCESSED
         assert totals[invoice.display_number] == invoice.total_amount
-    dropped = [e for e in sandbox.log(connected.tenant_id) if e.get("problem") == "dropped"]
-    assert dropped, "the fault mix should have dropped some answers"
+    log = sandbox.log(connected.tenant_id)
+    assert any(e.get("problem") == "dropped" for e in log), "the fault mix should have dropped some answers"
+    assert any(e["status"] == 500 and e["method"] in ("PUT", "POST") for e in log), "and failed some writes"
