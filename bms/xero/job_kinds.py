@@ -17,6 +17,7 @@ from bms.xero.services.chart import chart_sync_from_xero
 from bms.xero.services.contacts import contacts_sync
 from bms.xero.services.invoices import invoices_push
 from bms.xero.services.leases import LeaseBusyError
+from bms.xero.services.payments import payments_pull
 from bms.xero.services.runs import WaitForXeroError, tenant_run, tenant_time_zone
 from bms.xero.tokens import grants_keep_alive
 
@@ -48,6 +49,8 @@ def _run(ctx: JobContext, tenant: XeroTenant, kind: str, work) -> None:
         return
     if hasattr(outcome, "summary"):
         ctx.result = f"Completed: {outcome.summary()}"
+    elif isinstance(outcome, dict):
+        ctx.result = "Completed: " + ", ".join(f"{value} {name}" for name, value in outcome.items())
 
 
 @job_kind("xero.customers.sync")
@@ -79,6 +82,25 @@ def push_invoices(ctx: JobContext, *, tenant_id: int, invoice_ids: list[int] | N
         ctx.result = "Completed: nothing to send"
         return
     _run(ctx, tenant, "push", lambda client: invoices_push(tenant=tenant, invoices=invoices, client=client, log=ctx))
+
+
+@job_kind("xero.payments.pull")
+def pull_payments(ctx: JobContext, *, tenant_id: int) -> None:
+    tenant = _tenant_or_stop(ctx, tenant_id)
+    if tenant is not None:
+        _run(ctx, tenant, "pull", lambda client: payments_pull(tenant=tenant, client=client, log=ctx))
+
+
+@job_kind("xero.pull_all")
+def pull_all(ctx: JobContext) -> None:
+    if not xero_is_active():
+        ctx.result = "Skipped: the Xero package is not active"
+        return
+    tenants = tenants_in_use()
+    for tenant in tenants:
+        job_enqueue(kind="xero.payments.pull", description=f"Pull payments from {tenant.name}",
+                    params={"tenant_id": tenant.pk})
+    ctx.result = f"Completed: queued payment pulls for {len(tenants)} Xero organisation(s)"
 
 
 @job_kind("xero.chart.sync")
@@ -116,10 +138,12 @@ def xero_schedules() -> None:
     settings_row = general_settings()
     if settings_row.integration_package != "xero":
         # Under any other package the schedules do nothing; removing them makes that visible.
-        for key in ("xero.push_all", "xero.keep_alive"):
+        for key in ("xero.push_all", "xero.pull_all", "xero.keep_alive"):
             schedule_remove(key=key)
         return
     schedule_upsert(key="xero.push_all", kind="xero.push_all", description="Push released invoices to Xero",
                     every_minutes=settings_row.invoice_push_interval_minutes)
+    schedule_upsert(key="xero.pull_all", kind="xero.pull_all", description="Pull payments from Xero",
+                    every_minutes=settings_row.payment_pull_interval_minutes)
     schedule_upsert(key="xero.keep_alive", kind="xero.keep_alive", description="Keep idle Xero connections alive",
                     at_local_time=time(4, 15), time_zone=settings_row.default_time_zone)
