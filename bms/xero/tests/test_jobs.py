@@ -1,0 +1,59 @@
+"""Xero work as background jobs: the Sync buttons, and Xero's day limit parking a tenant."""
+
+import pytest
+from django.urls import reverse
+
+from bms.billing.models import Invoice, InvoiceStatus
+from bms.billing.tests import factories as f
+from bms.jobs.models import Job, JobStatus
+from bms.preferences.models import GeneralSettings
+from bms.xero.models import InvoiceLink, LinkStatus
+from bms.xero.tests.test_invoices import _released
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_it_pushes_an_invoice_from_its_sync_button_as_a_job(admin_client, connected, sandbox, au_entity):
+    [invoice] = _released(au_entity, [f.customer()], 1)
+    response = admin_client.post(reverse("xero:invoice_sync", args=[invoice.pk]), follow=True)
+    assert b"Queued as background job" in response.content
+    job = Job.objects.get(kind="xero.invoices.push")
+    assert job.status == JobStatus.COMPLETED and "1 created" in job.result
+    assert Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.PROCESSED
+    page = admin_client.get(reverse("billing:invoice_detail", args=[invoice.pk]))
+    assert b"View Xero Invoice" in page.content and invoice.display_number.encode() in page.content
+
+
+def test_it_syncs_a_customer_from_its_button_and_forgets_the_link_on_delete_integration(
+    admin_client, connected, sandbox
+):
+    customer = f.customer(code="C0777", name="Button Customer Pty Ltd")
+    admin_client.post(reverse("xero:customer_sync", args=[customer.pk]))
+    page = admin_client.get(reverse("billing:customer_detail", args=[customer.pk]))
+    assert b"View in Xero" in page.content and b"synced" in page.content
+    admin_client.post(reverse("xero:customer_unlink", args=[customer.pk]))
+    contacts = sandbox.state()["orgs"][connected.tenant_id]["contacts"]
+    assert any(c["ContactNumber"] == "C0777" for c in contacts)  # nothing deleted in Xero
+    assert not customer.xero_links.exists()
+
+
+def test_it_parks_a_tenant_on_a_day_limit_and_schedules_the_push_for_later(admin_client, connected, sandbox,
+                                                                           au_entity):
+    [invoice] = _released(au_entity, [f.customer()], 1)
+    sandbox.configure(day_limit=2)  # two calls left today: reading the organisation and the chart spend them
+    admin_client.post(reverse("xero:invoice_sync", args=[invoice.pk]))
+    first = Job.objects.filter(kind="xero.invoices.push").order_by("pk").first()
+    assert first.status == JobStatus.COMPLETED
+    assert "waiting for Xero's day limit until" in first.result and "(Australia/Sydney)" in first.result
+    later = Job.objects.filter(kind="xero.invoices.push", retry_of=first).get()
+    assert later.status == JobStatus.QUEUED  # scheduled for when Xero allows it, not failed
+    assert not InvoiceLink.objects.filter(invoice=invoice, status=LinkStatus.FAILED).exists()
+
+
+def test_it_makes_no_call_when_the_package_is_not_xero(admin_client, connected, sandbox, au_entity):
+    [invoice] = _released(au_entity, [f.customer()], 1)
+    GeneralSettings.objects.filter(pk=1).update(integration_package="bms")
+    sandbox.control("DELETE", "log")
+    response = admin_client.post(reverse("xero:invoice_sync", args=[invoice.pk]), follow=True)
+    assert b"The Xero package is not active" in response.content
+    assert sandbox.log() == []
