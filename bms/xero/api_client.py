@@ -38,6 +38,13 @@ def process_limiter() -> LocalLimiter:
         return _limiter
 
 
+def process_limiter_reset() -> None:
+    """Forget what the limiter learnt (tests start each Xero organisation afresh)."""
+    global _limiter
+    with _limiter_lock:
+        _limiter = None
+
+
 def _record_attempt(attempt: Attempt, job_id: int | None) -> None:
     XeroAttempt.objects.create(
         tenant_id=attempt.tenant_id,

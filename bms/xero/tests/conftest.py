@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from bms.billing.tests import factories as f
 from bms.preferences.models import GeneralSettings, IntegrationPackage
+from bms.xero.api_client import process_limiter_reset
 from bms.xero.models import XeroTenant
 from xero_sandbox.testing import run_sandbox
 
@@ -29,6 +30,8 @@ def xero_settings(settings, sandbox, tmp_path):
     settings.BMS_TOKEN_KEYS = [Fernet.generate_key().decode()]
     settings.XERO_RETRY_BASE_S = 0.01  # tests retry at once; the sandbox's Retry-After still counts
     settings.XERO_TIMEOUT_S = 5
+    # Every test's sandbox has the same tenant ids: a penalty one test earned must not reach the next.
+    process_limiter_reset()
     return settings
 
 

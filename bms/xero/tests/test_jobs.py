@@ -57,3 +57,14 @@ def test_it_makes_no_call_when_the_package_is_not_xero(admin_client, connected, 
     response = admin_client.post(reverse("xero:invoice_sync", args=[invoice.pk]), follow=True)
     assert b"The Xero package is not active" in response.content
     assert sandbox.log() == []
+
+
+def test_it_syncs_from_the_command_line_with_a_summary(connected, sandbox, au_entity, capsys):
+    from django.core.management import call_command
+
+    _released(au_entity, [f.customer()], 3)
+    call_command("sync", "invoices", "--entity", "AU")
+    out = capsys.readouterr().out
+    assert "Invoices — Acme Distribution (Xero AU)" in out and "3 created" in out
+    call_command("sync", "accounts", "--all")
+    assert "accounts added" in capsys.readouterr().out
