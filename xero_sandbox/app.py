@@ -141,7 +141,15 @@ class Sandbox:
                  "status": None, "problem": None, "idempotency_key": request.headers.get("idempotency-key")}
         self.store.log.append(entry)
         try:
-            return await self._pipeline(request, handler, tenant_id, entry)
+            response = await self._pipeline(request, handler, tenant_id, entry)
+            if self.config.record_traffic and not isinstance(response, DroppedResponse):
+                self.store.traffic.append({
+                    "method": request.method, "path": request.url.path, "query": dict(request.query_params),
+                    "headers": dict(request.headers), "request_body": await request.body(),
+                    "status": response.status_code, "content_type": response.media_type or "",
+                    "body": response.body,
+                })
+            return response
         finally:
             # The concurrency slot is held until the answer is ready (latency included).
             if entry.get("admitted"):

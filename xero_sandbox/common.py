@@ -55,8 +55,31 @@ def problem(status: int, title: str, detail: str) -> ApiError:
                              "Type": f"https://httpstatuses.com/{status}", "Instance": new_id()})
 
 
+NUMERIC_FIELDS = {"Quantity", "UnitAmount", "LineAmount", "TaxAmount", "DiscountRate", "DiscountAmount", "Amount",
+                  "BankAmount", "CurrencyRate", "Total", "SubTotal", "TotalTax", "AmountDue", "AmountPaid"}
+
+
+def normalised(value):
+    """A refused element as Xero echoes it: numbers as numbers, absent fields left out."""
+    if isinstance(value, dict):
+        result = {}
+        for key, item in value.items():
+            if item is None:
+                continue
+            if key in NUMERIC_FIELDS and isinstance(item, str):
+                try:
+                    item = Decimal(item)
+                except ArithmeticError:
+                    continue  # not a number: Xero would not echo it as one either
+            result[key] = normalised(item)
+        return result
+    if isinstance(value, list):
+        return [normalised(item) for item in value]
+    return value
+
+
 def element_error(element: dict, messages: list[str]) -> dict:
-    return {**element, "StatusAttributeString": "ERROR", "HasErrors": True,
+    return {**normalised(element), "StatusAttributeString": "ERROR", "HasErrors": True,
             "ValidationErrors": [{"Message": message} for message in messages]}
 
 

@@ -27,6 +27,8 @@ class SandboxConfig:
     auto_consent: bool = False
     auto_consent_tenants: list[str] = field(default_factory=list)  # empty = every organisation
     persist: bool = True
+    # Keep every Accounting API exchange in memory, for contract tests against Xero's OpenAPI file.
+    record_traffic: bool = False
 
     def update(self, values: dict) -> None:
         known = {f.name: f.type for f in fields(self)}

@@ -8,7 +8,15 @@ import copy
 from decimal import ROUND_HALF_UP, Decimal
 
 from xero_sandbox import where
-from xero_sandbox.common import ApiError, ValidationFailedError, decimal_or_none, money, new_id, with_status
+from xero_sandbox.common import (
+    ApiError,
+    ValidationFailedError,
+    decimal_or_none,
+    money,
+    new_id,
+    normalised,
+    with_status,
+)
 from xero_sandbox.request import Req, elements_of, envelope, paginate, write_batch
 from xero_sandbox.xerodates import BadDateError, ms_date, parse_date
 
@@ -26,7 +34,7 @@ EDITABLE_WHEN_PAID = {"Reference", "DueDate", "InvoiceNumber", "Url", "BrandingT
 
 
 def invoice_wire(invoice: dict) -> dict:
-    body = {key: value for key, value in invoice.items()
+    body = {key: normalised(value) for key, value in invoice.items()
             if value is not None and key not in ("UpdatedDateUTC", "Date", "DueDate", "FullyPaidOnDate", "CreatedBy")}
     body["Date"] = ms_date(invoice["Date"])
     if invoice.get("DueDate"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from xero_sandbox import where
-from xero_sandbox.common import ApiError, ValidationFailedError, decimal_or_none, money, new_id, with_status
+from xero_sandbox.common import ApiError, ValidationFailedError, decimal_or_none, money, new_id, normalised, with_status
 from xero_sandbox.invoices import _account, _lock_date
 from xero_sandbox.request import Req, elements_of, envelope, paginate, write_batch
 from xero_sandbox.xerodates import BadDateError, ms_date, parse_date
@@ -16,7 +16,8 @@ STATUSES = {"DRAFT", "POSTED", "DELETED", "VOIDED"}
 
 
 def journal_wire(journal: dict) -> dict:
-    body = {key: value for key, value in journal.items() if value is not None and key not in ("Date", "UpdatedDateUTC")}
+    body = {key: normalised(value) for key, value in journal.items()
+            if value is not None and key not in ("Date", "UpdatedDateUTC")}
     body["Date"] = ms_date(journal["Date"])
     body["UpdatedDateUTC"] = ms_date(journal["UpdatedDateUTC"])
     body["HasAttachments"] = False

@@ -56,6 +56,7 @@ class Store:
         self.codes: dict[str, dict] = {}
         self.idempotency: dict[tuple[str, str], dict] = {}
         self.log: list[dict] = []
+        self.traffic: list[dict] = []
         self._dirty = threading.Event()
         self._stop = threading.Event()
         self._flusher: threading.Thread | None = None
