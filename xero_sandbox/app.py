@@ -589,9 +589,11 @@ class Sandbox:
 
 
 def _iso(timestamp: float) -> str:
+    """RFC 3339, as the identity description's `format: date-time` requires. (Its own example, like
+    live Xero, leaves the zone off; clients must accept both, and BMS does.)"""
     from datetime import UTC, datetime
 
-    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
+    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def _page(title: str, body: str) -> str:
