@@ -83,3 +83,10 @@ def xero_last_push(record) -> str:
     last = links.exclude(last_pushed_at=None).order_by("-last_pushed_at").values_list("last_pushed_at", flat=True)
     moment = last.first()
     return date_format(localtime(moment), "d/m/Y H:i") if moment else "—"
+
+
+@register.inclusion_tag("xero/list_actions.html", takes_context=True)
+def xero_list_actions(context, kind: str):
+    """Bulk Xero buttons for a list page ("customers" or "invoices"), when Xero is active."""
+    return {"kind": kind, "is_active": xero_is_active(), "can": context.get("can"),
+            "csrf_token": context.get("csrf_token")}

@@ -68,3 +68,13 @@ def test_it_syncs_from_the_command_line_with_a_summary(connected, sandbox, au_en
     assert "Invoices — Acme Distribution (Xero AU)" in out and "3 created" in out
     call_command("sync", "accounts", "--all")
     assert "accounts added" in capsys.readouterr().out
+
+
+def test_it_offers_the_bulk_actions_and_queues_a_job_per_organisation(admin_client, connected, au_entity):
+    f.customer(code="C0900", name="Bulk One Pty Ltd")
+    listing = admin_client.get(reverse("billing:customer_list"))
+    assert b"Sync all customers with Xero" in listing.content
+    admin_client.post(reverse("xero:customers_sync_all"))
+    job = Job.objects.get(kind="xero.customers.sync")
+    assert job.status == JobStatus.COMPLETED and job.requested_by is not None
+    assert b"Push released invoices to Xero" in admin_client.get(reverse("billing:invoice_list")).content
