@@ -10,3 +10,6 @@ class JobsConfig(AppConfig):
     def ready(self):
         # Each app registers its job kinds and schedules in a `job_kinds` module.
         autodiscover_modules("job_kinds")
+        # The engine's tasks must be registered in every process, the worker's above all: a worker
+        # that has not imported them cannot run a single job (and its scheduler never ticks).
+        from bms.jobs import tasks  # noqa: F401
