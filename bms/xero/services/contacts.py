@@ -10,18 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bms.billing.models import Customer
 from bms.xero.client.api import XeroAccountingClient
-from bms.xero.client.errors import AuthError, RetryableError, UncertainError, ValidationError
 from bms.xero.client.schemas import Contact
 from bms.xero.idempotency import batch_key, record_key
 from bms.xero.models import ContactLink, LinkStatus, XeroTenant
 from bms.xero.payloads import contact_payload
-from bms.xero.services.parking import tenant_auth_failed
+from bms.xero.services.batches import send_batch
 from bms.xero.services.synclog import SyncLog, SyncOutcome
 
 BATCH_SIZE = 50
@@ -184,25 +184,17 @@ def _push(tenant, batch, client, log, outcome, *, create: bool) -> None:
     elements = [contact_payload(customer, contact_id=None if create else link.xero_id) for link, customer in batch]
     ids = [link.pk for link, _ in batch]
     # 2. The call, outside any transaction.
-    try:
-        if create:
-            results = client.create_contacts(elements, idempotency_key=batch_key(keys, operation="create"))
-        else:
-            results = client.update_or_create_contacts(elements, idempotency_key=batch_key(keys, operation="update"))
-    except UncertainError as exc:
-        ContactLink.objects.filter(pk__in=ids).update(status=LinkStatus.UNCERTAIN, last_error=exc.message)
-        log.warning(f"No answer from Xero for {len(batch)} contacts; they will be looked up before any re-send.")
-        return
-    except RetryableError:
-        ContactLink.objects.filter(pk__in=ids).update(status=LinkStatus.PENDING)
-        raise
-    except AuthError as exc:
-        ContactLink.objects.filter(pk__in=ids).update(status=LinkStatus.PENDING)
-        tenant_auth_failed(tenant=tenant, status_code=exc.status_code, reason=exc.message)
-        raise
-    except ValidationError as exc:
+    operation = "create" if create else "update"
+    method = client.create_contacts if create else client.update_or_create_contacts
+    call = partial(method, elements, idempotency_key=batch_key(keys, operation=operation))
+
+    def refuse_all(message: str) -> None:
         for link, customer in batch:
-            _fail(link, customer, f"Xero refused the request: {exc.message}", log, outcome)
+            _fail(link, customer, f"Xero refused the request: {message}", log, outcome)
+
+    results = send_batch(tenant=tenant, link_model=ContactLink, link_ids=ids, what="contacts", call=call, log=log,
+                         refuse_all=refuse_all)
+    if results is None:
         return
     # 3. The outcome, per element.
     for (link, customer), result in zip(batch, results, strict=True):

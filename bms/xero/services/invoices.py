@@ -11,6 +11,7 @@ anything is sent again.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -21,14 +22,13 @@ from bms.billing.models import Invoice, InvoiceStatus
 from bms.billing.services import invoice_mark_processed
 from bms.preferences.selectors import general_settings
 from bms.xero.client.api import XeroAccountingClient
-from bms.xero.client.errors import AuthError, RetryableError, UncertainError, ValidationError
 from bms.xero.client.schemas import Invoice as XeroInvoice
 from bms.xero.idempotency import batch_key, record_key
 from bms.xero.models import ContactLink, EntityXeroConnection, InvoiceLink, LinkStatus, XeroTenant
 from bms.xero.payloads import entity_tracking, invoice_payload
+from bms.xero.services.batches import send_batch
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.contacts import contacts_sync
-from bms.xero.services.parking import tenant_auth_failed
 from bms.xero.services.synclog import SyncLog, SyncOutcome
 
 BATCH_SIZE = 50
@@ -204,25 +204,17 @@ def _push(tenant, batch, client, log, outcome, *, create: bool, tracking_setting
         for link, invoice, contact_id in batch
     ]
     ids = [link.pk for link, _, _ in batch]
-    try:
-        if create:
-            results = client.create_invoices(elements, idempotency_key=batch_key(keys, operation="create"))
-        else:
-            results = client.update_or_create_invoices(elements, idempotency_key=batch_key(keys, operation="update"))
-    except UncertainError as exc:
-        InvoiceLink.objects.filter(pk__in=ids).update(status=LinkStatus.UNCERTAIN, last_error=exc.message)
-        log.warning(f"No answer from Xero for {len(batch)} invoices; they will be looked up before any re-send.")
-        return
-    except RetryableError:
-        InvoiceLink.objects.filter(pk__in=ids).update(status=LinkStatus.PENDING)
-        raise
-    except AuthError as exc:
-        InvoiceLink.objects.filter(pk__in=ids).update(status=LinkStatus.PENDING)
-        tenant_auth_failed(tenant=tenant, status_code=exc.status_code, reason=exc.message)
-        raise
-    except ValidationError as exc:
+    operation = "create" if create else "update"
+    method = client.create_invoices if create else client.update_or_create_invoices
+    call = partial(method, elements, idempotency_key=batch_key(keys, operation=operation))
+
+    def refuse_all(message: str) -> None:
         for link, invoice, _ in batch:
-            _fail(link, invoice, f"Xero refused the request: {exc.message}", exc.message, log, outcome)
+            _fail(link, invoice, f"Xero refused the request: {message}", message, log, outcome)
+
+    results = send_batch(tenant=tenant, link_model=InvoiceLink, link_ids=ids, what="invoices", call=call, log=log,
+                         refuse_all=refuse_all)
+    if results is None:
         return
     for (link, invoice, _), result in zip(batch, results, strict=True):
         if result.is_error:
