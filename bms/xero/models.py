@@ -187,7 +187,7 @@ class SyncLink(models.Model):
     status = models.CharField(max_length=16, choices=LinkStatus.choices, default=LinkStatus.PENDING)
     idempotency_key = models.CharField(max_length=128, null=True, blank=True)  # noqa: DJ001
     key_epoch = models.PositiveIntegerField(default=0, help_text="Bumped to send with a new key after a cached error.")
-    revision_pushed = models.PositiveIntegerField(default=0)
+    revision_pushed = models.PositiveBigIntegerField(default=0)  # a customer's revision is a µs timestamp
     last_pushed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True, default="")
     error_cause = models.CharField(max_length=255, blank=True, default="", help_text="Groups errors by cause.")
