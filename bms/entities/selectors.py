@@ -1,7 +1,30 @@
-from bms.entities.models import Entity
+from django.db.models import Count, F, Prefetch, QuerySet
+from django.db.models.functions import Coalesce
+
+from bms.entities.models import Entity, EntityKind
 from bms.preferences.selectors import general_settings
 
 
 def entity_time_zone(entity: Entity) -> str:
     """An entity's own zone, else the instance default."""
     return entity.time_zone or general_settings().default_time_zone
+
+
+def entities_list() -> QuerySet[Entity]:
+    """The Entities grid: each organisation followed by its branches, organisations by name."""
+    family = Coalesce("organisation_id", "id")
+    return (
+        Entity.objects.select_related("organisation")
+        .annotate(family_name=Coalesce("organisation__name", "name"), family=family)
+        .order_by("family_name", "family", F("organisation_id").asc(nulls_first=True), "name", "pk")
+    )
+
+
+def organisations_with_branches() -> QuerySet[Entity]:
+    """Each organisation with its branches loaded in one more query, for the Organisations section."""
+    return (
+        Entity.objects.filter(kind=EntityKind.ORGANISATION)
+        .annotate(branch_count=Count("branches"))
+        .prefetch_related(Prefetch("branches", queryset=Entity.objects.order_by("name", "pk")))
+        .order_by("name", "pk")
+    )

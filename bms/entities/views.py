@@ -1,24 +1,23 @@
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 
 from bms.core.access import rule
 from bms.core.errors import DomainError
 from bms.core.pagination import paginate
 from bms.entities.forms import EntityForm
-from bms.entities.models import Entity, EntityKind
-from bms.entities.selectors import entity_time_zone
+from bms.entities.models import Entity
+from bms.entities.selectors import entities_list, entity_time_zone, organisations_with_branches
 from bms.entities.services import entity_create, entity_update
+from bms.preferences.selectors import general_settings
 
 
 @rule("admin.view")
 def entity_list(request):
-    entities = Entity.objects.select_related("organisation").order_by("kind", "name")
-    organisations = Entity.objects.filter(kind=EntityKind.ORGANISATION).prefetch_related(
-        Prefetch("branches", queryset=Entity.objects.order_by("name"))
-    ).order_by("name")
-    return render(request, "entities/entity_list.html", {"organisations": organisations,
-                                                         **paginate(request, entities)})
+    return render(request, "entities/entity_list.html", {
+        "organisations": organisations_with_branches(),
+        "default_time_zone": general_settings().default_time_zone,
+        **paginate(request, entities_list()),
+    })
 
 
 @rule("admin.view")
@@ -28,13 +27,14 @@ def entity_detail(request, pk: int):
                                                            "branches": entity.branches.order_by("name")})
 
 
-def _entity_form(request, entity=None):
+def _entity_form(request, entity: Entity | None = None):
     form = EntityForm(request.POST or None, instance=entity)
     if request.method == "POST" and form.is_valid():
         try:
             if entity is None:
                 saved = entity_create(**form.cleaned_data)
             else:
+                # A copy: if a rule refuses the change, the page title must still show the stored name.
                 saved = entity_update(entity=Entity.objects.get(pk=entity.pk), **form.cleaned_data)
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)

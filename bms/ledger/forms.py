@@ -9,10 +9,14 @@ class AccountForm(forms.ModelForm):
     class Meta:
         model = Account
         fields = ["code", "name", "account_class", "account_type", "tax_rate", "status", "description",
-                  "is_system", "is_bank"]
+                  "is_system", "is_bank", "accepts_manual_journals"]
         labels = {"account_class": "Account Class", "account_type": "Account Type", "tax_rate": "Tax Rate",
-                  "is_system": "System account", "is_bank": "Bank account"}
-        help_texts = {"code": "Must equal the account's code in Xero."}
+                  "is_system": "System account", "is_bank": "Bank account",
+                  "accepts_manual_journals": "Takes manual journals"}
+        help_texts = {
+            "code": "Must equal the account's code in Xero.",
+            "account_class": "Must match the type as Xero classes it, e.g. Direct costs → Expense.",
+        }
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
@@ -36,9 +40,18 @@ class AccountDefaultsForm(forms.Form):
             field.queryset = accounts_for_role(role)
             field.help_text = role_filter.help_text
             field.empty_label = "Not set"
+            field.error_messages["invalid_choice"] = (
+                f"That account can't be the {role_filter.label} account. {role_filter.help_text}"
+            )
 
 
 class JournalFilterForm(forms.Form):
     entity = forms.ModelChoiceField(queryset=Entity.objects.order_by("name"), required=False, empty_label="All")
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
+            self.add_error("date_to", "The end date is before the start date.")
+        return cleaned

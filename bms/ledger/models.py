@@ -74,6 +74,14 @@ class Account(models.Model):
         default=False, help_text="A system account (receivables, payables, retained earnings…)."
     )
     is_bank = models.BooleanField(default=False)
+    # Xero has no field for this, yet refuses manual journals on some accounts beyond system and
+    # bank ones (an inventory account behind tracked items, for one). The admin says so here, and
+    # the journal menus (Cost, Stock) then never offer the account.
+    accepts_manual_journals = models.BooleanField(
+        default=True,
+        help_text="Clear this if Xero refuses manual journals on this account; it is then never offered for "
+        "the nightly journal.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

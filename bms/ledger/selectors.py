@@ -1,12 +1,24 @@
-"""Reads for the chart of accounts: which accounts may serve which role, and a product's accounts."""
+"""Reads for the chart of accounts and the journals: which accounts may serve which role, a
+product's accounts, and the Journals screens."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import NamedTuple
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Sum
 
-from bms.ledger.models import Account, AccountClass, AccountDefaults, AccountStatus, AccountType
+from bms.ledger.models import (
+    Account,
+    AccountClass,
+    AccountDefaults,
+    AccountStatus,
+    AccountType,
+    CostOfSalesJournal,
+    JournalLine,
+)
 
 
 @dataclass(frozen=True)
@@ -16,65 +28,51 @@ class RoleFilter:
     query: Q
 
 
+# Never offered for any role: Xero refuses manual journals on system and bank accounts (xero-notes
+# §8), and an archived account must not be used on new transactions (§9).
 _USABLE = Q(status=AccountStatus.ACTIVE, is_system=False, is_bank=False)
+# The nightly journal posts to the Cost and Stock accounts, so those two also need an account Xero
+# takes manual journals on.
+_JOURNALLED = _USABLE & Q(accepts_manual_journals=True)
+_NEVER = "System and bank accounts are never offered."
 
-# The one definition of what each select menu on Admin → Accounts → Settings offers (PRODUCT.md §3.3).
+# The one definition of what each select menu on Admin → Accounts → Settings offers
+# (PRODUCT.md §3.3); the menus, the form's validation and the service all read it.
 ROLE_FILTERS: dict[str, RoleFilter] = {
     "sales": RoleFilter(
         "Sales",
-        "Only active revenue accounts: invoice lines post here. System and bank accounts are never offered.",
+        f"Only active revenue accounts: invoice lines post here. {_NEVER}",
         _USABLE & Q(account_class=AccountClass.REVENUE),
     ),
     "cost": RoleFilter(
         "Cost",
-        "Only active direct-cost and expense accounts (Direct Costs, Expense, Overheads): the nightly journal "
-        "debits cost of goods here. System and bank accounts are never offered.",
-        _USABLE & Q(account_class=AccountClass.EXPENSE,
-                    account_type__in=[AccountType.DIRECTCOSTS, AccountType.EXPENSE, AccountType.OVERHEADS]),
+        "Only active direct-cost and expense accounts (Direct Costs, Expense, Overheads) that take manual "
+        f"journals: the nightly journal debits cost of goods here. {_NEVER}",
+        _JOURNALLED & Q(account_class=AccountClass.EXPENSE,
+                        account_type__in=[AccountType.DIRECTCOSTS, AccountType.EXPENSE, AccountType.OVERHEADS]),
     ),
     "stock": RoleFilter(
         "Stock",
         "Only active current-asset or inventory accounts that take manual journals: the nightly journal credits "
-        "stock on hand here. System and bank accounts are never offered.",
-        _USABLE & Q(account_class=AccountClass.ASSET, account_type__in=[AccountType.CURRENT, AccountType.INVENTORY]),
+        f"stock on hand here. {_NEVER}",
+        _JOURNALLED & Q(account_class=AccountClass.ASSET,
+                        account_type__in=[AccountType.CURRENT, AccountType.INVENTORY]),
     ),
     "expense": RoleFilter(
         "Expense",
-        "Only active expense-class accounts. System and bank accounts are never offered.",
+        f"Only active expense-class accounts. {_NEVER}",
         _USABLE & Q(account_class=AccountClass.EXPENSE),
     ),
 }
 
 
 def accounts_for_role(role: str) -> QuerySet[Account]:
+    """The accounts that can serve `role` ("sales", "cost", "stock" or "expense"), by code."""
     return Account.objects.filter(ROLE_FILTERS[role].query).order_by("code")
 
 
-def account_defaults() -> AccountDefaults:
-    defaults, _ = AccountDefaults.objects.select_related(
-        "sales_account", "cost_account", "stock_account", "expense_account"
-    ).get_or_create(pk=1)
-    return defaults
-
-
-@dataclass(frozen=True)
-class ProductAccounts:
-    sales: Account | None
-    cost: Account | None
-    stock: Account | None
-
-
-def product_accounts(product) -> ProductAccounts:
-    """A product's own accounts where it has them, else the defaults."""
-    defaults = account_defaults()
-    return ProductAccounts(
-        sales=product.sales_account or defaults.sales_account,
-        cost=product.cost_account or defaults.cost_account,
-        stock=product.stock_account or defaults.stock_account,
-    )
-
-
 def accounts_list(*, search: str = "", account_class: str = "", status: str = "") -> QuerySet[Account]:
+    """The chart of accounts, searched by code or name and filtered by class and status."""
     accounts = Account.objects.select_related("tax_rate")
     if search:
         accounts = accounts.filter(Q(code__icontains=search) | Q(name__icontains=search))
@@ -83,3 +81,77 @@ def accounts_list(*, search: str = "", account_class: str = "", status: str = ""
     if status:
         accounts = accounts.filter(status=status)
     return accounts.order_by("code")
+
+
+def account_defaults() -> AccountDefaults:
+    """The product account defaults row, created empty the first time it is asked for."""
+    defaults, _ = AccountDefaults.objects.select_related(
+        "sales_account", "cost_account", "stock_account", "expense_account"
+    ).get_or_create(pk=1)
+    return defaults
+
+
+class ProductAccounts(NamedTuple):
+    sales: Account | None
+    cost: Account | None
+    stock: Account | None
+
+
+def product_accounts(product) -> ProductAccounts:
+    """(sales, cost, stock): the product's own accounts where it has them, else the defaults.
+    None means neither is set; the caller decides whether that stops it."""
+    defaults = account_defaults()
+    return ProductAccounts(
+        sales=product.sales_account or defaults.sales_account,
+        cost=product.cost_account or defaults.cost_account,
+        stock=product.stock_account or defaults.stock_account,
+    )
+
+
+# --- cost-of-sales journals ----------------------------------------------------------------------
+
+
+def journals_list(*, entity=None, date_from: date | None = None, date_to: date | None = None
+                  ) -> QuerySet[CostOfSalesJournal]:
+    """Journals, newest trading day first, optionally for one entity and an inclusive date range."""
+    journals = CostOfSalesJournal.objects.select_related("entity")
+    if entity is not None:
+        journals = journals.filter(entity=entity)
+    if date_from is not None:
+        journals = journals.filter(journaled_on__gte=date_from)
+    if date_to is not None:
+        journals = journals.filter(journaled_on__lte=date_to)
+    return journals.order_by("-journaled_on", "entity__name", "-pk")
+
+
+def journal_account_summary(journal: CostOfSalesJournal) -> QuerySet:
+    """Per account: total debit, total credit and net movement (debit − credit), summed by the
+    database rather than in Python so a journal of thousands of lines stays one query."""
+    return (
+        JournalLine.objects.filter(journal=journal)
+        .values("account_id", "account__code", "account__name")
+        .annotate(debit=Sum("debit_amount"), credit=Sum("credit_amount"))
+        .annotate(net=F("debit") - F("credit"))
+        .order_by("account__code")
+    )
+
+
+def journal_lines(journal: CostOfSalesJournal) -> QuerySet[JournalLine]:
+    return journal.lines.select_related("account", "product").order_by("pk")
+
+
+class JournalTotals(NamedTuple):
+    debit: Decimal
+    credit: Decimal
+
+    @property
+    def is_balanced(self) -> bool:
+        return self.debit == self.credit
+
+
+def journal_totals(journal: CostOfSalesJournal) -> JournalTotals:
+    """Debits and credits summed from the lines themselves, so Balanced says what the lines say
+    even if the stored header totals were ever out of step with them."""
+    sums = JournalLine.objects.filter(journal=journal).aggregate(debit=Sum("debit_amount"),
+                                                                 credit=Sum("credit_amount"))
+    return JournalTotals(debit=sums["debit"] or Decimal("0.00"), credit=sums["credit"] or Decimal("0.00"))

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from bms.core.errors import DomainError
 from bms.ledger.models import Account, AccountClass, AccountDefaults, AccountStatus, AccountType, TaxRate
-from bms.ledger.selectors import ROLE_FILTERS, accounts_for_role
+from bms.ledger.selectors import ROLE_FILTERS, account_defaults, accounts_for_role
 
 # Xero's conventional account type → class (xero-notes §9). Types Xero adds later are accepted as
 # they come; only known types are checked.
@@ -25,28 +25,36 @@ TYPE_CLASS = {
     AccountType.SALES: AccountClass.REVENUE,
 }
 
-ACCOUNT_FIELDS = {"code", "name", "account_class", "account_type", "tax_rate", "status", "description",
-                  "is_system", "is_bank"}
+ACCOUNT_FIELDS = frozenset({"code", "name", "account_class", "account_type", "tax_rate", "status", "description",
+                            "is_system", "is_bank", "accepts_manual_journals"})
+DEFAULT_FIELDS = {f"{role}_account": role for role in ROLE_FILTERS}
 
 
 def _check_account(account: Account) -> None:
-    account.code = account.code.strip()
+    account.code = (account.code or "").strip()
+    account.name = (account.name or "").strip()
     if not account.code:
         raise DomainError("Enter the account code (the same code as in Xero).", field="code")
+    if not account.name:
+        raise DomainError("Enter the account name.", field="name")
+    if account.account_class not in AccountClass.values:
+        raise DomainError("Choose the account class.", field="account_class")
     if Account.objects.exclude(pk=account.pk).filter(code__iexact=account.code).exists():
         raise DomainError(f"Account code {account.code} already exists: codes must equal Xero's and be unique.",
                           field="code")
     expected = TYPE_CLASS.get(account.account_type)
     if expected and expected != account.account_class:
         raise DomainError(
-            f"A {AccountType(account.account_type).label} account belongs to the "
-            f"{AccountClass(expected).label} class, not {AccountClass(account.account_class).label}.",
+            f"Account type {AccountType(account.account_type).label} belongs to the {AccountClass(expected).label} "
+            f"class in Xero, not {AccountClass(account.account_class).label}.",
             field="account_class",
         )
     account.is_bank = account.is_bank or account.account_type == AccountType.BANK
 
 
 def account_create(**fields) -> Account:
+    """A new account in the chart (fields as on the New Account form). Its code must be unique, as
+    in Xero, and its class must be the one Xero gives its type."""
     unknown = set(fields) - ACCOUNT_FIELDS
     if unknown:
         raise TypeError(f"unexpected account fields {sorted(unknown)}")
@@ -69,20 +77,23 @@ def account_update(*, account: Account, **fields) -> Account:
     return account
 
 
-def account_defaults_update(*, sales_account=None, cost_account=None, stock_account=None,
-                            expense_account=None) -> AccountDefaults:
-    chosen = {"sales": sales_account, "cost": cost_account, "stock": stock_account, "expense": expense_account}
-    for role, account in chosen.items():
+def account_defaults_update(**accounts: Account | None) -> AccountDefaults:
+    """Set the product account defaults given (sales_account, cost_account, stock_account,
+    expense_account; None clears one); those not given keep their value."""
+    unknown = set(accounts) - set(DEFAULT_FIELDS)
+    if unknown:
+        raise TypeError(f"unexpected account defaults {sorted(unknown)}")
+    for field, account in accounts.items():
+        role = DEFAULT_FIELDS[field]
         # The same filter as the select menus: a crafted request can't store an account they don't offer.
         if account is not None and not accounts_for_role(role).filter(pk=account.pk).exists():
             raise DomainError(f"{account} can't be the {ROLE_FILTERS[role].label} account. "
-                              f"{ROLE_FILTERS[role].help_text}", field=f"{role}_account")
+                              f"{ROLE_FILTERS[role].help_text}", field=field)
     with transaction.atomic():
-        defaults, _ = AccountDefaults.objects.select_for_update().get_or_create(pk=1)
-        defaults.sales_account = sales_account
-        defaults.cost_account = cost_account
-        defaults.stock_account = stock_account
-        defaults.expense_account = expense_account
+        account_defaults()  # creates the row the first time, so it can be locked
+        defaults = AccountDefaults.objects.select_for_update().get(pk=1)
+        for field, account in accounts.items():
+            setattr(defaults, field, account)
         defaults.save()
     return defaults
 

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.db.models import F, Sum
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 
 from bms.core.access import rule, user_can
@@ -7,7 +7,14 @@ from bms.core.errors import DomainError
 from bms.core.pagination import paginate
 from bms.ledger.forms import AccountDefaultsForm, AccountForm, JournalFilterForm
 from bms.ledger.models import Account, AccountClass, AccountStatus, CostOfSalesJournal
-from bms.ledger.selectors import ROLE_FILTERS, account_defaults, accounts_list
+from bms.ledger.selectors import (
+    account_defaults,
+    accounts_list,
+    journal_account_summary,
+    journal_lines,
+    journal_totals,
+    journals_list,
+)
 from bms.ledger.services import account_create, account_defaults_update, account_update
 
 # --- chart of accounts ------------------------------------------------------------------------
@@ -16,6 +23,7 @@ from bms.ledger.services import account_create, account_defaults_update, account
 @rule("admin.view")
 def account_list(request):
     search = request.GET.get("q", "").strip()
+    # Unknown filter values (an old bookmark, a typo in the URL) mean "all", not an error page.
     account_class = request.GET.get("class", "")
     account_class = account_class if account_class in AccountClass.values else ""
     status = request.GET.get("status", "")
@@ -28,13 +36,14 @@ def account_list(request):
     return render(request, "ledger/account_list.html", context)
 
 
-def _account_form(request, account=None):
+def _account_form(request, account: Account | None = None):
     form = AccountForm(request.POST or None, instance=account)
     if request.method == "POST" and form.is_valid():
         try:
             if account is None:
                 saved = account_create(**form.cleaned_data)
             else:
+                # A fresh row: form.is_valid() has already written the posted values onto `account`.
                 saved = account_update(account=Account.objects.get(pk=account.pk), **form.cleaned_data)
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -56,14 +65,16 @@ def account_edit(request, pk: int):
 
 @rule("admin.view")
 def account_defaults_view(request):
-    defaults = account_defaults()
     can_edit = user_can(request.user, "admin.edit")
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied("Your role may see the account defaults but not change them.")
+    defaults = account_defaults()
     initial = {
         "sales_account": defaults.sales_account_id, "cost_account": defaults.cost_account_id,
         "stock_account": defaults.stock_account_id, "expense_account": defaults.expense_account_id,
     }
-    form = AccountDefaultsForm(request.POST if request.method == "POST" and can_edit else None, initial=initial)
-    if request.method == "POST" and can_edit and form.is_valid():
+    form = AccountDefaultsForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
         try:
             account_defaults_update(**form.cleaned_data)
         except DomainError as exc:
@@ -71,8 +82,7 @@ def account_defaults_view(request):
         else:
             messages.success(request, "Product account defaults saved.")
             return redirect("ledger:account_defaults")
-    return render(request, "ledger/account_defaults.html",
-                  {"form": form, "can_edit": can_edit, "filters": ROLE_FILTERS})
+    return render(request, "ledger/account_defaults.html", {"form": form, "can_edit": can_edit})
 
 
 # --- cost-of-sales journals -------------------------------------------------------------------
@@ -81,28 +91,23 @@ def account_defaults_view(request):
 @rule("admin.view")
 def journal_list(request):
     filters = JournalFilterForm(request.GET or None)
-    journals = CostOfSalesJournal.objects.select_related("entity")
-    if filters.is_valid():
-        if filters.cleaned_data["entity"]:
-            journals = journals.filter(entity=filters.cleaned_data["entity"])
-        if filters.cleaned_data["date_from"]:
-            journals = journals.filter(journaled_on__gte=filters.cleaned_data["date_from"])
-        if filters.cleaned_data["date_to"]:
-            journals = journals.filter(journaled_on__lte=filters.cleaned_data["date_to"])
-    journals = journals.order_by("-journaled_on", "entity__name")
+    if not filters.is_bound:
+        journals = journals_list()
+    elif filters.is_valid():
+        data = filters.cleaned_data
+        journals = journals_list(entity=data["entity"], date_from=data["date_from"], date_to=data["date_to"])
+    else:
+        # Showing every journal under a filter the user got wrong would look like an answer.
+        journals = CostOfSalesJournal.objects.none()
     return render(request, "ledger/journal_list.html", {"filters": filters, **paginate(request, journals)})
 
 
 @rule("admin.view")
 def journal_detail(request, pk: int):
     journal = get_object_or_404(CostOfSalesJournal.objects.select_related("entity"), pk=pk)
-    # Net movement per account, summed by the database.
-    summary = (
-        journal.lines.values("account__code", "account__name")
-        .annotate(debit=Sum("debit_amount"), credit=Sum("credit_amount"))
-        .annotate(net=F("debit") - F("credit"))
-        .order_by("account__code")
-    )
-    lines = journal.lines.select_related("account", "product").order_by("id")
-    return render(request, "ledger/journal_detail.html",
-                  {"journal": journal, "summary": summary, **paginate(request, lines, per_page=200)})
+    return render(request, "ledger/journal_detail.html", {
+        "journal": journal,
+        "summary": journal_account_summary(journal),
+        "totals": journal_totals(journal),
+        **paginate(request, journal_lines(journal), per_page=200),
+    })

@@ -1,7 +1,13 @@
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 
-from bms.core.tz import time_zone_names
+from bms.core.errors import DomainError
+from bms.core.tz import is_valid_time_zone
 from bms.preferences.models import GeneralSettings
+from bms.preferences.services import MAX_INTERVAL_MINUTES, normalise_currency
+from bms.preferences.widgets import TimeZoneInput
+
+PACKAGE_LOCKED = "Only an implementation partner can change the accounting integration package."
 
 
 class GeneralSettingsForm(forms.ModelForm):
@@ -22,7 +28,7 @@ class GeneralSettingsForm(forms.ModelForm):
             "journal_description_prefix": "Journal description",
         }
         help_texts = {
-            "default_currency": "Three-letter code for new invoices, e.g. AUD.",
+            "default_currency": "Three-letter ISO code for new invoices, e.g. AUD.",
             "default_time_zone": "Used by entities without a time zone of their own, e.g. Australia/Sydney.",
             "integration_package": "Only Xero activates the Xero integration: with any other package no Xero call "
             "is made and the Xero buttons explain why.",
@@ -35,23 +41,42 @@ class GeneralSettingsForm(forms.ModelForm):
             "that entity's time zone.",
             "journal_description_prefix": "Followed by the date, e.g. “B2B Cost of Sales Journal for 23/04/2026”.",
         }
-        widgets = {"journal_run_local_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+        widgets = {
+            "default_currency": forms.TextInput(attrs={"maxlength": 3, "size": 4, "autocomplete": "off"}),
+            "default_time_zone": TimeZoneInput(),
+            "journal_run_local_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
 
     def __init__(self, *args, can_change_package: bool, **kwargs):
         super().__init__(*args, **kwargs)
+        self.can_change_package = can_change_package
+        for name in ("invoice_push_interval_minutes", "payment_pull_interval_minutes"):
+            field = self.fields[name]
+            field.validators += [MinValueValidator(1), MaxValueValidator(MAX_INTERVAL_MINUTES)]
+            field.widget.attrs.update(min=1, max=MAX_INTERVAL_MINUTES)
         if not can_change_package:
             field = self.fields["integration_package"]
-            field.disabled = True  # Django ignores a posted value for a disabled field
-            field.help_text = "Only an implementation partner can change the integration package. " + field.help_text
+            # Disabled: the browser sends nothing and Django keeps the stored value.
+            field.disabled = True
+            field.help_text = f"{PACKAGE_LOCKED} {field.help_text}"
 
     def clean_default_currency(self):
-        currency = self.cleaned_data["default_currency"].strip().upper()
-        if len(currency) != 3 or not currency.isalpha():
-            raise forms.ValidationError("Enter a three-letter currency code, e.g. AUD.")
-        return currency
+        try:
+            return normalise_currency(self.cleaned_data["default_currency"])
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from exc
 
     def clean_default_time_zone(self):
         name = self.cleaned_data["default_time_zone"].strip()
-        if name not in time_zone_names():
+        if not is_valid_time_zone(name):
             raise forms.ValidationError(f"Unknown time zone “{name}”: use a name like Australia/Sydney.")
         return name
+
+    def clean(self):
+        cleaned = super().clean()
+        # A disabled field ignores what is posted, which would let a crafted request "succeed"
+        # silently; say no instead, so nobody believes the package changed.
+        posted = self.data.get(self.add_prefix("integration_package"))
+        if not self.can_change_package and posted is not None and posted != self.instance.integration_package:
+            self.add_error("integration_package", PACKAGE_LOCKED)
+        return cleaned

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
 from bms.core.access import rule, user_can
@@ -10,14 +11,12 @@ from bms.preferences.services import general_settings_update
 
 @rule("admin.view")
 def general(request):
-    settings_row = general_settings()
     can_edit = user_can(request.user, "admin.edit")
-    form = GeneralSettingsForm(
-        request.POST if request.method == "POST" and can_edit else None,
-        instance=settings_row,
-        can_change_package=request.user.is_superuser,
-    )
-    if request.method == "POST" and can_edit and form.is_valid():
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied("Your role may see General Settings but not change them.")
+    form = GeneralSettingsForm(request.POST if request.method == "POST" else None, instance=general_settings(),
+                               can_change_package=request.user.is_superuser)
+    if request.method == "POST" and form.is_valid():
         try:
             general_settings_update(user=request.user, **form.cleaned_data)
         except DomainError as exc:

@@ -34,11 +34,19 @@ def _transition(dispatch: Dispatch, to: str) -> None:
 
 def dispatch_create(*, entity: Entity, customer: Customer, reference: str,
                     lines: list[tuple[Product, Decimal]]) -> Dispatch:
+    """A draft dispatch. Its lines carry no cost yet: the cost is captured when it ships."""
+    reference = (reference or "").strip()
+    if not reference:
+        raise DomainError("Enter the dispatch reference.", field="reference")
     if not lines:
-        raise DomainError("A dispatch needs at least one line.")
+        raise DomainError("A dispatch needs at least one line.", field="lines")
     for product, quantity in lines:
-        if not isinstance(quantity, Decimal) or quantity <= 0:
-            raise DomainError(f"{product.sku}: the quantity must be more than zero.")
+        if not isinstance(quantity, Decimal):
+            raise TypeError(f"quantity must be Decimal, got {type(quantity).__name__}")
+        if not quantity.is_finite() or quantity <= 0:
+            raise DomainError(f"{product.sku}: the quantity must be more than zero.", field="lines")
+        if not product.is_active:
+            raise DomainError(f"{product.sku} is no longer active and can't be dispatched.", field="lines")
     with transaction.atomic():
         if Dispatch.objects.filter(entity=entity, reference=reference).exists():
             raise DomainError(f"Dispatch {reference} already exists for {entity.name}.", field="reference")
@@ -57,8 +65,10 @@ def dispatch_allocate(*, dispatch: Dispatch) -> Dispatch:
     return dispatch
 
 
-def dispatch_ship(*, dispatch: Dispatch, shipped_at: datetime | None = None) -> Dispatch:
-    shipped_at = shipped_at or timezone.now()
+def dispatch_ship(*, dispatch: Dispatch, shipped_at: datetime) -> Dispatch:
+    """Mark the dispatch shipped at `shipped_at` (aware; stored in UTC) and capture each line's unit
+    cost from its product at this moment. The trading day it counts on follows from `shipped_at`
+    in the entity's time zone."""
     if shipped_at.tzinfo is None:
         raise ValueError("shipped_at must be timezone-aware")
     with transaction.atomic():
@@ -83,6 +93,9 @@ def dispatch_complete(*, dispatch: Dispatch) -> Dispatch:
 
 
 def dispatch_cancel(*, dispatch: Dispatch, now: datetime | None = None) -> Dispatch:
+    """Cancel a dispatch, shipped or not. A shipped one keeps its shipped time and captured costs:
+    a journal already built from it is corrected by reversal on the day of the change, never
+    rewritten."""
     now = now or timezone.now()
     with transaction.atomic():
         dispatch = Dispatch.objects.select_for_update().get(pk=dispatch.pk)

@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -40,3 +40,17 @@ def test_it_finds_the_next_local_run_time_strictly_after_now():
 
 def test_it_knows_real_time_zones_only():
     assert is_valid_time_zone(SYDNEY) and not is_valid_time_zone("Australia/Atlantis")
+
+
+@pytest.mark.parametrize(("day", "last_utc", "next_utc"), [
+    # 4 October 2026, clocks spring forward: 23:30 AEDT (UTC+11) is 12:30 UTC, next 00:30 is 13:30 UTC.
+    (date(2026, 10, 4), datetime(2026, 10, 4, 12, 30, tzinfo=UTC), datetime(2026, 10, 4, 13, 30, tzinfo=UTC)),
+    # 5 April 2026, clocks fall back: 23:30 AEST (UTC+10) is 13:30 UTC, next 00:30 is 14:30 UTC.
+    (date(2026, 4, 5), datetime(2026, 4, 5, 13, 30, tzinfo=UTC), datetime(2026, 4, 5, 14, 30, tzinfo=UTC)),
+])
+def test_it_splits_23_30_and_00_30_local_at_midnight_on_a_dst_change_day(day, last_utc, next_utc):
+    start, end = day_bounds_utc(day, SYDNEY)
+    assert start <= last_utc < end <= next_utc
+    assert trading_day(last_utc, SYDNEY) == day
+    assert trading_day(next_utc, SYDNEY) == date(day.year, day.month, day.day + 1)
+    assert trading_day(start, SYDNEY) == day and trading_day(end - timedelta(microseconds=1), SYDNEY) == day
