@@ -98,7 +98,7 @@ def seed_demo(*, today: date | None = None) -> SeedReport:
         products = _products(report, rng, accounts, taxes)
     today = today or trading_day(timezone.now(), "Australia/Sydney")
     _invoices(report, random.Random(SEED + 1), entities, customers, products, today)
-    _dispatches(report, random.Random(SEED + 2), entities, customers, products, today)
+    _dispatches(report, entities, customers, products, today)
     return report
 
 
@@ -230,7 +230,7 @@ STATUS_PLAN = ["draft"] * 60 + ["approved"] * 80 + ["processed"] * 80 + ["comple
 def _invoices(report, rng, entities, customers, products, today) -> None:
     revenue = Account.objects.get(code=DEFAULTS["sales_account"])
     nz_gst = TaxRate.objects.get(xero_tax_type="OUTPUT2")
-    admin = get_user_model().objects.filter(username="finance").first()
+    finance = get_user_model().objects.filter(username="finance").first()
     codes = ["AU", "AU", "NZ", "MEL"]
     for number, status in enumerate(STATUS_PLAN, start=1):
         reference = f"PO-{4000 + number}"
@@ -251,7 +251,7 @@ def _invoices(report, rng, entities, customers, products, today) -> None:
         with transaction.atomic():
             invoice = invoice_create(entity=entity, customer=customer, issued_on=issued_on, lines=lines,
                                      currency="NZD" if entity.code == "NZ" else "AUD", reference=reference,
-                                     created_by=admin)
+                                     created_by=finance)
             if status == "cancelled":
                 invoice_cancel(invoice=invoice)
             elif status != "draft":
@@ -267,28 +267,39 @@ def _invoices(report, rng, entities, customers, products, today) -> None:
         report.add("invoices")
 
 
-def _dispatches(report, rng, entities, customers, products, today) -> None:
+def _dispatches(report, entities, customers, products, today) -> None:
     for entity in entities.values():
-        zone_name = entity.time_zone
-        for days_ago in range(30, 0, -1):
-            day = today - timedelta(days=days_ago)
-            for slot in range(rng.randint(4, 9)):
-                reference = f"{entity.prefix}D{day:%y%m%d}-{slot + 1:02d}"
-                # Spread over the local working day, including late evening shipments near midnight.
-                minutes = rng.choice([rng.randint(7 * 60, 18 * 60), rng.randint(22 * 60, 23 * 60 + 59)])
-                shipped_at = local_time_utc(day, time(minutes // 60, minutes % 60), zone_name)
-                picks = [(rng.choice(products), D(rng.randint(1, 6))) for _ in range(rng.randint(1, 4))]
-                fate = rng.random()
-                customer = rng.choice(customers)
-                if Dispatch.objects.filter(entity=entity, reference=reference).exists():
-                    continue
-                with transaction.atomic():
-                    dispatch = dispatch_create(entity=entity, customer=customer, reference=reference, lines=picks)
-                    if days_ago <= 1 and fate < 0.3:
-                        dispatch_allocate(dispatch=dispatch)  # picked, not shipped yet
-                    else:
-                        dispatch_ship(dispatch=dispatch, shipped_at=shipped_at)
-                        if fate > 0.97:
-                            dispatch_cancel(dispatch=dispatch, now=shipped_at + timedelta(hours=2))
-                report.add("dispatches")
+        # An entity that already has dispatches is left alone, even when this run is on a later
+        # day: back-filling shipments into days since the first seed would change the demo on every
+        # run and could land in days whose cost-of-sales journals the worker has already built.
+        if Dispatch.objects.filter(entity=entity).exists():
+            continue
+        # One generator per entity, so an entity's dispatches do not depend on which others exist.
+        rng = random.Random(f"{SEED}:dispatches:{entity.code}")
+        # All of an entity's dispatches or none, which is what makes the check above sufficient.
+        with transaction.atomic():
+            report.add("dispatches", _entity_dispatches(rng, entity, customers, products, today))
 
+
+def _entity_dispatches(rng, entity, customers, products, today) -> int:
+    created = 0
+    for days_ago in range(30, 0, -1):
+        day = today - timedelta(days=days_ago)
+        for slot in range(rng.randint(4, 9)):
+            reference = f"{entity.prefix}D{day:%y%m%d}-{slot + 1:02d}"
+            # Spread over the local working day, including late evening shipments near midnight.
+            minutes = rng.choice([rng.randint(7 * 60, 18 * 60), rng.randint(22 * 60, 23 * 60 + 59)])
+            shipped_at = local_time_utc(day, time(minutes // 60, minutes % 60), entity.time_zone)
+            picks = [(rng.choice(products), D(rng.randint(1, 6))) for _ in range(rng.randint(1, 4))]
+            fate = rng.random()
+            dispatch = dispatch_create(entity=entity, customer=rng.choice(customers), reference=reference,
+                                       lines=picks)
+            if days_ago <= 1 and fate < 0.3:
+                dispatch_allocate(dispatch=dispatch)  # picked, not shipped yet
+            else:
+                dispatch_ship(dispatch=dispatch, shipped_at=shipped_at)
+                if fate > 0.97:
+                    # Never in the future: a late shipment yesterday plus two hours can pass a run after midnight.
+                    dispatch_cancel(dispatch=dispatch, now=min(shipped_at + timedelta(hours=2), timezone.now()))
+            created += 1
+    return created

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
@@ -24,15 +24,18 @@ def _fingerprint():
         "payments": Payment.objects.count(),
         "dispatches": list(Dispatch.objects.order_by("reference").values_list("reference", "status", "shipped_at")),
         "lines": DispatchLine.objects.count(),
+        "accounts": list(Account.objects.order_by("code").values_list("code", "name", "status", "tax_rate__name")),
+        "entities": list(Entity.objects.order_by("code").values_list("code", "kind", "time_zone", "prefix")),
     }
 
 
-def test_it_seeds_once_and_changes_nothing_the_second_time():
+def test_it_seeds_once_and_changes_nothing_on_a_second_run_even_on_a_later_day():
     first = seed_demo(today=TODAY)
     before = _fingerprint()
-    second = seed_demo(today=TODAY)
     assert first.created["invoices"] == 300 and first.created["customers"] == 50
-    assert second.created == {}
+    assert seed_demo(today=TODAY).created == {}
+    # A later run must not back-fill shipments into days whose journals may already exist.
+    assert seed_demo(today=TODAY + timedelta(days=3)).created == {}
     assert _fingerprint() == before
 
 
