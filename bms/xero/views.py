@@ -8,9 +8,13 @@ from bms.billing.models import Customer, Invoice
 from bms.core.access import rule
 from bms.core.errors import DomainError
 from bms.entities.models import Entity
+from bms.jobs.services import job_enqueue
+from bms.preferences.selectors import xero_is_active
+from bms.xero.api_client import accounting_client
 from bms.xero.client.errors import XeroError
 from bms.xero.forms import INHERIT, ConnectTenantForm
-from bms.xero.selectors import entity_connection, entity_xero_status, tenants_available
+from bms.xero.models import XeroTenant
+from bms.xero.selectors import entity_connection, entity_xero_status, tenants_available, tenants_in_use
 from bms.xero.services.actions import (
     customer_sync_request,
     customer_unlink,
@@ -18,6 +22,7 @@ from bms.xero.services.actions import (
     invoice_sync_request,
     invoices_push_all_request,
 )
+from bms.xero.services.chart import chart_compare as chart_compare_service
 from bms.xero.services.connections import (
     ConnectError,
     RelinkConfirmationRequiredError,
@@ -229,3 +234,36 @@ def invoices_push_all(request):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("billing:invoice_list")
+
+
+# --- chart of accounts: Compare to Xero and Sync from Xero --------------------------------------
+
+
+@rule("xero.connect")
+def chart_compare(request):
+    tenants = tenants_in_use() or tenants_available()
+    chosen = next((t for t in tenants if str(t.pk) == request.GET.get("tenant")), tenants[0] if tenants else None)
+    differences, error = [], ""
+    if chosen is not None and xero_is_active():
+        try:
+            with accounting_client(chosen) as client:
+                differences = chart_compare_service(client=client)
+        except XeroError as exc:
+            error = f"Xero could not be read: {exc.message}"
+    return render(request, "xero/chart_compare.html", {
+        "tenants": tenants, "chosen": chosen, "differences": differences, "error": error,
+        "is_active": xero_is_active(),
+    })
+
+
+@require_POST
+@rule("xero.connect")
+def chart_sync(request):
+    tenant = get_object_or_404(XeroTenant, pk=request.POST.get("tenant"), is_connected=True)
+    if not xero_is_active():
+        messages.error(request, "The Xero package is not active, so nothing is read from Xero.")
+        return redirect("ledger:account_list")
+    job = job_enqueue(kind="xero.chart.sync", description=f"Sync accounts and tax rates from {tenant.name}",
+                      params={"tenant_id": tenant.pk}, requested_by=request.user)
+    _queued(request, [job])
+    return redirect("ledger:account_list")
