@@ -1,11 +1,11 @@
-"""The jobs app's own kind: housekeeping of old logs."""
+"""The jobs app's own kind: housekeeping of old logs and schedule claims."""
 
 from datetime import time, timedelta
 
 from django.utils import timezone
 
 from bms.jobs.context import JobContext
-from bms.jobs.models import JobLogEntry, JobStatus
+from bms.jobs.models import JobLogEntry, JobStatus, LogLevel, ScheduleRun
 from bms.jobs.registry import job_kind, schedule_provider
 from bms.jobs.scheduling import schedule_upsert
 
@@ -14,17 +14,20 @@ KEEP_INFO_LOGS_DAYS = 90
 
 @job_kind("jobs.prune_logs")
 def prune_logs(ctx: JobContext, *, keep_days: int = KEEP_INFO_LOGS_DAYS) -> None:
-    """Delete the info lines of jobs finished long ago. Errors and warnings are kept: they are the
-    history a finance user may still need to read."""
+    """Delete the info lines of jobs finished long ago, and old schedule claims.
+
+    Errors and warnings are kept: they are the history a finance user may still need to read. A
+    claim older than any schedule's next run can never be contested again, so it can go."""
     cutoff = timezone.now() - timedelta(days=keep_days)
-    deleted, _ = JobLogEntry.objects.filter(
-        level="info", job__finished_at__lt=cutoff, job__status__in=[JobStatus.COMPLETED, JobStatus.FAILED]
+    lines, _ = JobLogEntry.objects.filter(
+        level=LogLevel.INFO, job__finished_at__lt=cutoff, job__status__in=[JobStatus.COMPLETED, JobStatus.FAILED]
     ).delete()
-    ctx.result = f"Completed: removed {deleted} info log lines older than {keep_days} days"
+    claims, _ = ScheduleRun.objects.filter(due_at__lt=cutoff).delete()
+    ctx.result = f"Completed: removed {lines} info log lines and {claims} schedule runs older than {keep_days} days"
 
 
 @schedule_provider
-def schedules_ensure() -> None:
+def prune_logs_schedule() -> None:
     schedule_upsert(
         key="jobs.prune_logs",
         kind="jobs.prune_logs",

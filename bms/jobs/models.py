@@ -36,6 +36,9 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    not_before_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when the run waits on purpose (e.g. for Xero's daily limit)."
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

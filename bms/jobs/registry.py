@@ -1,9 +1,15 @@
 """Job kinds: the name a Job row carries → the function that does the work.
 
-Apps declare their kinds in a `job_kinds.py` module (autodiscovered when the jobs app is ready):
+Apps declare their kinds, and the schedules that run them, in a `job_kinds.py` module
+(autodiscovered when the jobs app is ready):
 
     @job_kind("xero.invoices.push")
     def push_invoices(ctx: JobContext, *, tenant_id: int) -> None: ...
+
+    @schedule_provider
+    def xero_schedules() -> None:
+        schedule_upsert(key="xero.push_all", kind="xero.push_all", description="Push invoices to Xero",
+                        every_minutes=15)
 """
 
 from collections.abc import Callable
@@ -32,6 +38,10 @@ def handler_for(name: str) -> Callable:
         raise UnknownJobKindError(name) from None
 
 
+def is_registered(name: str) -> bool:
+    return name in _HANDLERS
+
+
 def registered_kinds() -> list[str]:
     return sorted(_HANDLERS)
 
@@ -40,7 +50,12 @@ _SCHEDULE_PROVIDERS: list[Callable[[], None]] = []
 
 
 def schedule_provider(function: Callable[[], None]) -> Callable[[], None]:
-    """Register a function that creates or updates an app's schedules (run when a scheduler starts)."""
+    """Register a function that creates, updates or removes an app's schedules.
+
+    Providers run when a scheduler starts and before every tick (see `schedules_ensure`), so a
+    changed setting (an interval, a nightly time) takes effect within a minute. They must therefore
+    be idempotent and cheap: `schedule_upsert` writes nothing when nothing changed.
+    """
     _SCHEDULE_PROVIDERS.append(function)
     return function
 

@@ -10,7 +10,14 @@ def jobs_list(*, status: str = "") -> QuerySet[Job]:
     return jobs.order_by("-queued_at", "-id")
 
 
-def job_errors_by_cause(job: Job) -> list[dict]:
+def job_log(*, job: Job, level: str = "") -> QuerySet[JobLogEntry]:
+    entries = JobLogEntry.objects.filter(job=job)
+    if level:
+        entries = entries.filter(level=level)
+    return entries.order_by("at", "id")
+
+
+def job_errors_by_cause(*, job: Job) -> list[dict]:
     """Errors grouped by cause with counts, most frequent first: fix a cause once, then re-trigger."""
     return list(
         JobLogEntry.objects.filter(job=job, level=LogLevel.ERROR)

@@ -2,22 +2,36 @@
 
 A Job row is written first and the engine (Huey) only carries its id, so every run is visible on
 Admin → Background Jobs from the moment it is asked for, whatever happens to the engine.
+
+    job_enqueue(kind="xero.invoices.push", description="Push invoices to Acme", params={"tenant_id": 3},
+                requested_by=request.user)
 """
 
 from __future__ import annotations
 
 import logging
 import traceback
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
+from bms.jobs import engine
 from bms.jobs.context import JobContext
-from bms.jobs.models import Job, JobStatus
+from bms.jobs.models import Job, JobLogEntry, JobStatus, LogLevel
 from bms.jobs.registry import handler_for
 
 logger = logging.getLogger(__name__)
+
+# A Working job that has not written progress, a log line or a heartbeat for this long belongs to a
+# worker that died (killed, machine lost): it is marked Failed so someone can re-trigger it.
+STALE_WORKING_AFTER = timedelta(minutes=30)
+# A Queued job this old while the engine holds no message has lost its message: send it again.
+LOST_QUEUED_AFTER = timedelta(minutes=5)
+FAILURE_FRAMES = 3  # innermost frames of a crash kept in the job's log
 
 
 class JobRetryError(Exception):
@@ -35,9 +49,15 @@ class JobWaitError(Exception):
 
 
 def job_enqueue(
-    *, kind: str, description: str, params: dict | None = None, requested_by=None, eta: datetime | None = None,
+    *,
+    kind: str,
+    description: str,
+    params: dict | None = None,
+    requested_by=None,
+    eta: datetime | None = None,
     retry_of: Job | None = None,
 ) -> Job:
+    """Write a Queued job and hand its id to the engine once the row is committed."""
     handler_for(kind)  # fail now, in the caller, for a kind nobody registered
     job = Job.objects.create(
         kind=kind,
@@ -45,37 +65,22 @@ def job_enqueue(
         params=params or {},
         requested_by=requested_by if getattr(requested_by, "pk", None) else None,
         retry_of=retry_of,
+        not_before_at=eta if eta is not None and eta > timezone.now() else None,
     )
-    # Hand the id to the engine only once the row is committed, or a fast worker could miss it.
-    transaction.on_commit(lambda: _dispatch(job.pk, eta))
+    # After commit, or a fast worker could look for a row it cannot see yet. Robust: an engine that
+    # is down must not turn the caller's committed work into an error page; the job stays Queued
+    # and `jobs_recover` sends it again once the engine is back.
+    job_id, not_before_at = job.pk, job.not_before_at
+    transaction.on_commit(lambda: engine.dispatch(job_id, eta=not_before_at), robust=True)
     return job
 
 
-def _dispatch(job_id: int, eta: datetime | None) -> None:
-    from bms.jobs.tasks import run_job_task
-
-    if eta is not None and eta > timezone.now():
-        run_job_task.schedule((job_id,), eta=eta)
-    else:
-        run_job_task(job_id)
-
-
 def job_retry(*, job: Job, requested_by) -> Job:
+    """Re-trigger a failed job: a new job with the same kind and parameters, linked to the old one."""
     if job.status != JobStatus.FAILED:
         raise JobRetryError("Only a failed job can be re-triggered.")
     return job_enqueue(
         kind=job.kind, description=job.description, params=job.params, requested_by=requested_by, retry_of=job
-    )
-
-
-def _claim(job_id: int) -> bool:
-    # Queued → Working in one conditional UPDATE: a second delivery of the same id finds nothing
-    # to claim and does nothing.
-    now = timezone.now()
-    return bool(
-        Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-            status=JobStatus.WORKING, started_at=now, heartbeat_at=now
-        )
     )
 
 
@@ -84,7 +89,6 @@ def job_run(*, job_id: int) -> Job | None:
     if not _claim(job_id):
         return None
     job = Job.objects.get(pk=job_id)
-    Job.objects.filter(pk=job_id).update(attempts=job.attempts + 1)
     context = JobContext(job)
     status, result = JobStatus.COMPLETED, ""
     try:
@@ -95,30 +99,84 @@ def job_run(*, job_id: int) -> Job | None:
         job_enqueue(kind=job.kind, description=job.description, params=job.params, eta=exc.eta, retry_of=job)
     except Exception as exc:
         status = JobStatus.FAILED
-        result = f"Failed: {exc}"[:500]
-        # The type and message say what went wrong; the last frames say where. No locals, no
-        # request data: nothing secret reaches the log.
-        frames = traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-3)
-        context.error(f"{type(exc).__name__}: {exc}\n{''.join(frames[-4:]).strip()}", cause=type(exc).__name__)
+        result = f"Failed: {exc or type(exc).__name__}"
+        context.error(_failure_report(exc), cause=type(exc).__name__)
         logger.exception("job %s (%s) failed", job_id, job.kind)
-    job.refresh_from_db()
-    if status == JobStatus.COMPLETED and not result:
-        result = context.result or _summary(job, context)
+    if status == JobStatus.COMPLETED:
+        result = result or context.result or context.summary()
+    context.flush()  # the last counters, whatever the throttle held back
     Job.objects.filter(pk=job_id).update(
         status=status,
         result=result[:500],
         finished_at=timezone.now(),
-        done_items=context.done,
-        progress_percent=100 if status == JobStatus.COMPLETED else job.progress_percent,
+        progress_percent=100 if status == JobStatus.COMPLETED else context.progress_percent,
     )
     job.refresh_from_db()
     return job
 
 
-def _summary(job: Job, context: JobContext) -> str:
-    parts = [f"{context.done} done" if context.done or context.total else "Done"]
-    if job.error_count:
-        parts.append(f"{job.error_count} error{'s' if job.error_count != 1 else ''}")
-    if job.warning_count:
-        parts.append(f"{job.warning_count} warning{'s' if job.warning_count != 1 else ''}")
-    return "Completed: " + ", ".join(parts)
+def _claim(job_id: int) -> bool:
+    # Queued → Working in one conditional UPDATE: a second delivery of the same id (engines deliver
+    # at least once; `jobs_recover` may resend) finds nothing to claim and does nothing.
+    now = timezone.now()
+    return bool(
+        Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+            status=JobStatus.WORKING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1
+        )
+    )
+
+
+def _failure_report(exc: Exception) -> str:
+    # The type and message say what went wrong; the last frames say where. No locals, no request
+    # data, no server paths: nothing secret reaches a page an admin may screenshot.
+    where = [
+        f"  at {_short_path(frame.filename)}:{frame.lineno} in {frame.name}"
+        for frame in traceback.extract_tb(exc.__traceback__)[-FAILURE_FRAMES:]
+    ]
+    return "\n".join([f"{type(exc).__name__}: {exc}", *where])
+
+
+def _short_path(filename: str) -> str:
+    path = Path(filename)
+    return str(path.relative_to(settings.BASE_DIR)) if path.is_relative_to(settings.BASE_DIR) else path.name
+
+
+def jobs_recover(*, now: datetime | None = None) -> dict[str, int]:
+    """Heal what a crash leaves behind; run periodically, safe to run anywhere at any time.
+
+    - Working jobs with no sign of life for STALE_WORKING_AFTER → Failed (re-triggerable).
+    - Queued jobs whose message the engine lost → dispatched again (the claim keeps it one run).
+    """
+    now = now or timezone.now()
+    stale_cutoff = now - STALE_WORKING_AFTER
+    failed = 0
+    for job_id in Job.objects.filter(status=JobStatus.WORKING, heartbeat_at__lt=stale_cutoff).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            # Conditional again: the job may have shown a sign of life since the query above.
+            marked = Job.objects.filter(pk=job_id, status=JobStatus.WORKING, heartbeat_at__lt=stale_cutoff).update(
+                status=JobStatus.FAILED,
+                finished_at=now,
+                result="Failed: the worker stopped while this job was running",
+                error_count=F("error_count") + 1,
+            )
+            if marked:
+                JobLogEntry.objects.create(
+                    job_id=job_id, level=LogLevel.ERROR, cause="worker stopped",
+                    message=f"No sign of life from the worker for {STALE_WORKING_AFTER}; "
+                    "the job was stopped. Re-trigger it to run it again.",
+                )
+                failed += 1
+    resent = 0
+    lost_cutoff = now - LOST_QUEUED_AFTER
+    lost = Job.objects.filter(status=JobStatus.QUEUED, queued_at__lt=lost_cutoff).filter(
+        Q(not_before_at__isnull=True) | Q(not_before_at__lt=lost_cutoff)
+    )
+    if lost.exists() and engine.engine_is_idle():
+        for job_id in lost.values_list("pk", flat=True):
+            engine.dispatch(job_id)
+            resent += 1
+    if failed or resent:
+        logger.warning("jobs_recover: %s stale job(s) failed, %s lost job(s) sent again", failed, resent)
+    return {"failed": failed, "resent": resent}

@@ -1,11 +1,13 @@
+"""Admin → Background Jobs: the queue and its history, each job's log, re-trigger a failed job."""
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from bms.core.access import rule
 from bms.core.pagination import paginate
-from bms.jobs.models import Job, JobStatus
-from bms.jobs.selectors import job_errors_by_cause, jobs_list
+from bms.jobs.models import Job, JobStatus, LogLevel
+from bms.jobs.selectors import job_errors_by_cause, job_log, jobs_list
 from bms.jobs.services import JobRetryError, job_retry
 
 
@@ -21,11 +23,16 @@ def job_list(request):
 @rule("jobs.view")
 def job_detail(request, pk: int):
     job = get_object_or_404(Job.objects.select_related("requested_by", "retry_of"), pk=pk)
+    level = request.GET.get("level", "")
+    if level not in LogLevel.values:
+        level = ""
     context = {
         "job": job,
-        "errors_by_cause": job_errors_by_cause(job),
+        "errors_by_cause": job_errors_by_cause(job=job),
         "retries": job.retries.order_by("-queued_at"),
-        **paginate(request, job.log_entries.all(), per_page=200),
+        "levels": LogLevel.choices,
+        "level": level,
+        **paginate(request, job_log(job=job, level=level), per_page=200),
     }
     return render(request, "jobs/job_detail.html", context)
 

@@ -1,9 +1,25 @@
-import pytest
+from datetime import UTC, datetime, timedelta
 
+import pytest
+import time_machine
+from django.conf import settings
+from django.utils import timezone
+
+from bms.jobs import engine
 from bms.jobs.models import Job, JobStatus
 from bms.jobs.registry import UnknownJobKindError
-from bms.jobs.services import JobRetryError, job_enqueue, job_retry, job_run
+from bms.jobs.services import (
+    LOST_QUEUED_AFTER,
+    STALE_WORKING_AFTER,
+    JobRetryError,
+    job_enqueue,
+    job_retry,
+    job_run,
+    jobs_recover,
+)
 from bms.jobs.tests import kinds
+
+pytestmark = pytest.mark.django_db(transaction=True)  # jobs start on commit
 
 
 @pytest.fixture(autouse=True)
@@ -11,56 +27,108 @@ def _reset_calls():
     kinds.CALLS.clear()
 
 
-@pytest.mark.django_db(transaction=True)
 def test_it_runs_an_enqueued_job_to_completion_with_full_progress(admin_user):
     job = job_enqueue(kind="tests.record", description="Push invoices", params={"items": 4}, requested_by=admin_user)
     job.refresh_from_db()
     assert job.status == JobStatus.COMPLETED
     assert (job.progress_percent, job.done_items, job.total_items) == (100, 4, 4)
     assert job.requested_by == admin_user
-    assert job.started_at and job.finished_at
+    assert job.started_at and job.finished_at and job.attempts == 1
     assert job.result == "Completed: 4 done"
 
 
-@pytest.mark.django_db(transaction=True)
 def test_it_keeps_a_job_completed_when_records_fail_and_counts_the_errors():
-    job = job_enqueue(kind="tests.record", description="Push", params={"items": 5, "fail_items": [1, 3]})
+    job = job_enqueue(kind="tests.record", description="Push",
+                      params={"items": 50, "fail_items": [1, 3], "warn_items": [4]})
     job.refresh_from_db()
     assert job.status == JobStatus.COMPLETED
-    assert job.error_count == 2
-    assert job.result == "Completed: 5 done, 2 errors"
+    assert (job.error_count, job.warning_count, job.progress_percent) == (2, 1, 100)
+    assert job.result == "Completed: 50 done, 2 errors, 1 warning"
     assert list(job.log_entries.filter(level="error").values_list("record", flat=True)) == ["Invoice 1", "Invoice 3"]
 
 
-@pytest.mark.django_db(transaction=True)
 def test_it_marks_a_crashing_job_failed_with_its_error_and_retries_it_as_a_new_job(admin_user):
-    job = job_enqueue(kind="tests.record", description="Push", params={"explode": True})
+    job = job_enqueue(kind="tests.record", description="Push", params={"items": 4, "explode": True})
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
-    assert "the ledger caught fire" in job.result
-    assert "RuntimeError: the ledger caught fire" in job.log_entries.get(level="error").message
+    assert job.result == "Failed: the ledger caught fire"
+    assert job.error_count == 1 and job.finished_at
+    assert job.progress_percent == 99  # how far it got, not 100
+    error = job.log_entries.get(level="error")
+    assert error.message.startswith("RuntimeError: the ledger caught fire")
+    assert "at bms/jobs/tests/kinds.py:" in error.message and error.cause == "RuntimeError"  # where
+    assert str(settings.BASE_DIR) not in error.message and error.message.count("ledger caught fire") == 1
     retry = job_retry(job=job, requested_by=admin_user)
     retry.refresh_from_db()
-    assert retry.retry_of == job and retry.params == job.params and retry.status == JobStatus.FAILED
+    assert retry.retry_of == job and retry.params == job.params and retry.kind == job.kind
+    assert retry.requested_by == admin_user and retry.status == JobStatus.FAILED  # it ran, and failed again
     assert len(kinds.CALLS) == 2
 
 
-@pytest.mark.django_db(transaction=True)
 def test_it_refuses_to_retry_a_job_that_did_not_fail(admin_user):
     job = job_enqueue(kind="tests.record", description="Push")
     with pytest.raises(JobRetryError):
         job_retry(job=Job.objects.get(pk=job.pk), requested_by=admin_user)
 
 
-@pytest.mark.django_db(transaction=True)
 def test_it_runs_a_job_once_when_the_engine_delivers_it_twice():
     job = job_enqueue(kind="tests.record", description="Push")
     assert job_run(job_id=job.pk) is None  # the second delivery finds nothing to claim
     assert len(kinds.CALLS) == 1
+    assert Job.objects.get(pk=job.pk).attempts == 1
 
 
-@pytest.mark.django_db
 def test_it_refuses_an_unknown_job_kind_before_writing_anything():
     with pytest.raises(UnknownJobKindError):
         job_enqueue(kind="nobody.registered.this", description="?")
     assert not Job.objects.exists()
+
+
+def test_it_continues_a_waiting_job_in_a_new_run_at_the_given_time():
+    until = timezone.now() + timedelta(hours=3)
+    job = job_enqueue(kind="tests.wait", description="Push", params={"until": until.isoformat()})
+    job.refresh_from_db()
+    assert job.status == JobStatus.COMPLETED and "continues automatically" in job.result
+    assert job.warning_count == 1
+    follow_up = Job.objects.get(retry_of=job)
+    assert follow_up.status == JobStatus.QUEUED and follow_up.not_before_at == until
+
+
+def test_it_keeps_the_job_queued_when_the_engine_is_down(monkeypatch):
+    def engine_down(job_id, *, eta=None):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(engine, "dispatch", engine_down)
+    job = job_enqueue(kind="tests.record", description="Push")  # the caller sees no error
+    assert Job.objects.get(pk=job.pk).status == JobStatus.QUEUED
+
+
+def test_it_sends_a_lost_job_again_once_the_engine_is_idle(monkeypatch):
+    sent = []
+    monkeypatch.setattr(engine, "dispatch", lambda job_id, *, eta=None: sent.append(job_id))
+    lost = job_enqueue(kind="tests.record", description="Lost")
+    waiting = job_enqueue(kind="tests.record", description="Waits", eta=timezone.now() + timedelta(hours=2))
+    sent.clear()
+    later = timezone.now() + LOST_QUEUED_AFTER + timedelta(minutes=1)
+    monkeypatch.setattr(engine, "engine_is_idle", lambda: False)
+    assert jobs_recover(now=later) == {"failed": 0, "resent": 0}  # messages still waiting in the engine
+    monkeypatch.setattr(engine, "engine_is_idle", lambda: True)
+    assert jobs_recover(now=later) == {"failed": 0, "resent": 1}
+    assert sent == [lost.pk]  # not the one that waits on purpose
+    assert waiting.pk not in sent
+
+
+def test_it_fails_a_job_whose_worker_died_so_it_can_be_re_triggered(admin_user):
+    started = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    job = Job.objects.create(kind="tests.record", description="Push", status=JobStatus.WORKING,
+                             started_at=started, heartbeat_at=started)
+    alive = Job.objects.create(kind="tests.record", description="Busy", status=JobStatus.WORKING,
+                               started_at=started, heartbeat_at=started + STALE_WORKING_AFTER)
+    with time_machine.travel(started + STALE_WORKING_AFTER + timedelta(minutes=1), tick=False):
+        assert jobs_recover() == {"failed": 1, "resent": 0}
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "worker stopped" in job.result
+    assert job.log_entries.get(level="error").cause == "worker stopped"
+    assert Job.objects.get(pk=alive.pk).status == JobStatus.WORKING
+    retry = job_retry(job=job, requested_by=admin_user)
+    assert Job.objects.get(pk=retry.pk).status == JobStatus.COMPLETED
