@@ -344,9 +344,8 @@ class XeroAccountingClient:
         if status < 400:
             return "ok", None
         if status == 429:
-            retry_after = response.headers.get("Retry-After")
             problem = response.headers.get("X-Rate-Limit-Problem")
-            retry_after_s = float(retry_after) if retry_after and retry_after.replace(".", "", 1).isdigit() else None
+            retry_after_s = _retry_after(response)
             self._limiter.penalise(self.tenant_id, retry_after_s=retry_after_s, problem=problem)
             return "retryable", RetryableError(
                 f"Xero's {problem or 'rate'} limit was reached", status_code=429,
@@ -376,9 +375,10 @@ class XeroAccountingClient:
 
 
 def _retry_after(response: httpx2.Response) -> float | None:
+    """Retry-After in seconds (a duration, not money); None when absent or not a number."""
     value = response.headers.get("Retry-After")
     try:
-        return float(value) if value else None
+        return max(0.0, float(value)) if value else None
     except ValueError:
         return None
 
