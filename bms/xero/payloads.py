@@ -106,3 +106,9 @@ def invoice_payload(
         LineItems=lines,
         Url=url,
     )
+
+
+def invoice_cancellation(*, invoice_id: str, status_in_xero: str) -> Invoice:
+    """Cancelling in BMS: a draft or submitted Xero invoice is deleted, an approved one voided (Xero
+    refuses to void an invoice with payments; the refusal is shown on the record)."""
+    return Invoice(InvoiceID=invoice_id, Status="DELETED" if status_in_xero in ("DRAFT", "SUBMITTED") else "VOIDED")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from bms.billing.models import Customer, Invoice, InvoiceStatus
 from bms.entities.models import Entity
@@ -104,10 +104,13 @@ def invoices_due_for_push(tenant: XeroTenant, *, include_failed: bool = False):
     up_to_date = links.filter(status=LinkStatus.SYNCED, revision_pushed__gte=OuterRef("revision"))
     waiting = links.filter(status=LinkStatus.PARKED)
     refused = links.filter(status=LinkStatus.FAILED, updated_at__gte=OuterRef("updated_at"))
+    in_xero = links.filter(xero_id__isnull=False)
     queryset = (
-        Invoice.objects.filter(
-            entity__in=entities_for_tenant(tenant),
-            status__in=[InvoiceStatus.APPROVED, InvoiceStatus.PROCESSED, InvoiceStatus.COMPLETED],
+        Invoice.objects.filter(entity__in=entities_for_tenant(tenant))
+        .filter(
+            Q(status__in=[InvoiceStatus.APPROVED, InvoiceStatus.PROCESSED, InvoiceStatus.COMPLETED])
+            # A cancelled invoice Xero already has must be voided there.
+            | Q(status=InvoiceStatus.CANCELLED) & Exists(in_xero)
         )
         .exclude(Exists(up_to_date))
         .exclude(Exists(waiting))

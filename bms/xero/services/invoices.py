@@ -25,7 +25,7 @@ from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import Invoice as XeroInvoice
 from bms.xero.idempotency import batch_key, record_key
 from bms.xero.models import ContactLink, EntityXeroConnection, InvoiceLink, LinkStatus, XeroTenant
-from bms.xero.payloads import entity_tracking, invoice_payload
+from bms.xero.payloads import entity_tracking, invoice_cancellation, invoice_payload
 from bms.xero.services.batches import send_batch
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.contacts import contacts_sync
@@ -121,7 +121,7 @@ def invoices_push(
                   f"customer {invoice.customer.code} not synced", log, outcome)
             log.advance()
             continue
-        problems = _chart_problems(chart, invoice)
+        problems = [] if invoice.status == InvoiceStatus.CANCELLED else _chart_problems(chart, invoice)
         if problems:
             message = "; ".join(problems)
             _fail(link, invoice, f"Not sent: {message}. Fix the account or tax rate, then sync again.", problems[0],
@@ -192,7 +192,9 @@ def _push(tenant, batch, client, log, outcome, *, create: bool, tracking_setting
             )
             keys.append(link.idempotency_key)
     elements = [
-        invoice_payload(
+        invoice_cancellation(invoice_id=link.xero_id, status_in_xero=statuses[invoice.entity_id])
+        if invoice.status == InvoiceStatus.CANCELLED and link.xero_id
+        else invoice_payload(
             invoice,
             contact_id=contact_id,
             status=statuses[invoice.entity_id],

@@ -137,3 +137,27 @@ def test_it_lands_every_invoice_and_contact_exactly_once_under_dropped_answers_5
     log = sandbox.log(connected.tenant_id)
     assert any(e.get("problem") == "dropped" for e in log), "the fault mix should have dropped some answers"
     assert any(e["status"] == 500 and e["method"] in ("PUT", "POST") for e in log), "and failed some writes"
+
+
+def test_it_voids_a_pushed_invoice_cancelled_in_bms_and_shows_xeros_refusal_when_it_has_payments(
+    connected, sandbox, au_entity
+):
+    from bms.billing.services import invoice_cancel
+    from bms.xero.selectors import invoices_due_for_push
+
+    first, second = _released(au_entity, [f.customer()], 2)
+    _push(connected, [first, second])
+    for invoice in (first, second):
+        invoice_cancel(invoice=Invoice.objects.get(pk=invoice.pk))
+    # A payment made in Xero that BMS has not pulled yet: Xero refuses to void that one.
+    sandbox.control("POST", f"tenants/{connected.tenant_id}/payments", invoice_number=second.display_number,
+                    amount="10.00", date="2026-05-01")
+    due = list(invoices_due_for_push(connected))
+    assert {i.pk for i in due} == {first.pk, second.pk}
+    outcome, _ = _push(connected, due)
+    statuses = {i["InvoiceNumber"]: i["Status"] for i in _xero_invoices(sandbox, connected)}
+    assert statuses[first.display_number] == "VOIDED"
+    assert (outcome.updated, outcome.failed) == (1, 1)
+    refused = InvoiceLink.objects.get(invoice=second)
+    assert refused.status == LinkStatus.FAILED and "Payments must be removed" in refused.last_error
+    assert list(invoices_due_for_push(connected)) == []  # not re-sent until something changes
