@@ -1,0 +1,85 @@
+"""BMS's Xero client against Xero's own OpenAPI description: every request it sends validates, and
+every example answer the description gives for the operations we use parses into our models."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bms.billing.tests import factories as f
+from bms.xero.client import schemas
+from bms.xero.services.chart import chart_compare
+from bms.xero.services.invoices import invoices_push
+from bms.xero.services.payments import payments_pull
+from bms.xero.services.synclog import CollectingLog
+from bms.xero.tests.conftest import xero_client
+from bms.xero.tests.test_invoices import _released
+
+SPEC_FILE = Path(__file__).resolve().parents[4] / "shared" / "xero-openapi" / "xero_accounting.yaml"
+# openapi-core does not check OAuth2 security schemes; it says so once per request.
+pytestmark = [pytest.mark.django_db, pytest.mark.filterwarnings("ignore:Unsupported scheme type:UserWarning")]
+
+
+@pytest.fixture(scope="module")
+def spec_dict():
+    if not SPEC_FILE.exists():
+        pytest.skip(f"Xero's OpenAPI description is not at {SPEC_FILE}")
+    return yaml.load(SPEC_FILE.read_text(), Loader=yaml.CSafeLoader)
+
+
+def test_it_sends_only_requests_xeros_description_accepts(connected, sandbox, au_entity, spec_dict):
+    from openapi_core import Config, OpenAPI
+    from openapi_core.testing import MockRequest
+
+    sandbox.configure(record_traffic=True)
+    invoices = _released(au_entity, [f.customer(code="C0500", name="Contract Customer Pty Ltd")], 3)
+    with xero_client(connected) as client:
+        chart_compare(client=client)
+        invoices_push(tenant=connected, invoices=invoices, client=client, log=CollectingLog())
+        payments_pull(tenant=connected, client=client, log=CollectingLog())
+    traffic = list(sandbox.sandbox.store.traffic)
+    assert {(t["method"], t["path"].rsplit("/", 1)[-1]) for t in traffic} >= {
+        ("GET", "Accounts"), ("GET", "Contacts"), ("PUT", "Contacts"), ("PUT", "Invoices"), ("GET", "Payments")}
+    api = OpenAPI.from_dict(spec_dict, config=Config(spec_validator_cls=None))
+    problems, validated = [], 0
+    for exchange in traffic:
+        request = MockRequest("https://api.xero.com", exchange["method"].lower(), exchange["path"],
+                              args=exchange["query"], headers=exchange["headers"],
+                              content_type=exchange["headers"].get("content-type", "application/json"),
+                              data=exchange["request_body"] or None)
+        try:
+            api.validate_request(request)
+            validated += 1
+        except Exception as exc:
+            cause = getattr(exc, "__cause__", None) or exc
+            details = [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:160]}"
+                       for e in getattr(cause, "schema_errors", [])] or [repr(cause)[:300]]
+            problems.append(f"{exchange['method']} {exchange['path']}: {details}")
+    assert problems == []
+    assert validated == len(traffic) >= 10
+
+
+MODELS = {"Contacts": schemas.Contact, "Invoices": schemas.Invoice, "Payments": schemas.Payment,
+          "ManualJournals": schemas.ManualJournal, "Accounts": schemas.Account, "TaxRates": schemas.TaxRate,
+          "Organisations": schemas.Organisation}
+
+
+def test_it_parses_every_example_answer_of_the_operations_it_uses(spec_dict):
+    operations = {"getOrganisations", "getAccounts", "getTaxRates", "getContacts", "createContacts",
+                  "updateOrCreateContacts", "getInvoices", "createInvoices", "updateOrCreateInvoices", "getPayments",
+                  "getManualJournals", "createManualJournals"}
+    parsed = 0
+    for path in spec_dict["paths"].values():
+        for operation in path.values():
+            if not isinstance(operation, dict) or operation.get("operationId") not in operations:
+                continue
+            for response in operation.get("responses", {}).values():
+                example = response.get("content", {}).get("application/json", {}).get("example")
+                if not isinstance(example, str | dict):
+                    continue
+                body = yaml.safe_load(example) if isinstance(example, str) else example
+                for key, model in MODELS.items():
+                    for item in (body or {}).get(key, []) if isinstance(body, dict) else []:
+                        model.model_validate(item)
+                        parsed += 1
+    assert parsed >= 12  # the description's examples for these operations, every one of them
