@@ -1,4 +1,7 @@
-"""The sandbox's clock: real time plus an offset a test can advance (no test has to sleep)."""
+"""The sandbox's clock: real time plus an offset a test can advance, so no test has to sleep
+through a code's five minutes or a refresh token's grace period."""
+
+from __future__ import annotations
 
 import threading
 import time
@@ -6,7 +9,7 @@ from datetime import UTC, datetime
 
 
 class Clock:
-    def __init__(self):
+    def __init__(self) -> None:
         self._offset = 0.0
         self._lock = threading.Lock()
 
@@ -16,6 +19,11 @@ class Clock:
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.time(), tz=UTC)
+
+    @property
+    def offset(self) -> float:
+        with self._lock:
+            return self._offset
 
     def advance(self, seconds: float) -> None:
         with self._lock:

@@ -1,4 +1,5 @@
-"""JSON answers with Decimal amounts written digit for digit, as Xero writes them."""
+"""JSON answers with Decimal amounts written digit for digit, as Xero writes them (never through
+float)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,16 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 
+from starlette.responses import Response
 
-def dumps(value) -> bytes:
+
+def dumps(value: object) -> bytes:
     parts: list[str] = []
     _encode(value, parts)
     return "".join(parts).encode()
 
 
-def _encode(value, out: list[str]) -> None:
+def _encode(value: object, out: list[str]) -> None:
     if isinstance(value, Decimal):
         out.append(format(value, "f"))
     elif value is None or isinstance(value, bool | int | float | str):
@@ -38,3 +41,10 @@ def _encode(value, out: list[str]) -> None:
         out.append("]")
     else:
         out.append(json.dumps(str(value)))
+
+
+class XeroJSON(Response):
+    media_type = "application/json; charset=utf-8"
+
+    def render(self, content: object) -> bytes:
+        return dumps(content)

@@ -1,13 +1,21 @@
-"""A real sandbox for tests, over real HTTP on a free local port:
+"""A real sandbox for tests, over real HTTP on a free local port, in a background thread of the
+test process (uvicorn), stopped when the block ends:
 
-    with run_sandbox(tmp_path, auto_consent=True) as sandbox:
-        tokens = sandbox.mint_grant()                       # a grant without the consent page
+    from xero_sandbox.testing import run_sandbox
+
+    with run_sandbox(tmp_path / "sandbox", auto_consent=True, minute_limit=10) as sandbox:
+        tokens = sandbox.mint_grant()                      # a grant without the consent page
         tenant = sandbox.tenant_id("AU")
-        sandbox.set_faults(tenant, drop_rate=0.2)           # responses dropped after commit
-        httpx2.get(sandbox.api_url + "/Organisation", headers=...)
-        sandbox.state()["orgs"][tenant]["invoices"]         # what arrived
+        headers = sandbox.api_headers(tokens, tenant)      # Authorization + xero-tenant-id
+        httpx.get(f"{sandbox.api_url}/Organisation", headers=headers)
+        sandbox.set_faults(tenant, drop_rate=0.2)          # answers dropped after the commit
+        sandbox.advance_clock(1801)                        # no sleeping through token lifetimes
+        sandbox.state()["orgs"][tenant]["invoices"]        # what arrived
+        sandbox.log_summary(tenant)["peaks"][tenant]       # proof the limits were respected
 
-It runs uvicorn in a background thread of the test process and stops it afterwards.
+`config` are `SandboxConfig` fields (limits, window lengths, token lifetimes, auto_consent,
+record_traffic…). `sandbox.sandbox` is the in-process `Sandbox`, for the rare test that must
+reach behind the API (e.g. to play a credit note Xero applied by itself).
 """
 
 from __future__ import annotations
@@ -15,14 +23,20 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx2
+import httpx
 import uvicorn
 
+from xero_sandbox.app import Sandbox
 from xero_sandbox.server import build
+
+DEMO_CLIENT_ID = "bms-demo"
+DEMO_CLIENT_SECRET = "bms-demo-secret"
+DEMO_REDIRECT_URI = "http://127.0.0.1:8000/xero/callback/"
 
 
 def free_port() -> int:
@@ -34,7 +48,7 @@ def free_port() -> int:
 @dataclass
 class SandboxHandle:
     base_url: str
-    sandbox: object  # the Sandbox, for in-process inspection
+    sandbox: Sandbox
 
     @property
     def api_url(self) -> str:
@@ -50,40 +64,97 @@ class SandboxHandle:
             "XERO_API_URL": self.api_url,
         }
 
-    def control(self, method: str, path: str, **json) -> dict:
-        response = httpx2.request(method, f"{self.base_url}/_sandbox/{path}", json=json or None, timeout=30)
+    # --- the control API -----------------------------------------------------------------------
+
+    def control(self, method: str, path: str, **json: object) -> dict:
+        """Call /_sandbox/<path>; raises httpx.HTTPStatusError on a 4xx (the body says why)."""
+        response = httpx.request(method, f"{self.base_url}/_sandbox/{path}", json=json or None, timeout=30)
         response.raise_for_status()
         return response.json() if response.content else {}
 
     def tenant_id(self, country: str) -> str:
+        """The tenant id of the seeded organisation in "AU" or "NZ"."""
         return next(tid for tid, org in self.sandbox.store.orgs.items() if org["country_code"] == country)
 
-    def mint_grant(self, **values) -> dict:
+    def mint_grant(self, **values: object) -> dict:
+        """Tokens for a new consent without the consent page: `client_id` (default bms-demo),
+        `tenant_ids` (default all), `scope` (default every scope BMS could use, with offline_access
+        and openid profile email), `user_id`. Returns the token answer plus `grant_id`."""
         return self.control("POST", "grants", **values)
 
-    def set_faults(self, tenant_id: str, **faults) -> dict:
-        return self.control("POST", f"tenants/{tenant_id}/faults", **faults)
+    def api_headers(self, tokens: dict, tenant_id: str, **extra: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {tokens['access_token']}", "xero-tenant-id": tenant_id,
+                "Accept": "application/json", **extra}
 
-    def clear_faults(self, tenant_id: str) -> dict:
-        return self.control("DELETE", f"tenants/{tenant_id}/faults")
+    def set_faults(self, tenant_id: str | None = None, **faults: object) -> dict:
+        """latency_ms, error_500_rate, error_503_rate, offline, drop_rate, storm_429 — for one
+        tenant, or (tenant_id=None) for every tenant."""
+        return self.control("POST", f"tenants/{tenant_id}/faults" if tenant_id else "faults", **faults)
 
-    def configure(self, **values) -> dict:
+    def clear_faults(self, tenant_id: str | None = None) -> dict:
+        return self.control("DELETE", f"tenants/{tenant_id}/faults" if tenant_id else "faults")
+
+    def set_identity_faults(self, **faults: object) -> dict:
+        """Faults of the token endpoint: latency_ms, error_500_rate, drop_rate."""
+        return self.control("POST", "identity/faults", **faults)
+
+    def configure(self, **values: object) -> dict:
+        """Change SandboxConfig settings live (and `fault_seed` to make random faults repeatable)."""
         return self.control("POST", "config", **values)
 
     def advance_clock(self, seconds: float) -> dict:
         return self.control("POST", "clock/advance", seconds=seconds)
 
+    def revoke_grant(self, grant_id: str) -> dict:
+        return self.control("POST", f"grants/{grant_id}/revoke")
+
+    def expire_tokens(self, grant_id: str, *, refresh: bool = False) -> dict:
+        return self.control("POST", f"grants/{grant_id}/expire-tokens", refresh=refresh)
+
+    def pay_invoice(self, tenant_id: str, *, amount: str, invoice_number: str | None = None,
+                    invoice_id: str | None = None, date: str | None = None, reference: str | None = None) -> dict:
+        """A customer's payment recorded in Xero (not through the API client under test)."""
+        values = {"invoice_number": invoice_number, "invoice_id": invoice_id, "amount": amount, "date": date,
+                  "reference": reference}
+        return self.control("POST", f"tenants/{tenant_id}/payments", **{k: v for k, v in values.items() if v})
+
+    def delete_payment(self, tenant_id: str, payment_id: str) -> dict:
+        """A payment deleted in Xero by a user (reversing it on its invoice)."""
+        return self.control("POST", f"tenants/{tenant_id}/payments/{payment_id}/delete")
+
+    def set_lock_date(self, tenant_id: str, date: str | None) -> dict:
+        return self.control("POST", f"tenants/{tenant_id}/lock-date", date=date)
+
     def state(self) -> dict:
         return self.control("GET", "state")
 
     def log(self, tenant_id: str | None = None) -> list[dict]:
-        path = "log" + (f"?tenant={tenant_id}" if tenant_id else "")
-        return self.control("GET", path)["entries"]
+        """Accounting API calls, oldest first (each with at/done timestamps, status, problem)."""
+        return self.control("GET", "log" + (f"?tenant={tenant_id}" if tenant_id else ""))["entries"]
+
+    def log_summary(self, tenant_id: str | None = None) -> dict:
+        """Counts per endpoint and tenant, 429s by cause, and per-tenant peaks (in flight, per
+        minute window, per day window)."""
+        return self.control("GET", "log" + (f"?tenant={tenant_id}" if tenant_id else ""))["summary"]
+
+    def identity_log(self) -> list[dict]:
+        return self.control("GET", "log?identity=true")["entries"]
+
+    def clear_log(self) -> dict:
+        """Forget the log and the limit counters (a fresh minute and day for everyone)."""
+        return self.control("DELETE", "log")
+
+    def traffic(self) -> list[dict]:
+        """Recorded exchanges (run with record_traffic=True); bodies as bytes."""
+        return list(self.sandbox.store.traffic)
 
 
 @contextmanager
-def run_sandbox(data_dir: Path | None = None, **config):
-    """Start a sandbox on a free port; `config` are SandboxConfig fields (limits, windows, auto_consent…)."""
+def run_sandbox(data_dir: Path | None = None, **config: object) -> Iterator[SandboxHandle]:
+    """Start a sandbox on a free 127.0.0.1 port and yield its handle; stop it afterwards.
+
+    With `data_dir` its state persists there (a fresh folder gets the seed data); without, it
+    lives in memory only."""
     config.setdefault("persist", data_dir is not None)
     sandbox = build(data_dir, **config)
     port = free_port()
@@ -94,8 +165,9 @@ def run_sandbox(data_dir: Path | None = None, **config):
     deadline = time.monotonic() + 10
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
+            server.should_exit = True
             raise RuntimeError("the Xero sandbox did not start")
-        time.sleep(0.01)
+        time.sleep(0.005)
     try:
         yield SandboxHandle(base_url=f"http://127.0.0.1:{port}", sandbox=sandbox)
     finally:

@@ -22,7 +22,7 @@ def ms_date(value: date | datetime | None) -> str | None:
     return f"/Date({int(moment.timestamp() * 1000)}+0000)/"
 
 
-def parse_date(value) -> date | None:
+def parse_date(value: object) -> date | None:
     if value is None or value == "":
         return None
     text = str(value).strip()

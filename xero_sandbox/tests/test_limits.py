@@ -1,20 +1,29 @@
-"""Xero's limits and the faults the sandbox can inject."""
+"""Xero's rate limits (xero-notes §2), configurable and time-scaled, with the log that proves a
+client kept to them."""
+
+from __future__ import annotations
 
 import concurrent.futures
-
-import httpx2
 
 from xero_sandbox.tests.conftest import Api
 
 
 def test_it_answers_429_with_retry_after_once_the_minute_is_spent(sandbox, au):
     sandbox.configure(minute_limit=3)
-    statuses = [au.get("Organisation").status_code for _ in range(4)]
-    assert statuses == [200, 200, 200, 429]
-    refused = au.get("Organisation")
-    assert refused.headers["X-Rate-Limit-Problem"] == "minute" and int(refused.headers["Retry-After"]) >= 1
-    sandbox.advance_clock(61)
+    answers = [au.get("Organisation") for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert [a.headers["X-MinLimit-Remaining"] for a in answers] == ["2", "1", "0", "0"]
+    refused = answers[-1]
+    assert refused.headers["X-Rate-Limit-Problem"] == "minute" and 1 <= int(refused.headers["Retry-After"]) <= 60
+    sandbox.advance_clock(int(refused.headers["Retry-After"]))
     assert au.get("Organisation").status_code == 200
+
+
+def test_it_counts_each_tenant_on_its_own(sandbox, au, nz):
+    sandbox.configure(minute_limit=1)
+    assert au.get("Organisation").status_code == 200
+    assert nz.get("Organisation").status_code == 200
+    assert au.get("Organisation").status_code == 429
 
 
 def test_it_answers_a_day_limit_429_with_a_long_retry_after(sandbox, au):
@@ -23,38 +32,50 @@ def test_it_answers_a_day_limit_429_with_a_long_retry_after(sandbox, au):
     au.get("Organisation")
     refused = au.get("Organisation")
     assert refused.headers["X-Rate-Limit-Problem"] == "day" and int(refused.headers["Retry-After"]) > 60
+    assert refused.headers["X-DayLimit-Remaining"] == "0"
 
 
-def test_it_allows_five_concurrent_calls_per_tenant(sandbox, au):
-    sandbox.set_faults(au.tenant, latency_ms=300)
+def test_it_limits_the_app_across_tenants(sandbox, au, nz):
+    sandbox.configure(app_minute_limit=2)
+    assert [au.get("Organisation").status_code, nz.get("Organisation").status_code] == [200, 200]
+    refused = nz.get("Organisation")
+    assert refused.status_code == 429 and refused.headers["X-Rate-Limit-Problem"] == "appminute"
+    assert refused.headers["X-AppMinLimit-Remaining"] == "0" and "Retry-After" in refused.headers
+
+
+def test_it_allows_five_concurrent_calls_per_tenant_and_says_so_without_retry_after(sandbox, au):
+    sandbox.set_faults(au.tenant, latency_ms=400)
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
-        statuses = sorted(pool.map(lambda _: au.get("Organisation").status_code, range(8)))
-    assert statuses.count(200) == 5 and statuses.count(429) == 3
+        answers = list(pool.map(lambda _: au.get("Organisation"), range(8)))
+    assert sorted(a.status_code for a in answers) == [200] * 5 + [429] * 3
+    refused = [a for a in answers if a.status_code == 429]
+    assert all(a.headers["X-Rate-Limit-Problem"] == "concurrent" and "Retry-After" not in a.headers for a in refused)
+    peaks = sandbox.log_summary(au.tenant)["peaks"][au.tenant]
+    assert peaks["max_in_flight"] == 5
 
 
-def test_it_goes_offline_and_storms_on_request(sandbox, au):
-    sandbox.set_faults(au.tenant, offline=True)
-    offline = au.get("Organisation")
-    assert offline.status_code == 503 and offline.text == "The Organisation is offline"
-    sandbox.set_faults(au.tenant, offline=False, storm_429=2)
-    assert [au.get("Organisation").status_code for _ in range(3)] == [429, 429, 200]
+def test_it_runs_time_scaled_for_benchmarks(make_sandbox):
+    sandbox = make_sandbox(minute_s=2, minute_limit=2)
+    au = Api(sandbox, sandbox.tenant_id("AU"), sandbox.mint_grant())
+    assert [au.get("Organisation").status_code for _ in range(3)] == [200, 200, 429]
+    sandbox.advance_clock(2)
+    assert au.get("Organisation").status_code == 200
 
 
-def test_it_drops_the_answer_after_committing_the_write(sandbox, au):
-    sandbox.set_faults(au.tenant, drop_rate=1.0)
-    try:
-        au.write("PUT", "Contacts", {"Contacts": [{"Name": "Landed Anyway"}]})
-        raised = False
-    except httpx2.HTTPError:
-        raised = True
-    assert raised
-    sandbox.clear_faults(au.tenant)
-    assert len(au.get("Contacts", where='Name=="Landed Anyway"').json()["Contacts"]) == 1
-
-
-def test_it_logs_every_call_for_the_limit_proof(sandbox, au: Api):
-    au.get("Organisation")
-    au.get("Accounts")
-    entries = sandbox.log(au.tenant)
-    assert [e["path"] for e in entries][-2:] == ["/api.xro/2.0/Organisation", "/api.xro/2.0/Accounts"]
-    assert all(e["status"] == 200 and e["at"] <= e["done"] for e in entries[-2:])
+def test_it_logs_every_call_with_counts_and_the_peaks_that_prove_the_limits(sandbox, au, nz):
+    sandbox.configure(minute_limit=2)
+    for _ in range(3):
+        au.get("Organisation")
+    nz.get("Accounts")
+    entries = sandbox.log()
+    assert [(e["endpoint"], e["status"]) for e in entries[-4:]] == [
+        ("GET /Organisation", 200), ("GET /Organisation", 200), ("GET /Organisation", 429), ("GET /Accounts", 200)]
+    assert all(e["at"] <= e["done"] and e["client_id"] == "bms-demo" for e in entries)
+    summary = sandbox.log_summary()
+    assert summary["by_endpoint"]["GET /Organisation"] == 3 and summary["by_tenant"][au.tenant] == 3
+    assert summary["by_tenant_endpoint"][nz.tenant] == {"GET /Accounts": 1}
+    assert summary["rate_limited"] == {"minute": 1}
+    assert summary["peaks"][au.tenant]["max_in_minute_window"] == 2
+    assert [e["tenant"] for e in sandbox.log(nz.tenant)] == [nz.tenant]
+    sandbox.clear_log()
+    assert sandbox.log() == [] and au.get("Organisation").status_code == 200  # the counters restart too

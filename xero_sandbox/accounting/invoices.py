@@ -1,0 +1,410 @@
+"""Invoices (xero-notes §6): Xero's validation, totals computed per line, the status rules and
+LineItemID round-tripping (lines sent with their id are updated, lines without one created,
+lines left out deleted).
+
+Every change is made on a deep copy and stored only once the whole element validated, so a
+refused element never leaves half an invoice behind."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from xero_sandbox.accounting import where
+from xero_sandbox.accounting.elements import READ_ONLY, new_id, normalised, with_status
+from xero_sandbox.accounting.organisation import account_by_code, lock_date
+from xero_sandbox.accounting.request import Req, echo_update, elements_of, envelope, paginate, write_batch
+from xero_sandbox.errors import ValidationFailedError, not_found
+from xero_sandbox.money import CURRENCIES, LARGEST_LINE, UNIT_4DP, ZERO, decimal_or_none, money
+from xero_sandbox.xerodates import BadDateError, ms_date, parse_date
+
+STATUSES = {"DRAFT", "SUBMITTED", "AUTHORISED", "PAID", "VOIDED", "DELETED"}
+# Allowed status changes on update (xero-notes §6.2). PAID is the system's, never the client's.
+UPDATES = {
+    "DRAFT": {"DRAFT", "SUBMITTED", "AUTHORISED", "DELETED"},
+    "SUBMITTED": {"SUBMITTED", "AUTHORISED", "DRAFT", "DELETED"},
+    "AUTHORISED": {"AUTHORISED", "VOIDED"},
+    "PAID": {"PAID"},
+    "VOIDED": set(),
+    "DELETED": set(),
+}
+CREATE_STATUSES = {"DRAFT", "SUBMITTED", "AUTHORISED"}
+LINE_AMOUNT_TYPES = {"Exclusive", "Inclusive", "NoTax"}
+TYPES = {"ACCREC", "ACCPAY"}
+ENUMS = {"Type": TYPES | {"ACCPAYCREDIT", "ACCRECCREDIT"}, "Status": STATUSES, "LineAmountTypes": LINE_AMOUNT_TYPES,
+         "CurrencyCode": CURRENCIES}
+# What may still change once money is allocated (xero-notes §6.2).
+EDITABLE_WHEN_PAID = {"Reference", "DueDate", "InvoiceNumber", "Url", "BrandingThemeID", "Contact", "InvoiceID", "Type",
+                      "Status", "LineItems", "SentToContact", "ExpectedPaymentDate"}
+LINE_FIELDS_FIXED_WHEN_PAID = ("Quantity", "UnitAmount", "DiscountRate", "DiscountAmount", "TaxType")
+
+
+def invoice_wire(invoice: dict) -> dict:
+    body = {key: normalised(value) for key, value in invoice.items()
+            if value is not None and key not in ("UpdatedDateUTC", "Date", "DueDate", "FullyPaidOnDate", "CreatedBy")}
+    body["Date"] = ms_date(invoice["Date"])
+    if invoice.get("DueDate"):
+        body["DueDate"] = ms_date(invoice["DueDate"])
+    if invoice.get("FullyPaidOnDate"):
+        body["FullyPaidOnDate"] = ms_date(invoice["FullyPaidOnDate"])
+    body["UpdatedDateUTC"] = ms_date(invoice["UpdatedDateUTC"])
+    body["Payments"] = [{**p, "Date": ms_date(p["Date"])} for p in invoice.get("Payments", [])]
+    body["HasAttachments"] = False
+    body["HasErrors"] = False
+    body["IsDiscounted"] = any(line.get("DiscountRate") or line.get("DiscountAmount") for line in invoice["LineItems"])
+    return body
+
+
+def _date(value: object, label: str) -> date | None:
+    try:
+        return parse_date(value)
+    except BadDateError as exc:
+        raise ValidationFailedError(f"{label}: {exc}") from None
+
+
+def _line_amount(quantity: Decimal, unit: Decimal, line: dict) -> Decimal:
+    gross = quantity * unit
+    if line.get("DiscountRate"):
+        return money(gross * (Decimal(100) - line["DiscountRate"]) / Decimal(100))
+    if line.get("DiscountAmount"):
+        return money(gross - line["DiscountAmount"])
+    return money(gross)
+
+
+def _line(req: Req, raw: dict, status: str, line_types: str, old: dict | None, invoice_type: str
+          ) -> tuple[dict, list[str]]:
+    """One line, recomputed the way Xero does it: unit price to 2 dp (4 with unitdp=4), the line
+    amount and its tax each rounded half-up to 2 dp, per line."""
+    problems: list[str] = []
+    line = copy.deepcopy(old) if old else {"LineItemID": new_id()}
+    for key in ("Description", "ItemCode", "AccountCode", "TaxType", "Tracking"):
+        if key in raw:
+            line[key] = raw[key]
+    if raw.get("AccountID") and "AccountCode" not in raw:
+        account = req.org["accounts"].get(raw["AccountID"]) if isinstance(raw["AccountID"], str) else None
+        if account is None:
+            problems.append(f"Account ID '{raw['AccountID']}' is not a valid account.")
+        else:
+            line["AccountCode"] = account["Code"]
+    try:
+        for key in ("Quantity", "UnitAmount", "DiscountRate", "DiscountAmount"):
+            if key in raw:
+                line[key] = decimal_or_none(raw[key], key)
+    except ValidationFailedError as exc:
+        return line, problems + exc.messages
+    if (line.get("DiscountRate") or line.get("DiscountAmount")) and invoice_type != "ACCREC":
+        problems.append("Discounts are only allowed on sales invoices (ACCREC).")
+    if line.get("DiscountRate") is not None and not ZERO <= line["DiscountRate"] <= 100:
+        problems.append("DiscountRate must be between 0 and 100.")
+    description = line.get("Description")
+    if not isinstance(description, str) or not description.strip():
+        problems.append("Description must be specified.")
+    elif len(description) > 4000:
+        problems.append("Description must be 4000 characters or fewer.")
+    quantity = line["Quantity"] if line.get("Quantity") is not None else Decimal("1")
+    unit = line["UnitAmount"] if line.get("UnitAmount") is not None else ZERO
+    unit = unit.quantize(UNIT_4DP if req.unitdp4 else Decimal("0.01"), rounding=ROUND_HALF_UP)
+    line["Quantity"], line["UnitAmount"] = quantity, unit
+    account = account_by_code(req.org, line.get("AccountCode"))
+    if line.get("AccountCode") and account is None:
+        problems.append(f"Account code '{line['AccountCode']}' is not a valid code for this document.")
+    elif account is not None and account["Status"] != "ACTIVE":
+        problems.append(f"Account code '{line['AccountCode']}' has been archived, or has been deleted. Each line "
+                        "item must reference a valid account.")
+    elif account is None and status in ("AUTHORISED", "SUBMITTED"):
+        problems.append("Each line item must reference a valid account code when the invoice is approved.")
+    tax_type = line.get("TaxType") or (account or {}).get("TaxType")
+    rate = req.org["tax_rates"].get(tax_type) if isinstance(tax_type, str) else None
+    if line.get("TaxType") and (rate is None or rate["Status"] != "ACTIVE"):
+        problems.append(f"The TaxType code '{line['TaxType']}' does not exist or cannot be used for this type of "
+                        "transaction.")
+    tracking = line.get("Tracking")
+    if tracking is not None and (not isinstance(tracking, list) or not all(isinstance(t, dict) for t in tracking)):
+        problems.append("Tracking must be a list of tracking categories.")
+    elif len(tracking or []) > 2:
+        problems.append("A line item can have at most two tracking categories.")
+    line_amount = _line_amount(quantity, unit, line)
+    if abs(line_amount) > LARGEST_LINE:
+        problems.append("LineAmount must be less than 10,000,000,000.")
+    percent = (rate or {}).get("EffectiveRate", ZERO) if line_types != "NoTax" else ZERO
+    if line_types == "Inclusive":
+        tax = money(line_amount * percent / (Decimal(100) + percent))
+    else:
+        tax = money(line_amount * percent / Decimal(100))
+    line.update(LineAmount=line_amount, TaxAmount=tax, TaxType=tax_type if isinstance(tax_type, str) else "NONE")
+    if account is not None:
+        line["AccountID"] = account["AccountID"]
+    return line, problems
+
+
+def _totals(invoice: dict) -> None:
+    amounts = sum((line["LineAmount"] for line in invoice["LineItems"]), ZERO)
+    tax = sum((line["TaxAmount"] for line in invoice["LineItems"]), ZERO)
+    if invoice["LineAmountTypes"] == "Inclusive":
+        invoice.update(SubTotal=amounts - tax, TotalTax=tax, Total=amounts)
+    else:
+        invoice.update(SubTotal=amounts, TotalTax=tax, Total=amounts + tax)
+    invoice["AmountDue"] = invoice["Total"] - invoice["AmountPaid"] - invoice["AmountCredited"]
+
+
+def _same(current: object, sent: object) -> bool:
+    if isinstance(current, Decimal):
+        try:
+            return current == Decimal(str(sent))
+        except ArithmeticError:
+            return False
+    if isinstance(current, date):
+        try:
+            return parse_date(sent) == current
+        except BadDateError:
+            return False
+    return current == sent
+
+
+def _paid_changes(existing: dict, element: dict) -> bool:
+    """Does the update touch anything Xero locks once money is allocated? Read-only fields an SDK
+    echoes back (HasAttachments, AmountDue…) are ignored, as Xero ignores them."""
+    for key, value in element.items():
+        if key in EDITABLE_WHEN_PAID or key in READ_ONLY:
+            continue
+        if not _same(existing.get(key), value):
+            return True
+    if "LineItems" in element:
+        old_lines = {line["LineItemID"]: line for line in existing["LineItems"]}
+        sent = [raw for raw in element["LineItems"] or [] if isinstance(raw, dict)]
+        if {raw.get("LineItemID") for raw in sent} != set(old_lines) or len(sent) != len(old_lines):
+            return True  # a line added or removed
+        for raw in sent:
+            old = old_lines[raw["LineItemID"]]
+            if any(key in raw and raw[key] is not None and not _same(old.get(key), raw[key])
+                   for key in LINE_FIELDS_FIXED_WHEN_PAID):
+                return True
+    return False
+
+
+def find_by_number(org: dict, number: object, exclude: str | None = None) -> dict | None:
+    if not isinstance(number, str) or not number:
+        return None
+    return next((i for i in org["invoices"].values() if i["Type"] == "ACCREC" and i.get("InvoiceNumber") == number
+                 and i["InvoiceID"] != exclude and i["Status"] != "DELETED"), None)
+
+
+def _next_number(org: dict) -> str:
+    """Xero's own sequence, used when a client leaves InvoiceNumber out (xero-notes trap 6)."""
+    sequence = sum(1 for i in org["invoices"].values() if i["Type"] == "ACCREC") + 1
+    while find_by_number(org, f"INV-{sequence:04d}"):
+        sequence += 1
+    return f"INV-{sequence:04d}"
+
+
+def _contact(org: dict, ref: object, problems: list[str]) -> dict | None:
+    if not isinstance(ref, dict):
+        problems.append("A Contact must be specified with a ContactID or Name.")
+        return None
+    if ref.get("ContactID"):
+        contact = org["contacts"].get(ref["ContactID"]) if isinstance(ref["ContactID"], str) else None
+        if contact is None:
+            problems.append(f"The contact with ContactID {ref['ContactID']} could not be found.")
+        return contact
+    for key in ("ContactNumber", "Name"):
+        if isinstance(ref.get(key), str) and ref[key]:
+            contact = next((c for c in org["contacts"].values() if c.get(key) == ref[key]
+                            and c.get("ContactStatus") != "ARCHIVED"), None)
+            if contact is None:
+                problems.append(f"The contact {ref[key]} could not be found.")
+            return contact
+    problems.append("A Contact must be specified with a ContactID or Name.")
+    return None
+
+
+def _check_update(existing: dict, element: dict, status: str, lock: date | None) -> None:
+    old_status = existing["Status"]
+    if status not in UPDATES.get(old_status, set()):
+        raise ValidationFailedError(f"This document cannot be edited as it has a status of {old_status}."
+                                    if not UPDATES.get(old_status) else
+                                    f"Invoice status cannot be changed from {old_status} to {status}.")
+    if lock and existing["Date"] <= lock:
+        raise ValidationFailedError(f"The document date cannot be on or before the period lock date "
+                                    f"({lock:%d/%m/%Y}); it cannot be edited.")
+    paid = existing["AmountPaid"] > 0 or existing["AmountCredited"] > 0
+    if paid and status == "VOIDED":
+        raise ValidationFailedError("Payments must be removed before this invoice can be voided.")
+    if paid and _paid_changes(existing, element):
+        raise ValidationFailedError("This document cannot be edited as it has a payment or credit note "
+                                    "allocated to it.")
+
+
+def _apply(req: Req, element: dict, existing: dict | None) -> dict:
+    org = req.org
+    problems: list[str] = []
+    invoice = copy.deepcopy(existing) if existing else {
+        "InvoiceID": new_id(), "Type": element.get("Type"), "Status": "DRAFT", "LineAmountTypes": "Exclusive",
+        "CurrencyCode": org["base_currency"], "CurrencyRate": Decimal("1"), "AmountPaid": ZERO,
+        "AmountCredited": ZERO, "Payments": [], "LineItems": [], "CreatedBy": req.client_id,
+    }
+    status = element.get("Status") or invoice["Status"]
+    if status not in STATUSES:
+        raise ValidationFailedError(f"Status '{status}' is not a valid invoice status.")
+    lock = lock_date(org)
+    if existing is not None:
+        _check_update(existing, element, status, lock)
+    elif status not in CREATE_STATUSES:
+        raise ValidationFailedError(f"An invoice can't be created with status {status}.")
+    if invoice["Type"] not in TYPES:
+        raise ValidationFailedError("Invoice Type must be ACCREC or ACCPAY.")
+    for key in ("Reference", "Url", "BrandingThemeID", "CurrencyCode", "LineAmountTypes", "SentToContact"):
+        if key in element:
+            invoice[key] = element[key]
+    if invoice["LineAmountTypes"] not in LINE_AMOUNT_TYPES:
+        problems.append(f"LineAmountTypes '{invoice['LineAmountTypes']}' is not valid.")
+        invoice["LineAmountTypes"] = "Exclusive"
+    if invoice.get("CurrencyCode") != org["base_currency"]:
+        problems.append(f"Organisation is not subscribed to currency {invoice.get('CurrencyCode')}.")
+    for key, kind, label in (("SentToContact", bool, "true or false"), ("Url", str, "text"),
+                             ("BrandingThemeID", str, "text")):
+        if invoice.get(key) is not None and not isinstance(invoice[key], kind):
+            problems.append(f"{key} must be {label}.")
+    reference = invoice.get("Reference")
+    if reference is not None and (not isinstance(reference, str) or len(reference) > 255):
+        problems.append("Reference must be 255 characters or fewer.")
+    try:
+        if "Date" in element or existing is None:
+            invoice["Date"] = _date(element.get("Date"), "Date") or req.now.date()
+        if "DueDate" in element:
+            invoice["DueDate"] = _date(element.get("DueDate"), "DueDate")
+    except ValidationFailedError as exc:
+        problems += exc.messages
+    contact = None
+    if "Contact" in element or existing is None:
+        contact = _contact(org, element.get("Contact"), problems)
+        if contact is not None and contact.get("ContactStatus") in ("ARCHIVED", "GDPRREQUEST"):
+            problems.append(f"The contact {contact['Name']} has been archived and can't be used on a new "
+                            "transaction.")
+        elif contact is not None:
+            invoice["Contact"] = {"ContactID": contact["ContactID"], "Name": contact["Name"]}
+    if "InvoiceNumber" in element:
+        invoice["InvoiceNumber"] = element["InvoiceNumber"]
+    if not invoice.get("InvoiceNumber") and invoice["Type"] == "ACCREC":
+        invoice["InvoiceNumber"] = _next_number(org)
+    number = invoice.get("InvoiceNumber") or ""
+    if not isinstance(number, str) or len(number) > 255 or not number.isprintable():
+        problems.append("InvoiceNumber must be printable and 255 characters or fewer.")
+    elif invoice["Type"] == "ACCREC" and find_by_number(org, number, exclude=invoice["InvoiceID"]):
+        problems.append("Invoice # must be unique.")
+    if "LineItems" in element:
+        raw_lines = element["LineItems"] if isinstance(element["LineItems"], list) else None
+        if raw_lines is None:
+            problems.append("LineItems must be a list.")
+            raw_lines = []
+        old_lines = {line["LineItemID"]: line for line in invoice["LineItems"]}
+        lines = []
+        for raw in raw_lines:
+            if not isinstance(raw, dict):
+                problems.append("LineItems must be objects.")
+                continue
+            old = old_lines.get(raw.get("LineItemID")) if raw.get("LineItemID") else None
+            if raw.get("LineItemID") and old is None:
+                problems.append(f"LineItemID {raw['LineItemID']} does not belong to this invoice.")
+                continue
+            line, line_problems = _line(req, raw, status, invoice["LineAmountTypes"], old, invoice["Type"])
+            problems += line_problems
+            lines.append(line)
+        invoice["LineItems"] = lines  # lines left out are deleted, as Xero does
+    elif existing is not None and ("LineAmountTypes" in element or status != existing["Status"]):
+        recomputed = []
+        for line in invoice["LineItems"]:
+            line, line_problems = _line(req, {}, status, invoice["LineAmountTypes"], line, invoice["Type"])
+            problems += line_problems
+            recomputed.append(line)
+        invoice["LineItems"] = recomputed
+    if status in ("AUTHORISED", "SUBMITTED") and not invoice["LineItems"]:
+        problems.append("An approved invoice must have at least one line item.")
+    if status == "AUTHORISED" and not invoice.get("DueDate"):
+        problems.append("Due Date is mandatory for an approved invoice.")
+    if invoice.get("DueDate") and invoice.get("Date") and invoice["DueDate"] < invoice["Date"]:
+        problems.append("Due Date cannot be earlier than the invoice Date.")
+    if lock and invoice.get("Date") and invoice["Date"] <= lock and status not in ("DRAFT", "DELETED"):
+        problems.append(f"The document date cannot be on or before the period lock date ({lock:%d/%m/%Y}).")
+    if problems:
+        raise ValidationFailedError(*dict.fromkeys(problems))
+    invoice["Status"] = status
+    _totals(invoice)
+    if invoice["Status"] == "AUTHORISED" and invoice["AmountDue"] <= ZERO and invoice["AmountPaid"] > 0:
+        invoice["Status"] = "PAID"
+    invoice["UpdatedDateUTC"] = req.now
+    org["invoices"][invoice["InvoiceID"]] = invoice
+    if contact is not None and invoice["Status"] == "AUTHORISED":
+        contact["IsCustomer" if invoice["Type"] == "ACCREC" else "IsSupplier"] = True
+    return with_status(invoice_wire(invoice))
+
+
+def put_invoices(req: Req) -> tuple[int, dict]:
+    def create(element: dict) -> dict:
+        if element.get("InvoiceID") and element["InvoiceID"] in req.org["invoices"]:
+            raise ValidationFailedError("An invoice with this InvoiceID already exists; use POST to update it.")
+        return _apply(req, {k: v for k, v in element.items() if k != "InvoiceID"}, None)
+
+    return write_batch(req, "Invoices", elements_of(req, "Invoices"), create, ENUMS)
+
+
+def post_invoices(req: Req) -> tuple[int, dict]:
+    def upsert(element: dict) -> dict:
+        existing = None
+        if element.get("InvoiceID"):
+            existing = req.org["invoices"].get(element["InvoiceID"]) if isinstance(element["InvoiceID"], str) else None
+            if existing is None:
+                raise ValidationFailedError(f"Invoice {element['InvoiceID']} could not be found.")
+        elif element.get("Type", "ACCREC") == "ACCREC":
+            # POST is an upsert: an existing number is updated (xero-notes trap 4).
+            existing = find_by_number(req.org, element.get("InvoiceNumber"))
+        if existing is None:
+            return _apply(req, element, None)
+        return echo_update(lambda: _apply(req, element, existing), invoice_wire(existing), element)
+
+    return write_batch(req, "Invoices", elements_of(req, "Invoices"), upsert, ENUMS)
+
+
+def _by_ref(req: Req) -> dict:
+    """`{InvoiceID}` or an InvoiceNumber (`POST /Invoices/INV-000394`, xero-notes §6.2)."""
+    ref = req.path_params["ref"]
+    invoice = req.org["invoices"].get(ref) or find_by_number(req.org, ref)
+    if invoice is None:
+        raise not_found()
+    return invoice
+
+
+def post_invoice(req: Req) -> tuple[int, dict]:
+    existing = _by_ref(req)
+    element = {**elements_of(req, "Invoices")[0], "InvoiceID": existing["InvoiceID"]}
+    return write_batch(req, "Invoices", [element],
+                       lambda e: echo_update(lambda: _apply(req, e, existing), invoice_wire(existing), e), ENUMS)
+
+
+def get_invoices(req: Req) -> tuple[int, dict]:
+    invoices = list(req.org["invoices"].values())
+    for param, key in (("IDs", lambda i: i["InvoiceID"].lower()),
+                       ("ContactIDs", lambda i: i["Contact"]["ContactID"].lower()),
+                       ("Statuses", lambda i: i["Status"].lower())):
+        wanted = req.id_list(param)
+        if wanted is not None:
+            invoices = [i for i in invoices if key(i) in wanted]
+    if req.param("InvoiceNumbers") is not None:
+        numbers = {value.strip() for value in (req.param("InvoiceNumbers") or "").split(",")}
+        invoices = [i for i in invoices if i.get("InvoiceNumber") in numbers]
+    if req.flag("createdByMyApp"):
+        invoices = [i for i in invoices if i.get("CreatedBy") == req.client_id]
+    invoices = where.filtered(invoices, req.param("where"))
+    if req.param("searchTerm"):
+        term = (req.param("searchTerm") or "").casefold()
+        invoices = [i for i in invoices if term in (i.get("InvoiceNumber") or "").casefold()
+                    or term in (i.get("Reference") or "").casefold()]
+    if req.modified_since:
+        invoices = [i for i in invoices if i["UpdatedDateUTC"] > req.modified_since]
+    invoices.sort(key=lambda i: (i["UpdatedDateUTC"], i["InvoiceID"]))
+    page, pagination = paginate(req, invoices)
+    return 200, envelope("Invoices", [invoice_wire(i) for i in page], req.now, pagination)
+
+
+def get_invoice(req: Req) -> tuple[int, dict]:
+    return 200, envelope("Invoices", [invoice_wire(_by_ref(req))], req.now)

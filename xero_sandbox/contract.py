@@ -1,0 +1,89 @@
+"""Contract checks: every recorded exchange against Xero's own OpenAPI descriptions, read in
+place from ../shared/xero-openapi/ beside the repository (never copied into it). Test-only: it
+needs the dev dependencies openapi-core and PyYAML.
+
+    with run_sandbox(tmp_path, record_traffic=True) as sandbox:
+        ...
+        assert contract_problems(sandbox.traffic()) == []
+
+Where the description documents the status (200 and, for writes, 400) the body is validated with
+openapi-core. Statuses it does not document (401, 403, 404, 413, 415, 429, 500, 503) are checked
+against the shapes Xero gives: problem details, an Error, or plain text."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+SPEC_DIR = Path(__file__).resolve().parents[2] / "shared" / "xero-openapi"
+SPEC_FILES = {"accounting": "xero_accounting.yaml", "identity": "xero-identity.yaml"}
+SERVERS = {"accounting": "https://api.xero.com", "identity": "https://api.xero.com"}
+PLAIN_TEXT_STATUSES = {413, 503}
+
+
+def specs_available() -> bool:
+    return all((SPEC_DIR / name).exists() for name in SPEC_FILES.values())
+
+
+@functools.cache
+def _spec(kind: str):
+    import yaml
+    from openapi_core import Config, OpenAPI
+
+    document = yaml.load((SPEC_DIR / SPEC_FILES[kind]).read_text(), Loader=yaml.CSafeLoader)
+    # Xero's files do not pass spec validation themselves; their schemas are what we check against.
+    return OpenAPI.from_dict(document, config=Config(spec_validator_cls=None))
+
+
+def _shape_problem(exchange: dict) -> str | None:
+    """For a status the description leaves out: is it one of Xero's shapes?"""
+    status, content_type, body = exchange["status"], exchange["content_type"], exchange["body"]
+    if status == 204:
+        return None if not body else "a 204 with a body"
+    if status in PLAIN_TEXT_STATUSES:
+        return None if content_type.startswith("text/plain") and body else f"{status} is not plain text"
+    if "json" not in content_type:
+        return f"{status} answered {content_type!r}"
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return f"{status} body is not JSON"
+    if status == 429 and "x-rate-limit-problem" not in {k.lower() for k in exchange.get("response_headers", {})}:
+        return "a 429 without X-Rate-Limit-Problem"
+    if isinstance(document, dict) and {"Title", "Status", "Detail"} <= set(document) and document["Status"] == status:
+        return None
+    if isinstance(document, dict) and {"ErrorNumber", "Type", "Message"} <= set(document) and status == 400:
+        return None
+    return f"{status} body is neither problem details nor a Xero Error: {body[:120]!r}"
+
+
+def contract_problems(traffic: list[dict]) -> list[str]:
+    """One line per exchange that does not match Xero's description; [] when all do."""
+    from openapi_core.templating.responses.exceptions import ResponseNotFound
+    from openapi_core.testing import MockRequest, MockResponse
+
+    problems = []
+    for exchange in traffic:
+        kind = exchange["spec"]
+        path = exchange["path"]
+        if kind == "identity":
+            path = "/Connections" + path[len("/connections"):]  # the description spells it so
+        request = MockRequest(SERVERS[kind], exchange["method"].lower(), path, args=exchange["query"],
+                              headers=exchange["headers"],
+                              content_type=exchange["headers"].get("content-type", "application/json"),
+                              data=exchange["request_body"] or None)
+        response = MockResponse(exchange["body"], status_code=exchange["status"],
+                                content_type=exchange["content_type"].split(";")[0] or "application/json")
+        label = f"{exchange['method']} {exchange['path']} → {exchange['status']}"
+        try:
+            _spec(kind).validate_response(request, response)
+        except ResponseNotFound:
+            if (shape := _shape_problem(exchange)) is not None:
+                problems.append(f"{label}: {shape}")
+        except Exception as exc:  # report every mismatch of the run, not just the first
+            cause = exc.__cause__ or exc
+            details = [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}"
+                       for e in getattr(cause, "schema_errors", [])] or [repr(cause)[:300]]
+            problems.append(f"{label}: {details}")
+    return problems
