@@ -269,6 +269,17 @@ class ControlAPI:
             self.sandbox.store.changed()
         return JSONResponse({"period_lock_date": ms_date(lock)})
 
+    def _as_xero_user(self, org: dict, method: str, action):
+        """Do what a person in Xero would, through the same rules the API applies (call under the lock)."""
+        req = Req(method=method, org=org, tenant_id=org["tenant_id"], client_id="xero", now=self.sandbox.clock.now(),
+                  query={})
+        try:
+            result = action(req)
+        except ValidationFailedError as exc:
+            raise ControlError("; ".join(exc.messages)) from None
+        self.sandbox.store.changed()
+        return result
+
     async def payment(self, request: Request) -> Response:
         sandbox = self.sandbox
         org = self._org(request)
@@ -283,13 +294,7 @@ class ControlAPI:
                                    "InvoiceNumber": values.get("invoice_number")},
                        "Account": {"AccountID": bank["AccountID"]}, "Amount": values.get("amount"),
                        "Date": values.get("date"), "Reference": values.get("reference", "Paid in Xero")}
-            req = Req(method="PUT", org=org, tenant_id=org["tenant_id"], client_id="xero", now=sandbox.clock.now(),
-                      query={})
-            try:
-                result = record_payment(req, element)
-            except ValidationFailedError as exc:
-                raise ControlError("; ".join(exc.messages)) from None
-            sandbox.store.changed()
+            result = self._as_xero_user(org, "PUT", lambda req: record_payment(req, element))
         return XeroJSON(result)
 
     async def delete_payment(self, request: Request) -> Response:
@@ -299,13 +304,7 @@ class ControlAPI:
             payment = org["payments"].get(request.path_params["payment_id"])
             if payment is None:
                 raise ControlError("unknown payment", 404)
-            req = Req(method="POST", org=org, tenant_id=org["tenant_id"], client_id="xero", now=sandbox.clock.now(),
-                      query={})
-            try:
-                result = delete_payment(req, payment)
-            except ValidationFailedError as exc:
-                raise ControlError("; ".join(exc.messages)) from None
-            sandbox.store.changed()
+            result = self._as_xero_user(org, "POST", lambda req: delete_payment(req, payment))
         return XeroJSON(result)
 
     async def account(self, request: Request) -> Response:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from xero_sandbox.accounting import where
 from xero_sandbox.accounting.elements import new_id, with_status
-from xero_sandbox.accounting.request import Req, echo_update, elements_of, envelope, paginate, write_batch
+from xero_sandbox.accounting.request import Req, echo_update, elements_of, envelope, list_answer, write_batch
 from xero_sandbox.errors import ValidationFailedError, not_found
 from xero_sandbox.money import CURRENCIES
 from xero_sandbox.xerodates import ms_date
@@ -201,11 +201,8 @@ def get_contacts(req: Req) -> tuple[int, dict]:
     contacts = where.filtered(contacts, req.param("where"))
     if req.param("searchTerm"):
         contacts = _searched(contacts, req.param("searchTerm") or "")
-    if req.modified_since:
-        contacts = [c for c in contacts if c["UpdatedDateUTC"] > req.modified_since]
-    contacts.sort(key=lambda c: (_folded(c["Name"]), c["ContactID"]))
-    page, pagination = paginate(req, contacts)
-    return 200, envelope("Contacts", [contact_wire(c) for c in page], req.now, pagination)
+    return list_answer(req, "Contacts", contacts,
+                       order=lambda c: (_folded(c["Name"]), c["ContactID"]), wire=contact_wire)
 
 
 def get_contact(req: Req) -> tuple[int, dict]:

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from xero_sandbox.accounting import where
 from xero_sandbox.accounting.elements import READ_ONLY, new_id, normalised, with_status
 from xero_sandbox.accounting.organisation import account_by_code, lock_date
-from xero_sandbox.accounting.request import Req, echo_update, elements_of, envelope, paginate, write_batch
+from xero_sandbox.accounting.request import Req, echo_update, elements_of, envelope, list_answer, write_batch
 from xero_sandbox.errors import ValidationFailedError, not_found
 from xero_sandbox.money import CURRENCIES, LARGEST_LINE, UNIT_4DP, ZERO, decimal_or_none, money
 from xero_sandbox.xerodates import BadDateError, ms_date, parse_date
@@ -399,11 +399,8 @@ def get_invoices(req: Req) -> tuple[int, dict]:
         term = (req.param("searchTerm") or "").casefold()
         invoices = [i for i in invoices if term in (i.get("InvoiceNumber") or "").casefold()
                     or term in (i.get("Reference") or "").casefold()]
-    if req.modified_since:
-        invoices = [i for i in invoices if i["UpdatedDateUTC"] > req.modified_since]
-    invoices.sort(key=lambda i: (i["UpdatedDateUTC"], i["InvoiceID"]))
-    page, pagination = paginate(req, invoices)
-    return 200, envelope("Invoices", [invoice_wire(i) for i in page], req.now, pagination)
+    return list_answer(req, "Invoices", invoices,
+                       order=lambda i: (i["UpdatedDateUTC"], i["InvoiceID"]), wire=invoice_wire)
 
 
 def get_invoice(req: Req) -> tuple[int, dict]:

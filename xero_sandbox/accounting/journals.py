@@ -9,7 +9,7 @@ from decimal import Decimal
 from xero_sandbox.accounting import where
 from xero_sandbox.accounting.elements import new_id, normalised, with_status
 from xero_sandbox.accounting.organisation import account_by_code, lock_date
-from xero_sandbox.accounting.request import Req, echo_update, elements_of, envelope, paginate, write_batch
+from xero_sandbox.accounting.request import Req, echo_update, elements_of, envelope, list_answer, write_batch
 from xero_sandbox.errors import ValidationFailedError, not_found
 from xero_sandbox.money import LARGEST_LINE, ZERO, decimal_or_none, money
 from xero_sandbox.xerodates import BadDateError, ms_date, parse_date
@@ -194,11 +194,8 @@ def post_journals(req: Req) -> tuple[int, dict]:
 
 def get_journals(req: Req) -> tuple[int, dict]:
     journals = where.filtered(list(req.org["journals"].values()), req.param("where"))
-    if req.modified_since:
-        journals = [j for j in journals if j["UpdatedDateUTC"] > req.modified_since]
-    journals.sort(key=lambda j: (j["UpdatedDateUTC"], j["ManualJournalID"]))
-    page, pagination = paginate(req, journals)
-    return 200, envelope("ManualJournals", [journal_wire(j) for j in page], req.now, pagination)
+    return list_answer(req, "ManualJournals", journals,
+                       order=lambda j: (j["UpdatedDateUTC"], j["ManualJournalID"]), wire=journal_wire)
 
 
 def get_journal(req: Req) -> tuple[int, dict]:

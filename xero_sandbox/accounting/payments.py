@@ -10,7 +10,7 @@ from xero_sandbox.accounting import where
 from xero_sandbox.accounting.elements import new_id, with_status
 from xero_sandbox.accounting.invoices import find_by_number
 from xero_sandbox.accounting.organisation import account_by_code, lock_date
-from xero_sandbox.accounting.request import Req, elements_of, envelope, paginate, write_batch
+from xero_sandbox.accounting.request import Req, elements_of, envelope, list_answer, write_batch
 from xero_sandbox.errors import ValidationFailedError, not_found
 from xero_sandbox.money import ZERO, decimal_or_none, money
 from xero_sandbox.xerodates import BadDateError, ms_date, parse_date
@@ -152,11 +152,8 @@ def post_payment(req: Req) -> tuple[int, dict]:
 
 def get_payments(req: Req) -> tuple[int, dict]:
     payments = where.filtered(list(req.org["payments"].values()), req.param("where"))
-    if req.modified_since:
-        payments = [p for p in payments if p["UpdatedDateUTC"] > req.modified_since]
-    payments.sort(key=lambda p: (p["UpdatedDateUTC"], p["PaymentID"]))
-    page, pagination = paginate(req, payments)
-    return 200, envelope("Payments", [payment_wire(p) for p in page], req.now, pagination)
+    return list_answer(req, "Payments", payments,
+                       order=lambda p: (p["UpdatedDateUTC"], p["PaymentID"]), wire=payment_wire)
 
 
 def get_payment(req: Req) -> tuple[int, dict]:

@@ -117,3 +117,12 @@ def write_batch(req: Req, key: str, elements: list[dict], apply: Callable[[dict]
     if errors and req.summarize:
         return 400, validation_exception(errors)
     return 200, envelope(key, results, req.now)
+
+
+def list_answer(req: Req, key: str, records: list[dict], *, order: Callable[[dict], object],
+                wire: Callable[[dict], dict]) -> tuple[int, dict]:
+    """What every list endpoint ends with: If-Modified-Since, Xero's order, paging, the envelope."""
+    if req.modified_since:
+        records = [record for record in records if record["UpdatedDateUTC"] > req.modified_since]
+    page, pagination = paginate(req, sorted(records, key=order))
+    return 200, envelope(key, [wire(record) for record in page], req.now, pagination)

@@ -374,13 +374,10 @@ class XeroAccountingClient:
         return "error", XeroError(f"Xero answered {status}", status_code=status)
 
 
-def _retry_after(response: httpx2.Response) -> float | None:
-    """Retry-After in seconds (a duration, not money); None when absent or not a number."""
-    value = response.headers.get("Retry-After")
-    try:
-        return max(0.0, float(value)) if value else None
-    except ValueError:
-        return None
+def _retry_after(response: httpx2.Response) -> int | None:
+    """Retry-After in whole seconds (HTTP's delta-seconds); None when absent or not a number."""
+    value = (response.headers.get("Retry-After") or "").strip()
+    return max(0, int(value)) if value.isdigit() else None
 
 
 def _problem_detail(response: httpx2.Response) -> str:
