@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint docs screenshots clean
+.PHONY: demo test lint audit docs screenshots clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("BMS needs Python >= 3.11 (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -32,6 +32,10 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# Known vulnerabilities in the pinned dependencies (says so plainly when it cannot reach the service).
+audit: $(STAMP)
+	$(BIN)/python .ci/pip_audit.py
 
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict

@@ -5,9 +5,12 @@ Scale-out sets BMS_DATABASE_URL=postgres://… and BMS_JOBS_URL=redis://….
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("BMS_DATA_DIR", BASE_DIR / "var"))
@@ -27,9 +30,26 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("BMS_DEBUG", True)
 
-# In development a fixed key keeps sessions across restarts; production must set its own
-# (the hardening issue makes a missing key a start-up error when BMS_DEBUG=0).
-SECRET_KEY = os.environ.get("BMS_SECRET_KEY", "dev-only-insecure-key-change-me" if DEBUG else "")
+# Production mode (BMS_DEBUG=0) refuses to start on development defaults: a guessable secret key
+# forges sessions, a generated token-key file on one machine is lost with it, and a Host header
+# nobody checked poisons the links BMS builds.
+PRODUCTION_REQUIRED = {
+    "BMS_SECRET_KEY": "a long random string, e.g. python -c 'import secrets; print(secrets.token_urlsafe(64))'",
+    "BMS_TOKEN_KEYS": "one or more Fernet keys, comma-separated, e.g. python -c "
+    "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'",
+    "BMS_ALLOWED_HOSTS": "the host names BMS is reached by, comma-separated, e.g. bms.example.com",
+}
+if not DEBUG:
+    _missing = [name for name in PRODUCTION_REQUIRED if not os.environ.get(name, "").strip()]
+    if _missing:
+        raise ImproperlyConfigured(
+            "BMS runs in production mode (BMS_DEBUG=0) and needs these settings: "
+            + "; ".join(f"{name} ({PRODUCTION_REQUIRED[name]})" for name in _missing)
+            + ". Set them in the environment, or set BMS_DEBUG=1 for a development run."
+        )
+
+# In development a fixed key keeps sessions across restarts.
+SECRET_KEY = os.environ.get("BMS_SECRET_KEY", "dev-only-insecure-key-change-me")
 ALLOWED_HOSTS = env_list("BMS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("BMS_CSRF_TRUSTED_ORIGINS")
 
@@ -51,6 +71,7 @@ INSTALLED_APPS = [
     "bms.jobs",
     "bms.xero",
     "bms.demo",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -58,13 +79,71 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "bms.core.middleware.RefuseNulCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Login everywhere, and a permission rule on every view (bms/core/access.py).
     "bms.core.access.AccessMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username/address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- Login throttling (django-axes) -----------------------------------------------------
+# Five wrong passwords for one username from one address lock that pair out for 15 minutes.
+# The pair, not the address alone: one office behind one address must not lock out everyone
+# because one person mistyped.
+AXES_FAILURE_LIMIT = int(os.environ.get("BMS_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("BMS_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "bms.core.views.locked_out"
+AXES_VERBOSE = False  # its log lines carry the username and the address; the attempt rows are enough
+# Behind a reverse proxy set BMS_BEHIND_PROXY=1: the client address then comes from X-Forwarded-For.
+BEHIND_PROXY = env_bool("BMS_BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Response headers ---------------------------------------------------------------------
+# No inline script or style anywhere: every template loads its code from static files, so the
+# policy can refuse whatever an attacker manages to inject. form-action is left open on purpose:
+# Authenticate with Xero is a form whose answer redirects to Xero's consent page, and browsers
+# apply form-action to that redirect.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = int(os.environ.get("BMS_SESSION_HOURS", "12")) * 3600
+if not DEBUG:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("BMS_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("BMS_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("BMS_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("BMS_HSTS_PRELOAD", True)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -127,6 +206,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# An invoice takes up to 500 lines of 7 fields each; anything far bigger is refused before parsing.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # The address people use to reach BMS; Xero shows it as "Go to BMS" on each invoice.
@@ -137,9 +219,12 @@ BMS_BASE_URL = os.environ.get("BMS_BASE_URL", "http://127.0.0.1:8000").rstrip("/
 # to Redis for any number of workers on any number of machines.
 BMS_JOBS_URL = os.environ.get("BMS_JOBS_URL", "")
 BMS_WORKER_THREADS = int(os.environ.get("BMS_WORKER_THREADS", "4"))
+# The queue's name in Redis (and the prefix of the shared limits): installations sharing one Redis
+# database need different names.
+BMS_JOBS_QUEUE = os.environ.get("BMS_JOBS_QUEUE", "bms")
 if BMS_JOBS_URL.startswith(("redis://", "rediss://")):
     HUEY = {
-        "name": "bms",
+        "name": BMS_JOBS_QUEUE,
         "huey_class": "huey.RedisHuey",
         "url": BMS_JOBS_URL,
         "immediate": False,
@@ -153,6 +238,14 @@ else:
         "immediate": False,
         "consumer": {"workers": BMS_WORKER_THREADS, "worker_type": "thread"},
     }
+
+# A running job proves it is alive every BMS_JOB_HEARTBEAT_S; one silent for BMS_JOB_LEASE_S belongs
+# to a worker that died (SIGKILL, machine lost) and is queued again for another worker, which resumes
+# it (the exactly-once protocol makes a resumed push send nothing twice). After
+# BMS_JOB_MAX_ATTEMPTS such restarts it is marked Failed instead. Tenant leases use the same lease.
+BMS_JOB_LEASE_S = float(os.environ.get("BMS_JOB_LEASE_S", "60"))
+BMS_JOB_HEARTBEAT_S = float(os.environ.get("BMS_JOB_HEARTBEAT_S", str(max(0.2, BMS_JOB_LEASE_S / 6))))
+BMS_JOB_MAX_ATTEMPTS = int(os.environ.get("BMS_JOB_MAX_ATTEMPTS", "5"))
 
 # --- Tokens at rest ---------------------------------------------------------------------
 # Comma-separated Fernet keys; the first encrypts, all decrypt (rotation: prepend a new key,
@@ -188,15 +281,34 @@ XERO_LIMIT_APP_PER_MINUTE = int(os.environ.get("XERO_LIMIT_APP_PER_MINUTE", "100
 XERO_LIMIT_MINUTE_S = float(os.environ.get("XERO_LIMIT_MINUTE_S", "60"))
 XERO_LIMIT_DAY_S = float(os.environ.get("XERO_LIMIT_DAY_S", "86400"))
 XERO_TIMEOUT_S = float(os.environ.get("XERO_TIMEOUT_S", "30"))
+# Invoices one push run sends before the rest of that organisation's backlog queues behind the others.
+# Each run reads the chart again (two calls), so a chunk of 20 batches keeps that under a tenth of the calls.
+XERO_PUSH_CHUNK = int(os.environ.get("XERO_PUSH_CHUNK", "1000"))
 XERO_RETRY_BASE_S = float(os.environ.get("XERO_RETRY_BASE_S", "2"))  # backoff: base, 2×base, 4×base… (max 60 s)
+# Batches of one push in flight at once per tenant: Xero allows 5 concurrent calls; one is left for pulls and
+# for a user pressing a Sync button meanwhile.
+XERO_PUSH_IN_FLIGHT = int(os.environ.get("XERO_PUSH_IN_FLIGHT", "4"))
 
+# Where Xero's per-tenant and app limits are counted. Empty: in this process (embedded default), or
+# in Redis when BMS_JOBS_URL is redis://. Set a redis:// URL to share them across every worker.
+BMS_LIMITS_URL = os.environ.get("BMS_LIMITS_URL", "")
+
+# One log format for every process: "plain" (people) or "json" (one object per line, for a log
+# shipper); both carry the structured fields (job, tenant, operation, outcome, remaining limits).
+BMS_LOG_FORMAT = os.environ.get("BMS_LOG_FORMAT", "plain").strip().lower()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"()": "bms.core.logformat.KeyValueFormatter",
+                  "format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "bms.core.logformat.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             "formatter": "json" if BMS_LOG_FORMAT == "json" else "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("BMS_LOG_LEVEL", "INFO")},
     # httpx2 logs every request URL at INFO: noise in job logs, and a URL is not for the log.
+    # axes logs every login at INFO (masked, but noise); lockouts still come through as warnings.
     "loggers": {"django.db.backends": {"level": "WARNING"}, "httpx2": {"level": "WARNING"},
-                "httpx": {"level": "WARNING"}},
+                "httpx": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/entities/", include("bms.entities.urls")),
     path("admin/", include("bms.ledger.urls")),
     path("admin/jobs/", include("bms.jobs.urls")),
+    path("admin/audit/", core_views.audit_log, name="audit_log"),
     path("billing/", include("bms.billing.urls")),
     path("stock/", include("bms.stock.urls")),
     path("xero/", include("bms.xero.urls")),

@@ -6,6 +6,7 @@ sleeping), so a benchmark can run Xero's minute and day time-scaled."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from decimal import Decimal
 
 
 @dataclass
@@ -58,7 +59,8 @@ def _coerce(name: str, current: object, value: object) -> object:
             raise ValueError(f"{name} must be true or false")
         return value
     if isinstance(current, int | float):
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
+        # The control API reads JSON numbers with decimals as Decimal (exact money); they are numbers too.
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
             raise ValueError(f"{name} must be a number")
         try:
             number = type(current)(float(value)) if isinstance(current, float) else int(str(value))

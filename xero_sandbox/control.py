@@ -12,6 +12,9 @@ tenant, grant or account a 404.
                                                     family_name?, email?} → the token answer (+ grant_id)
     POST   /_sandbox/grants/{id}/revoke            revoke a grant (its connections go too)
     POST   /_sandbox/grants/{id}/expire-tokens     expire its access tokens now ({"refresh": true}: refresh too)
+    POST   /_sandbox/tenants                       a new organisation like the seeded one of a country:
+                                                   {key, name?, country? ("AU" | "NZ")} → {tenant_id, name}
+                                                   (the same key gives the same tenant id; repeating it is a 409)
     GET|POST|DELETE /_sandbox/faults               faults for every tenant
     GET|POST|DELETE /_sandbox/identity/faults      faults of the token endpoint
     GET|POST|DELETE /_sandbox/tenants/{id}/faults  faults for one tenant
@@ -43,7 +46,7 @@ from xero_sandbox.errors import ValidationFailedError
 from xero_sandbox.faults import Faults, IdentityFaults
 from xero_sandbox.jsonout import XeroJSON
 from xero_sandbox.requestlog import summary
-from xero_sandbox.seed import DEMO_USER
+from xero_sandbox.seed import DEMO_USER, new_org
 from xero_sandbox.xerodates import BadDateError, ms_date, parse_date
 
 if TYPE_CHECKING:
@@ -104,6 +107,7 @@ class ControlAPI:
             ("/_sandbox/grants/{grant_id}/expire-tokens", self.expire, ["POST"]),
             ("/_sandbox/faults", self.sandbox_faults, ["GET", "POST", "DELETE"]),
             ("/_sandbox/identity/faults", self.identity_faults, ["GET", "POST", "DELETE"]),
+            ("/_sandbox/tenants", self.tenants, ["POST"]),
             ("/_sandbox/tenants/{tenant_id}/faults", self.tenant_faults, ["GET", "POST", "DELETE"]),
             ("/_sandbox/tenants/{tenant_id}/lock-date", self.lock_date, ["POST"]),
             ("/_sandbox/tenants/{tenant_id}/payments", self.payment, ["POST"]),
@@ -208,6 +212,23 @@ class ControlAPI:
             grant_id = next(g["grant_id"] for g in sandbox.store.grants.values()
                             if g["client_id"] == client["client_id"] and g["user_id"] == user_id and not g["revoked"])
         return JSONResponse({**tokens, "grant_id": grant_id})
+
+    async def tenants(self, request: Request) -> Response:
+        values = await _json(request)
+        key, country = values.get("key"), values.get("country", "AU")
+        if not isinstance(key, str) or not key.strip():
+            raise ControlError("key is required (it names the organisation and fixes its tenant id)")
+        if country not in ("AU", "NZ"):
+            raise ControlError("country must be AU or NZ")
+        name = str(values.get("name") or f"Organisation {key}")
+        store = self.sandbox.store
+        with store.lock:
+            org = new_org(key.strip(), name, country, self.sandbox.clock.now().replace(microsecond=0))
+            if org["tenant_id"] in store.orgs:
+                raise ControlError("an organisation with that key exists already", 409)
+            store.orgs[org["tenant_id"]] = org
+            store.changed()
+        return JSONResponse({"tenant_id": org["tenant_id"], "name": name, "country_code": country})
 
     def _grant(self, request: Request) -> str:
         grant_id = request.path_params["grant_id"]

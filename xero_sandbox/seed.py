@@ -114,6 +114,19 @@ def _org(key, name, short_code, currency, country, version, timezone, taxes, acc
     return org
 
 
+def new_org(key: str, name: str, country: str, now: datetime) -> dict:
+    """Another organisation with the chart, tax rates and time zone of the seeded one of `country`
+    ("AU" or "NZ") and no contacts: what tests and benchmarks with many tenants need. Its tenant id
+    follows from `key`, so a fresh sandbox given the same keys has the same tenant ids."""
+    if country == "AU":
+        return _org(key, name, "!" + _id("short", key)[:5], "AUD", "AU", "AU", "AUSEASTERNSTANDARDTIME", AU_TAX,
+                    AU_ACCOUNTS, None, [], now)
+    if country == "NZ":
+        return _org(key, name, "!" + _id("short", key)[:5], "NZD", "NZ", "NZ", "NEWZEALANDSTANDARDTIME", NZ_TAX,
+                    NZ_ACCOUNTS, None, [], now)
+    raise ValueError("country must be AU or NZ")
+
+
 def seed_state(store) -> None:
     now = datetime.now(tz=UTC).replace(microsecond=0)
     store.clients[DEMO_CLIENT["client_id"]] = dict(DEMO_CLIENT)

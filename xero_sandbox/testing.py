@@ -76,6 +76,11 @@ class SandboxHandle:
         """The tenant id of the seeded organisation in "AU" or "NZ"."""
         return next(tid for tid, org in self.sandbox.store.orgs.items() if org["country_code"] == country)
 
+    def add_tenant(self, key: str, *, name: str | None = None, country: str = "AU") -> str:
+        """A new organisation like the seeded one of `country`; returns its tenant id (fixed by `key`)."""
+        return self.control("POST", "tenants", key=key, name=name or f"Organisation {key}", country=country)[
+            "tenant_id"]
+
     def mint_grant(self, **values: object) -> dict:
         """Tokens for a new consent without the consent page: `client_id` (default bms-demo),
         `tenant_ids` (default all), `scope` (default every scope BMS could use, with offline_access

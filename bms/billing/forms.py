@@ -61,6 +61,11 @@ class InvoiceForm(forms.ModelForm):
         return currency
 
 
+# Invoice totals are stored with 16 digits, 2 after the point; tax is added on top, so lines stop
+# well below that (PostgreSQL refuses an overflow outright, SQLite would store it silently).
+AMOUNT_LIMIT = Decimal("1000000000000")
+
+
 class InvoiceLineForm(forms.Form):
     """One invoice line; a blank row is ignored by the formset."""
 
@@ -113,6 +118,9 @@ class InvoiceLineForm(forms.Form):
             self.add_error("unit_price", "The unit price can't be negative.")
         if data.get("account") is None:
             self.add_error("account", "Choose the revenue account (or a product with one).")
+        if quantity is not None and price is not None and quantity * price >= AMOUNT_LIMIT:
+            self.add_error("unit_price", f"This line comes to more than {AMOUNT_LIMIT:,} — "
+                                         "check the quantity and the unit price.")
         return data
 
 
@@ -128,6 +136,10 @@ class BaseInvoiceLineFormSet(forms.BaseFormSet):
             return
         if not any(form.has_changed() and not self._should_delete_form(form) for form in self.forms):
             raise forms.ValidationError("Add at least one line.")
+        total = sum((line["quantity"] * line["unit_price"] for line in self.line_values()), Decimal(0))
+        if total >= AMOUNT_LIMIT:
+            raise forms.ValidationError(f"The lines come to more than {AMOUNT_LIMIT:,} in total — "
+                                        "check the quantities and unit prices.")
 
     def line_values(self) -> list[dict]:
         """The cleaned lines worth keeping: changed and not ticked for removal."""

@@ -3,6 +3,7 @@
 from django.db.models import Prefetch, Q, QuerySet
 
 from bms.billing.models import Customer, Invoice, InvoiceLine, InvoiceStatus, Payment
+from bms.core.params import int_param
 from bms.entities.models import Entity
 
 RELEASED = (InvoiceStatus.APPROVED, InvoiceStatus.PROCESSED, InvoiceStatus.COMPLETED)
@@ -26,13 +27,14 @@ def _number_query(search: str) -> Q | None:
     prefixes instead of stripping non-digits."""
     query = Q(pk__in=[])
     matched = False
-    if search.isdigit():
-        query |= Q(number=int(search))
+    number = int_param(search)
+    if number is not None:
+        query |= Q(number=number)
         matched = True
     for entity_id, prefix in Entity.objects.values_list("pk", "prefix"):
-        rest = search[len(prefix):]
-        if prefix and search.upper().startswith(prefix.upper()) and rest.isdigit():
-            query |= Q(entity_id=entity_id, number=int(rest))
+        rest = int_param(search[len(prefix):])
+        if prefix and search.upper().startswith(prefix.upper()) and rest is not None:
+            query |= Q(entity_id=entity_id, number=rest)
             matched = True
     return query if matched else None
 

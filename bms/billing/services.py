@@ -14,7 +14,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from bms.billing.models import Customer, Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentSource
@@ -313,20 +314,31 @@ def invoice_approve(*, invoice: Invoice, approved_by=None, now: datetime | None 
     return invoice
 
 
-def invoice_mark_processed(*, invoice: Invoice, now: datetime | None = None) -> Invoice:
-    """Xero confirmed it holds the invoice. Approved → Processed. Confirming again (a correction
+def invoices_mark_processed(*, invoice_ids: list[int], now: datetime | None = None) -> int:
+    """Xero confirmed it holds these invoices. Approved → Processed. Confirming again (a correction
     re-pushed) changes nothing; an invoice already paid in full stays Completed but records the
-    confirmation, so a later reversal re-opens it as Processed."""
+    confirmation, so a later reversal re-opens it as Processed. Two statements for a whole batch:
+    a push of thousands of invoices must not pay a locked read and a save per invoice."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        # The status filter is the transition guard: only Approved → Processed (see TRANSITIONS).
+        changed = Invoice.objects.filter(pk__in=invoice_ids, status=InvoiceStatus.APPROVED).update(
+            status=InvoiceStatus.PROCESSED, processed_at=Coalesce("processed_at", Value(now)), updated_at=now
+        )
+        Invoice.objects.filter(pk__in=invoice_ids, status=InvoiceStatus.COMPLETED, processed_at__isnull=True).update(
+            processed_at=now, updated_at=now
+        )
+    return changed
+
+
+def invoice_mark_processed(*, invoice: Invoice, now: datetime | None = None) -> Invoice:
+    """One invoice, refusing loudly one that was never released (the batch form skips it)."""
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        if invoice.status == InvoiceStatus.PROCESSED:
-            return invoice
-        if invoice.status != InvoiceStatus.COMPLETED:
-            _transition(invoice, InvoiceStatus.PROCESSED)
-        if invoice.processed_at is None:
-            invoice.processed_at = now or timezone.now()
-        invoice.save()
-    return invoice
+        if invoice.status not in (InvoiceStatus.PROCESSED, InvoiceStatus.COMPLETED):
+            _transition(invoice, InvoiceStatus.PROCESSED)  # raises for anything but Approved
+        invoices_mark_processed(invoice_ids=[invoice.pk], now=now)
+    return Invoice.objects.get(pk=invoice.pk)
 
 
 def invoice_cancel(*, invoice: Invoice, cancelled_by=None, now: datetime | None = None) -> Invoice:

@@ -36,6 +36,7 @@ from bms.billing.services import (
 from bms.core.access import rule
 from bms.core.errors import DomainError
 from bms.core.pagination import paginate
+from bms.core.params import int_param
 from bms.core.tz import trading_day
 from bms.entities.models import Entity
 from bms.preferences.selectors import general_settings
@@ -108,8 +109,7 @@ def invoice_list(request):
     search = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
     status = status if status in InvoiceStatus.values else ""
-    entity_id = request.GET.get("entity", "")
-    entity_id = int(entity_id) if entity_id.isdigit() else None
+    entity_id = int_param(request.GET.get("entity", ""))
     invoices = invoices_list(search=search, status=status, entity_id=entity_id)
     context = {
         "search": search, "status": status, "entity_id": entity_id, "statuses": InvoiceStatus.choices,

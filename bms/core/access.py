@@ -26,8 +26,10 @@ RULES: dict[str, frozenset[str]] = {
     "admin.edit": frozenset({Role.ADMIN}),
     "jobs.view": frozenset({Role.ADMIN}),
     "jobs.retry": frozenset({Role.ADMIN}),
+    "audit.view": frozenset({Role.ADMIN}),
     "xero.connect": frozenset({Role.ADMIN}),
     "xero.sync": frozenset({Role.ADMIN, Role.FINANCE}),
+    "xero.journals": frozenset({Role.ADMIN}),  # journals live under Admin, so does their push
     SUPERUSER: frozenset(),
 }
 

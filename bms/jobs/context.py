@@ -46,8 +46,8 @@ class JobContext:
         self._flush_soon()
 
     def heartbeat(self) -> None:
-        """For a handler that waits a long time without advancing: proves the job is alive, so the
-        stale-job sweep does not mark it Failed."""
+        """For a handler that waits a long time without advancing. (The lease is renewed by a
+        background beat anyway, see `job_run`; this also refreshes the counters on the page.)"""
         self._flush_soon()
 
     @property

@@ -30,3 +30,10 @@ def engine_is_idle() -> bool:
     from huey.contrib.djhuey import HUEY
 
     return HUEY.pending_count() == 0
+
+
+def queue_depth() -> int:
+    """Messages waiting in the engine for a worker (not counting ones scheduled for later)."""
+    from huey.contrib.djhuey import HUEY
+
+    return HUEY.pending_count()

@@ -25,3 +25,16 @@ def job_errors_by_cause(*, job: Job) -> list[dict]:
         .annotate(count=Count("id"))
         .order_by("-count", "cause")
     )
+
+
+def jobs_count_by_status() -> dict[str, int]:
+    """Every status with its count (zero included), plus `waiting`: Queued jobs held back on purpose
+    until a later time (e.g. for Xero's daily limit)."""
+    from django.utils import timezone
+
+    from bms.jobs.models import JobStatus
+
+    counts = dict.fromkeys(JobStatus.values, 0)
+    counts.update(Job.objects.order_by().values("status").annotate(n=Count("id")).values_list("status", "n"))
+    counts["waiting"] = Job.objects.filter(status=JobStatus.QUEUED, not_before_at__gt=timezone.now()).count()
+    return counts

@@ -19,6 +19,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from bms.core.audit import audit_record
+from bms.core.heartbeat import beating
 from bms.jobs import engine
 from bms.jobs.context import JobContext
 from bms.jobs.models import Job, JobLogEntry, JobStatus, LogLevel
@@ -26,9 +28,6 @@ from bms.jobs.registry import handler_for
 
 logger = logging.getLogger(__name__)
 
-# A Working job that has not written progress, a log line or a heartbeat for this long belongs to a
-# worker that died (killed, machine lost): it is marked Failed so someone can re-trigger it.
-STALE_WORKING_AFTER = timedelta(minutes=30)
 # A Queued job this old while the engine holds no message has lost its message: send it again.
 LOST_QUEUED_AFTER = timedelta(minutes=5)
 FAILURE_FRAMES = 3  # innermost frames of a crash kept in the job's log
@@ -79,9 +78,14 @@ def job_retry(*, job: Job, requested_by) -> Job:
     """Re-trigger a failed job: a new job with the same kind and parameters, linked to the old one."""
     if job.status != JobStatus.FAILED:
         raise JobRetryError("Only a failed job can be re-triggered.")
-    return job_enqueue(
-        kind=job.kind, description=job.description, params=job.params, requested_by=requested_by, retry_of=job
-    )
+    with transaction.atomic():
+        new_job = job_enqueue(
+            kind=job.kind, description=job.description, params=job.params, requested_by=requested_by, retry_of=job
+        )
+        audit_record(actor=requested_by, action="jobs.retried", target=f"job #{job.pk}",
+                     before={"job": job.pk, "status": job.status, "result": job.result[:200]},
+                     after={"job": new_job.pk, "description": job.description})
+    return new_job
 
 
 def job_run(*, job_id: int) -> Job | None:
@@ -91,8 +95,15 @@ def job_run(*, job_id: int) -> Job | None:
     job = Job.objects.get(pk=job_id)
     context = JobContext(job)
     status, result = JobStatus.COMPLETED, ""
+    ours = Job.objects.filter(pk=job_id, attempts=job.attempts)  # this run's claim, not a later one's
+    logger.info("job start", extra={"fields": {"job": job_id, "kind": job.kind, "attempt": job.attempts,
+                                                **_tenant_field(job)}})
     try:
-        handler_for(job.kind)(context, **job.params)
+        # The lease: while the handler runs, a thread renews the heartbeat. A worker that dies stops
+        # renewing, and `jobs_requeue_expired` (any worker) gives the job to another one.
+        with beating(every_s=settings.BMS_JOB_HEARTBEAT_S, name=f"job-{job_id}-heartbeat",
+                     beat=lambda: ours.filter(status=JobStatus.WORKING).update(heartbeat_at=timezone.now())):
+            handler_for(job.kind)(context, **job.params)
     except JobWaitError as exc:
         result = f"{exc.message} — continues automatically at {exc.eta:%Y-%m-%d %H:%M} UTC"
         context.warning(exc.message)
@@ -105,14 +116,20 @@ def job_run(*, job_id: int) -> Job | None:
     if status == JobStatus.COMPLETED:
         result = result or context.result or context.summary()
     context.flush()  # the last counters, whatever the throttle held back
-    Job.objects.filter(pk=job_id).update(
+    ours.update(
         status=status,
         result=result[:500],
         finished_at=timezone.now(),
         progress_percent=100 if status == JobStatus.COMPLETED else context.progress_percent,
     )
     job.refresh_from_db()
+    logger.info("job end", extra={"fields": {"job": job_id, "kind": job.kind, "outcome": job.status,
+                                              "result": job.result, **_tenant_field(job)}})
     return job
+
+
+def _tenant_field(job: Job) -> dict:
+    return {"tenant": job.params["tenant_id"]} if isinstance(job.params, dict) and "tenant_id" in job.params else {}
 
 
 def _claim(job_id: int) -> bool:
@@ -141,33 +158,55 @@ def _short_path(filename: str) -> str:
     return str(path.relative_to(settings.BASE_DIR)) if path.is_relative_to(settings.BASE_DIR) else path.name
 
 
+def jobs_requeue_expired(*, now: datetime | None = None) -> dict[str, int]:
+    """Give the jobs of dead workers to live ones: a Working job whose heartbeat is older than the
+    lease (BMS_JOB_LEASE_S) goes back to Queued and is dispatched again; it resumes where it stopped,
+    because every push looks up what it may already have sent before sending it again. A job that
+    has already been restarted BMS_JOB_MAX_ATTEMPTS times is marked Failed instead (re-triggerable).
+
+    Cheap and safe to run anywhere at any time: each change is a conditional UPDATE."""
+    now = now or timezone.now()
+    lease = timedelta(seconds=settings.BMS_JOB_LEASE_S)
+    cutoff = now - lease
+    requeued = failed = 0
+    for job_id, attempts in Job.objects.filter(status=JobStatus.WORKING, heartbeat_at__lt=cutoff).values_list(
+        "pk", "attempts"
+    ):
+        # Conditional again: the job may have shown a sign of life since the query above.
+        expired = Job.objects.filter(pk=job_id, status=JobStatus.WORKING, attempts=attempts, heartbeat_at__lt=cutoff)
+        with transaction.atomic():
+            if attempts >= settings.BMS_JOB_MAX_ATTEMPTS:
+                if expired.update(status=JobStatus.FAILED, finished_at=now, error_count=F("error_count") + 1,
+                                  result="Failed: the worker stopped while this job was running"):
+                    JobLogEntry.objects.create(
+                        job_id=job_id, level=LogLevel.ERROR, cause="worker stopped",
+                        message=f"The worker running this job stopped {attempts} times; the job was stopped. "
+                        "Re-trigger it to run it again.",
+                    )
+                    failed += 1
+                continue
+            if expired.update(status=JobStatus.QUEUED, not_before_at=None):
+                JobLogEntry.objects.create(
+                    job_id=job_id, level=LogLevel.WARNING, cause="worker stopped",
+                    message=f"No sign of life from the worker for {lease.total_seconds():.0f} s; the job runs again "
+                    "on another worker and resumes where it stopped.",
+                )
+                Job.objects.filter(pk=job_id).update(warning_count=F("warning_count") + 1)
+                transaction.on_commit(lambda job_id=job_id: engine.dispatch(job_id), robust=True)
+                requeued += 1
+    if requeued or failed:
+        logger.warning("jobs whose worker stopped", extra={"fields": {"requeued": requeued, "failed": failed}})
+    return {"requeued": requeued, "failed": failed}
+
+
 def jobs_recover(*, now: datetime | None = None) -> dict[str, int]:
     """Heal what a crash leaves behind; run periodically, safe to run anywhere at any time.
 
-    - Working jobs with no sign of life for STALE_WORKING_AFTER → Failed (re-triggerable).
+    - Working jobs whose lease expired → queued again for another worker (see `jobs_requeue_expired`).
     - Queued jobs whose message the engine lost → dispatched again (the claim keeps it one run).
     """
     now = now or timezone.now()
-    stale_cutoff = now - STALE_WORKING_AFTER
-    failed = 0
-    for job_id in Job.objects.filter(status=JobStatus.WORKING, heartbeat_at__lt=stale_cutoff).values_list(
-        "pk", flat=True
-    ):
-        with transaction.atomic():
-            # Conditional again: the job may have shown a sign of life since the query above.
-            marked = Job.objects.filter(pk=job_id, status=JobStatus.WORKING, heartbeat_at__lt=stale_cutoff).update(
-                status=JobStatus.FAILED,
-                finished_at=now,
-                result="Failed: the worker stopped while this job was running",
-                error_count=F("error_count") + 1,
-            )
-            if marked:
-                JobLogEntry.objects.create(
-                    job_id=job_id, level=LogLevel.ERROR, cause="worker stopped",
-                    message=f"No sign of life from the worker for {STALE_WORKING_AFTER}; "
-                    "the job was stopped. Re-trigger it to run it again.",
-                )
-                failed += 1
+    expired = jobs_requeue_expired(now=now)
     resent = 0
     lost_cutoff = now - LOST_QUEUED_AFTER
     lost = Job.objects.filter(status=JobStatus.QUEUED, queued_at__lt=lost_cutoff).filter(
@@ -177,6 +216,6 @@ def jobs_recover(*, now: datetime | None = None) -> dict[str, int]:
         for job_id in lost.values_list("pk", flat=True):
             engine.dispatch(job_id)
             resent += 1
-    if failed or resent:
-        logger.warning("jobs_recover: %s stale job(s) failed, %s lost job(s) sent again", failed, resent)
-    return {"failed": failed, "resent": resent}
+    if resent:
+        logger.warning("jobs_recover: %s lost job(s) sent again", resent)
+    return {**expired, "resent": resent}

@@ -19,6 +19,6 @@ def scheduler_tick_task() -> None:
     scheduler_tick()
 
 
-@db_periodic_task(crontab(minute="*/5"))
+@db_periodic_task(crontab(minute="*"))
 def jobs_recover_task() -> None:
     jobs_recover()

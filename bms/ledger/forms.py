@@ -1,7 +1,7 @@
 from django import forms
 
 from bms.entities.models import Entity
-from bms.ledger.models import Account, TaxRate
+from bms.ledger.models import Account, JournalStatus, TaxRate
 from bms.ledger.selectors import ROLE_FILTERS, accounts_for_role
 
 
@@ -49,6 +49,8 @@ class JournalFilterForm(forms.Form):
     entity = forms.ModelChoiceField(queryset=Entity.objects.order_by("name"), required=False, empty_label="All")
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    # "Which journals are held?" is the question a finance user brings after a lock-date error.
+    status = forms.ChoiceField(choices=[("", "All"), *JournalStatus.choices], required=False)
 
     def clean(self):
         cleaned = super().clean()

@@ -148,11 +148,32 @@ class CostOfSalesJournal(models.Model):
     def is_balanced(self) -> bool:
         return self.debit_amount == self.credit_amount
 
+    @property
+    def reference(self) -> str:
+        """The unique BMS reference carried in the Xero narration: (entity, trading day) is unique,
+        so it names this journal and nothing else, and the push can look it up by it."""
+        return f"BMS-COS-{self.entity.code}-{self.journaled_on:%Y%m%d}"
+
+    @property
+    def narration(self) -> str:
+        return f"{self.description} [{self.reference}]"
+
 
 class JournalLine(models.Model):
     journal = models.ForeignKey(CostOfSalesJournal, on_delete=models.CASCADE, related_name="lines")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="journal_lines")
-    product = models.ForeignKey("stock.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # No index on account or product: a million-line build would maintain two more indexes for the
+    # rare deletion of an account or product, and the screens reach lines through their journal. The
+    # product (like the dispatch line below) is a record of where the line came from, kept by Django's
+    # on_delete rather than a database trigger: PostgreSQL checks each such key for every line at
+    # commit, which was most of a large build's time.
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="journal_lines", db_index=False)
+    product = models.ForeignKey("stock.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                db_index=False, db_constraint=False)
+    # Which dispatch line this posting comes from: what has been journaled for a line is the sum of
+    # its postings, so a later cancellation or change is corrected by the difference.
+    dispatch_line = models.ForeignKey(
+        "stock.DispatchLine", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
     dispatch_reference = models.CharField(max_length=50, blank=True, default="")
     quantity = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal("0"))
     unit_cost = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal("0"))
@@ -171,3 +192,12 @@ class JournalLine(models.Model):
                 condition=Q(debit_amount=0) | Q(credit_amount=0), name="journal_line_one_side"
             ),
         ]
+
+
+class JournalCursor(models.Model):
+    """The last trading day whose build ran for an entity, journal or not (a day without
+    dispatches has none): the next run starts the day after, so missed nights are caught up."""
+
+    entity = models.OneToOneField("entities.Entity", on_delete=models.CASCADE, related_name="+")
+    built_through_on = models.DateField()
+    updated_at = models.DateTimeField(auto_now=True)

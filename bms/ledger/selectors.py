@@ -111,10 +111,12 @@ def product_accounts(product) -> ProductAccounts:
 # --- cost-of-sales journals ----------------------------------------------------------------------
 
 
-def journals_list(*, entity=None, date_from: date | None = None, date_to: date | None = None
+def journals_list(*, entity=None, date_from: date | None = None, date_to: date | None = None, status: str = ""
                   ) -> QuerySet[CostOfSalesJournal]:
-    """Journals, newest trading day first, optionally for one entity and an inclusive date range."""
+    """Journals, newest trading day first, optionally for one entity, an inclusive date range and a status."""
     journals = CostOfSalesJournal.objects.select_related("entity")
+    if status:
+        journals = journals.filter(status=status)
     if entity is not None:
         journals = journals.filter(entity=entity)
     if date_from is not None:

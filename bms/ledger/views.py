@@ -95,7 +95,8 @@ def journal_list(request):
         journals = journals_list()
     elif filters.is_valid():
         data = filters.cleaned_data
-        journals = journals_list(entity=data["entity"], date_from=data["date_from"], date_to=data["date_to"])
+        journals = journals_list(entity=data["entity"], date_from=data["date_from"], date_to=data["date_to"],
+                                 status=data["status"])
     else:
         # Showing every journal under a filter the user got wrong would look like an answer.
         journals = CostOfSalesJournal.objects.none()

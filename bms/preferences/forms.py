@@ -35,7 +35,8 @@ class GeneralSettingsForm(forms.ModelForm):
             "tracking_category_1_name": "The name of a tracking category in Xero (e.g. Region); each entity gives "
             "its option.",
             "tracking_category_2_name": "A second Xero tracking category (e.g. Division); optional.",
-            "invoice_push_interval_minutes": "How often released invoices are sent to Xero.",
+            "invoice_push_interval_minutes": "How often released invoices, and the journals built since, are sent to "
+            "Xero.",
             "payment_pull_interval_minutes": "How often payments are read back from Xero.",
             "journal_run_local_time": "When each entity's cost-of-sales journal for the previous day is built, in "
             "that entity's time zone.",

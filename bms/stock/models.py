@@ -62,7 +62,11 @@ class Dispatch(models.Model):
     class Meta:
         ordering = ["-shipped_at", "-id"]
         verbose_name_plural = "dispatches"
-        indexes = [models.Index(fields=["entity", "shipped_at"], name="dispatch_entity_shipped")]
+        indexes = [
+            models.Index(fields=["entity", "shipped_at"], name="dispatch_entity_shipped"),
+            # The nightly journal looks for dispatches changed during the day it builds (corrections).
+            models.Index(fields=["entity", "updated_at"], name="dispatch_entity_updated"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["entity", "reference"], name="dispatch_reference_unique_per_entity"),
             models.CheckConstraint(condition=Q(status__in=DispatchStatus.values), name="dispatch_status_known"),

@@ -104,3 +104,22 @@ def dispatch_cancel(*, dispatch: Dispatch, now: datetime | None = None) -> Dispa
         dispatch.save()
     return dispatch
 
+
+
+def dispatch_line_change_quantity(*, line: DispatchLine, quantity: Decimal) -> DispatchLine:
+    """Correct the quantity of a dispatch line. If its day is already journaled, the difference is
+    posted (reversal, then the new quantity) in the journal of the day of this change."""
+    if not isinstance(quantity, Decimal):
+        raise TypeError(f"quantity must be Decimal, got {type(quantity).__name__}")
+    if not quantity.is_finite() or quantity <= 0:
+        raise DomainError("The quantity must be more than zero; cancel the dispatch to take it back entirely.",
+                          field="quantity")
+    with transaction.atomic():
+        dispatch = Dispatch.objects.select_for_update().get(pk=line.dispatch_id)
+        if dispatch.status == DispatchStatus.CANCELLED:
+            raise InvalidTransitionError(f"Dispatch {dispatch.reference} is cancelled; its lines can't change.")
+        line = DispatchLine.objects.get(pk=line.pk)
+        line.quantity = quantity
+        line.save(update_fields=["quantity"])
+        dispatch.save(update_fields=["updated_at"])  # the day of the change decides where it is journaled
+    return line

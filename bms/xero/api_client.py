@@ -3,6 +3,7 @@ the process-wide limiter, and the attempt log."""
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import httpx2
@@ -11,11 +12,13 @@ from django.utils import timezone
 
 from bms.xero.client.api import Attempt, XeroAccountingClient
 from bms.xero.client.limits import LimitConfig, LocalLimiter
+from bms.xero.client.redis_limits import RedisLimiter
 from bms.xero.models import XeroAttempt, XeroTenant
 from bms.xero.tokens import GrantNeedsReauthenticationError, access_token
 
+call_logger = logging.getLogger("bms.xero.calls")
 _limiter_lock = threading.Lock()
-_limiter: LocalLimiter | None = None
+_limiter: LocalLimiter | RedisLimiter | None = None
 
 
 def limit_config() -> LimitConfig:
@@ -29,12 +32,25 @@ def limit_config() -> LimitConfig:
     )
 
 
-def process_limiter() -> LocalLimiter:
-    """One limiter per process, shared by every thread, so their calls add up against one budget."""
+def limits_url() -> str:
+    """Where the limits' state lives: BMS_LIMITS_URL, else Redis when the jobs run on Redis, else
+    this process (the embedded default: one worker)."""
+    url = settings.BMS_LIMITS_URL or settings.BMS_JOBS_URL
+    return url if url.startswith(("redis://", "rediss://")) else ""
+
+
+def process_limiter() -> LocalLimiter | RedisLimiter:
+    """One limiter per process, shared by every thread, so their calls add up against one budget;
+    with Redis the budget is shared with every other worker too."""
     global _limiter
     with _limiter_lock:
-        if _limiter is None or _limiter.config != limit_config():
-            _limiter = LocalLimiter(limit_config())
+        config, url = limit_config(), limits_url()
+        if _limiter is None or _limiter.config != config or getattr(_limiter, "url", "") != url:
+            if url:
+                _limiter = RedisLimiter(config, url=url, hold_s=settings.XERO_TIMEOUT_S + 10,
+                                       prefix=f"{settings.BMS_JOBS_QUEUE}:xero-limits")
+            else:
+                _limiter = LocalLimiter(config)
         return _limiter
 
 
@@ -42,10 +58,19 @@ def process_limiter_reset() -> None:
     """Forget what the limiter learnt (tests start each Xero organisation afresh)."""
     global _limiter
     with _limiter_lock:
+        if isinstance(_limiter, RedisLimiter):
+            _limiter.reset()
         _limiter = None
 
 
 def _record_attempt(attempt: Attempt, job_id: int | None) -> None:
+    # The attempt log row (for the screens) and a structured line (for whoever watches the workers).
+    call_logger.info("xero call", extra={"fields": {
+        "job": job_id, "tenant": attempt.tenant_id, "operation": attempt.operation, "outcome": attempt.outcome,
+        "status": attempt.status_code, "ms": attempt.duration_ms,
+        "minute_remaining": attempt.limits.minute_remaining, "day_remaining": attempt.limits.day_remaining,
+        "app_minute_remaining": attempt.limits.app_minute_remaining,
+    }})
     XeroAttempt.objects.create(
         tenant_id=attempt.tenant_id,
         operation=attempt.operation,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
+
+from django.conf import settings
+from django.utils import timezone
 
 from bms.jobs.context import JobContext
 from bms.jobs.models import Job, JobStatus
@@ -12,14 +15,17 @@ from bms.jobs.services import JobWaitError, job_enqueue
 from bms.preferences.selectors import general_settings, xero_is_active
 from bms.xero.client.errors import AuthError
 from bms.xero.models import XeroTenant
-from bms.xero.selectors import customers_due_for_sync, invoices_due_for_push, tenants_in_use
+from bms.xero.selectors import customers_due_for_sync, invoices_due_for_push, journals_due_for_push, tenants_in_use
 from bms.xero.services.chart import chart_sync_from_xero
 from bms.xero.services.contacts import contacts_sync
 from bms.xero.services.invoices import invoices_push
+from bms.xero.services.journals import journals_push
 from bms.xero.services.leases import LeaseBusyError
 from bms.xero.services.payments import payments_pull
 from bms.xero.services.runs import WaitForXeroError, tenant_run, tenant_time_zone
 from bms.xero.tokens import grants_keep_alive
+
+LEASE_BUSY_RETRY = timedelta(seconds=20)
 
 
 def _tenant_or_stop(ctx: JobContext, tenant_id: int) -> XeroTenant | None:
@@ -45,8 +51,11 @@ def _run(ctx: JobContext, tenant: XeroTenant, kind: str, work) -> None:
         ctx.result = f"Waiting: {tenant.name} needs re-authentication"
         return
     except LeaseBusyError as exc:
-        ctx.result = f"Skipped: {exc}"
-        return
+        # Never dropped: a push pressed while another job sends runs as soon as that one is done;
+        # if the holder is a worker that died mid-push, as soon as its (heartbeat) lease runs out.
+        now = timezone.now()
+        eta = min(max(exc.expires_at or now, now) + timedelta(seconds=1), now + LEASE_BUSY_RETRY)
+        raise JobWaitError(f"Waiting: {exc}", eta=eta) from None
     if hasattr(outcome, "summary"):
         ctx.result = f"Completed: {outcome.summary()}"
     elif isinstance(outcome, dict):
@@ -76,12 +85,37 @@ def push_invoices(ctx: JobContext, *, tenant_id: int, invoice_ids: list[int] | N
     invoices = invoices_due_for_push(tenant, include_failed=include_failed or invoice_ids is not None)
     if invoice_ids is not None:
         invoices = invoices.filter(pk__in=invoice_ids)
-    invoices = list(invoices)
+    # Fair across organisations: one run sends at most a chunk, and the rest goes to the back of the
+    # queue, behind every other organisation's run, so one big backlog cannot starve the others.
+    chunk = max(1, settings.XERO_PUSH_CHUNK)
+    invoices = list(invoices[: chunk + 1]) if invoice_ids is None else list(invoices)
+    has_more = len(invoices) > chunk and invoice_ids is None
+    invoices = invoices[:chunk] if has_more else invoices
     ctx.set_total(len(invoices))
     if not invoices:
         ctx.result = "Completed: nothing to send"
         return
     _run(ctx, tenant, "push", lambda client: invoices_push(tenant=tenant, invoices=invoices, client=client, log=ctx))
+    if has_more and ctx.done:  # no progress (Xero not answering): the schedule tries again, not a loop
+        job_enqueue(kind="xero.invoices.push", description=ctx.job.description, params={"tenant_id": tenant_id})
+        ctx.result = (ctx.result or "Completed") + "; the rest follows in the next run"
+
+
+@job_kind("xero.journals.push")
+def push_journals(ctx: JobContext, *, tenant_id: int, journal_ids: list[int] | None = None,
+                  include_failed: bool = False) -> None:
+    tenant = _tenant_or_stop(ctx, tenant_id)
+    if tenant is None:
+        return
+    journals = journals_due_for_push(tenant, include_failed=include_failed or journal_ids is not None)
+    if journal_ids is not None:
+        journals = journals.filter(pk__in=journal_ids)
+    journals = list(journals)
+    ctx.set_total(len(journals))
+    if not journals:
+        ctx.result = "Completed: nothing to send"
+        return
+    _run(ctx, tenant, "push", lambda client: journals_push(tenant=tenant, journals=journals, client=client, log=ctx))
 
 
 @job_kind("xero.payments.pull")
@@ -124,6 +158,12 @@ def push_all(ctx: JobContext) -> None:
             job_enqueue(kind="xero.invoices.push", description=f"Push invoices to {tenant.name}",
                         params={"tenant_id": tenant.pk})
             queued += 1
+        # The nightly journals built since the last run go out with the next push.
+        journals_waiting = Job.objects.filter(kind="xero.journals.push", status=JobStatus.QUEUED,
+                                              params__tenant_id=tenant.pk).exists()
+        if not journals_waiting and journals_due_for_push(tenant).exists():
+            job_enqueue(kind="xero.journals.push", description=f"Push cost-of-sales journals to {tenant.name}",
+                        params={"tenant_id": tenant.pk})
     ctx.result = f"Completed: queued pushes for {queued} Xero organisation(s)"
 
 

@@ -8,7 +8,16 @@ from django.db.models import Exists, OuterRef, Q
 
 from bms.billing.models import Customer, Invoice, InvoiceStatus
 from bms.entities.models import Entity
-from bms.xero.models import ContactLink, EntityXeroConnection, GrantStatus, InvoiceLink, LinkStatus, XeroTenant
+from bms.ledger.models import CostOfSalesJournal
+from bms.xero.models import (
+    ContactLink,
+    EntityXeroConnection,
+    GrantStatus,
+    InvoiceLink,
+    JournalLink,
+    LinkStatus,
+    XeroTenant,
+)
 
 
 @dataclass(frozen=True)
@@ -131,3 +140,37 @@ def customers_due_for_sync(tenant: XeroTenant, *, include_failed: bool = False):
     if not include_failed:
         queryset = queryset.exclude(Exists(refused))
     return queryset.order_by("pk")
+
+
+def journals_due_for_push(tenant: XeroTenant, *, include_failed: bool = False):
+    """Journals of the tenant's entities that Xero doesn't have yet, oldest trading day first.
+
+    A journal Xero refused (a lock date, an archived account) is held: the schedule does not send it
+    again until someone presses Push now, so a locked period is not retried forever."""
+    links = JournalLink.objects.filter(tenant=tenant, journal=OuterRef("pk"))
+    queryset = (
+        CostOfSalesJournal.objects.filter(entity__in=entities_for_tenant(tenant))
+        .exclude(Exists(links.filter(status__in=[LinkStatus.SYNCED, LinkStatus.PARKED])))
+    )
+    if not include_failed:
+        queryset = queryset.exclude(Exists(links.filter(status=LinkStatus.FAILED)))
+    return queryset.select_related("entity").order_by("journaled_on", "pk")
+
+
+def tenants_with_parked_work() -> list[dict]:
+    """Connected organisations whose work is parked (waiting for re-authentication) or held back
+    by Xero (a 429's wait), with how many records are parked."""
+    rows = []
+    for tenant in XeroTenant.objects.select_related("grant").order_by("name"):
+        parked = sum(model.objects.filter(tenant=tenant, status=LinkStatus.PARKED).count()
+                     for model in (ContactLink, InvoiceLink, JournalLink))
+        if parked or tenant.auth_problem or (tenant.grant and tenant.grant.status == GrantStatus.NEEDS_REAUTH):
+            rows.append({"tenant": tenant, "parked": parked,
+                         "reason": tenant.auth_problem or (tenant.grant.status_reason if tenant.grant else "")})
+    return rows
+
+
+def grants_needing_reauthentication():
+    from bms.xero.models import XeroGrant
+
+    return XeroGrant.objects.filter(status=GrantStatus.NEEDS_REAUTH).prefetch_related("tenants").order_by("pk")

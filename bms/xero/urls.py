@@ -14,6 +14,7 @@ urlpatterns = [
     path("customers/sync/", views.customers_sync_all, name="customers_sync_all"),
     path("invoices/<int:pk>/sync/", views.invoice_sync, name="invoice_sync"),
     path("invoices/push/", views.invoices_push_all, name="invoices_push_all"),
+    path("journals/<int:pk>/push/", views.journal_push, name="journal_push"),
     path("accounts/compare/", views.chart_compare, name="chart_compare"),
     path("accounts/sync/", views.chart_sync, name="chart_sync"),
 ]

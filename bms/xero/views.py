@@ -1,14 +1,18 @@
 """Connecting entities to Xero: thin views over services/connections.py."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from bms.billing.models import Customer, Invoice
 from bms.core.access import rule
 from bms.core.errors import DomainError
 from bms.entities.models import Entity
-from bms.jobs.services import job_enqueue
+from bms.ledger.models import CostOfSalesJournal
 from bms.preferences.selectors import xero_is_active
 from bms.xero.api_client import accounting_client
 from bms.xero.client.errors import XeroError
@@ -16,11 +20,13 @@ from bms.xero.forms import INHERIT, ConnectTenantForm
 from bms.xero.models import XeroTenant
 from bms.xero.selectors import entity_connection, entity_xero_status, tenants_available, tenants_in_use
 from bms.xero.services.actions import (
+    chart_sync_request,
     customer_sync_request,
     customer_unlink,
     customers_sync_all_request,
     invoice_sync_request,
     invoices_push_all_request,
+    journal_push_request,
 )
 from bms.xero.services.chart import chart_compare as chart_compare_service
 from bms.xero.services.connections import (
@@ -38,15 +44,30 @@ def _entities_page():
     return redirect("entities:entity_list")
 
 
+def _safe_return(request, candidate: str | None) -> str:
+    """A page on this site to come back to, or "": never an address an attacker chose
+    (//evil.example, https://evil.example, javascript:…)."""
+    if candidate and len(candidate) <= 2000 and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return ""
+
+
+def _back(request, return_to: str = ""):
+    return redirect(return_to) if return_to else _entities_page()
+
+
 @require_POST
 @rule("xero.connect")
 def authenticate(request, pk: int):
     entity = get_object_or_404(Entity, pk=pk)
+    return_to = _safe_return(request, request.POST.get("next"))
     try:
-        url = oauth_start(session=request.session, entity=entity, user=request.user)
+        url = oauth_start(session=request.session, entity=entity, user=request.user, return_to=return_to)
     except ConnectError as exc:
         messages.error(request, exc.message)
-        return _entities_page()
+        return _back(request, return_to)
     return redirect(url)
 
 
@@ -79,7 +100,10 @@ def callback(request):
         f"Authenticated with Xero as {who}: {count} organisation{'s' if count != 1 else ''} authorised. "
         f"Choose the one {result.entity.name} posts to.",
     )
-    return redirect("xero:connect_tenant", pk=result.entity.pk)
+    target = reverse("xero:connect_tenant", args=[result.entity.pk])
+    # Checked again: the session held it, but a check costs nothing and the redirect is ours.
+    return_to = _safe_return(request, result.return_to)
+    return redirect(f"{target}?{urlencode({'next': return_to})}" if return_to else target)
 
 
 @rule("xero.connect")
@@ -115,7 +139,7 @@ def connect_tenant(request, pk: int):
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 _after_connect(request, entity)
-                return _entities_page()
+                return _back(request, _safe_return(request, request.GET.get("next")))
     else:
         initial = {}
         if own is not None and own.inherits_from_organisation:
@@ -236,6 +260,17 @@ def invoices_push_all(request):
     return redirect("billing:invoice_list")
 
 
+@require_POST
+@rule("xero.journals")
+def journal_push(request, pk: int):
+    journal = get_object_or_404(CostOfSalesJournal.objects.select_related("entity"), pk=pk)
+    try:
+        _queued(request, [journal_push_request(journal=journal, user=request.user)])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("ledger:journal_detail", pk=pk)
+
+
 # --- chart of accounts: Compare to Xero and Sync from Xero --------------------------------------
 
 
@@ -263,7 +298,5 @@ def chart_sync(request):
     if not xero_is_active():
         messages.error(request, "The Xero package is not active, so nothing is read from Xero.")
         return redirect("ledger:account_list")
-    job = job_enqueue(kind="xero.chart.sync", description=f"Sync accounts and tax rates from {tenant.name}",
-                      params={"tenant_id": tenant.pk}, requested_by=request.user)
-    _queued(request, [job])
+    _queued(request, [chart_sync_request(tenant=tenant, user=request.user)])
     return redirect("ledger:account_list")

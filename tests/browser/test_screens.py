@@ -27,8 +27,9 @@ def demo_data():
     seed_demo(today=date(2026, 4, 30))
     # One of everything the lists show, so each has a record to open.
     entity = CostOfSalesJournal._meta.get_field("entity").related_model.objects.first()
-    CostOfSalesJournal.objects.create(entity=entity, journaled_on=date(2026, 4, 29),
-                                      description="B2B Cost of Sales Journal for 29/04/2026")
+    # The seed builds journals from its dispatches; this one is there whether or not it did.
+    CostOfSalesJournal.objects.get_or_create(entity=entity, journaled_on=date(2026, 4, 29),
+                                             defaults={"description": "B2B Cost of Sales Journal for 29/04/2026"})
     Job.objects.create(kind="jobs.prune_logs", description="Tidy old job logs", status="completed",
                        progress_percent=100, result="Completed: Done")
 

@@ -63,7 +63,8 @@ def _echoed(key: str, item: object, enums: dict[str, set[str]]) -> tuple[bool, o
     if _is_boolean_field(key):
         return isinstance(item, bool), item
     if key in enums:
-        return item in enums[key], item
+        # Garbage such as a list where an enum belongs is simply not echoed (it is unhashable, too).
+        return isinstance(item, str) and item in enums[key], item
     return isinstance(item, str), item
 
 

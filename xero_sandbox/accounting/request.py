@@ -114,6 +114,12 @@ def write_batch(req: Req, key: str, elements: list[dict], apply: Callable[[dict]
             failed = element_error(exc.echo if exc.echo is not None else element, exc.messages, enums)
             results.append(failed)
             errors.append(failed)
+        except TypeError:
+            # A list or an object where Xero expects a string or a number (found by the hostile-input
+            # suite): Xero refuses the element; apply validates before writing, so nothing was saved.
+            failed = element_error(element, ["A field holds a value of the wrong type."], enums)
+            results.append(failed)
+            errors.append(failed)
     if errors and req.summarize:
         return 400, validation_exception(errors)
     return 200, envelope(key, results, req.now)

@@ -40,6 +40,7 @@ def test_it_mints_grants_for_chosen_tenants_and_scopes(sandbox):
 
 def test_it_changes_settings_live_and_refuses_unknown_ones(sandbox):
     assert sandbox.configure(minute_limit=7)["minute_limit"] == 7
+    assert sandbox.configure(minute_s=1.5)["minute_s"] == 1.5  # a JSON decimal, as a time-scaled test sends it
     for bad in ({"nope": 1}, {"minute_limit": "many"}, {"limits_enabled": "yes"}, {"day_s": -1}):
         answer = httpx.post(f"{sandbox.base_url}/_sandbox/config", json=bad)
         assert answer.status_code == 400 and answer.json()["error"]
@@ -88,3 +89,26 @@ def test_the_home_page_shows_what_arrived_in_xero(sandbox, au):
     for text in ("Acme Distribution (Xero AU)", "Acme Distribution (Xero NZ)", "HOME-1", "Invoices (1)",
                  "Payments (0)", "Manual journals (0)", "lock date 31/03/2026", "Shown &lt;b&gt;Safely&lt;/b&gt;"):
         assert text in page.text
+
+
+def test_it_adds_organisations_like_a_seeded_one_with_tenant_ids_fixed_by_their_key(sandbox):
+    tenant = sandbox.add_tenant("scale-1", name="Scale One")
+    again = httpx.post(f"{sandbox.base_url}/_sandbox/tenants", json={"key": "scale-1"})
+    assert again.status_code == 409
+    org = sandbox.state()["orgs"][tenant]
+    au = sandbox.state()["orgs"][sandbox.tenant_id("AU")]
+    assert org["name"] == "Scale One" and org["country_code"] == "AU" and org["contacts"] == []
+    assert {a["Code"] for a in org["accounts"]} == {a["Code"] for a in au["accounts"]}
+    assert {a["AccountID"] for a in org["accounts"]}.isdisjoint({a["AccountID"] for a in au["accounts"]})
+    grant = sandbox.mint_grant(tenant_ids=[tenant])
+    answer = httpx.get(f"{sandbox.api_url}/Organisation", headers=sandbox.api_headers(grant, tenant))
+    assert answer.status_code == 200 and answer.json()["Organisations"][0]["Name"] == "Scale One"
+    for bad in ({}, {"key": " "}, {"key": "x", "country": "US"}):
+        assert httpx.post(f"{sandbox.base_url}/_sandbox/tenants", json=bad).status_code == 400
+
+
+def test_the_same_key_gives_the_same_tenant_id_in_a_fresh_sandbox(tmp_path):
+    from xero_sandbox.testing import run_sandbox
+
+    with run_sandbox() as first, run_sandbox() as second:
+        assert first.add_tenant("k", country="NZ") == second.add_tenant("k", country="NZ")

@@ -21,3 +21,9 @@ def status_badge(value, label=None):
     """A coloured pill for a status; the CSS class is the lower-cased value."""
     text = label or str(value).replace("_", " ").capitalize()
     return format_html('<span class="badge badge-{}">{}</span>', str(value).lower(), text)
+
+
+@register.filter
+def get_item(mapping, key):
+    """`{{ labels|get_item:event.action }}`: a dictionary look-up by a variable key."""
+    return mapping.get(key, "") if hasattr(mapping, "get") else ""

@@ -1,21 +1,23 @@
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.conf import settings
+from django.db.models import F
 from django.utils import timezone
 
-from bms.jobs import engine
+from bms.jobs import engine, registry
 from bms.jobs.models import Job, JobStatus
 from bms.jobs.registry import UnknownJobKindError
 from bms.jobs.services import (
     LOST_QUEUED_AFTER,
-    STALE_WORKING_AFTER,
     JobRetryError,
     job_enqueue,
     job_retry,
     job_run,
     jobs_recover,
+    jobs_requeue_expired,
 )
 from bms.jobs.tests import kinds
 
@@ -111,24 +113,65 @@ def test_it_sends_a_lost_job_again_once_the_engine_is_idle(monkeypatch):
     sent.clear()
     later = timezone.now() + LOST_QUEUED_AFTER + timedelta(minutes=1)
     monkeypatch.setattr(engine, "engine_is_idle", lambda: False)
-    assert jobs_recover(now=later) == {"failed": 0, "resent": 0}  # messages still waiting in the engine
+    assert jobs_recover(now=later) == {"requeued": 0, "failed": 0, "resent": 0}  # messages still waiting in the engine
     monkeypatch.setattr(engine, "engine_is_idle", lambda: True)
-    assert jobs_recover(now=later) == {"failed": 0, "resent": 1}
+    assert jobs_recover(now=later) == {"requeued": 0, "failed": 0, "resent": 1}
     assert sent == [lost.pk]  # not the one that waits on purpose
     assert waiting.pk not in sent
 
 
-def test_it_fails_a_job_whose_worker_died_so_it_can_be_re_triggered(admin_user):
+def test_it_requeues_a_job_whose_worker_died_and_another_run_completes_it():
+    lease = timedelta(seconds=settings.BMS_JOB_LEASE_S)
+    started = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    dead = Job.objects.create(kind="tests.record", description="Push", status=JobStatus.WORKING, attempts=1,
+                              started_at=started, heartbeat_at=started)
+    alive = Job.objects.create(kind="tests.record", description="Busy", status=JobStatus.WORKING, attempts=1,
+                               started_at=started, heartbeat_at=started + lease)
+    with time_machine.travel(started + lease + timedelta(seconds=1), tick=False):
+        assert jobs_recover() == {"requeued": 1, "failed": 0, "resent": 0}
+    dead.refresh_from_db()
+    # The engine (immediate in tests) ran it again at once: a second attempt, completed.
+    assert (dead.status, dead.attempts) == (JobStatus.COMPLETED, 2)
+    assert dead.log_entries.get(level="warning").cause == "worker stopped"
+    assert Job.objects.get(pk=alive.pk).status == JobStatus.WORKING
+
+
+def test_it_fails_a_job_whose_worker_died_too_often_so_it_can_be_re_triggered(admin_user):
     started = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     job = Job.objects.create(kind="tests.record", description="Push", status=JobStatus.WORKING,
-                             started_at=started, heartbeat_at=started)
-    alive = Job.objects.create(kind="tests.record", description="Busy", status=JobStatus.WORKING,
-                               started_at=started, heartbeat_at=started + STALE_WORKING_AFTER)
-    with time_machine.travel(started + STALE_WORKING_AFTER + timedelta(minutes=1), tick=False):
-        assert jobs_recover() == {"failed": 1, "resent": 0}
+                             attempts=settings.BMS_JOB_MAX_ATTEMPTS, started_at=started, heartbeat_at=started)
+    with time_machine.travel(started + timedelta(hours=1), tick=False):
+        assert jobs_requeue_expired() == {"requeued": 0, "failed": 1}
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and "worker stopped" in job.result
     assert job.log_entries.get(level="error").cause == "worker stopped"
-    assert Job.objects.get(pk=alive.pk).status == JobStatus.WORKING
     retry = job_retry(job=job, requested_by=admin_user)
     assert Job.objects.get(pk=retry.pk).status == JobStatus.COMPLETED
+
+
+def test_a_running_job_renews_its_lease_and_the_late_finish_of_a_taken_over_run_changes_nothing(monkeypatch):
+    monkeypatch.setattr(settings, "BMS_JOB_HEARTBEAT_S", 0.05)
+    first_beat = []
+    release, renewed = threading.Event(), threading.Event()
+
+    def slow(ctx):
+        first_beat.append(Job.objects.get(pk=ctx.job.pk).heartbeat_at)
+        release.wait(10)
+
+    monkeypatch.setitem(registry._HANDLERS, "tests.slow", slow)
+    job = Job.objects.create(kind="tests.slow", description="Slow")
+    runner = threading.Thread(target=job_run, kwargs={"job_id": job.pk})
+    runner.start()
+    for _ in range(500):  # poll the database for the renewed heartbeat (no sleeping in tests)
+        job.refresh_from_db()
+        if first_beat and job.heartbeat_at > first_beat[0]:
+            renewed.set()
+            break
+        renewed.wait(0.01)
+    assert renewed.is_set()
+    # Another worker took the job over (a second claim): the first run's finish must not overwrite it.
+    Job.objects.filter(pk=job.pk).update(attempts=F("attempts") + 1)
+    release.set()
+    runner.join(10)
+    job.refresh_from_db()
+    assert job.status == JobStatus.WORKING and job.finished_at is None

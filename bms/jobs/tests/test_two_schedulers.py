@@ -1,10 +1,7 @@
 """Two schedulers ticking the same due schedules at once: two processes on a real SQLite file (the
 embedded default, with its WAL and IMMEDIATE settings), and two threads on the test database."""
 
-import os
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
@@ -14,6 +11,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from bms.core.testing import bms_process
 from bms.jobs.models import Job, ScheduleRun
 from bms.jobs.scheduling import schedule_upsert, scheduler_tick
 
@@ -42,25 +40,11 @@ print(len(scheduler_tick(now=due)))
 """
 
 
-def _bms(data_dir: Path, *args: str, code: str | None = None, wait: bool = True):
-    env = {**os.environ, "BMS_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "config.settings",
-           "BARRIER_DIR": str(data_dir)}
-    env.pop("BMS_DATABASE_URL", None)
-    command = [sys.executable, str(ROOT / "manage.py"), *args] if code is None else [sys.executable, "-c",
-               "import django; django.setup()\n" + code]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if not wait:
-        return process
-    out, err = process.communicate(timeout=120)
-    assert process.returncode == 0, err
-    return out
-
-
 @pytest.mark.slow
 def test_it_enqueues_each_due_run_once_with_two_schedulers_ticking_at_once(tmp_path):
-    _bms(tmp_path, "migrate", "--no-input", "-v", "0")
-    _bms(tmp_path, code=SETUP)
-    schedulers = [_bms(tmp_path, code=TICK, wait=False) for _ in range(2)]
+    bms_process(tmp_path, "migrate", "--no-input", "-v", "0")
+    bms_process(tmp_path, code=SETUP)
+    schedulers = [bms_process(tmp_path, code=TICK, wait=False) for _ in range(2)]
     for _ in range(2000):
         if len(list(tmp_path.glob("ready-*"))) == 2:
             break

@@ -2,6 +2,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from bms.core.models import AuditEvent
 from bms.jobs.models import Job, JobStatus
 from bms.jobs.services import job_enqueue
 
@@ -16,7 +17,7 @@ def test_it_lists_jobs_with_their_outcome_and_filters_by_status(admin_client, ad
     assert everything.status_code == 200
     page = everything.content.decode()
     assert "Push invoices to Xero" in page and "Completed: 2 done" in page and admin_user.first_name in page
-    assert "System" in page and 'aria-valuenow="100"' in page and "badge-completed" in page
+    assert "System" in page and 'value="100"' in page and "badge-completed" in page
     failed = admin_client.get(reverse("jobs:job_list"), {"status": "failed"})
     assert b"Broken push" in failed.content and b"Push invoices to Xero" not in failed.content
     assert b"Re-trigger" in failed.content
@@ -34,6 +35,9 @@ def test_it_shows_a_failed_job_with_its_error_and_re_triggers_it_from_the_screen
     assert response["Location"] == reverse("jobs:job_detail", args=[retry.pk])
     assert retry.requested_by == admin_user
     assert retry.status == JobStatus.FAILED  # it ran again (and failed again, as this handler always does)
+    event = AuditEvent.objects.get(action="jobs.retried")
+    assert event.actor == admin_user and event.target == f"job #{job.pk}"
+    assert event.before["status"] == "failed" and event.after["job"] == retry.pk
 
 
 def test_it_refuses_a_re_trigger_posted_without_csrf(admin_user):

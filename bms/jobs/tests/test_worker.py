@@ -86,3 +86,11 @@ def test_it_refuses_to_start_in_immediate_mode_or_without_workers(huey):
     with pytest.raises(CommandError):
         call_command("worker", stdout=StringIO())
     assert huey.consumers == []
+
+
+@pytest.mark.django_db
+def test_with_redis_a_worker_runs_only_jobs_unless_started_with_the_scheduler(huey, settings):
+    settings.BMS_JOBS_URL = "redis://127.0.0.1:6379/0"
+    call_command("worker", stdout=StringIO())
+    call_command("worker", "--scheduler", stdout=StringIO())
+    assert [consumer.options["periodic"] for consumer in huey.consumers] == [False, True]

@@ -43,6 +43,15 @@ def test_it_filters_by_entity_and_date_range(admin_client, journals):
     assert set(_ids(response)) == {journals["AU_23"].pk, journals["NZ_23"].pk}
 
 
+def test_it_filters_by_status_so_held_journals_are_found_at_once(admin_client, journals):
+    from bms.ledger.models import JournalStatus
+
+    CostOfSalesJournal.objects.filter(pk=journals["NZ_23"].pk).update(status=JournalStatus.HELD)
+    response = admin_client.get(URL, {"status": JournalStatus.HELD})
+    assert _ids(response) == [journals["NZ_23"].pk]
+    assert b">Held</option>" in response.content and b">Pushed to Xero</option>" in response.content
+
+
 def test_it_shows_a_backwards_date_range_as_an_error(admin_client, journals):
     response = admin_client.get(URL, {"date_from": "2026-04-24", "date_to": "2026-04-22"})
     assert response.context["filters"].errors["date_to"] == ["The end date is before the start date."]

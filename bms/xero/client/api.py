@@ -8,6 +8,7 @@ In order: wait for the limiter → bearer token from the token source, `Xero-Ten
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import time
@@ -35,6 +36,7 @@ from bms.xero.client.schemas import (
 )
 
 WRITE_METHODS = frozenset({"PUT", "POST"})
+TOKEN_REUSE_S = 20.0  # a token fetched longer ago than this before its slot is fetched again
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,25 @@ class XeroAccountingClient:
 
     def close(self) -> None:
         self._http.close()
+
+    def token(self) -> str:
+        """The bearer token the next call would carry, read on the caller's thread."""
+        return self._token_source()
+
+    def record_attempt(self, attempt: Attempt) -> None:
+        """Hand an attempt made by a detached twin to this client's hook (on the caller's thread)."""
+        if self._on_attempt is not None:
+            self._on_attempt(attempt)
+
+    def detached(
+        self, *, token_source: Callable[[], str], on_attempt: Callable[[Attempt], None]
+    ) -> XeroAccountingClient:
+        """The same client (connection pool, limiter, retries) for another thread, with its own token
+        source and attempt hook: a worker thread must not reach the caller's database connection."""
+        twin = copy.copy(self)
+        twin._token_source = token_source
+        twin._on_attempt = on_attempt
+        return twin
 
     def __enter__(self) -> XeroAccountingClient:
         return self
@@ -303,8 +324,14 @@ class XeroAccountingClient:
         limits = RateLimitHeaders()
         outcome = "error"
         try:
+            # The token first: the moment a slot is granted should be the moment the call leaves, or
+            # Xero may count it in a later window than the limiter did. A token fetched before a long
+            # wait for the slot is fetched again (it may be close to expiry by then).
+            token, token_at = self._token_source(), time.monotonic()
             with self._limiter.slot(self.tenant_id):
-                headers["Authorization"] = f"Bearer {self._token_source()}"
+                if time.monotonic() - token_at > TOKEN_REUSE_S:
+                    token = self._token_source()
+                headers["Authorization"] = f"Bearer {token}"
                 try:
                     response = self._http.request(method, path, params=params, content=content, headers=headers)
                 except httpx2.ConnectError as exc:

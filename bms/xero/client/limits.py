@@ -37,12 +37,19 @@ class LimitConfig:
     day_s: float = 86_400.0
     max_wait_s: float = 120.0  # longer waits park the work instead of holding a worker
 
+    @property
+    def margin_s(self) -> float:
+        """How much longer than Xero's a window is counted here. A call is counted when its slot is
+        granted, Xero counts it when it arrives: a first call slow on the wire and a 61st fast one
+        could otherwise meet in one of Xero's fixed windows."""
+        return min(1.0, self.minute_s * 0.1)
+
 
 def _binding_rates(config: LimitConfig) -> list[Rate]:
     """The tenant's windows, keeping only those that can bind: pyrate-limiter refuses a window that
     a shorter one already makes unreachable (e.g. 5,000 a day under 2 a minute)."""
-    minute = Rate(config.per_minute, int(config.minute_s * 1000))
-    day = Rate(config.per_day, int(config.day_s * 1000))
+    minute = Rate(config.per_minute, int((config.minute_s + config.margin_s) * 1000))
+    day = Rate(config.per_day, int((config.day_s + config.margin_s) * 1000))
     if config.per_day <= config.per_minute:
         return [day]
     if config.per_day >= config.per_minute * (config.day_s / config.minute_s):
@@ -65,7 +72,7 @@ class _PerNameBuckets(BucketFactory):
         with self._lock:
             bucket = self._buckets.get(item.name)
             if bucket is None:
-                minute_ms = int(self._config.minute_s * 1000)
+                minute_ms = int((self._config.minute_s + self._config.margin_s) * 1000)
                 if item.name == APP_BUCKET:
                     rates = [Rate(self._config.app_per_minute, minute_ms)]
                 else:

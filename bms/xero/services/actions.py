@@ -9,8 +9,9 @@ from bms.core.audit import audit_record
 from bms.core.errors import DomainError
 from bms.jobs.models import Job
 from bms.jobs.services import job_enqueue
+from bms.ledger.models import CostOfSalesJournal
 from bms.preferences.selectors import xero_is_active
-from bms.xero.models import ContactLink
+from bms.xero.models import ContactLink, XeroTenant
 from bms.xero.selectors import entity_tenant, tenants_in_use
 
 
@@ -31,11 +32,13 @@ def customer_sync_request(*, customer: Customer, user) -> list[Job]:
 
 def customers_sync_all_request(*, user) -> list[Job]:
     _require_active()
-    jobs = [job_enqueue(kind="xero.customers.sync", description=f"Sync all customers to {tenant.name}",
-                        params={"tenant_id": tenant.pk}, requested_by=user) for tenant in tenants_in_use()]
-    if not jobs:
-        raise DomainError("No entity is connected to Xero yet (Admin → Entities → Authenticate with Xero).")
-    audit_record(actor=user, action="xero.bulk_sync", target="customers", after={"jobs": [j.pk for j in jobs]})
+    with transaction.atomic():  # the jobs and their audit event together, or neither
+        jobs = [job_enqueue(kind="xero.customers.sync", description=f"Sync all customers to {tenant.name}",
+                            params={"tenant_id": tenant.pk}, requested_by=user) for tenant in tenants_in_use()]
+        if not jobs:
+            raise DomainError("No entity is connected to Xero yet (Admin → Entities → Authenticate with Xero).")
+        audit_record(actor=user, action="xero.bulk_sync", target="customers",
+                     after={"jobs": [j.pk for j in jobs], "organisations": [j.description for j in jobs]})
     return jobs
 
 
@@ -63,10 +66,31 @@ def invoice_sync_request(*, invoice: Invoice, user) -> Job:
 
 def invoices_push_all_request(*, user) -> list[Job]:
     _require_active()
-    jobs = [job_enqueue(kind="xero.invoices.push", description=f"Push released invoices to {tenant.name}",
-                        params={"tenant_id": tenant.pk, "include_failed": True}, requested_by=user)
-            for tenant in tenants_in_use()]
-    if not jobs:
-        raise DomainError("No entity is connected to Xero yet (Admin → Entities → Authenticate with Xero).")
-    audit_record(actor=user, action="xero.bulk_sync", target="invoices", after={"jobs": [j.pk for j in jobs]})
+    with transaction.atomic():
+        jobs = [job_enqueue(kind="xero.invoices.push", description=f"Push released invoices to {tenant.name}",
+                            params={"tenant_id": tenant.pk, "include_failed": True}, requested_by=user)
+                for tenant in tenants_in_use()]
+        if not jobs:
+            raise DomainError("No entity is connected to Xero yet (Admin → Entities → Authenticate with Xero).")
+        audit_record(actor=user, action="xero.bulk_sync", target="invoices",
+                     after={"jobs": [j.pk for j in jobs], "organisations": [j.description for j in jobs]})
     return jobs
+
+
+def chart_sync_request(*, tenant: XeroTenant, user) -> Job:
+    """Sync from Xero: accounts and tax rates of one organisation, as a background job."""
+    _require_active()
+    with transaction.atomic():
+        job = job_enqueue(kind="xero.chart.sync", description=f"Sync accounts and tax rates from {tenant.name}",
+                          params={"tenant_id": tenant.pk}, requested_by=user)
+        audit_record(actor=user, action="xero.bulk_sync", target="accounts and tax rates",
+                     after={"jobs": [job.pk], "organisations": [tenant.name]})
+    return job
+def journal_push_request(*, journal: CostOfSalesJournal, user) -> Job:
+    """Push now: send this journal, a held one included (after its cause was fixed)."""
+    _require_active()
+    tenant = entity_tenant(journal.entity)
+    if tenant is None:
+        raise DomainError(f"{journal.entity.name} is not connected to Xero (Admin → Entities).")
+    return job_enqueue(kind="xero.journals.push", description=f"Push journal {journal.reference} to {tenant.name}",
+                       params={"tenant_id": tenant.pk, "journal_ids": [journal.pk]}, requested_by=user)

@@ -52,6 +52,7 @@ class OAuthResult:
     entity: Entity
     grant: XeroGrant
     tenants: list[XeroTenant]
+    return_to: str = ""
 
 
 def _require_xero_active() -> None:
@@ -62,8 +63,11 @@ def _require_xero_active() -> None:
         )
 
 
-def oauth_start(*, session, entity: Entity, user, now: datetime | None = None, oauth: XeroOAuth | None = None) -> str:
-    """Returns the URL of Xero's consent page for this entity."""
+def oauth_start(
+    *, session, entity: Entity, user, return_to: str = "", now: datetime | None = None, oauth: XeroOAuth | None = None
+) -> str:
+    """Returns the URL of Xero's consent page for this entity. `return_to` must already be a
+    checked local path (the view checks it); it comes back in OAuthResult after the callback."""
     _require_xero_active()
     if not settings.XERO_CLIENT_ID or not settings.XERO_CLIENT_SECRET:
         raise ConnectError("Xero is not configured on this server: XERO_CLIENT_ID and XERO_CLIENT_SECRET are not set.")
@@ -75,7 +79,10 @@ def oauth_start(*, session, entity: Entity, user, now: datetime | None = None, o
         for key, value in session.get(SESSION_KEY, {}).items()
         if now - datetime.fromisoformat(value["at"]) < STATE_LIFETIME
     }
-    pending[state] = {"entity_id": entity.pk, "verifier": verifier, "user_id": user.pk, "at": now.isoformat()}
+    # The state binds this one sign-in to this session, this user and this entity: the callback
+    # takes the entity from here, never from anything Xero or the browser sends back.
+    pending[state] = {"entity_id": entity.pk, "verifier": verifier, "user_id": user.pk, "at": now.isoformat(),
+                      "return_to": return_to}
     session[SESSION_KEY] = pending
     client = oauth or oauth_client()
     try:
@@ -100,7 +107,9 @@ def oauth_complete(
         )
     if now - datetime.fromisoformat(entry["at"]) >= STATE_LIFETIME:
         raise ConnectError("This Xero sign-in took too long and has expired. Start again with Authenticate with Xero.")
-    entity = Entity.objects.get(pk=entry["entity_id"])
+    entity = Entity.objects.filter(pk=entry["entity_id"]).first()
+    if entity is None:
+        raise ConnectError("The entity this Xero sign-in was started for no longer exists. Nothing was changed.")
     client = oauth or oauth_client()
     try:
         tokens = client.exchange_code(code=code, code_verifier=entry["verifier"])
@@ -120,8 +129,12 @@ def oauth_complete(
 
     with transaction.atomic():
         grant = XeroGrant.objects.select_for_update().filter(xero_user_id=tokens.xero_user_id).first()
+        before = {}
         if grant is None:
             grant = XeroGrant(xero_user_id=tokens.xero_user_id)
+        else:
+            before = {"xero_user": grant.authenticated_by_email or grant.xero_user_id, "status": grant.status,
+                      "tenants": sorted(grant.tenants.values_list("name", flat=True))}
         grant_store_tokens(grant=grant, tokens=tokens, now=now)
         grant.previous_refresh_token_encrypted = ""
         grant.previous_refresh_token_valid_until = None
@@ -152,14 +165,15 @@ def oauth_complete(
         links_resume_for_grant(grant=grant)
         audit_record(
             actor=user,
-            action="xero.authenticated",
+            action="xero.reauthenticated" if before else "xero.authenticated",
             target=f"entity {entity.code}",
-            after={
+            before=before,
+            after={"status": grant.status,
                 "xero_user": grant.authenticated_by_email or grant.xero_user_id,
                 "tenants": [t.name for t in tenants],
             },
         )
-    return OAuthResult(entity=entity, grant=grant, tenants=tenants)
+    return OAuthResult(entity=entity, grant=grant, tenants=tenants, return_to=entry.get("return_to", ""))
 
 
 def entity_connect_tenant(

@@ -11,15 +11,14 @@ anything is sent again.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import partial
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from bms.billing.models import Invoice, InvoiceStatus
-from bms.billing.services import invoice_mark_processed
+from bms.billing.services import invoices_mark_processed
 from bms.preferences.selectors import general_settings
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import Invoice as XeroInvoice
@@ -29,6 +28,8 @@ from bms.xero.payloads import entity_tracking, invoice_cancellation, invoice_pay
 from bms.xero.services.batches import send_batch
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.contacts import contacts_sync
+from bms.xero.services.linkrows import link_rows_update
+from bms.xero.services.pipeline import BatchPipeline
 from bms.xero.services.synclog import SyncLog, SyncOutcome
 
 BATCH_SIZE = 50
@@ -40,15 +41,12 @@ def _label(invoice: Invoice) -> str:
 
 
 def _links_for(tenant: XeroTenant, invoices: list[Invoice]) -> dict[int, InvoiceLink]:
-    links = {link.invoice_id: link for link in InvoiceLink.objects.filter(tenant=tenant, invoice__in=invoices)}
-    for invoice in invoices:
-        if invoice.pk not in links:
-            try:
-                with transaction.atomic():
-                    links[invoice.pk] = InvoiceLink.objects.create(tenant=tenant, invoice=invoice)
-            except IntegrityError:
-                links[invoice.pk] = InvoiceLink.objects.get(tenant=tenant, invoice=invoice)
-    return links
+    # Two statements however many invoices: rows another worker created a moment ago are kept.
+    InvoiceLink.objects.bulk_create(
+        [InvoiceLink(tenant=tenant, invoice=invoice) for invoice in invoices], ignore_conflicts=True, batch_size=500
+    )
+    return {link.invoice_id: link for link in InvoiceLink.objects.filter(
+        tenant=tenant, invoice_id__in=[invoice.pk for invoice in invoices])}
 
 
 def _fail(link: InvoiceLink, invoice: Invoice, message: str, cause: str, log: SyncLog, outcome: SyncOutcome) -> None:
@@ -76,18 +74,16 @@ def invoices_push(
 
     # Contacts first, for customers this tenant has not linked yet.
     customers = {invoice.customer_id: invoice.customer for invoice in invoices}
-    synced_contacts = dict(
-        ContactLink.objects.filter(tenant=tenant, customer_id__in=customers, status=LinkStatus.SYNCED)
-        .values_list("customer_id", "xero_id")
-    )
+    synced_contacts = _synced_contacts(tenant, customers)
     missing = [customer for pk, customer in customers.items() if pk not in synced_contacts]
     if missing:
         contact_outcome = contacts_sync(tenant=tenant, customers=missing, client=client, log=log)
         log.info(f"Customers synced on the way: {contact_outcome.summary()}.")
-        synced_contacts = dict(
-            ContactLink.objects.filter(tenant=tenant, customer_id__in=customers, status=LinkStatus.SYNCED)
-            .values_list("customer_id", "xero_id")
-        )
+        synced_contacts = _synced_contacts(tenant, customers)
+    failed_contacts = set(
+        ContactLink.objects.filter(tenant=tenant, customer_id__in=customers, status=LinkStatus.FAILED)
+        .values_list("customer_id", flat=True)
+    )
 
     lock_date = tenant.lock_date
     uncertain = [i for i in invoices if links[i.pk].status in (LinkStatus.SENDING, LinkStatus.UNCERTAIN)
@@ -114,6 +110,14 @@ def invoices_push(
             log.advance()
             continue
         contact_id = synced_contacts.get(invoice.customer_id)
+        if not contact_id and invoice.customer_id not in failed_contacts:
+            # Its customer's contact is still on its way (no answer from Xero yet): not a failure, the
+            # invoice simply waits for the next push.
+            outcome.parked += 1
+            log.warning(f"Waiting for customer {invoice.customer.code} to reach Xero; the invoice goes with the next "
+                        "push.", record=_label(invoice), cause=f"customer {invoice.customer.code} not in Xero yet")
+            log.advance()
+            continue
         if not contact_id:
             _fail(link, invoice,
                   f"Customer {invoice.customer.code} could not be synced to Xero; fix the customer (see its Xero "
@@ -133,11 +137,19 @@ def invoices_push(
         (updates if link.xero_id else creates).append((link, invoice, contact_id))
 
     connection_status = _invoice_status_by_entity(invoices)
-    for group, create in ((creates, True), (updates, False)):
-        for start in range(0, len(group), BATCH_SIZE):
-            _push(tenant, group[start : start + BATCH_SIZE], client, log, outcome, create=create,
-                  tracking_settings=settings_row, statuses=connection_status)
+    with BatchPipeline(client) as pipeline:
+        for group, create in ((creates, True), (updates, False)):
+            for start in range(0, len(group), BATCH_SIZE):
+                _push(tenant, group[start : start + BATCH_SIZE], pipeline, log, outcome, create=create,
+                      tracking_settings=settings_row, statuses=connection_status)
     return outcome
+
+
+def _synced_contacts(tenant: XeroTenant, customers: dict) -> dict[int, str]:
+    return dict(
+        ContactLink.objects.filter(tenant=tenant, customer_id__in=customers, status=LinkStatus.SYNCED)
+        .values_list("customer_id", "xero_id")
+    )
 
 
 def _chart_problems(chart: ChartCheck, invoice: Invoice) -> list[str]:
@@ -174,23 +186,31 @@ def _lookup_by_number(client: XeroAccountingClient, invoices: list[Invoice]) -> 
     return found
 
 
-def _invoice_url(invoice: Invoice) -> str:
-    return settings.BMS_BASE_URL + reverse("billing:invoice_detail", args=[invoice.pk])
+_PK_PLACEHOLDER = 987654321
 
 
-def _push(tenant, batch, client, log, outcome, *, create: bool, tracking_settings, statuses) -> None:
-    keys = []
-    with transaction.atomic():
-        for link, invoice, _ in batch:
-            link.idempotency_key = record_key(
-                tenant_id=tenant.tenant_id, kind="invoice", record_id=invoice.pk,
-                revision=invoice.revision, epoch=link.key_epoch,
-            )
-            InvoiceLink.objects.filter(pk=link.pk).update(
-                status=LinkStatus.SENDING, idempotency_key=link.idempotency_key, key_epoch=link.key_epoch,
-                attempts=link.attempts + 1,
-            )
-            keys.append(link.idempotency_key)
+def _invoice_urls(invoices) -> dict[int, str]:
+    # One reverse() a batch: resolving the pattern for each of thousands of invoices shows in a profile.
+    template = settings.BMS_BASE_URL + reverse("billing:invoice_detail", args=[_PK_PLACEHOLDER])
+    return {invoice.pk: template.replace(str(_PK_PLACEHOLDER), str(invoice.pk)) for invoice in invoices}
+
+
+def _push(tenant, batch, pipeline: BatchPipeline, log, outcome, *, create: bool, tracking_settings, statuses) -> None:
+    for link, invoice, _ in batch:
+        link.idempotency_key = record_key(
+            tenant_id=tenant.tenant_id, kind="invoice", record_id=invoice.pk,
+            revision=invoice.revision, epoch=link.key_epoch,
+        )
+        link.status = LinkStatus.SENDING
+        link.attempts += 1
+    keys = [link.idempotency_key for link, _, _ in batch]
+    # Step 1, the intent, committed before the call.
+    link_rows_update(InvoiceLink, [
+        (link.pk, {"status": link.status, "idempotency_key": link.idempotency_key, "key_epoch": link.key_epoch,
+                   "attempts": link.attempts})
+        for link, _, _ in batch
+    ])
+    urls = _invoice_urls(invoice for _, invoice, _ in batch)
     elements = [
         invoice_cancellation(invoice_id=link.xero_id, status_in_xero=statuses[invoice.entity_id])
         if invoice.status == InvoiceStatus.CANCELLED and link.xero_id
@@ -201,32 +221,47 @@ def _push(tenant, batch, client, log, outcome, *, create: bool, tracking_setting
             tracking=_tracking(invoice, tracking_settings),
             invoice_id=None if create else link.xero_id,
             line_item_ids=None if create else link.line_item_ids,
-            url=_invoice_url(invoice),
+            url=urls[invoice.pk],
         )
         for link, invoice, contact_id in batch
     ]
     ids = [link.pk for link, _, _ in batch]
     operation = "create" if create else "update"
-    method = client.create_invoices if create else client.update_or_create_invoices
-    call = partial(method, elements, idempotency_key=batch_key(keys, operation=operation))
+    key = batch_key(keys, operation=operation)
+
+    def call(client: XeroAccountingClient) -> list[XeroInvoice]:
+        method = client.create_invoices if create else client.update_or_create_invoices
+        return method(elements, idempotency_key=key)
 
     def refuse_all(message: str) -> None:
         for link, invoice, _ in batch:
             _fail(link, invoice, f"Xero refused the request: {message}", message, log, outcome)
 
-    results = send_batch(tenant=tenant, link_model=InvoiceLink, link_ids=ids, what="invoices", call=call, log=log,
-                         refuse_all=refuse_all)
-    if results is None:
-        return
-    for (link, invoice, _), result in zip(batch, results, strict=True):
-        if result.is_error:
-            message = "; ".join(result.error_messages) or "Xero refused this invoice"
-            _fail(link, invoice, f"Xero: {message}", message, log, outcome)
-        else:
-            _succeed(tenant, link, invoice, result, outcome, created=create)
-            for warning in result.warnings:
-                log.warning(f"Xero: {warning.message}", record=_label(invoice))
-        log.advance()
+    def settle(answer) -> None:
+        results = send_batch(tenant=tenant, link_model=InvoiceLink, link_ids=ids, what="invoices", call=answer,
+                             log=log, refuse_all=refuse_all)
+        if results is not None:
+            _settle(batch, results, log, outcome, tenant=tenant, create=create)
+
+    pipeline.send(call, settle)
+
+
+def _settle(batch, results: list[XeroInvoice], log, outcome, *, tenant, create: bool) -> None:
+    confirmed, rows = [], []
+    with transaction.atomic():  # one transaction a batch: its outcome lands whole, and fast
+        for (link, invoice, _), result in zip(batch, results, strict=True):
+            if result.is_error:
+                message = "; ".join(result.error_messages) or "Xero refused this invoice"
+                _fail(link, invoice, f"Xero: {message}", message, log, outcome)
+            else:
+                rows.append((link.pk, _success_values(link, invoice, result)))
+                confirmed.append(invoice)
+                _count(outcome, created=create)
+                for warning in result.warnings:
+                    log.warning(f"Xero: {warning.message}", record=_label(invoice))
+            log.advance()
+        link_rows_update(InvoiceLink, rows)
+        _confirm(tenant, confirmed)
 
 
 def _tracking(invoice: Invoice, settings_row):
@@ -234,6 +269,20 @@ def _tracking(invoice: Invoice, settings_row):
 
 
 def _succeed(tenant, link, invoice, result: XeroInvoice, outcome: SyncOutcome, *, created: bool) -> None:
+    with transaction.atomic():
+        link_rows_update(InvoiceLink, [(link.pk, _success_values(link, invoice, result))])
+        _confirm(tenant, [invoice])
+    _count(outcome, created=created)
+
+
+def _count(outcome: SyncOutcome, *, created: bool) -> None:
+    if created:
+        outcome.created += 1
+    else:
+        outcome.updated += 1
+
+
+def _success_values(link, invoice, result: XeroInvoice) -> dict:
     line_ids = {}
     xero_lines = result.line_items or []
     bms_lines = list(invoice.lines.all())
@@ -241,23 +290,24 @@ def _succeed(tenant, link, invoice, result: XeroInvoice, outcome: SyncOutcome, *
         # Xero answers with the lines in the order they were sent.
         line_ids = {str(line.pk): xl.line_item_id for line, xl in zip(bms_lines, xero_lines, strict=True)
                     if xl.line_item_id}
-    with transaction.atomic():
-        InvoiceLink.objects.filter(pk=link.pk).update(
-            xero_id=result.invoice_id,
-            xero_number=result.invoice_number or invoice.display_number,
-            line_item_ids=line_ids or link.line_item_ids,
-            status=LinkStatus.SYNCED,
-            revision_pushed=invoice.revision,
-            last_pushed_at=timezone.now(),
-            last_error="",
-            error_cause="",
-        )
-        if invoice.status == InvoiceStatus.APPROVED:
-            invoice_mark_processed(invoice=invoice)
-        EntityXeroConnection.objects.filter(entity_id=invoice.entity_id, records_tenant_id="").update(
-            records_tenant_id=tenant.tenant_id
-        )
-    if created:
-        outcome.created += 1
-    else:
-        outcome.updated += 1
+    return {
+        "xero_id": result.invoice_id,
+        "xero_number": result.invoice_number or invoice.display_number,
+        "line_item_ids": line_ids or link.line_item_ids,
+        "status": LinkStatus.SYNCED,
+        "revision_pushed": invoice.revision,
+        "last_pushed_at": timezone.now(),
+        "last_error": "",
+        "error_cause": "",
+    }
+
+
+def _confirm(tenant: XeroTenant, invoices: list[Invoice]) -> None:
+    """Xero holds these invoices: approved ones become Processed, and their entities are known to
+    have records in this tenant (the relink guard reads that)."""
+    if not invoices:
+        return
+    invoices_mark_processed(invoice_ids=[i.pk for i in invoices if i.status == InvoiceStatus.APPROVED])
+    EntityXeroConnection.objects.filter(
+        entity_id__in={i.entity_id for i in invoices}, records_tenant_id=""
+    ).update(records_tenant_id=tenant.tenant_id)

@@ -1,4 +1,8 @@
-"""At most one active push per tenant and kind, across every worker on every machine."""
+"""At most one active push per tenant and kind, across every worker on every machine.
+
+The lease is short (BMS_JOB_LEASE_S) and renewed by a heartbeat while its holder works, so a
+holder that dies (SIGKILL, machine lost) frees the tenant within one lease, and the job that takes
+its work over is not turned away for long."""
 
 from __future__ import annotations
 
@@ -8,15 +12,23 @@ import threading
 from contextlib import contextmanager
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from bms.core.heartbeat import beating
 from bms.xero.models import TenantLease, XeroTenant
+
+KIND_WORDS = {"push": "customers and invoices", "pull": "payments", "chart": "the chart of accounts"}
 
 
 class LeaseBusyError(Exception):
-    """Another worker holds this tenant's lease; the work waits for the next run."""
+    """Another worker holds this tenant's lease; the work runs again once it is free (or expired)."""
+
+    def __init__(self, message: str, *, expires_at=None):
+        super().__init__(message)
+        self.expires_at = expires_at
 
 
 def lease_holder() -> str:
@@ -24,7 +36,8 @@ def lease_holder() -> str:
 
 
 @contextmanager
-def tenant_lease(*, tenant: XeroTenant, kind: str, ttl: timedelta = timedelta(minutes=15)):
+def tenant_lease(*, tenant: XeroTenant, kind: str, ttl: timedelta | None = None):
+    ttl = ttl or timedelta(seconds=settings.BMS_JOB_LEASE_S)
     holder = lease_holder()
     try:
         with transaction.atomic():
@@ -39,8 +52,13 @@ def tenant_lease(*, tenant: XeroTenant, kind: str, ttl: timedelta = timedelta(mi
         .update(holder=holder, expires_at=now + ttl)
     )
     if not claimed:
-        raise LeaseBusyError(f"another worker is already sending {kind} to {tenant.name}")
+        expires_at = TenantLease.objects.filter(tenant=tenant, kind=kind).values_list("expires_at", flat=True).first()
+        raise LeaseBusyError(f"another job is already exchanging {KIND_WORDS.get(kind, kind)} with {tenant.name}",
+                             expires_at=expires_at)
+    mine = TenantLease.objects.filter(tenant=tenant, kind=kind, holder=holder)
     try:
-        yield
+        with beating(every_s=ttl.total_seconds() / 4, name=f"lease-{tenant.pk}-{kind}",
+                     beat=lambda: mine.update(expires_at=timezone.now() + ttl)):
+            yield
     finally:
         TenantLease.objects.filter(tenant=tenant, kind=kind, holder=holder).update(holder="", expires_at=None)

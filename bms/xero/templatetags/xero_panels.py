@@ -17,6 +17,8 @@ def _panel_context(context, record) -> dict:
     if data["is_active"]:
         data.update(_record_links(kind, record))
     data["csrf_token"] = context.get("csrf_token")
+    request = context.get("request")
+    data["return_to"] = request.get_full_path() if request is not None else ""
     return data
 
 

@@ -30,7 +30,7 @@ def test_it_syncs_a_customer_from_its_button_and_forgets_the_link_on_delete_inte
     customer = f.customer(code="C0777", name="Button Customer Pty Ltd")
     admin_client.post(reverse("xero:customer_sync", args=[customer.pk]))
     page = admin_client.get(reverse("billing:customer_detail", args=[customer.pk]))
-    assert b"View in Xero" in page.content and b"synced" in page.content
+    assert b"View in Xero" in page.content and b"<td>Synced" in page.content
     admin_client.post(reverse("xero:customer_unlink", args=[customer.pk]))
     contacts = sandbox.state()["orgs"][connected.tenant_id]["contacts"]
     assert any(c["ContactNumber"] == "C0777" for c in contacts)  # nothing deleted in Xero
@@ -48,6 +48,29 @@ def test_it_parks_a_tenant_on_a_day_limit_and_schedules_the_push_for_later(admin
     later = Job.objects.filter(kind="xero.invoices.push", retry_of=first).get()
     assert later.status == JobStatus.QUEUED  # scheduled for when Xero allows it, not failed
     assert not InvoiceLink.objects.filter(invoice=invoice, status=LinkStatus.FAILED).exists()
+
+
+def test_a_push_pressed_while_another_job_sends_waits_and_runs_after_it(admin_client, connected, sandbox,
+                                                                        au_entity):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bms.xero.models import TenantLease
+
+    [invoice] = _released(au_entity, [f.customer()], 1)
+    # A worker on another machine is sending to this organisation.
+    TenantLease.objects.create(tenant=connected, kind="push", holder="other-host:4242:1",
+                               expires_at=timezone.now() + timedelta(minutes=5))
+    sandbox.clear_log()
+    admin_client.post(reverse("xero:invoice_sync", args=[invoice.pk]))
+    first = Job.objects.get(kind="xero.invoices.push", retry_of=None)
+    assert first.status == JobStatus.COMPLETED
+    assert "already exchanging customers and invoices with" in first.result
+    assert "continues automatically" in first.result
+    later = Job.objects.get(kind="xero.invoices.push", retry_of=first)
+    assert later.status == JobStatus.QUEUED and later.not_before_at is not None  # not dropped
+    assert not sandbox.log(connected.tenant_id)  # nothing was sent meanwhile
 
 
 def test_it_makes_no_call_when_the_package_is_not_xero(admin_client, connected, sandbox, au_entity):
@@ -78,3 +101,18 @@ def test_it_offers_the_bulk_actions_and_queues_a_job_per_organisation(admin_clie
     job = Job.objects.get(kind="xero.customers.sync")
     assert job.status == JobStatus.COMPLETED and job.requested_by is not None
     assert b"Push released invoices to Xero" in admin_client.get(reverse("billing:invoice_list")).content
+
+
+def test_a_big_backlog_is_sent_in_runs_that_queue_behind_other_organisations(connected, sandbox, au_entity,
+                                                                             settings):
+    from bms.jobs.services import job_enqueue
+
+    settings.XERO_PUSH_CHUNK = 2
+    invoices = _released(au_entity, [f.customer()], 5)
+    job_enqueue(kind="xero.invoices.push", description="Push invoices", params={"tenant_id": connected.pk})
+    runs = list(Job.objects.filter(kind="xero.invoices.push").order_by("pk"))
+    assert [run.total_items for run in runs] == [2, 2, 1]  # each run re-queued the rest at the back
+    assert all(run.status == JobStatus.COMPLETED for run in runs)
+    assert "the rest follows in the next run" in runs[0].result
+    assert InvoiceLink.objects.filter(invoice__in=invoices, status=LinkStatus.SYNCED).count() == 5
+    assert len(sandbox.state()["orgs"][connected.tenant_id]["invoices"]) == 5

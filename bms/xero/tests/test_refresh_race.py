@@ -58,30 +58,40 @@ def _python(code: str, env: dict, *, wait: bool = True):
     return out.strip()
 
 
+def refresh_race(tmp_path, sandbox, *, database_url: str | None = None) -> tuple[list[list[str]], list[dict]]:
+    """Eight processes ask for the token at once; returns each one's answer and the refresh tokens
+    the sandbox issued for the grant. On SQLite by default, or on the database at `database_url`
+    (the scale suite runs it on PostgreSQL)."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "BMS_DATA_DIR": str(tmp_path),
+           "BMS_TOKEN_KEYS": Fernet.generate_key().decode(), "XERO_CLIENT_ID": "bms-demo",
+           "XERO_CLIENT_SECRET": "bms-demo-secret", "SANDBOX": sandbox.base_url, "BARRIER_DIR": str(tmp_path),
+           **sandbox.urls()}
+    env.pop("BMS_DATABASE_URL", None)
+    if database_url:
+        env["BMS_DATABASE_URL"] = database_url
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--no-input", "-v", "0"], cwd=ROOT,
+                   env=env, check=True, timeout=120)
+    env["GRANT_ID"] = _python(SETUP, env)
+    racers = [_python(RACE, env, wait=False) for _ in range(PROCESSES)]
+    for _ in range(3000):
+        if len(list(tmp_path.glob("ready-*"))) == PROCESSES:
+            break
+        time.sleep(0.01)
+    (tmp_path / "go").touch()
+    results = []
+    for process in racers:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        results.append(out.strip().split(" ", 2))
+    grant_id = sandbox.state()["grants"][0]["grant_id"]
+    issued = [t for t in sandbox.sandbox.store.refresh_tokens.values() if t["grant_id"] == grant_id]
+    return results, issued
+
+
 @pytest.mark.slow
 def test_it_refreshes_one_expiring_grant_once_across_eight_processes(tmp_path):
     with run_sandbox(tmp_path / "sandbox") as sandbox:
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "BMS_DATA_DIR": str(tmp_path),
-               "BMS_TOKEN_KEYS": Fernet.generate_key().decode(), "XERO_CLIENT_ID": "bms-demo",
-               "XERO_CLIENT_SECRET": "bms-demo-secret", "SANDBOX": sandbox.base_url, "BARRIER_DIR": str(tmp_path),
-               **sandbox.urls()}
-        env.pop("BMS_DATABASE_URL", None)
-        subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--no-input", "-v", "0"], cwd=ROOT,
-                       env=env, check=True, timeout=120)
-        env["GRANT_ID"] = _python(SETUP, env)
-        racers = [_python(RACE, env, wait=False) for _ in range(PROCESSES)]
-        for _ in range(3000):
-            if len(list(tmp_path.glob("ready-*"))) == PROCESSES:
-                break
-            time.sleep(0.01)
-        (tmp_path / "go").touch()
-        results = []
-        for process in racers:
-            out, err = process.communicate(timeout=120)
-            assert process.returncode == 0, err
-            results.append(out.strip().split(" ", 2))
-        grant_id = sandbox.state()["grants"][0]["grant_id"]
-        issued = [t for t in sandbox.sandbox.store.refresh_tokens.values() if t["grant_id"] == grant_id]
+        results, issued = refresh_race(tmp_path, sandbox)
     assert [result[0] for result in results] == ["OK"] * PROCESSES, results
     assert len({result[1] for result in results}) == 1  # everyone uses the one new access token
     assert len(issued) == 2  # the token minted at the start, and exactly one refresh

@@ -66,6 +66,17 @@ class Command(BaseCommand):
                 page.screenshot(path=str(out / f"{name}.png"), full_page=full)
                 self.stdout.write(f"  {name}.png")
 
+            def press_and_show(name: str, list_path: str | None, button: str, row_text: str = "") -> None:
+                # Open the first record of a list (of the connected entity), press its Xero button, and
+                # show it once the background job (run by the demo's worker) has done its work.
+                if list_path:
+                    page.goto(BASE + list_path)
+                page.locator("table.grid tbody tr", has_text=row_text).first.locator("a").first.click()
+                page.get_by_role("button", name=button).click()
+                time.sleep(4)
+                page.reload()
+                shot(name, full=True)
+
             shot("login", "/login/")
             page.fill("input[name=username]", "admin")
             page.fill("input[name=password]", "admin")
@@ -87,12 +98,19 @@ class Command(BaseCommand):
             page.wait_for_url("**/identity/connect/authorize**")
             shot("xero-consent")
             page.get_by_role("button", name="Allow access").click()
-            page.wait_for_url("**/connect/")
+            page.wait_for_url("**/connect/**")
             shot("xero-choose-organisation")
             page.get_by_label("Acme Distribution (Xero AU)").check()
             page.get_by_role("button", name="Connect").click()
-            page.wait_for_url("**/admin/entities/")
-            shot("entities-connected", full=True)
+            page.wait_for_url("**/admin/entities/**")
+            shot("entities-connected", "/admin/entities/", full=True)
+            # Getting started, "Verify the connection": a customer, an invoice and a journal in Xero.
+            press_and_show("customer-synced", "/billing/customers/", "Sync Customer with Xero Contact")
+            page.goto(BASE + "/billing/invoices/?status=approved")
+            press_and_show("invoice-pushed", None, "Sync Invoice with Xero Invoice", "Acme Distribution Pty Ltd")
+            press_and_show("journal-pushed", "/admin/journals/", "Push now", "Acme Distribution Pty Ltd")
+            shot("chart-compare", "/xero/accounts/compare/", full=True)
+            shot("audit-log", "/admin/audit/")
             browser.close()
 
 

@@ -1,15 +1,26 @@
 """`bms worker`: run the background-job consumer (Huey).
 
-Embedded default: one worker with the scheduler. Scale-out: any number of `bms worker
---no-scheduler` on any machines, and one `bms worker` with the scheduler (a second is harmless:
-due runs are claimed under a database-unique guard)."""
+Embedded default (jobs on SQLite): one worker, which also runs the scheduler. Scale-out
+(BMS_JOB_URL=redis://…): any number of `bms worker` on any machines, and one `bms worker
+--scheduler` (a second is harmless: due runs are claimed under a database-unique guard).
+
+Every worker also sweeps for expired job leases every half lease, so the job of a worker that died
+is running again elsewhere within about 1.5 × BMS_JOB_LEASE_S, whether or not a scheduler is up."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from huey.consumer_options import ConsumerConfig
 from huey.contrib.djhuey import HUEY
 
+from bms.core.heartbeat import beating
 from bms.jobs.scheduling import schedules_ensure
+from bms.jobs.services import jobs_requeue_expired
+
+
+def scheduler_by_default() -> bool:
+    """On with the embedded engine (one worker does everything); off with Redis, where exactly one
+    `bms worker --scheduler` is started on purpose."""
+    return not str(getattr(settings, "BMS_JOBS_URL", "")).startswith(("redis://", "rediss://"))
 
 
 class Command(BaseCommand):
@@ -20,14 +31,17 @@ class Command(BaseCommand):
             "--workers", type=int, default=None, help="Worker threads (default BMS_WORKER_THREADS)."
         )
         parser.add_argument(
-            "--scheduler", dest="scheduler", action="store_true", default=True,
-            help="Run the periodic tasks: the schedule tick and the stale-job sweep (default).",
+            "--scheduler", dest="scheduler", action="store_true", default=None,
+            help="Run the periodic tasks: the schedule tick and the recovery sweep (default only for the "
+            "embedded engine; with Redis start exactly one worker with --scheduler).",
         )
         parser.add_argument(
             "--no-scheduler", dest="scheduler", action="store_false", help="Only run jobs; another worker schedules."
         )
 
-    def handle(self, *args, workers: int | None, scheduler: bool, **options):
+    def handle(self, *args, workers: int | None, scheduler: bool | None, **options):
+        if scheduler is None:
+            scheduler = scheduler_by_default()
         if HUEY.immediate:
             raise CommandError("The job engine is in immediate mode (tests): there is no queue to consume.")
         consumer_options = dict(settings.HUEY.get("consumer", {})) if isinstance(settings.HUEY, dict) else {}
@@ -46,4 +60,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"BMS worker: {config.workers} {config.worker_type} worker(s), scheduler {'on' if scheduler else 'off'}."
         )
-        consumer.run()
+        lease_sweep_s = max(0.1, settings.BMS_JOB_LEASE_S / 2)
+        with beating(every_s=lease_sweep_s, beat=jobs_requeue_expired, name="job-lease-sweep"):
+            consumer.run()

@@ -14,6 +14,7 @@ from bms.xero.selectors import customers_due_for_sync, entity_tenant, invoices_d
 from bms.xero.services.chart import chart_sync_from_xero
 from bms.xero.services.contacts import contacts_sync
 from bms.xero.services.invoices import invoices_push
+from bms.xero.services.leases import LeaseBusyError
 from bms.xero.services.payments import payments_pull
 from bms.xero.services.runs import WaitForXeroError, tenant_run, tenant_time_zone
 from bms.xero.services.synclog import CollectingLog
@@ -87,6 +88,9 @@ class Command(BaseCommand):
             return 0
         except AuthError as exc:
             raise CommandError(f"{tenant.name} needs re-authentication: {exc.message}") from None
+        except LeaseBusyError as exc:
+            self.stdout.write(self.style.WARNING(f"  {exc}; run again when it has finished."))
+            return 0
         self.stdout.write("")
         summary = outcome.summary() if hasattr(outcome, "summary") else ", ".join(
             f"{v} {k}" for k, v in outcome.items())

@@ -1,0 +1,144 @@
+"""`bms journals build|push [--entity CODE] [--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD]`.
+
+build: without dates, every day not built yet up to yesterday (what the nightly run does, missed
+nights included); with dates, exactly those days. A day already built is shown, never rebuilt.
+push: send the built journals Xero doesn't have yet (held ones included) to each entity's Xero
+organisation, in the foreground, with the reasons for any refusal.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+
+from bms.core.errors import DomainError
+from bms.entities.models import Entity
+from bms.ledger.services.journals import journal_build_for_day, journals_build_due
+from bms.preferences.selectors import xero_is_active
+from bms.xero.client.errors import AuthError
+from bms.xero.management.commands.sync import ProgressLog
+from bms.xero.selectors import entity_tenant, journals_due_for_push
+from bms.xero.services.journals import journals_push
+from bms.xero.services.runs import WaitForXeroError, tenant_run, tenant_time_zone
+
+MAX_DAYS = 366
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"{text!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-04-23.") from None
+
+
+class Command(BaseCommand):
+    help = "Build the nightly cost-of-sales journals, or push the built ones to Xero."
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=["build", "push"])
+        parser.add_argument("--entity", help="only this entity (its code); default: every entity")
+        parser.add_argument("--date", help="one trading day, YYYY-MM-DD")
+        parser.add_argument("--from", dest="date_from", help="first trading day of a range, YYYY-MM-DD")
+        parser.add_argument("--to", dest="date_to", help="last trading day of a range, YYYY-MM-DD")
+
+    def handle(self, *args, action: str, entity: str | None, date: str | None, date_from: str | None,
+               date_to: str | None, **options):
+        entities = self._entities(entity)
+        days = self._days(date, date_from, date_to)
+        if action == "build":
+            self._build(entities, days)
+        else:
+            self._push(entities, days)
+
+    @staticmethod
+    def _entities(code: str | None) -> list[Entity]:
+        if code:
+            found = Entity.objects.filter(code=code).first()
+            if found is None:
+                raise CommandError(f"No entity has the code {code!r}.")
+            return [found]
+        return list(Entity.objects.order_by("code"))
+
+    @staticmethod
+    def _days(one: str | None, first: str | None, last: str | None) -> list[date] | None:
+        if one and (first or last):
+            raise CommandError("Give either --date or --from/--to, not both.")
+        if one:
+            return [_day(one)]
+        if bool(first) != bool(last):
+            raise CommandError("A range needs both --from and --to.")
+        if not first:
+            return None
+        start, end = _day(first), _day(last)
+        if end < start:
+            raise CommandError("--to is before --from.")
+        if (end - start).days >= MAX_DAYS:
+            raise CommandError(f"At most {MAX_DAYS} days at a time.")
+        return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+    def _show(self, journal) -> None:
+        self.stdout.write(f"  {journal.entity.code} {journal.journaled_on:%d/%m/%Y}  {journal.description}  "
+                          f"debit {journal.debit_amount} / credit {journal.credit_amount}  "
+                          f"({journal.get_status_display()}, {journal.reference})")
+
+    def _build(self, entities: list[Entity], days: list[date] | None) -> None:
+        failures = 0
+        for entity in entities:
+            self.stdout.write(f"{entity.code} — {entity.name}")
+            try:
+                if days is None:
+                    outcome = journals_build_due(entity=entity)
+                    for journal in outcome.built:
+                        self._show(journal)
+                    self.stdout.write(f"  {len(outcome.built)} journal(s) built over {outcome.days} day(s).")
+                    continue
+                for day in days:
+                    journal = journal_build_for_day(entity=entity, day=day)
+                    if journal is None:
+                        self.stdout.write(f"  {entity.code} {day:%d/%m/%Y}  no dispatches: no journal")
+                    else:
+                        self._show(journal)
+            except DomainError as exc:
+                failures += 1
+                self.stdout.write(self.style.ERROR(f"  {exc.message}"))
+        if failures:
+            raise CommandError(f"{failures} entit{'y' if failures == 1 else 'ies'} could not be built; see above.")
+
+    def _push(self, entities: list[Entity], days: list[date] | None) -> None:
+        if not xero_is_active():
+            raise CommandError("The Xero package is not active (Admin → General Settings): nothing is sent.")
+        by_tenant: dict[int, tuple] = {}
+        for entity in entities:
+            tenant = entity_tenant(entity)
+            if tenant is None:
+                self.stdout.write(self.style.WARNING(f"{entity.code}: not connected to Xero (Admin → Entities)."))
+                continue
+            by_tenant.setdefault(tenant.pk, (tenant, []))[1].append(entity)
+        failures = 0
+        for tenant, tenant_entities in by_tenant.values():
+            journals = journals_due_for_push(tenant, include_failed=True).filter(entity__in=tenant_entities)
+            if days is not None:
+                journals = journals.filter(journaled_on__in=days)
+            journals = list(journals)
+            self.stdout.write(f"Journals — {tenant.name}: {len(journals)} to send")
+            if not journals:
+                continue
+            log = ProgressLog(sys.stdout, len(journals))
+            try:
+                outcome = tenant_run(tenant=tenant, kind="push", log=log, work=lambda client, journals=journals,
+                                     tenant=tenant, log=log: journals_push(tenant=tenant, journals=journals,
+                                                                           client=client, log=log))
+            except WaitForXeroError as exc:
+                self.stdout.write(self.style.WARNING(f"  {exc.describe(tenant_time_zone(tenant))}; run again later."))
+                continue
+            except AuthError as exc:
+                raise CommandError(f"{tenant.name} needs re-authentication: {exc.message}") from None
+            self.stdout.write("")
+            self.stdout.write(self.style.SUCCESS(f"  {outcome.summary()}"))
+            for record, message in log.errors():
+                failures += 1
+                self.stdout.write(self.style.ERROR(f"  {record}: {message}"))
+        if failures:
+            raise CommandError(f"{failures} journal(s) held; see the reasons above.")

@@ -1,0 +1,110 @@
+"""Several batch calls to one tenant in flight at once, within its concurrent-call limit.
+
+A sequential push spends most of its time waiting for Xero's answers; Xero allows 5 calls in flight
+per tenant, so a long push keeps up to `width` batches going. Only the HTTP call runs on a worker
+thread: the intent (before) and the outcome (after) are committed on the calling thread, in the
+order the batches were sent, so the exactly-once protocol and its transactions are unchanged, and
+no worker thread ever opens a database connection.
+
+A batch whose call fails in a way that needs the whole run to pause (a 429 with a long wait, an
+auth failure) does not cut the others short: they are settled first, then the first such error is
+raised to the run, which decides what happens next (retry later, park).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import Any
+
+from django.conf import settings
+
+from bms.xero.client.api import Attempt, XeroAccountingClient
+
+TOKEN_REFRESH_S = 10.0  # how often the calling thread re-reads the token while batches wait on the limiter
+
+
+class _SharedToken:
+    """The bearer token the worker threads use, re-read by the calling thread every
+    TOKEN_REFRESH_S (not for every batch: each read is a database query and a decryption)."""
+
+    def __init__(self, source: Callable[[], str]):
+        self._source = source
+        self._token = source()
+        self._read_at = time.monotonic()
+
+    def refresh_if_stale(self) -> None:
+        if time.monotonic() - self._read_at >= TOKEN_REFRESH_S:
+            self._token, self._read_at = self._source(), time.monotonic()
+
+    def get(self) -> str:
+        return self._token  # one reference read: atomic, no lock needed
+
+
+class BatchPipeline:
+    """    with BatchPipeline(client) as pipeline:
+            pipeline.send(lambda c: c.create_invoices(...), settle)   # settle(call) runs here, later
+
+    `settle` receives a zero-argument callable that returns the call's result or raises its error,
+    so it can be handed to `send_batch` as its `call`."""
+
+    def __init__(self, client: XeroAccountingClient, *, width: int | None = None):
+        self._client = client
+        self._width = max(1, width if width is not None else settings.XERO_PUSH_IN_FLIGHT)
+        self._pool = ThreadPoolExecutor(self._width, thread_name_prefix="xero-batch") if self._width > 1 else None
+        self._token = _SharedToken(client.token) if self._pool else None
+        self._in_flight: deque[tuple[Future, Callable, list[Attempt]]] = deque()
+        self._deferred: BaseException | None = None
+
+    def __enter__(self) -> BatchPipeline:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                self.drain()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+        if exc_type is None and self._deferred is not None:
+            raise self._deferred
+
+    def send(self, call: Callable[[XeroAccountingClient], Any], settle: Callable[[Callable[[], Any]], None]) -> None:
+        if self._pool is None:
+            self._settle(settle, lambda: call(self._client))
+            return
+        if self._deferred is not None:
+            self.drain()
+            raise self._deferred  # the run pauses: send nothing more
+        while len(self._in_flight) >= self._width:
+            self._settle_first_done()
+        attempts: list[Attempt] = []
+        twin = self._client.detached(token_source=self._token.get, on_attempt=attempts.append)
+        self._in_flight.append((self._pool.submit(call, twin), settle, attempts))
+
+    def drain(self) -> None:
+        while self._in_flight:
+            self._settle_first_done()
+
+    def _settle_first_done(self) -> None:
+        # Settle in the order sent: the log and the links read the same as a sequential run.
+        future, settle, attempts = self._in_flight[0]
+        while not future.done():
+            wait([future], timeout=TOKEN_REFRESH_S, return_when=FIRST_COMPLETED)
+            self._token.refresh_if_stale()
+        self._in_flight.popleft()
+        for attempt in attempts:
+            self._client.record_attempt(attempt)
+        self._settle(settle, future.result)
+
+    def _settle(self, settle: Callable[[Callable[[], Any]], None], outcome: Callable[[], Any]) -> None:
+        try:
+            settle(outcome)
+        except Exception as exc:
+            # The run must pause, but batches already sent are settled first.
+            if self._deferred is None:
+                self._deferred = exc
+            if self._pool is None:
+                raise
