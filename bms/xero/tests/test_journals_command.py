@@ -38,3 +38,5 @@ def test_it_refuses_unclear_dates_with_a_message(db):
         call_command("journals", "build", "--from", "2026-04-01")
     with pytest.raises(CommandError, match="No entity has the code"):
         call_command("journals", "push", "--entity", "XX")
+    with pytest.raises(CommandError, match="no entities yet: add one under Admin → Entities"):
+        call_command("journals", "build")

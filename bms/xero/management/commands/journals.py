@@ -45,8 +45,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, action: str, entity: str | None, date: str | None, date_from: str | None,
                date_to: str | None, **options):
-        entities = self._entities(entity)
         days = self._days(date, date_from, date_to)
+        entities = self._entities(entity)
         if action == "build":
             self._build(entities, days)
         else:
@@ -59,7 +59,10 @@ class Command(BaseCommand):
             if found is None:
                 raise CommandError(f"No entity has the code {code!r}.")
             return [found]
-        return list(Entity.objects.order_by("code"))
+        entities = list(Entity.objects.order_by("code"))
+        if not entities:
+            raise CommandError("There are no entities yet: add one under Admin → Entities.")
+        return entities
 
     @staticmethod
     def _days(one: str | None, first: str | None, last: str | None) -> list[date] | None:
