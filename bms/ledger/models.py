@@ -160,13 +160,22 @@ class CostOfSalesJournal(models.Model):
 
 
 class JournalLine(models.Model):
-    journal = models.ForeignKey(CostOfSalesJournal, on_delete=models.CASCADE, related_name="lines")
+    # Neither the journal nor the account is a database foreign key, on purpose: PostgreSQL checks a
+    # key once per row, at commit, through a plan it keeps for the session — made while the journal
+    # table was still tiny, that plan scans the whole table for every line, and it was most of a
+    # large build's time (docs/benchmarks.md, "Journals build"); even a good plan costs a lookup per
+    # line, seconds for a million dispatch lines. The build keeps both instead: it writes lines only
+    # into the journals it has just created in the same transaction, and checks and locks once each
+    # account the lines name (journals._hold_accounts). Deleting a journal through Django deletes its
+    # lines (CASCADE, applied by Django, in one statement); deleting an account is refused while
+    # lines name it (PROTECT). A raw SQL DELETE bypasses both: nothing in BMS issues one.
+    journal = models.ForeignKey(CostOfSalesJournal, on_delete=models.CASCADE, related_name="lines",
+                                db_constraint=False)
     # No index on account or product: a million-line build would maintain two more indexes for the
     # rare deletion of an account or product, and the screens reach lines through their journal. The
-    # product (like the dispatch line below) is a record of where the line came from, kept by Django's
-    # on_delete rather than a database trigger: PostgreSQL checks each such key for every line at
-    # commit, which was most of a large build's time.
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="journal_lines", db_index=False)
+    # product (like the dispatch line below) is a record of where the line came from.
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="journal_lines", db_index=False,
+                                db_constraint=False)
     product = models.ForeignKey("stock.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                 db_index=False, db_constraint=False)
     # Which dispatch line this posting comes from: what has been journaled for a line is the sum of

@@ -10,6 +10,12 @@ postings; when a dispatch changed during the day being built (cancelled, a quant
 shipped with an earlier date than the journal already built) and that sum no longer matches, its
 postings are reversed and, if it still stands, posted again at its current values — in this day's
 journal, the day of the change.
+
+A run of days (a catch-up, or the first run) is built set-based: the days' journals are created
+together, then one statement posts the whole run's dispatches, each into its day's journal, one
+finds the corrections of every day, and one sums the lines — a handful of statements per entity,
+whatever the number of days (journal_sql.py). It gives exactly what building the days one by one,
+oldest first, gives (see journal_sql.changed_lines_sql for why the corrections do).
 """
 
 from __future__ import annotations
@@ -17,129 +23,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from itertools import groupby
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from bms.core.errors import DomainError
 from bms.core.tz import day_bounds_utc, trading_day
 from bms.entities.models import Entity
 from bms.entities.selectors import entity_time_zone
-from bms.ledger.models import CostOfSalesJournal, JournalCursor, JournalLine, JournalStatus
+from bms.ledger.models import CostOfSalesJournal, JournalCursor, JournalStatus
 from bms.ledger.selectors import account_defaults
+from bms.ledger.services import journal_sql as sql
 from bms.preferences.selectors import general_settings
-from bms.stock.models import Dispatch, DispatchLine, DispatchStatus, Product
+from bms.stock.models import Dispatch, DispatchLine, Product
 
-ACTIVE = (DispatchStatus.SHIPPED.value, DispatchStatus.COMPLETED.value)
+ACTIVE = sql.ACTIVE
 CHUNK = 500  # ids per IN (…) list: well inside SQLite's and PostgreSQL's parameter limits
-
-
-class _NothingToJournal(Exception):
-    """Raised inside the build's transaction to undo the empty journal row."""
-
-
-@dataclass(frozen=True)
-class _Tables:
-    line: str = JournalLine._meta.db_table
-    dispatch: str = Dispatch._meta.db_table
-    dispatch_line: str = DispatchLine._meta.db_table
-    product: str = Product._meta.db_table
-
-
-T = _Tables()
-
-
-def _amount_sql() -> str:
-    """quantity × unit cost, rounded to the cent half-up (as Xero rounds each line)."""
-    cost = "COALESCE(dl.unit_cost, p.unit_cost)"
-    if connection.vendor == "postgresql":
-        return f"ROUND(dl.quantity * {cost}, 2)"  # numeric: exact, and half away from zero
-    # SQLite keeps decimals as binary floats, where 2.675 is 2.67499…: multiply in whole
-    # ten-thousandths and round half-up in integers, so the cent is the one Xero computes.
-    return (f"((CAST(ROUND(dl.quantity * 10000) AS INTEGER) * CAST(ROUND({cost} * 10000) AS INTEGER) + 500000)"
-            f" / 1000000) / 100.0")
-
-
-def _dt(value: datetime):
-    return connection.ops.adapt_datetimefield_value(value)
-
-
-def _posting_sql(where: str) -> str:
-    """Both sides of every dispatch line selected by `where`, the pair kept together."""
-    amount = _amount_sql()
-    return f"""
-        INSERT INTO {T.line} (journal_id, account_id, product_id, dispatch_line_id, dispatch_reference, quantity,
-                              unit_cost, debit_amount, credit_amount, is_reversal)
-        SELECT %s, CASE WHEN s.side = 0 THEN COALESCE(p.cost_account_id, %s) ELSE COALESCE(p.stock_account_id, %s) END,
-               dl.product_id, dl.id, d.reference, dl.quantity, COALESCE(dl.unit_cost, p.unit_cost),
-               CASE WHEN s.side = 0 THEN {amount} ELSE 0 END, CASE WHEN s.side = 1 THEN {amount} ELSE 0 END, %s
-        FROM {T.dispatch_line} dl
-        JOIN {T.dispatch} d ON d.id = dl.dispatch_id
-        JOIN {T.product} p ON p.id = dl.product_id
-        CROSS JOIN (SELECT 0 AS side UNION ALL SELECT 1 AS side) s
-        WHERE d.status IN ('{ACTIVE[0]}', '{ACTIVE[1]}') AND {where}
-        ORDER BY dl.id, s.side
-    """  # noqa: S608 — table names and fixed fragments only; every value is a parameter
-
-
-def _changed_lines_sql() -> str:
-    """Lines of dispatches changed during the day whose postings no longer match what they are now."""
-    amount = _amount_sql()
-    signed = "CASE WHEN j.is_reversal THEN -1 ELSE 1 END"
-    return f"""
-        SELECT dl.id
-        FROM {T.dispatch} d
-        JOIN {T.dispatch_line} dl ON dl.dispatch_id = d.id
-        JOIN {T.product} p ON p.id = dl.product_id
-        LEFT JOIN (
-            SELECT j.dispatch_line_id AS line_id, SUM({signed} * j.quantity) / 2.0 AS q,
-                   SUM({signed} * (j.debit_amount + j.credit_amount)) / 2.0 AS a
-            FROM {T.line} j
-            JOIN {T.dispatch_line} dl2 ON dl2.id = j.dispatch_line_id
-            JOIN {T.dispatch} d2 ON d2.id = dl2.dispatch_id
-            WHERE d2.entity_id = %s AND d2.updated_at >= %s AND d2.updated_at < %s AND d2.shipped_at < %s
-            GROUP BY j.dispatch_line_id
-        ) posted ON posted.line_id = dl.id
-        WHERE d.entity_id = %s AND d.updated_at >= %s AND d.updated_at < %s
-          -- Shipped during the day itself: step 1 has just posted it as it is now (or, cancelled, not at all).
-          AND d.shipped_at IS NOT NULL AND d.shipped_at < %s
-          AND (ABS(COALESCE(posted.q, 0)
-                   - CASE WHEN d.status IN ('{ACTIVE[0]}', '{ACTIVE[1]}') THEN dl.quantity ELSE 0 END) > 0.00001
-               OR ABS(COALESCE(posted.a, 0)
-                   - CASE WHEN d.status IN ('{ACTIVE[0]}', '{ACTIVE[1]}') THEN {amount} ELSE 0 END) > 0.001)
-        ORDER BY dl.id
-    """  # noqa: S608
-
-
-_REVERSAL_SQL = f"""
-    INSERT INTO {T.line} (journal_id, account_id, product_id, dispatch_line_id, dispatch_reference, quantity,
-                          unit_cost, debit_amount, credit_amount, is_reversal)
-    SELECT %s, j.account_id, MAX(j.product_id), j.dispatch_line_id, MAX(j.dispatch_reference),
-           SUM(CASE WHEN j.is_reversal THEN -j.quantity ELSE j.quantity END), MAX(j.unit_cost),
-           CASE WHEN SUM(j.credit_amount - j.debit_amount) > 0 THEN ROUND(SUM(j.credit_amount - j.debit_amount), 2)
-                ELSE 0 END,
-           CASE WHEN SUM(j.debit_amount - j.credit_amount) > 0 THEN ROUND(SUM(j.debit_amount - j.credit_amount), 2)
-                ELSE 0 END,
-           %s
-    FROM {T.line} j
-    WHERE j.dispatch_line_id IN ({{ids}})
-    GROUP BY j.dispatch_line_id, j.account_id
-    HAVING ABS(SUM(j.debit_amount - j.credit_amount)) > 0.001
-    ORDER BY j.dispatch_line_id, MIN(j.id)
-"""  # noqa: S608
-
-
-# The header's totals from its lines, in the same round trip that stores them.
-_TOTALS_SQL = f"""
-    UPDATE {CostOfSalesJournal._meta.db_table} SET
-        debit_amount = (SELECT ROUND(COALESCE(SUM(debit_amount), 0), 2) FROM {T.line} WHERE journal_id = %s),
-        credit_amount = (SELECT ROUND(COALESCE(SUM(credit_amount), 0), 2) FROM {T.line} WHERE journal_id = %s)
-    WHERE id = %s
-    RETURNING debit_amount, credit_amount
-"""  # noqa: S608
-_NOT_YET_JOURNALED = f"NOT EXISTS (SELECT 1 FROM {T.line} x WHERE x.dispatch_line_id = dl.id)"  # noqa: S608
-_DAY_NOT_YET_JOURNALED = "d.entity_id = %s AND d.shipped_at >= %s AND d.shipped_at < %s AND " + _NOT_YET_JOURNALED
+RUN_DAYS = 366  # days per set-based build: three parameters a day stay far inside SQLite's 32,766
 
 
 def _missing_accounts(entity: Entity, start: datetime, end: datetime, context) -> None:
@@ -193,65 +95,106 @@ def journal_build_for_day(*, entity: Entity, day: date, now: datetime | None = N
         existing = CostOfSalesJournal.objects.filter(entity=entity, journaled_on=day).first()
         if existing is not None:
             return existing
-    start, end = day_bounds_utc(day, context.tz_name)
-    _missing_accounts(entity, start, end, context)
+    _missing_accounts(entity, *day_bounds_utc(day, context.tz_name), context)
     try:
         with transaction.atomic():
-            journal = CostOfSalesJournal.objects.create(
-                entity=entity, journaled_on=day, description=f"{context.prefix} {day:%d/%m/%Y}"
-            )
-            if not _post_day(journal, entity, start, end, context):
-                raise _NothingToJournal
-            with connection.cursor() as cursor:
-                cursor.execute(_TOTALS_SQL, [journal.pk] * 3)
-                debit, credit = (_cents(value) for value in cursor.fetchone())
-            if debit != credit:  # pairs always balance; anything else is a bug, never a posting
-                raise AssertionError(f"journal for {entity.code} {day} does not balance: {debit} ≠ {credit}")
-    except _NothingToJournal:
-        return None
+            built = _build_days(entity, [day], context)
     except IntegrityError:
         # Another builder made this day's journal first (the unique (entity, day) constraint).
         existing = CostOfSalesJournal.objects.filter(entity=entity, journaled_on=day).first()
         if existing is None:
             raise
         return existing
-    journal.debit_amount, journal.credit_amount = debit, credit
-    return journal
+    return built[0] if built else None
 
 
 def _cents(value) -> Decimal:
     return (value if isinstance(value, Decimal) else Decimal(str(value or 0))).quantize(Decimal("0.01"))
 
 
-def _post_day(journal: CostOfSalesJournal, entity: Entity, start: datetime, end: datetime, context: _Context) -> int:
-    """Write the day's lines; returns how many."""
-    accounts = (context.cost_account_id, context.stock_account_id)
+def _build_days(entity: Entity, days: list[date], context: _Context) -> list[CostOfSalesJournal]:
+    """Build the journals of `days` (consecutive, none built yet, each ended) in a handful of
+    statements; returns those with lines, oldest first. Raises IntegrityError when another builder
+    made one of them first: the caller rolls back and goes day by day."""
+    journals = CostOfSalesJournal.objects.bulk_create(
+        CostOfSalesJournal(entity=entity, journaled_on=day, description=f"{context.prefix} {day:%d/%m/%Y}")
+        for day in days)
+    bounds = [(journal.pk, *day_bounds_utc(journal.journaled_on, context.tz_name)) for journal in journals]
+    cte, day_params = sql.days_cte(bounds)
+    run = [entity.pk, sql.dt(bounds[0][1]), sql.dt(bounds[-1][2])]
+    defaults = [context.cost_account_id, context.stock_account_id]
+    ids = [journal.pk for journal in journals]
     with connection.cursor() as cursor:
-        # 1. The day's dispatches, never journaled before.
-        cursor.execute(
-            _posting_sql(_DAY_NOT_YET_JOURNALED),
-            [journal.pk, *accounts, False, entity.pk, _dt(start), _dt(end)],
-        )
-        written = max(cursor.rowcount, 0)
-        # 2. Corrections: dispatches changed today whose postings no longer say what they are.
-        # Only dispatches shipped before the day can need a correction: their postings alone are summed
-        # (not the lines step 1 has just written for the day's own dispatches).
-        cursor.execute(_changed_lines_sql(), [entity.pk, _dt(start), _dt(end), _dt(start), entity.pk, _dt(start),
-                                              _dt(end), _dt(start)])
-        changed = [row[0] for row in cursor.fetchall()]
-        for first in range(0, len(changed), CHUNK):
-            ids = changed[first:first + CHUNK]
-            marks = ", ".join(["%s"] * len(ids))
-            cursor.execute(_REVERSAL_SQL.format(ids=marks), [journal.pk, True, *ids])
-            written += max(cursor.rowcount, 0)
-            cursor.execute(_posting_sql(f"dl.id IN ({marks})"), [journal.pk, *accounts, False, *ids])
-            written += max(cursor.rowcount, 0)
-    return written
+        # 1. Every dispatch of the run, into the journal of the day it shipped.
+        cursor.execute(sql.new_postings_sql(cte), [*day_params, *defaults, *run])
+        # 2. Corrections, each in the journal of the day of the change.
+        cursor.execute(sql.changed_lines_sql(cte), [*day_params, *run])
+        changed = cursor.fetchall()
+        for journal_id, rows in groupby(changed, key=lambda row: row[1]):
+            lines = [row[0] for row in rows]
+            for first in range(0, len(lines), CHUNK):
+                chunk = lines[first:first + CHUNK]
+                cursor.execute(sql.reversal_sql(len(chunk)), [journal_id, True, *chunk])
+                cursor.execute(sql.repost_sql(len(chunk)), [journal_id, *defaults, *chunk])
+        # 3. The totals, and the accounts the lines name.
+        cursor.execute(sql.sums_sql(len(ids)), ids)
+        sums = cursor.fetchall()
+    _hold_accounts({account_id for _journal, account_id, _debit, _credit in sums})
+    totals: dict[int, list[Decimal]] = {}
+    for journal_id, _account, debit, credit in sums:
+        total = totals.setdefault(journal_id, [Decimal("0.00"), Decimal("0.00")])
+        total[0] += _cents(debit)
+        total[1] += _cents(credit)
+    built = []
+    for journal in journals:
+        if journal.pk not in totals:
+            continue
+        journal.debit_amount, journal.credit_amount = totals[journal.pk]
+        if not journal.is_balanced:  # pairs always balance; anything else is a bug, never a posting
+            raise AssertionError(f"journal for {entity.code} {journal.journaled_on} does not balance: "
+                                 f"{journal.debit_amount} ≠ {journal.credit_amount}")
+        built.append(journal)
+    CostOfSalesJournal.objects.bulk_update(built, ["debit_amount", "credit_amount"])
+    # A day without dispatches has no journal: the empty ones made above go again.
+    CostOfSalesJournal.objects.filter(pk__in=[pk for pk in ids if pk not in totals]).delete()
+    return built
+
+
+def _hold_accounts(account_ids: set[int]) -> None:
+    """The account key of the lines just written, checked here once per account rather than by the
+    database once per line (JournalLine.account says why): each must exist, and stays locked
+    against deletion until the build commits, as the key's own check would keep it."""
+    ids = sorted(account_ids)
+    if not ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(sql.accounts_held_sql(len(ids)), ids)
+        missing = set(ids) - {row[0] for row in cursor.fetchall()}
+    if missing:
+        raise IntegrityError(f"journal lines name accounts that do not exist: {sorted(missing)}")
 
 
 def _first_day(entity: Entity, tz_name: str) -> date | None:
     first = Dispatch.objects.filter(entity=entity, shipped_at__isnull=False).aggregate(at=Min("shipped_at"))["at"]
     return trading_day(first, tz_name) if first else None
+
+
+def _first_day_without_accounts(entity: Entity, first: date, last: date, context: _Context) -> date | None:
+    """The first day of the run with a dispatch line neither its product nor the defaults give an
+    account for: the run stops the day before, as a day-by-day build would."""
+    roles = Q()
+    if context.cost_account_id is None:
+        roles |= Q(product__cost_account__isnull=True)
+    if context.stock_account_id is None:
+        roles |= Q(product__stock_account__isnull=True)
+    if not roles:
+        return None
+    start, end = day_bounds_utc(first, context.tz_name)[0], day_bounds_utc(last, context.tz_name)[1]
+    at = DispatchLine.objects.filter(
+        roles, dispatch__entity=entity, dispatch__shipped_at__gte=start, dispatch__shipped_at__lt=end,
+        dispatch__status__in=ACTIVE,
+    ).aggregate(at=Min("dispatch__shipped_at"))["at"]
+    return trading_day(at, context.tz_name) if at else None
 
 
 @dataclass
@@ -264,8 +207,8 @@ def journals_build_due(*, entity: Entity, now: datetime | None = None, until: da
     """Build every day of `entity` not built yet, oldest first, up to yesterday (entity time):
     nights the scheduler missed are caught up here, and a day is never built twice.
 
-    One transaction for the run, a savepoint per day: a catch-up of many days costs one commit, and
-    a day that fails (no Cost account, say) keeps the days before it; the next run starts there."""
+    One transaction for the run, built set-based. A day that cannot be built (no Cost account, say)
+    ends the run: the days before it are kept, and the next run starts there."""
     now = now or timezone.now()
     context = _Context.read(entity)
     last = trading_day(now, context.tz_name) - timedelta(days=1)
@@ -273,27 +216,33 @@ def journals_build_due(*, entity: Entity, now: datetime | None = None, until: da
         last = min(last, until)
     cursor = JournalCursor.objects.filter(entity=entity).first()
     start = cursor.built_through_on + timedelta(days=1) if cursor else _first_day(entity, context.tz_name)
-    built: list[CostOfSalesJournal] = []
-    days, failure = 0, None
-    with transaction.atomic():
-        day = start
-        while day is not None and day <= last:
-            try:
-                journal = journal_build_for_day(entity=entity, day=day, now=now, _context=context)
-            except DomainError as exc:
-                failure = exc
-                break
-            if journal is not None:
-                built.append(journal)
-            days += 1
-            day += timedelta(days=1)
-        if days:
-            _advance_cursor(entity, start + timedelta(days=days - 1))
-        elif start is None:
+    if start is None:  # nothing ever shipped: the run starts from here next time
+        with transaction.atomic():
             _advance_cursor(entity, last)
-    if failure is not None:
-        raise failure
-    return BuildOutcome(built=built, days=days)
+        return BuildOutcome(built=[], days=0)
+    failing = _first_day_without_accounts(entity, start, last, context) if start <= last else None
+    through = failing - timedelta(days=1) if failing else last
+    days = [start + timedelta(days=n) for n in range((through - start).days + 1)]
+    built: list[CostOfSalesJournal] = []
+    with transaction.atomic():
+        for first in range(0, len(days), RUN_DAYS):
+            built += _build_run(entity, days[first:first + RUN_DAYS], now, context)
+        if days:
+            _advance_cursor(entity, days[-1])
+    if failing is not None:
+        _missing_accounts(entity, *day_bounds_utc(failing, context.tz_name), context)
+    return BuildOutcome(built=built, days=len(days))
+
+
+def _build_run(entity: Entity, days: list[date], now: datetime, context: _Context) -> list[CostOfSalesJournal]:
+    try:
+        with transaction.atomic():
+            return _build_days(entity, days, context)
+    except IntegrityError:
+        # Another builder made some of these days first: day by day, each day either builds or
+        # finds the journal the other made.
+        journals = (journal_build_for_day(entity=entity, day=day, now=now, _context=context) for day in days)
+        return [journal for journal in journals if journal is not None]
 
 
 def _advance_cursor(entity: Entity, day: date) -> None:

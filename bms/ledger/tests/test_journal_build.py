@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
+from django.db import IntegrityError
 
 from bms.billing.tests import factories as f
 from bms.core.errors import DomainError
@@ -202,3 +203,76 @@ def test_a_shipment_recorded_after_its_day_was_journaled_goes_into_the_journal_o
     journal = journal_build_for_day(entity=au, day=date(2026, 4, 24), now=local("2026-04-25 01:00"))
     assert [(line[2], line[5], line[6], line[7]) for line in _lines(journal)] == [
         ("DSP-LATE", D("40.00"), D("0"), False), ("DSP-LATE", D("0"), D("40.00"), False)]
+
+
+def _shipped_on_the_20th(entity, lathe, filters):
+    return (shipped(entity, local("2026-04-20 10:00"), (lathe, 5), (filters, 2), reference="DSP-1"),
+            shipped(entity, local("2026-04-20 11:00"), (lathe, 1), reference="DSP-2"))
+
+
+def _the_days_after(entity, lathe, filters, first, gone):
+    """A shipment on the 21st, a quantity corrected on the 22nd, a cancellation on the 23rd, and on
+    the 23rd a shipment recorded with the time it really left, the 21st."""
+    from bms.stock.services import dispatch_create, dispatch_ship
+
+    shipped(entity, local("2026-04-21 09:00"), (filters, 7), reference="DSP-3")
+    with time_machine.travel(local("2026-04-22 09:00"), tick=False):
+        dispatch_line_change_quantity(line=first.lines.get(product=lathe), quantity=D("3"))
+    with time_machine.travel(local("2026-04-23 15:00"), tick=False):
+        dispatch_cancel(dispatch=gone)
+        late = dispatch_create(entity=entity, customer=f.customer(code=f"LATE-{entity.code}"),
+                               reference="DSP-LATE", lines=[(lathe, D("4"))])
+        dispatch_ship(dispatch=late, shipped_at=local("2026-04-21 16:00"))
+
+
+def _journals(entity):
+    return [(j.journaled_on, j.debit_amount, j.credit_amount, _lines(j))
+            for j in CostOfSalesJournal.objects.filter(entity=entity).order_by("journaled_on")]
+
+
+@pytest.mark.parametrize("twentieth_built_first", [False, True])
+def test_a_catch_up_of_several_days_at_once_gives_exactly_what_building_them_one_by_one_gives(
+        chart, twentieth_built_first):
+    lathe = f.product("LATHE", unit_cost="10.0000")
+    filters = f.product("FILTER", unit_cost="2.6750", cost_account=chart["parts"])
+    at_once, one_by_one = f.entity("AU", time_zone="Australia/Sydney"), f.entity("AU2", time_zone="Australia/Sydney")
+    for entity in (at_once, one_by_one):
+        first, gone = _shipped_on_the_20th(entity, lathe, filters)
+        if twentieth_built_first:  # the night of the 20th ran; the scheduler was then down four nights
+            journals_build_due(entity=entity, now=local("2026-04-21 01:00"))
+        _the_days_after(entity, lathe, filters, first, gone)
+
+    outcome = journals_build_due(entity=at_once, now=local("2026-04-25 01:00"))
+    day = date(2026, 4, 21) if twentieth_built_first else date(2026, 4, 20)
+    while day <= date(2026, 4, 24):
+        journal_build_for_day(entity=one_by_one, day=day, now=local("2026-04-25 01:00"))
+        day += timedelta(days=1)
+    JournalCursor.objects.update_or_create(entity=one_by_one, defaults={"built_through_on": date(2026, 4, 24)})
+
+    assert outcome.days == (4 if twentieth_built_first else 5)
+    journals = _journals(at_once)
+    assert journals == _journals(one_by_one)
+    assert all(debit == credit for _day, debit, credit, _lines in journals)
+    reversed_on = sorted({day.day for day, _d, _c, lines in journals for line in lines if line[7]})
+    # Built first, the 20th is corrected on the days of the changes; built in the catch-up, it is
+    # simply journaled as the dispatches are now, and nothing needs reversing.
+    assert reversed_on == ([22, 23] if twentieth_built_first else [])
+
+
+def test_deleting_a_journal_through_django_deletes_its_lines(chart, au):
+    shipped(au, local("2026-04-23 10:00"), (f.product(), 1))
+    journal = journal_build_for_day(entity=au, day=DAY, now=AFTER)
+    journal.delete()
+    assert not JournalLine.objects.exists()
+
+
+def test_a_line_naming_an_account_that_does_not_exist_fails_the_build(chart, au, monkeypatch):
+    from bms.ledger.services import journals
+
+    shipped(au, local("2026-04-23 10:00"), (f.product(), 1))
+    monkeypatch.setattr(journals._Context, "read", classmethod(
+        lambda cls, entity: cls(tz_name="Australia/Sydney", cost_account_id=999_999,
+                                stock_account_id=chart["stock"].pk, prefix="COS")))
+    with pytest.raises(IntegrityError, match="accounts that do not exist: \\[999999\\]"):
+        journal_build_for_day(entity=au, day=DAY, now=AFTER)
+    assert not CostOfSalesJournal.objects.exists() and not JournalLine.objects.exists()
