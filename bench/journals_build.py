@@ -10,8 +10,9 @@ postgres://postgres@127.0.0.1:5432/bms_bench_journals, dropped and created again
 memory is that one build's. Dispatch lines are seeded with bulk SQL, not through the ORM; the
 timed part is exactly what the nightly run does: journals_build_due for every entity.
 
-Ends with one JSON line per database: {"lines", "seconds", "peak_mb", "db", "journals",
-"journal_lines", "series": [{"lines", "seconds", "peak_mb"}, …]}.
+Ends with one JSON line per database: {"lines", "seconds", "peak_mb", "db", "journals", "postings",
+"journal_lines", "series": [{"lines", "seconds", "peak_mb"}, …]} — a posting (one row) is a journal's
+two lines, debit Cost and credit Stock.
 """
 
 # ruff: noqa: S608 — the seeding SQL is built from this script's own constants, never from input.
@@ -111,7 +112,7 @@ def child(lines: int) -> dict:
     from django.db import connection
 
     from bms.entities.models import Entity
-    from bms.ledger.models import CostOfSalesJournal, JournalLine
+    from bms.ledger.models import CostOfSalesJournal, JournalPosting
     from bms.ledger.services.journals import journals_build_due
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -125,7 +126,8 @@ def child(lines: int) -> dict:
         "lines": lines, "seconds": round(seconds, 2),
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "db": connection.vendor if connection.vendor == "sqlite" else "postgres",
-        "journals": CostOfSalesJournal.objects.count(), "journal_lines": JournalLine.objects.count(),
+        "journals": CostOfSalesJournal.objects.count(), "postings": (postings := JournalPosting.objects.count()),
+        "journal_lines": 2 * postings,
     }
 
 

@@ -159,23 +159,31 @@ class CostOfSalesJournal(models.Model):
         return f"{self.description} [{self.reference}]"
 
 
-class JournalLine(models.Model):
-    # Neither the journal nor the account is a database foreign key, on purpose: PostgreSQL checks a
+class JournalPosting(models.Model):
+    """One dispatch line's posting in a journal: both sides in one row. A posting debits its Cost
+    account and credits its Stock account by `amount`; a reversal (is_reversal) does the opposite.
+    The screens and the push show each posting as its two journal lines (selectors.JournalLine); one row
+    instead of a row per side halves what a million-line build writes and indexes."""
+
+    # Neither the journal nor an account is a database foreign key, on purpose: PostgreSQL checks a
     # key once per row, at commit, through a plan it keeps for the session — made while the journal
-    # table was still tiny, that plan scans the whole table for every line, and it was most of a
+    # table was still tiny, that plan scans the whole table for every row, and it was most of a
     # large build's time (docs/benchmarks.md, "Journals build"); even a good plan costs a lookup per
-    # line, seconds for a million dispatch lines. The build keeps both instead: it writes lines only
+    # row, seconds for a million dispatch lines. The build keeps both instead: it writes postings only
     # into the journals it has just created in the same transaction, and checks and locks once each
-    # account the lines name (journals._hold_accounts). Deleting a journal through Django deletes its
-    # lines (CASCADE, applied by Django, in one statement); deleting an account is refused while
-    # lines name it (PROTECT). A raw SQL DELETE bypasses both: nothing in BMS issues one.
-    journal = models.ForeignKey(CostOfSalesJournal, on_delete=models.CASCADE, related_name="lines",
+    # account the postings name (journals._hold_accounts). Deleting a journal through Django deletes
+    # its postings (CASCADE, applied by Django, in one statement); deleting an account is refused
+    # while postings name it (PROTECT). A raw SQL DELETE bypasses both: nothing in BMS issues one.
+    journal = models.ForeignKey(CostOfSalesJournal, on_delete=models.CASCADE, related_name="postings",
                                 db_constraint=False)
-    # No index on account or product: a million-line build would maintain two more indexes for the
-    # rare deletion of an account or product, and the screens reach lines through their journal. The
-    # product (like the dispatch line below) is a record of where the line came from.
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="journal_lines", db_index=False,
-                                db_constraint=False)
+    # No index on the accounts or the product: a million-line build would maintain more indexes for
+    # the rare deletion of an account or product, and the screens reach postings through their
+    # journal. The accounts are the ones the posting was made on: a reversal takes back what was
+    # posted on them, whatever the product's accounts are by then.
+    cost_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="cost_postings",
+                                     db_index=False, db_constraint=False)
+    stock_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="stock_postings",
+                                      db_index=False, db_constraint=False)
     product = models.ForeignKey("stock.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                 db_index=False, db_constraint=False)
     # Which dispatch line this posting comes from: what has been journaled for a line is the sum of
@@ -186,20 +194,14 @@ class JournalLine(models.Model):
     dispatch_reference = models.CharField(max_length=50, blank=True, default="")
     quantity = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal("0"))
     unit_cost = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal("0"))
-    debit_amount = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
-    credit_amount = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
+    amount = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
     is_reversal = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["id"]
         constraints = [
-            # Hordak's rule: amounts are non-negative; the column says which side.
-            models.CheckConstraint(
-                condition=Q(debit_amount__gte=0) & Q(credit_amount__gte=0), name="journal_line_non_negative"
-            ),
-            models.CheckConstraint(
-                condition=Q(debit_amount=0) | Q(credit_amount=0), name="journal_line_one_side"
-            ),
+            # Hordak's rule, as before: amounts are non-negative; is_reversal says which way.
+            models.CheckConstraint(condition=Q(amount__gte=0), name="journal_posting_non_negative"),
         ]
 
 

@@ -1,9 +1,9 @@
 """Nightly cost-of-sales journals (PRODUCT.md §3.6).
 
 One journal per entity and trading day: every dispatch line shipped that day (in the entity's time
-zone) posts a pair of lines, debit Cost and credit Stock, at the cost captured when it shipped, on
-the product's accounts or the defaults. The rows are written by INSERT … SELECT: a build of a
-million lines never holds them in Python.
+zone) makes one posting — debit Cost, credit Stock, one row shown as those two lines — at the cost
+captured when it shipped, on the product's accounts or the defaults. The rows are written by
+INSERT … SELECT: a build of a million lines never holds them in Python.
 
 Corrections never rewrite a journal. What has been journaled for a dispatch line is the sum of its
 postings; when a dispatch changed during the day being built (cancelled, a quantity corrected, or
@@ -125,6 +125,8 @@ def _build_days(entity: Entity, days: list[date], context: _Context) -> list[Cos
     defaults = [context.cost_account_id, context.stock_account_id]
     ids = [journal.pk for journal in journals]
     with connection.cursor() as cursor:
+        if no_jit := sql.no_jit_sql():
+            cursor.execute(no_jit)
         # 1. Every dispatch of the run, into the journal of the day it shipped.
         cursor.execute(sql.new_postings_sql(cte), [*day_params, *defaults, *run])
         # 2. Corrections, each in the journal of the day of the change.
@@ -134,23 +136,24 @@ def _build_days(entity: Entity, days: list[date], context: _Context) -> list[Cos
             lines = [row[0] for row in rows]
             for first in range(0, len(lines), CHUNK):
                 chunk = lines[first:first + CHUNK]
-                cursor.execute(sql.reversal_sql(len(chunk)), [journal_id, True, *chunk])
+                cursor.execute(sql.reversal_sql(len(chunk)), [journal_id, *chunk])
                 cursor.execute(sql.repost_sql(len(chunk)), [journal_id, *defaults, *chunk])
-        # 3. The totals, and the accounts the lines name.
+        # 3. The totals, and the accounts the postings name.
         cursor.execute(sql.sums_sql(len(ids)), ids)
         sums = cursor.fetchall()
-    _hold_accounts({account_id for _journal, account_id, _debit, _credit in sums})
+    _hold_accounts({account for _journal, cost, stock, _amount in sums for account in (cost, stock)})
     totals: dict[int, list[Decimal]] = {}
-    for journal_id, _account, debit, credit in sums:
+    for journal_id, _cost, _stock, amount in sums:
+        # A posting is one debit line and one credit line of the same amount, whichever way it goes.
         total = totals.setdefault(journal_id, [Decimal("0.00"), Decimal("0.00")])
-        total[0] += _cents(debit)
-        total[1] += _cents(credit)
+        total[0] += _cents(amount)
+        total[1] += _cents(amount)
     built = []
     for journal in journals:
         if journal.pk not in totals:
             continue
         journal.debit_amount, journal.credit_amount = totals[journal.pk]
-        if not journal.is_balanced:  # pairs always balance; anything else is a bug, never a posting
+        if not journal.is_balanced:  # postings always balance; anything else is a bug, never posted
             raise AssertionError(f"journal for {entity.code} {journal.journaled_on} does not balance: "
                                  f"{journal.debit_amount} ≠ {journal.credit_amount}")
         built.append(journal)
@@ -161,8 +164,8 @@ def _build_days(entity: Entity, days: list[date], context: _Context) -> list[Cos
 
 
 def _hold_accounts(account_ids: set[int]) -> None:
-    """The account key of the lines just written, checked here once per account rather than by the
-    database once per line (JournalLine.account says why): each must exist, and stays locked
+    """The account keys of the postings just written, checked here once per account rather than by
+    the database once per row (JournalPosting.journal says why): each must exist, and stays locked
     against deletion until the build commits, as the key's own check would keep it."""
     ids = sorted(account_ids)
     if not ids:
@@ -171,7 +174,7 @@ def _hold_accounts(account_ids: set[int]) -> None:
         cursor.execute(sql.accounts_held_sql(len(ids)), ids)
         missing = set(ids) - {row[0] for row in cursor.fetchall()}
     if missing:
-        raise IntegrityError(f"journal lines name accounts that do not exist: {sorted(missing)}")
+        raise IntegrityError(f"journal postings name accounts that do not exist: {sorted(missing)}")
 
 
 def _first_day(entity: Entity, tz_name: str) -> date | None:

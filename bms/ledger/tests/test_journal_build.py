@@ -8,8 +8,8 @@ from django.db import IntegrityError
 
 from bms.billing.tests import factories as f
 from bms.core.errors import DomainError
-from bms.ledger.models import CostOfSalesJournal, JournalCursor, JournalLine
-from bms.ledger.selectors import journal_account_summary
+from bms.ledger.models import CostOfSalesJournal, JournalCursor, JournalPosting
+from bms.ledger.selectors import journal_account_summary, journal_lines
 from bms.ledger.services.journals import journal_build_for_day, journals_build_due
 from bms.ledger.tests.journal_data import D, journal_chart, local, shipped
 from bms.preferences.models import GeneralSettings
@@ -31,9 +31,11 @@ def au(db):
 
 
 def _lines(journal):
+    """The journal's lines as its page lists them: each posting as its Cost line and its Stock line."""
+    lines = journal_lines(journal)
     return [(line.account.code, line.product.sku if line.product else "", line.dispatch_reference, line.quantity,
              line.unit_cost, line.debit_amount, line.credit_amount, line.is_reversal)
-            for line in journal.lines.select_related("account", "product").order_by("pk")]
+            for line in lines[0:lines.count()]]
 
 
 def test_it_builds_one_balanced_journal_from_a_days_dispatches_with_exact_lines(chart, au):
@@ -81,7 +83,7 @@ def test_building_a_day_twice_keeps_the_one_journal(chart, au):
     first = journal_build_for_day(entity=au, day=DAY, now=AFTER)
     shipped(au, local("2026-04-23 11:00"), (f.product("OTHER"), 1))  # arrives after the build
     second = journal_build_for_day(entity=au, day=DAY, now=AFTER)
-    assert first.pk == second.pk and JournalLine.objects.filter(journal=first).count() == 2
+    assert first.pk == second.pk and JournalPosting.objects.filter(journal=first).count() == 1
 
 
 def test_a_day_that_has_not_ended_is_refused(chart, au):
@@ -142,7 +144,7 @@ def test_a_dispatch_cancelled_after_its_day_was_journaled_is_reversed_on_the_day
     ]
     assert correction.is_balanced
     original.refresh_from_db()
-    assert (original.debit_amount, original.lines.count()) == (D("301.00"), 4)  # never rewritten
+    assert (original.debit_amount, len(_lines(original))) == (D("301.00"), 4)  # never rewritten
 
 
 def test_a_quantity_corrected_later_is_reversed_and_posted_again_at_the_new_quantity(chart, au):
@@ -259,11 +261,11 @@ def test_a_catch_up_of_several_days_at_once_gives_exactly_what_building_them_one
     assert reversed_on == ([22, 23] if twentieth_built_first else [])
 
 
-def test_deleting_a_journal_through_django_deletes_its_lines(chart, au):
+def test_deleting_a_journal_through_django_deletes_its_postings(chart, au):
     shipped(au, local("2026-04-23 10:00"), (f.product(), 1))
     journal = journal_build_for_day(entity=au, day=DAY, now=AFTER)
     journal.delete()
-    assert not JournalLine.objects.exists()
+    assert not JournalPosting.objects.exists()
 
 
 def test_a_line_naming_an_account_that_does_not_exist_fails_the_build(chart, au, monkeypatch):
@@ -275,4 +277,52 @@ def test_a_line_naming_an_account_that_does_not_exist_fails_the_build(chart, au,
                                 stock_account_id=chart["stock"].pk, prefix="COS")))
     with pytest.raises(IntegrityError, match="accounts that do not exist: \\[999999\\]"):
         journal_build_for_day(entity=au, day=DAY, now=AFTER)
-    assert not CostOfSalesJournal.objects.exists() and not JournalLine.objects.exists()
+    assert not CostOfSalesJournal.objects.exists() and not JournalPosting.objects.exists()
+
+
+def test_each_dispatch_line_is_one_posting_shown_as_its_two_lines(chart, au):
+    lathe = f.product("LATHE", unit_cost="100.3333")
+    filters = f.product("FILTER", unit_cost="2.6750", cost_account=chart["parts"])
+    shipped(au, local("2026-04-23 10:00"), (lathe, 2), (filters, 3), reference="DSP-1")
+    journal = journal_build_for_day(entity=au, day=DAY, now=AFTER)
+    postings = journal.postings.order_by("pk")
+    assert [(p.cost_account.code, p.stock_account.code, p.quantity, p.amount, p.is_reversal) for p in postings] == [
+        ("51110", "14410", D("2"), D("200.67"), False), ("51120", "14410", D("3"), D("8.03"), False)]
+    assert _lines(journal) == [
+        ("51110", "LATHE", "DSP-1", D("2"), D("100.3333"), D("200.67"), D("0"), False),
+        ("14410", "LATHE", "DSP-1", D("2"), D("100.3333"), D("0"), D("200.67"), False),
+        ("51120", "FILTER", "DSP-1", D("3"), D("2.675"), D("8.03"), D("0"), False),
+        ("14410", "FILTER", "DSP-1", D("3"), D("2.675"), D("0"), D("8.03"), False),
+    ]
+    # A page boundary can fall between a posting's two lines.
+    lines = journal_lines(journal)
+    assert [line.account.code for line in lines[1:3]] == ["14410", "51120"] and lines.count() == 4
+
+
+def test_a_reversal_after_the_products_accounts_changed_takes_back_the_original_accounts(chart, au):
+    lathe = f.product("LATHE", unit_cost="10.0000")
+    dispatch = shipped(au, local("2026-04-23 10:00"), (lathe, 5), reference="DSP-1")
+    journal_build_for_day(entity=au, day=DAY, now=AFTER)
+    other_stock = f.account("14420", "Stock in Transit", "ASSET", "CURRENT")
+    lathe.cost_account, lathe.stock_account = chart["parts"], other_stock
+    lathe.save()
+    with time_machine.travel(local("2026-04-24 09:00"), tick=False):
+        dispatch_line_change_quantity(line=dispatch.lines.get(), quantity=D("3"))
+    correction = journal_build_for_day(entity=au, day=date(2026, 4, 24), now=local("2026-04-25 01:00"))
+    assert _lines(correction) == [
+        ("51110", "LATHE", "DSP-1", D("5"), D("10"), D("0"), D("50.00"), True),  # what was posted, where it was
+        ("14410", "LATHE", "DSP-1", D("5"), D("10"), D("50.00"), D("0"), True),
+        ("51120", "LATHE", "DSP-1", D("3"), D("10"), D("30.00"), D("0"), False),  # as it stands now
+        ("14420", "LATHE", "DSP-1", D("3"), D("10"), D("0"), D("30.00"), False),
+    ]
+    summary = {row["account__code"]: (row["debit"], row["credit"], row["net"])
+               for row in journal_account_summary(correction)}
+    assert summary == {"14410": (D("50.00"), D("0.00"), D("50.00")), "14420": (D("0.00"), D("30.00"), D("-30.00")),
+                       "51110": (D("0.00"), D("50.00"), D("-50.00")), "51120": (D("30.00"), D("0.00"), D("30.00"))}
+    assert (correction.debit_amount, correction.credit_amount) == (D("80.00"), D("80.00"))
+    # Cancelled the day after: both postings still standing come back, each on its own accounts.
+    with time_machine.travel(local("2026-04-25 09:00"), tick=False):
+        dispatch_cancel(dispatch=dispatch)
+    cancelled = journal_build_for_day(entity=au, day=date(2026, 4, 25), now=local("2026-04-26 01:00"))
+    assert [(line[0], line[5], line[6]) for line in _lines(cancelled)] == [
+        ("51120", D("0"), D("30.00")), ("14420", D("30.00"), D("0"))]

@@ -55,6 +55,6 @@ def test_two_processes_building_at_once_on_one_sqlite_file_make_each_journal_onc
     database = sqlite3.connect(tmp_path / "bms.sqlite3")
     journals = database.execute(
         "select count(*), count(distinct entity_id || '-' || journaled_on) from ledger_costofsalesjournal").fetchone()
-    lines = database.execute("select count(*) from ledger_journalline").fetchone()[0]
+    postings = database.execute("select count(*) from ledger_journalposting").fetchone()[0]
     assert journals == (14, 14)  # 2 entities × 7 days, each once
-    assert lines == 14 * 2  # one pair per dispatch line, none twice
+    assert postings == 14  # one posting per dispatch line, none twice

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from bms.billing.tests import factories as f
-from bms.ledger.models import AccountDefaults, CostOfSalesJournal, JournalLine
+from bms.ledger.models import AccountDefaults, CostOfSalesJournal, JournalPosting
 from bms.ledger.selectors import (
     accounts_for_role,
     journal_account_summary,
@@ -71,10 +71,10 @@ def test_it_filters_journals_by_entity_and_an_inclusive_date_range(journals):
 def test_it_sums_each_accounts_net_movement(chart, journals):
     journal = journals["au_23"]
     for amount in ("10.25", "20.50"):
-        JournalLine.objects.create(journal=journal, account=chart["cogs"], debit_amount=D(amount))
-        JournalLine.objects.create(journal=journal, account=chart["stock"], credit_amount=D(amount))
-    JournalLine.objects.create(journal=journal, account=chart["stock"], debit_amount=D("5.00"), is_reversal=True)
-    JournalLine.objects.create(journal=journal, account=chart["cogs"], credit_amount=D("5.00"), is_reversal=True)
+        JournalPosting.objects.create(journal=journal, cost_account=chart["cogs"], stock_account=chart["stock"],
+                                      amount=D(amount))
+    JournalPosting.objects.create(journal=journal, cost_account=chart["cogs"], stock_account=chart["stock"],
+                                  amount=D("5.00"), is_reversal=True)
     summary = {row["account__code"]: (row["debit"], row["credit"], row["net"])
                for row in journal_account_summary(journal)}
     assert summary == {"14410": (D("5.00"), D("30.75"), D("-25.75")), "51110": (D("30.75"), D("5.00"), D("25.75"))}
@@ -82,7 +82,20 @@ def test_it_sums_each_accounts_net_movement(chart, journals):
     assert (totals.debit, totals.credit, totals.is_balanced) == (D("35.75"), D("35.75"), True)
 
 
-def test_it_reports_an_unbalanced_journal(chart, journals):
-    JournalLine.objects.create(journal=journals["au_23"], account=chart["cogs"], debit_amount=D("1.00"))
-    assert not journal_totals(journals["au_23"]).is_balanced
+def test_totals_come_from_the_postings_not_the_stored_header(chart, journals):
+    journal = journals["au_23"]
+    CostOfSalesJournal.objects.filter(pk=journal.pk).update(debit_amount=D("9.99"), credit_amount=D("1.00"))
+    JournalPosting.objects.create(journal=journal, cost_account=chart["cogs"], stock_account=chart["stock"],
+                                  amount=D("1.00"))
+    assert journal_totals(journal) == (D("1.00"), D("1.00"))
     assert journal_totals(journals["au_24"]) == (D("0.00"), D("0.00"))
+
+
+def test_a_posting_cannot_be_stored_without_its_other_side_nor_negative(chart, journals):
+    # A line on one side only was how a journal could fail to balance; a posting carries both.
+    from django.db import IntegrityError, transaction
+
+    for fields in ({"cost_account": chart["cogs"], "amount": D("1.00")},
+                   {"cost_account": chart["cogs"], "stock_account": chart["stock"], "amount": D("-1.00")}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            JournalPosting.objects.create(journal=journals["au_23"], **fields)
