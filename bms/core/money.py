@@ -27,6 +27,12 @@ def round_money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def money_from_db(value) -> Decimal:
+    """A sum of cents as the database gives it back — Decimal on PostgreSQL; float, int or None
+    (no rows) on SQLite, which keeps decimals as binary floats — as money at 2 dp."""
+    return round_money(value if isinstance(value, Decimal) else Decimal(str(value or 0)))
+
+
 @dataclass(frozen=True)
 class LineAmounts:
     line_amount: Decimal  # quantity × unit price, rounded; inclusive of tax when the document is

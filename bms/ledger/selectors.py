@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from django.db.models import Q, QuerySet, Sum
 
+from bms.core.money import money_from_db
 from bms.ledger.models import (
     Account,
     AccountClass,
@@ -143,8 +144,8 @@ def journal_account_summary(journal: CostOfSalesJournal) -> list[dict]:
     sums: dict[int, list[Decimal]] = {}
     for cost, stock, is_reversal, amount in groups:
         debit_account, credit_account = _sides(cost, stock, is_reversal)
-        sums.setdefault(debit_account, [zero, zero])[0] += _cents(amount)
-        sums.setdefault(credit_account, [zero, zero])[1] += _cents(amount)
+        sums.setdefault(debit_account, [zero, zero])[0] += money_from_db(amount)
+        sums.setdefault(credit_account, [zero, zero])[1] += money_from_db(amount)
     accounts = Account.objects.in_bulk(list(sums))
     rows = [{"account_id": pk, "account__code": accounts[pk].code, "account__name": accounts[pk].name,
              "debit": debit, "credit": credit, "net": debit - credit} for pk, (debit, credit) in sums.items()]
@@ -216,8 +217,4 @@ def journal_totals(journal: CostOfSalesJournal) -> JournalTotals:
     """Debits and credits summed from the postings themselves (each is as much debit as credit),
     so Balanced says what the lines say even if the stored header totals were ever out of step."""
     amount = JournalPosting.objects.filter(journal=journal).aggregate(amount=Sum("amount"))["amount"]
-    return JournalTotals(debit=_cents(amount), credit=_cents(amount))
-
-
-def _cents(value) -> Decimal:
-    return (value if isinstance(value, Decimal) else Decimal(str(value or 0))).quantize(Decimal("0.01"))
+    return JournalTotals(debit=money_from_db(amount), credit=money_from_db(amount))

@@ -30,6 +30,7 @@ from django.db.models import Min, Q
 from django.utils import timezone
 
 from bms.core.errors import DomainError
+from bms.core.money import ZERO, money_from_db
 from bms.core.tz import day_bounds_utc, trading_day
 from bms.entities.models import Entity
 from bms.entities.selectors import entity_time_zone
@@ -108,10 +109,6 @@ def journal_build_for_day(*, entity: Entity, day: date, now: datetime | None = N
     return built[0] if built else None
 
 
-def _cents(value) -> Decimal:
-    return (value if isinstance(value, Decimal) else Decimal(str(value or 0))).quantize(Decimal("0.01"))
-
-
 def _build_days(entity: Entity, days: list[date], context: _Context) -> list[CostOfSalesJournal]:
     """Build the journals of `days` (consecutive, none built yet, each ended) in a handful of
     statements; returns those with lines, oldest first. Raises IntegrityError when another builder
@@ -142,21 +139,16 @@ def _build_days(entity: Entity, days: list[date], context: _Context) -> list[Cos
         cursor.execute(sql.sums_sql(len(ids)), ids)
         sums = cursor.fetchall()
     _hold_accounts({account for _journal, cost, stock, _amount in sums for account in (cost, stock)})
-    totals: dict[int, list[Decimal]] = {}
+    # A posting is one debit line and one credit line of the same amount, whichever way it goes: a
+    # journal of postings balances by construction, its debit total being its credit total.
+    totals: dict[int, Decimal] = {}
     for journal_id, _cost, _stock, amount in sums:
-        # A posting is one debit line and one credit line of the same amount, whichever way it goes.
-        total = totals.setdefault(journal_id, [Decimal("0.00"), Decimal("0.00")])
-        total[0] += _cents(amount)
-        total[1] += _cents(amount)
+        totals[journal_id] = totals.get(journal_id, ZERO) + money_from_db(amount)
     built = []
     for journal in journals:
-        if journal.pk not in totals:
-            continue
-        journal.debit_amount, journal.credit_amount = totals[journal.pk]
-        if not journal.is_balanced:  # postings always balance; anything else is a bug, never posted
-            raise AssertionError(f"journal for {entity.code} {journal.journaled_on} does not balance: "
-                                 f"{journal.debit_amount} ≠ {journal.credit_amount}")
-        built.append(journal)
+        if journal.pk in totals:
+            journal.debit_amount = journal.credit_amount = totals[journal.pk]
+            built.append(journal)
     CostOfSalesJournal.objects.bulk_update(built, ["debit_amount", "credit_amount"])
     # A day without dispatches has no journal: the empty ones made above go again.
     CostOfSalesJournal.objects.filter(pk__in=[pk for pk in ids if pk not in totals]).delete()

@@ -13,7 +13,6 @@ held with a message saying what to do; the schedule does not resend it (Push now
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 from functools import partial
 
 from django.conf import settings
@@ -21,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from bms.core.money import ZERO
 from bms.ledger.models import CostOfSalesJournal
 from bms.ledger.selectors import journal_account_summary
 from bms.ledger.services.journals import journal_mark_held, journal_mark_pushed
@@ -36,7 +36,6 @@ from bms.xero.services.synclog import SyncLog, SyncOutcome
 
 BATCH_SIZE = 50
 LOOKUP_SIZE = 10  # narrations per look-up: the where filter travels in the URL
-ZERO = Decimal("0.00")
 
 
 def _label(journal: CostOfSalesJournal) -> str:
@@ -70,13 +69,9 @@ def journal_lines_for_xero(journal: CostOfSalesJournal, tracking) -> list[Manual
     """Net movement per account (debits positive, credits negative), summed by the database."""
     return [
         ManualJournalLine(LineAmount=net, AccountCode=code, Description=journal.description, Tracking=tracking or None)
-        for code, net in ((row["account__code"], _cents(row["net"])) for row in journal_account_summary(journal))
+        for code, net in ((row["account__code"], row["net"]) for row in journal_account_summary(journal))
         if net != ZERO
     ]
-
-
-def _cents(value) -> Decimal:
-    return (value if isinstance(value, Decimal) else Decimal(str(value or 0))).quantize(Decimal("0.01"))
 
 
 def journal_payload(journal: CostOfSalesJournal, *, lines: list[ManualJournalLine], url: str | None) -> ManualJournal:
