@@ -98,10 +98,10 @@ def _seed(base: str, invoices: int):
     from bms.entities.models import Entity
     from bms.ledger.models import Account, AccountClass, AccountType, TaxRate
     from bms.preferences.models import GeneralSettings, IntegrationPackage
+    from bms.xero.auth.tokens import grant_store_tokens
     from bms.xero.client.oauth import TokenSet
     from bms.xero.models import XeroGrant, XeroTenant
     from bms.xero.services.connections import entity_connect_tenant
-    from bms.xero.tokens import grant_store_tokens
 
     GeneralSettings.objects.update_or_create(pk=1, defaults={"integration_package": IntegrationPackage.XERO})
     entity = Entity.objects.create(code="AU", name="Acme Distribution Pty Ltd", prefix="AU-",

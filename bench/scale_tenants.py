@@ -55,7 +55,7 @@ import httpx2, json, os
 from django.utils import timezone
 from bms.xero.client.oauth import TokenSet
 from bms.xero.models import XeroGrant
-from bms.xero.tokens import grant_store_tokens
+from bms.xero.auth.tokens import grant_store_tokens
 tokens = TokenSet.model_validate(httpx2.post(os.environ["SANDBOX"] + "/_sandbox/grants", timeout=60,
                                              json={"tenant_ids": json.loads(os.environ["TENANT_IDS"])}).json())
 grant = XeroGrant.objects.get()

@@ -27,10 +27,10 @@ from bms.entities.models import Entity
 from bms.jobs.models import Job, JobLogEntry, JobStatus, LogLevel
 from bms.ledger.models import Account, AccountStatus, CostOfSalesJournal, JournalStatus
 from bms.stock.models import Dispatch
+from bms.xero.auth.parking import grant_mark_needs_reauthentication
 from bms.xero.models import LinkStatus, XeroTenant
 from bms.xero.selectors import entity_tenant
 from bms.xero.tests.conftest import authenticate, connect, sandbox, xero_settings  # noqa: F401 (fixtures)
-from bms.xero.tokens import grant_mark_needs_reauthentication
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,6 +13,7 @@ from bms.jobs.registry import job_kind, schedule_provider
 from bms.jobs.scheduling import schedule_remove, schedule_upsert
 from bms.jobs.services import JobWaitError, job_enqueue
 from bms.preferences.selectors import general_settings, xero_is_active
+from bms.xero.auth.tokens import grants_keep_alive
 from bms.xero.client.errors import AuthError
 from bms.xero.models import XeroTenant
 from bms.xero.selectors import customers_due_for_sync, invoices_due_for_push, journals_due_for_push, tenants_in_use
@@ -20,10 +21,9 @@ from bms.xero.services.chart import chart_sync_from_xero
 from bms.xero.services.contacts import contacts_sync
 from bms.xero.services.invoices import invoices_push
 from bms.xero.services.journals import journals_push
-from bms.xero.services.leases import LeaseBusyError
 from bms.xero.services.payments import payments_pull
-from bms.xero.services.runs import WaitForXeroError, tenant_run, tenant_time_zone
-from bms.xero.tokens import grants_keep_alive
+from bms.xero.sync.leases import LeaseBusyError
+from bms.xero.sync.run import WaitForXeroError, tenant_run, tenant_time_zone
 
 LEASE_BUSY_RETRY = timedelta(seconds=20)
 

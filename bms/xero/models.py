@@ -29,7 +29,7 @@ class XeroGrant(models.Model):
         help_text="The BMS user who ran the authentication.",
     )
     scopes = models.TextField(blank=True, default="")
-    # Encrypted with bms/xero/crypto.py; never shown, never logged.
+    # Encrypted with bms/xero/auth/crypto.py; never shown, never logged.
     access_token_encrypted = models.TextField()
     refresh_token_encrypted = models.TextField()
     # Kept for Xero's 30-minute grace period, in case a refresh response is lost.

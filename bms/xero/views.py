@@ -14,7 +14,6 @@ from bms.core.errors import DomainError
 from bms.entities.models import Entity
 from bms.ledger.models import CostOfSalesJournal
 from bms.preferences.selectors import xero_is_active
-from bms.xero.api_client import accounting_client
 from bms.xero.client.errors import XeroError
 from bms.xero.forms import INHERIT, ConnectTenantForm
 from bms.xero.models import XeroTenant
@@ -38,6 +37,7 @@ from bms.xero.services.connections import (
     oauth_start,
 )
 from bms.xero.services.organisations import tenant_read_organisation
+from bms.xero.sync.tenant_client import accounting_client
 
 
 def _entities_page():

@@ -14,9 +14,9 @@ from django.utils import timezone
 from bms.billing.models import Invoice, InvoiceLine
 from bms.billing.tests import factories as f
 from bms.preferences.models import GeneralSettings, IntegrationPackage
+from bms.xero.auth.tokens import grant_store_tokens
 from bms.xero.client.oauth import TokenSet
 from bms.xero.models import EntityXeroConnection, XeroGrant, XeroTenant
-from bms.xero.tokens import grant_store_tokens
 
 
 def seed(*, sandbox_url: str, tenant_ids: list[str], invoices_per_tenant: int, fast: bool = False) -> None:

@@ -20,6 +20,9 @@ from bms.core.audit import audit_record
 from bms.core.errors import DomainError
 from bms.entities.models import Entity
 from bms.preferences.selectors import xero_is_active
+from bms.xero.auth.oauth_app import oauth_client
+from bms.xero.auth.parking import links_resume_for_grant
+from bms.xero.auth.tokens import access_token, grant_store_tokens
 from bms.xero.client.errors import AuthError, XeroError
 from bms.xero.client.oauth import XeroOAuth, new_code_verifier
 from bms.xero.models import (
@@ -30,10 +33,7 @@ from bms.xero.models import (
     XeroGrant,
     XeroTenant,
 )
-from bms.xero.oauth_client import oauth_client
 from bms.xero.selectors import entity_xero_status
-from bms.xero.services.parking import links_resume_for_grant
-from bms.xero.tokens import access_token, grant_store_tokens
 
 SESSION_KEY = "xero_oauth_pending"
 STATE_LIFETIME = timedelta(minutes=10)  # Xero's codes live 5 minutes; the consent page needs a little more

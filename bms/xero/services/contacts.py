@@ -18,11 +18,11 @@ from django.utils import timezone
 from bms.billing.models import Customer
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import Contact
-from bms.xero.idempotency import batch_key, record_key
 from bms.xero.models import ContactLink, LinkStatus, XeroTenant
 from bms.xero.payloads import contact_payload
-from bms.xero.services.batches import send_batch
-from bms.xero.services.synclog import SyncLog, SyncOutcome
+from bms.xero.sync.batches import send_batch
+from bms.xero.sync.keys import batch_key, record_key
+from bms.xero.sync.log import SyncLog, SyncOutcome
 
 BATCH_SIZE = 50
 LOOKUP_SIZE = 25  # values per look-up call; keeps the URL well under Xero's limit

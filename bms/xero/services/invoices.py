@@ -22,15 +22,15 @@ from bms.billing.services import invoices_mark_processed
 from bms.preferences.selectors import general_settings
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import Invoice as XeroInvoice
-from bms.xero.idempotency import batch_key, record_key
 from bms.xero.models import ContactLink, EntityXeroConnection, InvoiceLink, LinkStatus, XeroTenant
 from bms.xero.payloads import entity_tracking, invoice_cancellation, invoice_payload
-from bms.xero.services.batches import send_batch
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.contacts import contacts_sync
-from bms.xero.services.linkrows import link_rows_update
-from bms.xero.services.pipeline import BatchPipeline
-from bms.xero.services.synclog import SyncLog, SyncOutcome
+from bms.xero.sync.batches import send_batch
+from bms.xero.sync.keys import batch_key, record_key
+from bms.xero.sync.link_rows import link_rows_update
+from bms.xero.sync.log import SyncLog, SyncOutcome
+from bms.xero.sync.pipeline import BatchPipeline
 
 BATCH_SIZE = 50
 LOOKUP_SIZE = 40  # Xero recommends ~40 values in a list filter

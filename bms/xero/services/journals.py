@@ -27,12 +27,12 @@ from bms.ledger.services.journals import journal_mark_held, journal_mark_pushed
 from bms.preferences.selectors import general_settings
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import ManualJournal, ManualJournalLine
-from bms.xero.idempotency import batch_key, record_key
 from bms.xero.models import EntityXeroConnection, JournalLink, LinkStatus, XeroTenant
 from bms.xero.payloads import entity_tracking
-from bms.xero.services.batches import send_batch
 from bms.xero.services.chart_check import ChartCheck
-from bms.xero.services.synclog import SyncLog, SyncOutcome
+from bms.xero.sync.batches import send_batch
+from bms.xero.sync.keys import batch_key, record_key
+from bms.xero.sync.log import SyncLog, SyncOutcome
 
 BATCH_SIZE = 50
 LOOKUP_SIZE = 10  # narrations per look-up: the where filter travels in the URL

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from bms.entities.models import Entity
-from bms.xero.api_client import accounting_client
 from bms.xero.client.errors import XeroError
 from bms.xero.client.schemas import Organisation
 from bms.xero.models import XeroTenant
 from bms.xero.selectors import entity_xero_status
+from bms.xero.sync.tenant_client import accounting_client
 
 
 def tenant_read_organisation(*, tenant: XeroTenant) -> Organisation:

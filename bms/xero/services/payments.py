@@ -23,7 +23,7 @@ from bms.billing.services import invoice_set_balance, payment_record, payment_re
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import Invoice as XeroInvoice
 from bms.xero.models import InvoiceLink, PaymentLink, PullCursor, XeroTenant
-from bms.xero.services.synclog import SyncLog
+from bms.xero.sync.log import SyncLog
 
 OVERLAP = timedelta(minutes=5)
 PAGE_SIZE = 1000

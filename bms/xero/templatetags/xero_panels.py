@@ -23,7 +23,7 @@ def _panel_context(context, record) -> dict:
 
 
 def _record_links(kind: str, record) -> dict:
-    from bms.xero import links
+    from bms.xero import view_in_xero
     from bms.xero.models import ContactLink, InvoiceLink, JournalLink
     from bms.xero.selectors import entity_tenant, entity_xero_status, tenants_in_use
 
@@ -32,17 +32,17 @@ def _record_links(kind: str, record) -> dict:
     if kind == "customer":
         rows = list(ContactLink.objects.filter(customer=record).select_related("tenant").order_by("tenant__name"))
         for row in rows:
-            row.view_url = links.contact_url(row.tenant.short_code, row.xero_id) if row.xero_id else ""
+            row.view_url = view_in_xero.contact_url(row.tenant.short_code, row.xero_id) if row.xero_id else ""
         return {"links": rows, "has_target": bool(tenants_in_use())}
     if kind == "invoice":
         rows = list(InvoiceLink.objects.filter(invoice=record).select_related("tenant").order_by("tenant__name"))
         for row in rows:
-            row.view_url = links.invoice_url(row.tenant.short_code, row.xero_id) if row.xero_id else ""
+            row.view_url = view_in_xero.invoice_url(row.tenant.short_code, row.xero_id) if row.xero_id else ""
         return {"links": rows, "has_target": entity_tenant(record.entity) is not None}
     if kind == "costofsalesjournal":
         rows = list(JournalLink.objects.filter(journal=record).select_related("tenant").order_by("tenant__name"))
         for row in rows:
-            row.view_url = links.journal_url(row.tenant.short_code, row.xero_id) if row.xero_id else ""
+            row.view_url = view_in_xero.journal_url(row.tenant.short_code, row.xero_id) if row.xero_id else ""
         return {"links": rows, "has_target": entity_tenant(record.entity) is not None}
     return {}
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from bms.billing.tests import factories as f
 from bms.preferences.models import GeneralSettings, IntegrationPackage
-from bms.xero.api_client import process_limiter_reset
 from bms.xero.models import XeroTenant
+from bms.xero.sync.tenant_client import process_limiter_reset
 from xero_sandbox.testing import run_sandbox
 
 
@@ -46,7 +46,7 @@ def connected(admin_client, xero_settings, xero_active, au_entity, sandbox):
 
 
 def xero_client(tenant):
-    from bms.xero.api_client import accounting_client
+    from bms.xero.sync.tenant_client import accounting_client
 
     return accounting_client(tenant)
 

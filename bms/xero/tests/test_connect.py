@@ -94,7 +94,7 @@ def test_it_sends_pkce_state_and_the_minimum_scopes(admin_client, xero_settings,
 
 def test_it_keeps_the_token_plaintext_out_of_the_database(admin_client, xero_settings, xero_active, au_entity):
     authenticate(admin_client, au_entity)
-    from bms.xero.crypto import decrypt_secret
+    from bms.xero.auth.crypto import decrypt_secret
 
     grant = XeroGrant.objects.get()
     access, refresh = decrypt_secret(grant.access_token_encrypted), decrypt_secret(grant.refresh_token_encrypted)

@@ -6,7 +6,7 @@ from bms.billing.services import customer_update
 from bms.billing.tests import factories as f
 from bms.xero.models import ContactLink, LinkStatus
 from bms.xero.services.contacts import contacts_sync
-from bms.xero.services.synclog import CollectingLog
+from bms.xero.sync.log import CollectingLog
 from bms.xero.tests.conftest import xero_client
 
 pytestmark = pytest.mark.django_db

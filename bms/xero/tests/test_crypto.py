@@ -4,7 +4,7 @@ import stat
 import pytest
 from cryptography.fernet import Fernet
 
-from bms.xero import crypto
+from bms.xero.auth import crypto
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from bms.xero.client.errors import RetryableError, UncertainError
 from bms.xero.models import InvoiceLink, LinkStatus, XeroTenant
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.invoices import invoices_push
-from bms.xero.services.runs import tenant_run
-from bms.xero.services.synclog import CollectingLog
+from bms.xero.sync.log import CollectingLog
+from bms.xero.sync.run import tenant_run
 from bms.xero.tests.conftest import xero_client
 
 pytestmark = pytest.mark.django_db

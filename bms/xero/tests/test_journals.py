@@ -18,8 +18,8 @@ from bms.xero.models import JournalLink, LinkStatus, XeroTenant
 from bms.xero.selectors import journals_due_for_push
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.journals import journals_push
-from bms.xero.services.runs import tenant_run
-from bms.xero.services.synclog import CollectingLog
+from bms.xero.sync.log import CollectingLog
+from bms.xero.sync.run import tenant_run
 from bms.xero.tests.conftest import connect, xero_client
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import time_machine
 from django.utils import timezone
 
 from bms.xero.models import TenantLease, XeroTenant
-from bms.xero.services.leases import LeaseBusyError, tenant_lease
+from bms.xero.sync.leases import LeaseBusyError, tenant_lease
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the heartbeat writes from its own thread
 

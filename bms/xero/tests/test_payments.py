@@ -9,7 +9,7 @@ from bms.billing.tests import factories as f
 from bms.xero.models import InvoiceLink, PaymentLink
 from bms.xero.services.invoices import invoices_push
 from bms.xero.services.payments import payments_pull
-from bms.xero.services.synclog import CollectingLog
+from bms.xero.sync.log import CollectingLog
 from bms.xero.tests.conftest import xero_client
 from bms.xero.tests.test_invoices import _released
 

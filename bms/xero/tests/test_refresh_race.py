@@ -23,7 +23,7 @@ import httpx2
 from django.utils import timezone
 from bms.xero.client.oauth import TokenSet
 from bms.xero.models import XeroGrant
-from bms.xero.tokens import grant_store_tokens
+from bms.xero.auth.tokens import grant_store_tokens
 tokens = TokenSet.model_validate(httpx2.post(os.environ["SANDBOX"] + "/_sandbox/grants", json={}).json())
 now = timezone.now()
 grant = XeroGrant(xero_user_id=tokens.xero_user_id, authenticated_at=now)
@@ -37,7 +37,7 @@ RACE = """
 import os, time
 from pathlib import Path
 barrier = Path(os.environ["BARRIER_DIR"])
-from bms.xero.tokens import access_token
+from bms.xero.auth.tokens import access_token
 (barrier / f"ready-{os.getpid()}").touch()
 while not (barrier / "go").exists():
     time.sleep(0.002)

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from bms.billing.tests import factories as f
 from bms.jobs.models import Job, JobLogEntry
-from bms.xero.crypto import decrypt_secret
+from bms.xero.auth.crypto import decrypt_secret
 from bms.xero.models import XeroAttempt, XeroGrant
 from bms.xero.tests.test_invoices import _released
 

@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bms.billing.tests import factories as f
-from bms.xero.crypto import decrypt_secret
+from bms.xero.auth.crypto import decrypt_secret
+from bms.xero.auth.tokens import GrantNeedsReauthenticationError, access_token
 from bms.xero.models import ContactLink, GrantStatus, LinkStatus, XeroGrant
 from bms.xero.tests.conftest import authenticate
-from bms.xero.tokens import GrantNeedsReauthenticationError, access_token
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from bms.xero.client.errors import AuthError
 from bms.xero.management.commands.sync import ProgressLog
 from bms.xero.selectors import entity_tenant, journals_due_for_push
 from bms.xero.services.journals import journals_push
-from bms.xero.services.runs import WaitForXeroError, tenant_run, tenant_time_zone
+from bms.xero.sync.run import WaitForXeroError, tenant_run, tenant_time_zone
 
 MAX_DAYS = 366
 

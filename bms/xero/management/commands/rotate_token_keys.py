@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from bms.xero import crypto
-from bms.xero.services.token_keys import tokens_reencrypt
+from bms.xero.auth import crypto
+from bms.xero.auth.key_rotation import tokens_reencrypt
 
 
 class Command(BaseCommand):

@@ -14,10 +14,10 @@ from bms.xero.selectors import customers_due_for_sync, entity_tenant, invoices_d
 from bms.xero.services.chart import chart_sync_from_xero
 from bms.xero.services.contacts import contacts_sync
 from bms.xero.services.invoices import invoices_push
-from bms.xero.services.leases import LeaseBusyError
 from bms.xero.services.payments import payments_pull
-from bms.xero.services.runs import WaitForXeroError, tenant_run, tenant_time_zone
-from bms.xero.services.synclog import CollectingLog
+from bms.xero.sync.leases import LeaseBusyError
+from bms.xero.sync.log import CollectingLog
+from bms.xero.sync.run import WaitForXeroError, tenant_run, tenant_time_zone
 
 
 class ProgressLog(CollectingLog):

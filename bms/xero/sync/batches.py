@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from bms.xero.auth.parking import tenant_auth_failed
 from bms.xero.client.errors import AuthError, RetryableError, UncertainError, ValidationError
 from bms.xero.models import LinkStatus, XeroTenant
-from bms.xero.services.parking import tenant_auth_failed
-from bms.xero.services.synclog import SyncLog
+from bms.xero.sync.log import SyncLog
 
 T = TypeVar("T")
 

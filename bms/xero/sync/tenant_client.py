@@ -10,11 +10,11 @@ import httpx2
 from django.conf import settings
 from django.utils import timezone
 
+from bms.xero.auth.tokens import GrantNeedsReauthenticationError, access_token
 from bms.xero.client.api import Attempt, XeroAccountingClient
 from bms.xero.client.limits import LimitConfig, LocalLimiter
 from bms.xero.client.redis_limits import RedisLimiter
 from bms.xero.models import XeroAttempt, XeroTenant
-from bms.xero.tokens import GrantNeedsReauthenticationError, access_token
 
 call_logger = logging.getLogger("bms.xero.calls")
 _limiter_lock = threading.Lock()

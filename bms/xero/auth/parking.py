@@ -6,9 +6,14 @@ never deleted) and go back to `pending` when someone authenticates again. Rows c
 created again.
 """
 
-from django.db import transaction
+import logging
 
-from bms.xero.models import ContactLink, InvoiceLink, JournalLink, LinkStatus, XeroGrant, XeroTenant
+from django.db import transaction
+from django.utils import timezone
+
+from bms.xero.models import ContactLink, GrantStatus, InvoiceLink, JournalLink, LinkStatus, XeroGrant, XeroTenant
+
+logger = logging.getLogger(__name__)
 
 LINK_MODELS = (ContactLink, InvoiceLink, JournalLink)
 PARKED_CAUSE = "Xero connection needs re-authentication"
@@ -44,11 +49,19 @@ def links_resume_for_grant(*, grant: XeroGrant) -> int:
     return resumed
 
 
+def grant_mark_needs_reauthentication(*, grant_id: int, reason: str) -> None:
+    """Park the grant: its work waits (not failed) until someone authenticates again."""
+    updated = XeroGrant.objects.filter(pk=grant_id).exclude(status=GrantStatus.NEEDS_REAUTH).update(
+        status=GrantStatus.NEEDS_REAUTH, status_reason=reason[:255], updated_at=timezone.now()
+    )
+    if updated:
+        parked = links_park_for_grant(grant_id=grant_id, reason=reason)
+        logger.warning("xero grant %s needs re-authentication (%s); %s pending pushes parked", grant_id, reason, parked)
+
+
 def tenant_auth_failed(*, tenant: XeroTenant, status_code: int | None, reason: str) -> None:
     """Xero refused our credentials for this tenant. A 401 with a freshly refreshed token means the
     grant itself is gone; a 403 means this organisation was disconnected from the grant."""
-    from bms.xero.tokens import grant_mark_needs_reauthentication
-
     if status_code == 401 and tenant.grant_id:
         grant_mark_needs_reauthentication(grant_id=tenant.grant_id, reason=reason)
         return

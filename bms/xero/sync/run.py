@@ -20,14 +20,14 @@ from django.utils import timezone
 
 from bms.core.tz import zone
 from bms.entities.selectors import entity_time_zone
-from bms.xero.api_client import accounting_client
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.errors import RetryableError
 from bms.xero.models import XeroTenant
 from bms.xero.selectors import entities_for_tenant
-from bms.xero.services.leases import tenant_lease
 from bms.xero.services.organisations import tenant_read_organisation
-from bms.xero.services.synclog import SyncLog
+from bms.xero.sync.leases import tenant_lease
+from bms.xero.sync.log import SyncLog
+from bms.xero.sync.tenant_client import accounting_client
 
 T = TypeVar("T")
 ORGANISATION_MAX_AGE = timedelta(hours=1)

@@ -15,12 +15,12 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from bms.xero.auth.crypto import decrypt_secret, encrypt_secret
+from bms.xero.auth.oauth_app import oauth_client
+from bms.xero.auth.parking import grant_mark_needs_reauthentication
 from bms.xero.client.errors import AuthError, RetryableError, UncertainError
 from bms.xero.client.oauth import TokenSet, XeroOAuth
-from bms.xero.crypto import decrypt_secret, encrypt_secret
 from bms.xero.models import GrantStatus, XeroGrant
-from bms.xero.oauth_client import oauth_client
-from bms.xero.services.parking import links_park_for_grant
 
 logger = logging.getLogger(__name__)
 
@@ -48,16 +48,6 @@ def grant_store_tokens(*, grant: XeroGrant, tokens: TokenSet, now: datetime, rot
     grant.refreshed_at = now
     if tokens.scope:
         grant.scopes = tokens.scope
-
-
-def grant_mark_needs_reauthentication(*, grant_id: int, reason: str) -> None:
-    """Park the grant: its work waits (not failed) until someone authenticates again."""
-    updated = XeroGrant.objects.filter(pk=grant_id).exclude(status=GrantStatus.NEEDS_REAUTH).update(
-        status=GrantStatus.NEEDS_REAUTH, status_reason=reason[:255], updated_at=timezone.now()
-    )
-    if updated:
-        parked = links_park_for_grant(grant_id=grant_id, reason=reason)
-        logger.warning("xero grant %s needs re-authentication (%s); %s pending pushes parked", grant_id, reason, parked)
 
 
 def access_token(*, grant_id: int, now: datetime | None = None, oauth: XeroOAuth | None = None) -> str:
