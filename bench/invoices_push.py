@@ -120,7 +120,7 @@ def _seed(base: str, invoices: int):
     grant = XeroGrant(xero_user_id=tokens.xero_user_id, authenticated_at=now)
     grant_store_tokens(grant=grant, tokens=tokens, now=now)
     grant.save()
-    tenant = XeroTenant.objects.create(tenant_id=tenant_id, name="Acme Distribution (Xero AU)", grant=grant,
+    tenant = XeroTenant.objects.create(xero_tenant_id=tenant_id, name="Acme Distribution (Xero AU)", grant=grant,
                                        tenant_type="ORGANISATION", is_connected=True)
     entity_connect_tenant(entity=entity, user=None, tenant=tenant)
 
@@ -187,13 +187,13 @@ def main() -> None:
         # The customers first, as after a first day: the figures are the invoices' own.
         httpx.delete(f"{base}/_sandbox/log", timeout=30)
         contacts_s, _, job = _run_job("xero.customers.sync", {"tenant_id": tenant.pk})
-        contact_calls = len(_calls(base, tenant.tenant_id)[0])
+        contact_calls = len(_calls(base, tenant.xero_tenant_id)[0])
         print(f"  customers: {job.result} ({contact_calls} calls)", file=sys.stderr)
         time.sleep(args.minute_s)  # a fresh minute for the push
         httpx.delete(f"{base}/_sandbox/log", timeout=30)
         print(f"pushing them (a Xero minute lasts {args.minute_s:g} s)…", file=sys.stderr)
         seconds, cpu_s, job = _run_job("xero.invoices.push", {"tenant_id": tenant.pk, "invoice_ids": ids})
-        calls, peaks = _calls(base, tenant.tenant_id)
+        calls, peaks = _calls(base, tenant.xero_tenant_id)
         processed = Invoice.objects.filter(pk__in=ids, status=InvoiceStatus.PROCESSED).count()
         print(f"  {job.result}", file=sys.stderr)
 
@@ -217,7 +217,7 @@ def main() -> None:
             httpx.delete(f"{base}/_sandbox/log", timeout=30)
             invoice_service.BATCH_SIZE = 1
             single_s, _, _ = _run_job("xero.invoices.push", {"tenant_id": tenant.pk, "invoice_ids": single_ids})
-            single_calls = len(_calls(base, tenant.tenant_id)[0])
+            single_calls = len(_calls(base, tenant.xero_tenant_id)[0])
         figures = {
             "invoices": args.invoices,
             "processed": processed,

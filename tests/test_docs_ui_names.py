@@ -132,7 +132,7 @@ def demo_screens(sandbox, xero_settings):  # noqa: F811 (the imported fixtures)
     back = authenticate(admin, au)
     keep("the page Xero sends back to (choose the organisation)", admin.get(back["Location"]) if back.status_code == 302
          else back)
-    tenant = XeroTenant.objects.get(tenant_id=sandbox.tenant_id("AU"))
+    tenant = XeroTenant.objects.get(xero_tenant_id=sandbox.tenant_id("AU"))
     connect(admin, au, tenant)
     keep("Connect (result)", admin.get(reverse("entities:entity_list")))
     customer = Customer.objects.order_by("code").first()
@@ -152,7 +152,7 @@ def demo_screens(sandbox, xero_settings):  # noqa: F811 (the imported fixtures)
         and journal.xero_links.filter(status=LinkStatus.SYNCED, last_pushed_at__isnull=False).exists(),
     })
     # The relink guard: the AU entity's invoice is in the AU organisation; choosing NZ is refused.
-    nz = XeroTenant.objects.get(tenant_id=sandbox.tenant_id("NZ"))
+    nz = XeroTenant.objects.get(xero_tenant_id=sandbox.tenant_id("NZ"))
     keep("Connect Xero Organisation (another organisation)", connect(admin, au, nz))
     failed = Job.objects.create(kind="xero.invoices.push", description="Push released invoices to Xero",
                                 params={"tenant_id": tenant.pk, "invoice_ids": [invoice.pk]},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -16,14 +17,11 @@ from bms.preferences.selectors import general_settings, xero_is_active
 from bms.xero.auth.tokens import grants_keep_alive
 from bms.xero.client.errors import AuthError
 from bms.xero.models import XeroTenant
-from bms.xero.selectors import customers_due_for_sync, invoices_due_for_push, journals_due_for_push, tenants_in_use
-from bms.xero.services.chart import chart_sync_from_xero
-from bms.xero.services.contacts import contacts_sync
-from bms.xero.services.invoices import invoices_push
-from bms.xero.services.journals import journals_push
-from bms.xero.services.payments import payments_pull
+from bms.xero.selectors import journals_due_for_push, tenants_in_use
+from bms.xero.services.syncs import SyncKind, tenant_sync
 from bms.xero.sync.leases import LeaseBusyError
-from bms.xero.sync.run import WaitForXeroError, tenant_run, tenant_time_zone
+from bms.xero.sync.log import SyncOutcome
+from bms.xero.sync.run import WaitForXeroError, tenant_time_zone
 
 LEASE_BUSY_RETRY = timedelta(seconds=20)
 
@@ -39,9 +37,13 @@ def _tenant_or_stop(ctx: JobContext, tenant_id: int) -> XeroTenant | None:
     return tenant
 
 
-def _run(ctx: JobContext, tenant: XeroTenant, kind: str, work) -> None:
+def _sync(ctx: JobContext, tenant_id: int, kind: SyncKind, **options: Any) -> SyncOutcome | None:
+    """One tenant_sync for this job; what makes the work wait (not fail) becomes a wait or a result."""
+    tenant = _tenant_or_stop(ctx, tenant_id)
+    if tenant is None:
+        return None
     try:
-        outcome = tenant_run(tenant=tenant, kind=kind, work=work, log=ctx, job_id=ctx.job.pk)
+        outcome = tenant_sync(tenant=tenant, kind=kind, log=ctx, job_id=ctx.job.pk, **options)
     except WaitForXeroError as exc:
         raise JobWaitError(exc.describe(tenant_time_zone(tenant)), eta=exc.until) from None
     except AuthError as exc:
@@ -49,80 +51,45 @@ def _run(ctx: JobContext, tenant: XeroTenant, kind: str, work) -> None:
         ctx.warning(f"{tenant.name} needs re-authentication ({exc.message}); the work waits and resumes after "
                     "someone presses Authenticate with Xero.", cause="Xero connection needs re-authentication")
         ctx.result = f"Waiting: {tenant.name} needs re-authentication"
-        return
+        return None
     except LeaseBusyError as exc:
         # Never dropped: a push pressed while another job sends runs as soon as that one is done;
         # if the holder is a worker that died mid-push, as soon as its (heartbeat) lease runs out.
         now = timezone.now()
         eta = min(max(exc.expires_at or now, now) + timedelta(seconds=1), now + LEASE_BUSY_RETRY)
         raise JobWaitError(f"Waiting: {exc}", eta=eta) from None
-    if hasattr(outcome, "summary"):
-        ctx.result = f"Completed: {outcome.summary()}"
-    elif isinstance(outcome, dict):
-        ctx.result = "Completed: " + ", ".join(f"{value} {name}" for name, value in outcome.items())
+    ctx.result = f"Completed: {outcome.summary()}"
+    return outcome
 
 
 @job_kind("xero.customers.sync")
 def sync_customers(ctx: JobContext, *, tenant_id: int, customer_ids: list[int] | None = None,
                    include_failed: bool = True) -> None:
-    tenant = _tenant_or_stop(ctx, tenant_id)
-    if tenant is None:
-        return
-    customers = customers_due_for_sync(tenant, include_failed=include_failed)
-    if customer_ids is not None:
-        customers = customers.filter(pk__in=customer_ids)
-    customers = list(customers)
-    ctx.set_total(len(customers))
-    _run(ctx, tenant, "push", lambda client: contacts_sync(tenant=tenant, customers=customers, client=client, log=ctx))
+    _sync(ctx, tenant_id, SyncKind.CUSTOMERS, record_ids=customer_ids, include_failed=include_failed)
 
 
 @job_kind("xero.invoices.push")
 def push_invoices(ctx: JobContext, *, tenant_id: int, invoice_ids: list[int] | None = None,
                   include_failed: bool = False) -> None:
-    tenant = _tenant_or_stop(ctx, tenant_id)
-    if tenant is None:
-        return
-    invoices = invoices_due_for_push(tenant, include_failed=include_failed or invoice_ids is not None)
-    if invoice_ids is not None:
-        invoices = invoices.filter(pk__in=invoice_ids)
     # Fair across organisations: one run sends at most a chunk, and the rest goes to the back of the
     # queue, behind every other organisation's run, so one big backlog cannot starve the others.
-    chunk = max(1, settings.XERO_PUSH_CHUNK)
-    invoices = list(invoices[: chunk + 1]) if invoice_ids is None else list(invoices)
-    has_more = len(invoices) > chunk and invoice_ids is None
-    invoices = invoices[:chunk] if has_more else invoices
-    ctx.set_total(len(invoices))
-    if not invoices:
-        ctx.result = "Completed: nothing to send"
-        return
-    _run(ctx, tenant, "push", lambda client: invoices_push(tenant=tenant, invoices=invoices, client=client, log=ctx))
-    if has_more and ctx.done:  # no progress (Xero not answering): the schedule tries again, not a loop
+    limit = None if invoice_ids is not None else max(1, settings.XERO_PUSH_CHUNK)
+    outcome = _sync(ctx, tenant_id, SyncKind.INVOICES, record_ids=invoice_ids, include_failed=include_failed,
+                    limit=limit)
+    if outcome is not None and outcome.has_more and ctx.done:  # no progress: the schedule tries again, no loop
         job_enqueue(kind="xero.invoices.push", description=ctx.job.description, params={"tenant_id": tenant_id})
-        ctx.result = (ctx.result or "Completed") + "; the rest follows in the next run"
+        ctx.result += "; the rest follows in the next run"
 
 
 @job_kind("xero.journals.push")
 def push_journals(ctx: JobContext, *, tenant_id: int, journal_ids: list[int] | None = None,
                   include_failed: bool = False) -> None:
-    tenant = _tenant_or_stop(ctx, tenant_id)
-    if tenant is None:
-        return
-    journals = journals_due_for_push(tenant, include_failed=include_failed or journal_ids is not None)
-    if journal_ids is not None:
-        journals = journals.filter(pk__in=journal_ids)
-    journals = list(journals)
-    ctx.set_total(len(journals))
-    if not journals:
-        ctx.result = "Completed: nothing to send"
-        return
-    _run(ctx, tenant, "push", lambda client: journals_push(tenant=tenant, journals=journals, client=client, log=ctx))
+    _sync(ctx, tenant_id, SyncKind.JOURNALS, record_ids=journal_ids, include_failed=include_failed)
 
 
 @job_kind("xero.payments.pull")
 def pull_payments(ctx: JobContext, *, tenant_id: int) -> None:
-    tenant = _tenant_or_stop(ctx, tenant_id)
-    if tenant is not None:
-        _run(ctx, tenant, "pull", lambda client: payments_pull(tenant=tenant, client=client, log=ctx))
+    _sync(ctx, tenant_id, SyncKind.PAYMENTS)
 
 
 @job_kind("xero.pull_all")
@@ -139,9 +106,7 @@ def pull_all(ctx: JobContext) -> None:
 
 @job_kind("xero.chart.sync")
 def sync_chart(ctx: JobContext, *, tenant_id: int) -> None:
-    tenant = _tenant_or_stop(ctx, tenant_id)
-    if tenant is not None:
-        _run(ctx, tenant, "chart", lambda client: chart_sync_from_xero(client=client))
+    _sync(ctx, tenant_id, SyncKind.ACCOUNTS)
 
 
 @job_kind("xero.push_all")

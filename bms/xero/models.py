@@ -32,9 +32,13 @@ class XeroGrant(models.Model):
     # Encrypted with bms/xero/auth/crypto.py; never shown, never logged.
     access_token_encrypted = models.TextField()
     refresh_token_encrypted = models.TextField()
-    # Kept for Xero's 30-minute grace period, in case a refresh response is lost.
-    previous_refresh_token_encrypted = models.TextField(blank=True, default="")
-    previous_refresh_token_valid_until = models.DateTimeField(null=True, blank=True)
+    # A refresh is claimed before Xero is called and stored after, so no lock is held over the call.
+    refresh_claimed_by = models.CharField(
+        max_length=100, blank=True, default="", help_text="The process refreshing this grant's tokens right now."
+    )
+    refresh_claimed_until = models.DateTimeField(
+        null=True, blank=True, help_text="When that claim lapses if its holder died."
+    )
     access_expires_at = models.DateTimeField()
     refreshed_at = models.DateTimeField(help_text="When Xero last issued tokens for this grant.")
     status = models.CharField(max_length=16, choices=GrantStatus.choices, default=GrantStatus.ACTIVE)
@@ -62,7 +66,7 @@ class XeroGrant(models.Model):
 class XeroTenant(models.Model):
     """A Xero organisation reached by a grant."""
 
-    tenant_id = models.CharField(max_length=64, unique=True)
+    xero_tenant_id = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=255)
     tenant_type = models.CharField(max_length=32, default="ORGANISATION")
     grant = models.ForeignKey(XeroGrant, null=True, blank=True, on_delete=models.SET_NULL, related_name="tenants")
@@ -121,7 +125,7 @@ class EntityXeroConnection(models.Model):
     )
     connected_at = models.DateTimeField(null=True, blank=True)
     # The tenant this entity's records were synced to; choosing another one needs an explicit relink.
-    records_tenant_id = models.CharField(max_length=64, blank=True, default="")
+    records_xero_tenant_id = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         constraints = [
@@ -144,7 +148,7 @@ class XeroAttempt(models.Model):
     budget Xero reported. Never a token, never a request or response body."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
-    tenant_id = models.CharField(max_length=64, db_index=True)
+    xero_tenant_id = models.CharField(max_length=64, db_index=True)
     operation = models.CharField(max_length=64)
     method = models.CharField(max_length=8)
     path = models.CharField(max_length=255)

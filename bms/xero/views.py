@@ -36,7 +36,7 @@ from bms.xero.services.connections import (
     oauth_complete,
     oauth_start,
 )
-from bms.xero.services.organisations import tenant_read_organisation
+from bms.xero.sync.run import tenant_read_organisation
 from bms.xero.sync.tenant_client import accounting_client
 
 

@@ -29,7 +29,7 @@ def seed(*, sandbox_url: str, tenant_ids: list[str], invoices_per_tenant: int, f
     grant.save()
     for index, tenant_id in enumerate(tenant_ids):
         with transaction.atomic():
-            tenant = XeroTenant.objects.create(tenant_id=tenant_id, name=f"Scale Org {index:03d}", grant=grant,
+            tenant = XeroTenant.objects.create(xero_tenant_id=tenant_id, name=f"Scale Org {index:03d}", grant=grant,
                                                base_currency="AUD", country_code="AU")
             entity = f.entity(f"S{index:03d}", name=f"Scale Entity {index:03d}")
             EntityXeroConnection.objects.create(entity=entity, tenant=tenant, connected_at=now)

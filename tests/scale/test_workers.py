@@ -68,7 +68,7 @@ def run(tmp_path_factory):
             started = time.monotonic()
             python(env, "from bms.jobs.services import job_enqueue; "
                         "job_enqueue(kind='xero.push_all', description='Push released invoices to Xero')")
-            victim_pk = query(database_url, "select id from xero_xerotenant where tenant_id = %s", (victim,))[0][0]
+            victim_pk = query(database_url, "select id from xero_xerotenant where xero_tenant_id = %s", (victim,))[0][0]
             # One connection for the tight poll: a new one every 20 ms, beside 4 workers' pools, can run
             # the server out of connection slots while closed ones are still being released.
             with psycopg.connect(database_url.replace("postgres://", "postgresql://", 1),

@@ -5,7 +5,7 @@ from django.db import transaction
 from bms.xero.auth.crypto import rotate_secret
 from bms.xero.models import XeroGrant
 
-_TOKEN_FIELDS = ("access_token_encrypted", "refresh_token_encrypted", "previous_refresh_token_encrypted")
+_TOKEN_FIELDS = ("access_token_encrypted", "refresh_token_encrypted")
 
 
 def tokens_reencrypt() -> int:

@@ -2,31 +2,42 @@
 
 Refresh tokens rotate: a refresh returns a new one and the old one dies (after a 30-minute
 grace). Two processes refreshing the same grant at once would leave one of them holding a dead
-token and, after the grace period, kill the connection (xero-notes trap 7). So a refresh happens
-under a row lock on the grant, re-reads the grant inside the lock (another process may have just
-refreshed), and commits the new refresh token before anyone uses the new access token.
+token and, after the grace period, kill the connection (xero-notes trap 7). So one process at a
+time refreshes a grant: it claims the refresh with a short lease on the grant row (a conditional
+UPDATE, committed — the database is what every worker shares), calls Xero with no transaction or
+lock held, and stores the new tokens only while its claim still stands. The others wait for the
+stored tokens. The refresh token is replaced only once Xero's answer is in hand, so a refresh whose
+answer was lost is recovered by asking again with the same token inside Xero's 30-minute grace.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from bms.xero.auth.crypto import decrypt_secret, encrypt_secret
 from bms.xero.auth.oauth_app import oauth_client
 from bms.xero.auth.parking import grant_mark_needs_reauthentication
+from bms.xero.client.api import TOKEN_FRESH_S
 from bms.xero.client.errors import AuthError, RetryableError, UncertainError
 from bms.xero.client.oauth import TokenSet, XeroOAuth
 from bms.xero.models import GrantStatus, XeroGrant
 
 logger = logging.getLogger(__name__)
 
-REFRESH_MARGIN = timedelta(seconds=60)  # refresh this long before the access token expires
-REFRESH_GRACE = timedelta(minutes=30)  # Xero honours the previous refresh token this long
+# A token reaches Xero at most 2 × TOKEN_FRESH_S after it is read (client/api.py): refresh with room to spare.
+REFRESH_MARGIN = timedelta(seconds=3 * TOKEN_FRESH_S)
 LOST_RESPONSE_RETRIES = 2
+CLAIM_POLL_S = 0.05  # how often a process waiting for another's refresh looks again
 
 
 class GrantNeedsReauthenticationError(AuthError):
@@ -37,17 +48,27 @@ def _needs_refresh(grant: XeroGrant, now: datetime) -> bool:
     return grant.access_expires_at - now <= REFRESH_MARGIN
 
 
-def grant_store_tokens(*, grant: XeroGrant, tokens: TokenSet, now: datetime, rotated_from: str | None = None) -> None:
+def _claim_ttl() -> timedelta:
+    # Long enough for every try of one refresh to time out; a holder that died frees it after that.
+    return timedelta(seconds=(LOST_RESPONSE_RETRIES + 1) * settings.XERO_TIMEOUT_S + 30)
+
+
+def _claimant() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def grant_store_tokens(*, grant: XeroGrant, tokens: TokenSet, now: datetime) -> None:
     """Write a fresh token set onto the grant (the caller saves it)."""
     grant.access_token_encrypted = encrypt_secret(tokens.access_token)
     grant.refresh_token_encrypted = encrypt_secret(tokens.refresh_token)
-    if rotated_from is not None:
-        grant.previous_refresh_token_encrypted = encrypt_secret(rotated_from)
-        grant.previous_refresh_token_valid_until = now + REFRESH_GRACE
     grant.access_expires_at = now + timedelta(seconds=tokens.expires_in)
     grant.refreshed_at = now
     if tokens.scope:
         grant.scopes = tokens.scope
+
+
+def _dead(grant: XeroGrant) -> GrantNeedsReauthenticationError:
+    return GrantNeedsReauthenticationError(grant.status_reason or "the Xero connection needs re-authentication")
 
 
 def access_token(*, grant_id: int, now: datetime | None = None, oauth: XeroOAuth | None = None) -> str:
@@ -55,46 +76,76 @@ def access_token(*, grant_id: int, now: datetime | None = None, oauth: XeroOAuth
     now = now or timezone.now()
     grant = XeroGrant.objects.get(pk=grant_id)
     if grant.status == GrantStatus.NEEDS_REAUTH:
-        raise GrantNeedsReauthenticationError(grant.status_reason or "the Xero connection needs re-authentication")
+        raise _dead(grant)
     if not _needs_refresh(grant, now):
         return decrypt_secret(grant.access_token_encrypted)
     return grant_refresh(grant_id=grant_id, now=now, oauth=oauth)
 
 
 def grant_refresh(
-    *, grant_id: int, now: datetime | None = None, oauth: XeroOAuth | None = None, force: bool = False
+    *, grant_id: int, now: datetime | None = None, oauth: XeroOAuth | None = None, force: bool = False,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> str:
-    """Refresh under the grant's row lock; returns the access token to use."""
+    """Refresh the grant's tokens (or wait for the process that is refreshing them); returns the
+    access token to use."""
     now = now or timezone.now()
-    dead_reason = None
-    with transaction.atomic():
-        grant = XeroGrant.objects.select_for_update().get(pk=grant_id)
+    claimant = _claimant()
+    seen_refresh_at = None
+    while True:
+        grant = XeroGrant.objects.get(pk=grant_id)
         if grant.status == GrantStatus.NEEDS_REAUTH:
-            raise GrantNeedsReauthenticationError(grant.status_reason or "the Xero connection needs re-authentication")
-        if not force and not _needs_refresh(grant, now):
-            # Someone else refreshed while we waited for the lock.
+            raise _dead(grant)
+        refreshed_meanwhile = seen_refresh_at is not None and grant.refreshed_at != seen_refresh_at
+        if refreshed_meanwhile or (not force and not _needs_refresh(grant, now)):
             return decrypt_secret(grant.access_token_encrypted)
-        old_refresh_token = decrypt_secret(grant.refresh_token_encrypted)
-        client = oauth or oauth_client()
-        try:
-            tokens = _refresh_with_lost_response_retry(client, old_refresh_token)
-        except AuthError as exc:
-            dead_reason = f"Xero refused the refresh ({exc.oauth_error or exc.status_code}); authenticate again"
-        else:
-            grant_store_tokens(grant=grant, tokens=tokens, now=now, rotated_from=old_refresh_token)
-            grant.save()
-            logger.info("xero grant %s refreshed", grant_id)
-            return tokens.access_token
-        finally:
-            if oauth is None:
-                client.close()
-    # Outside the transaction, so the mark is not rolled back with it.
-    grant_mark_needs_reauthentication(grant_id=grant_id, reason=dead_reason)
-    raise GrantNeedsReauthenticationError(dead_reason)
+        seen_refresh_at = grant.refreshed_at
+        if _claim(grant, claimant):
+            return _refresh_claimed(grant, claimant, now=now, oauth=oauth)
+        sleep(CLAIM_POLL_S)  # another process is refreshing: its tokens will be stored in a moment
+
+
+def _claim(grant: XeroGrant, claimant: str) -> bool:
+    """Claim the refresh of this version of the grant's tokens; committed at once (autocommit)."""
+    now = timezone.now()
+    return bool(
+        XeroGrant.objects.filter(pk=grant.pk, refreshed_at=grant.refreshed_at)
+        .filter(Q(refresh_claimed_until__isnull=True) | Q(refresh_claimed_until__lt=now))
+        .update(refresh_claimed_by=claimant, refresh_claimed_until=now + _claim_ttl())
+    )
+
+
+def _refresh_claimed(grant: XeroGrant, claimant: str, *, now: datetime, oauth: XeroOAuth | None) -> str:
+    mine = XeroGrant.objects.filter(pk=grant.pk, refresh_claimed_by=claimant)
+    client = oauth or oauth_client()
+    try:
+        tokens = _refresh_with_lost_response_retry(client, decrypt_secret(grant.refresh_token_encrypted))
+    except AuthError as exc:
+        mine.update(refresh_claimed_by="", refresh_claimed_until=None)
+        reason = f"Xero refused the refresh ({exc.oauth_error or exc.status_code}); authenticate again"
+        grant_mark_needs_reauthentication(grant_id=grant.pk, reason=reason)
+        raise GrantNeedsReauthenticationError(reason) from None
+    except BaseException:
+        mine.update(refresh_claimed_by="", refresh_claimed_until=None)  # the old token still works: retry later
+        raise
+    finally:
+        if oauth is None:
+            client.close()
+    grant_store_tokens(grant=grant, tokens=tokens, now=now)
+    stored = mine.update(
+        access_token_encrypted=grant.access_token_encrypted, refresh_token_encrypted=grant.refresh_token_encrypted,
+        access_expires_at=grant.access_expires_at, refreshed_at=grant.refreshed_at, scopes=grant.scopes,
+        refresh_claimed_by="", refresh_claimed_until=None, updated_at=timezone.now(),
+    )
+    if not stored:
+        # Our claim lapsed and another process refreshed meanwhile: its tokens are the ones to keep.
+        logger.warning("xero grant %s: a slow refresh was overtaken; using the stored tokens", grant.pk)
+        return decrypt_secret(XeroGrant.objects.get(pk=grant.pk).access_token_encrypted)
+    logger.info("xero grant %s refreshed", grant.pk)
+    return tokens.access_token
 
 
 def _refresh_with_lost_response_retry(client: XeroOAuth, refresh_token: str) -> TokenSet:
-    # If the response to a refresh is lost, Xero may already have rotated the token; the old one
+    # If the answer to a refresh is lost, Xero may already have rotated the token; the old one
     # stays valid for the grace period, so asking again with the same token is safe.
     for attempt in range(LOST_RESPONSE_RETRIES + 1):
         try:

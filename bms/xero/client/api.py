@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ import httpx2
 
 from bms.xero.client import jsonbody
 from bms.xero.client.errors import AuthError, RetryableError, UncertainError, ValidationError, XeroError
+from bms.xero.client.retry import RetryPolicy
 from bms.xero.client.schemas import (
     Account,
     Contact,
@@ -36,7 +36,10 @@ from bms.xero.client.schemas import (
 )
 
 WRITE_METHODS = frozenset({"PUT", "POST"})
-TOKEN_REUSE_S = 20.0  # a token fetched longer ago than this before its slot is fetched again
+# The one token-freshness constant: a token read longer ago than this is read again before it is
+# sent. The pipeline's shared token is re-read at this pace too, so a token reaches Xero at most
+# 2 × TOKEN_FRESH_S after it was read; the token source refreshes 3 × TOKEN_FRESH_S before expiry.
+TOKEN_FRESH_S = 20.0
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ class Attempt:
     """One call, as the append-only attempt log records it: never a token, never a body."""
 
     operation: str
-    tenant_id: str
+    xero_tenant_id: str
     method: str
     path: str
     idempotency_key: str | None
@@ -77,12 +80,12 @@ class Attempt:
 
 
 class Limiter(Protocol):
-    def slot(self, tenant_id: str):
+    def slot(self, xero_tenant_id: str):
         """A context manager held for the duration of one call; blocks until the call may go."""
 
-    def observe(self, tenant_id: str, limits: RateLimitHeaders) -> None: ...
+    def observe(self, xero_tenant_id: str, limits: RateLimitHeaders) -> None: ...
 
-    def penalise(self, tenant_id: str, *, retry_after_s: float | None, problem: str | None) -> None: ...
+    def penalise(self, xero_tenant_id: str, *, retry_after_s: float | None, problem: str | None) -> None: ...
 
 
 T = TypeVar("T", bound=XeroModel)
@@ -123,27 +126,21 @@ class XeroAccountingClient:
         self,
         *,
         base_url: str,
-        tenant_id: str,
+        xero_tenant_id: str,
         token_source: Callable[[], str],
         limiter: Limiter,
         timeout: httpx2.Timeout | None = None,
         transport: httpx2.BaseTransport | None = None,
         on_attempt: Callable[[Attempt], None] | None = None,
-        retries: int = 4,
-        backoff_base_s: float = 2.0,
-        max_inline_wait_s: float = 120.0,
-        sleep: Callable[[float], None] = time.sleep,
+        retry: RetryPolicy | None = None,
     ):
-        if not tenant_id:
+        if not xero_tenant_id:
             raise ValueError("a Xero call needs a tenant id")
-        self.tenant_id = tenant_id
+        self.xero_tenant_id = xero_tenant_id
         self._token_source = token_source
         self._limiter = limiter
         self._on_attempt = on_attempt
-        self._retries = retries
-        self._backoff_base_s = backoff_base_s
-        self._max_inline_wait_s = max_inline_wait_s
-        self._sleep = sleep
+        self._retry = retry or RetryPolicy()
         self._http = httpx2.Client(
             base_url=base_url.rstrip("/") + "/",
             timeout=timeout or httpx2.Timeout(30.0, connect=10.0),
@@ -283,18 +280,9 @@ class XeroAccountingClient:
     # --- the choke point ------------------------------------------------------------------
 
     def _call(self, operation: str, method: str, path: str, **request: Any) -> XeroResponse:
-        """Send, retrying what is safe to retry: a read, or a write that certainly did not land
-        (refused connection, 429, 503), re-sent with the same Idempotency-Key. Xero's Retry-After
-        wins; a wait too long to sit through is raised so the work can be rescheduled."""
-        for attempt in range(self._retries + 1):
-            try:
-                return self._send(operation, method, path, **request)
-            except RetryableError as exc:
-                wait = exc.retry_after_s if exc.retry_after_s is not None else self._backoff_base_s * 2**attempt
-                if attempt == self._retries or wait > self._max_inline_wait_s:
-                    raise
-                self._sleep(wait + random.uniform(0, min(1.0, wait / 10)))
-        raise AssertionError("unreachable")
+        """Send under the retry policy (client/retry.py): `_send` raises RetryableError only for
+        what is safe to send again, with the same Idempotency-Key."""
+        return self._retry.run(lambda: self._send(operation, method, path, **request))
 
     def _send(
         self,
@@ -309,7 +297,7 @@ class XeroAccountingClient:
     ) -> XeroResponse:
         if method in WRITE_METHODS and not idempotency_key:
             raise ValueError(f"{operation}: every write to Xero carries an Idempotency-Key")
-        headers = {"Xero-Tenant-Id": self.tenant_id}
+        headers = {"Xero-Tenant-Id": self.xero_tenant_id}
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
         if if_modified_since:
@@ -328,8 +316,8 @@ class XeroAccountingClient:
             # Xero may count it in a later window than the limiter did. A token fetched before a long
             # wait for the slot is fetched again (it may be close to expiry by then).
             token, token_at = self._token_source(), time.monotonic()
-            with self._limiter.slot(self.tenant_id):
-                if time.monotonic() - token_at > TOKEN_REUSE_S:
+            with self._limiter.slot(self.xero_tenant_id):
+                if time.monotonic() - token_at > TOKEN_FRESH_S:
                     token = self._token_source()
                 headers["Authorization"] = f"Bearer {token}"
                 try:
@@ -345,7 +333,7 @@ class XeroAccountingClient:
                     raise error_class(f"no answer from Xero ({type(exc).__name__})") from None
             status_code = response.status_code
             limits = RateLimitHeaders.from_response(response)
-            self._limiter.observe(self.tenant_id, limits)
+            self._limiter.observe(self.xero_tenant_id, limits)
             outcome, error = self._classify(response, method)
             if error is not None:
                 raise error
@@ -355,7 +343,7 @@ class XeroAccountingClient:
                 self._on_attempt(
                     Attempt(
                         operation=operation,
-                        tenant_id=self.tenant_id,
+                        xero_tenant_id=self.xero_tenant_id,
                         method=method,
                         path=path,
                         idempotency_key=idempotency_key,
@@ -373,7 +361,7 @@ class XeroAccountingClient:
         if status == 429:
             problem = response.headers.get("X-Rate-Limit-Problem")
             retry_after_s = _retry_after(response)
-            self._limiter.penalise(self.tenant_id, retry_after_s=retry_after_s, problem=problem)
+            self._limiter.penalise(self.xero_tenant_id, retry_after_s=retry_after_s, problem=problem)
             return "retryable", RetryableError(
                 f"Xero's {problem or 'rate'} limit was reached", status_code=429,
                 retry_after_s=retry_after_s, limit_problem=problem,

@@ -93,37 +93,37 @@ class LocalLimiter:
         self._lock = threading.Lock()
         self.last_seen: dict[str, RateLimitHeaders] = {}
 
-    def _semaphore(self, tenant_id: str) -> threading.BoundedSemaphore:
+    def _semaphore(self, xero_tenant_id: str) -> threading.BoundedSemaphore:
         with self._lock:
-            semaphore = self._semaphores.get(tenant_id)
+            semaphore = self._semaphores.get(xero_tenant_id)
             if semaphore is None:
                 semaphore = threading.BoundedSemaphore(self.config.concurrent)
-                self._semaphores[tenant_id] = semaphore
+                self._semaphores[xero_tenant_id] = semaphore
             return semaphore
 
-    def blocked_for(self, tenant_id: str) -> float:
+    def blocked_for(self, xero_tenant_id: str) -> float:
         """Seconds this tenant must still wait because Xero said so (0 when free)."""
         with self._lock:
-            return max(0.0, self._blocked_until.get(tenant_id, 0.0) - self._clock())
+            return max(0.0, self._blocked_until.get(xero_tenant_id, 0.0) - self._clock())
 
     @contextmanager
-    def slot(self, tenant_id: str):
-        wait = self.blocked_for(tenant_id)
+    def slot(self, xero_tenant_id: str):
+        wait = self.blocked_for(xero_tenant_id)
         if wait > self.config.max_wait_s:
             raise RetryableError(
-                f"waiting for Xero's {self._reasons.get(tenant_id, 'rate')} limit", status_code=429,
-                retry_after_s=wait, limit_problem=self._reasons.get(tenant_id),
+                f"waiting for Xero's {self._reasons.get(xero_tenant_id, 'rate')} limit", status_code=429,
+                retry_after_s=wait, limit_problem=self._reasons.get(xero_tenant_id),
             )
         if wait:
             time.sleep(wait)
         deadline_s = self.config.max_wait_s
-        if not self._rates.try_acquire(tenant_id, blocking=True, timeout=deadline_s):
+        if not self._rates.try_acquire(xero_tenant_id, blocking=True, timeout=deadline_s):
             raise RetryableError("waiting for Xero's minute or daily limit", status_code=429,
                                  retry_after_s=self.config.minute_s, limit_problem="minute")
         if not self._rates.try_acquire(APP_BUCKET, blocking=True, timeout=deadline_s):
             raise RetryableError("waiting for Xero's app-wide minute limit", status_code=429,
                                  retry_after_s=self.config.minute_s, limit_problem="appminute")
-        semaphore = self._semaphore(tenant_id)
+        semaphore = self._semaphore(xero_tenant_id)
         if not semaphore.acquire(timeout=deadline_s):
             raise RetryableError("waiting for a free concurrent-call slot", limit_problem="concurrent")
         try:
@@ -131,14 +131,14 @@ class LocalLimiter:
         finally:
             semaphore.release()
 
-    def observe(self, tenant_id: str, limits: RateLimitHeaders) -> None:
-        self.last_seen[tenant_id] = limits
+    def observe(self, xero_tenant_id: str, limits: RateLimitHeaders) -> None:
+        self.last_seen[xero_tenant_id] = limits
 
-    def penalise(self, tenant_id: str, *, retry_after_s: float | None, problem: str | None) -> None:
+    def penalise(self, xero_tenant_id: str, *, retry_after_s: float | None, problem: str | None) -> None:
         # A concurrency 429 carries no Retry-After: back off briefly and let the semaphore work.
         wait = retry_after_s if retry_after_s is not None else self.config.minute_s / 60
         with self._lock:
             until = self._clock() + wait
-            if until > self._blocked_until.get(tenant_id, 0.0):
-                self._blocked_until[tenant_id] = until
-                self._reasons[tenant_id] = problem or "rate"
+            if until > self._blocked_until.get(xero_tenant_id, 0.0):
+                self._blocked_until[xero_tenant_id] = until
+                self._reasons[xero_tenant_id] = problem or "rate"

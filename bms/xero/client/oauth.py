@@ -88,7 +88,7 @@ class Connection(BaseModel):
 
     id: str
     auth_event_id: str | None = Field(default=None, alias="authEventId")
-    tenant_id: str = Field(alias="tenantId")
+    xero_tenant_id: str = Field(alias="tenantId")
     tenant_type: str = Field(default="ORGANISATION", alias="tenantType")
     tenant_name: str | None = Field(default=None, alias="tenantName")
     created_date_utc: datetime | None = Field(default=None, alias="createdDateUtc")

@@ -84,28 +84,28 @@ class RedisLimiter:
     def _key(self, *parts: str) -> str:
         return ":".join((self._prefix, *parts))
 
-    def blocked_for(self, tenant_id: str) -> float:
+    def blocked_for(self, xero_tenant_id: str) -> float:
         """Seconds this tenant must still wait because Xero said so (0 when free), for every worker."""
-        ttl_ms = self._redis.pttl(self._key("blocked", tenant_id))
+        ttl_ms = self._redis.pttl(self._key("blocked", xero_tenant_id))
         return max(0.0, ttl_ms / 1000) if ttl_ms and ttl_ms > 0 else 0.0
 
-    def _blocked_reason(self, tenant_id: str) -> str | None:
-        value = self._redis.get(self._key("blocked", tenant_id))
+    def _blocked_reason(self, xero_tenant_id: str) -> str | None:
+        value = self._redis.get(self._key("blocked", xero_tenant_id))
         return value.decode() if value else None
 
     @contextmanager
-    def slot(self, tenant_id: str):
+    def slot(self, xero_tenant_id: str):
         config = self.config
-        wait = self.blocked_for(tenant_id)
+        wait = self.blocked_for(xero_tenant_id)
         if wait > config.max_wait_s:
-            reason = self._blocked_reason(tenant_id) or "rate"
+            reason = self._blocked_reason(xero_tenant_id) or "rate"
             raise RetryableError(f"waiting for Xero's {reason} limit", status_code=429, retry_after_s=wait,
                                  limit_problem=reason)
         if wait:
             time.sleep(wait)
         member = uuid.uuid4().hex
-        keys = [self._key("minute", tenant_id), self._key("day", tenant_id), self._key("app"),
-                self._key("inflight", tenant_id)]
+        keys = [self._key("minute", xero_tenant_id), self._key("day", xero_tenant_id), self._key("app"),
+                self._key("inflight", xero_tenant_id)]
         args = [member, self._hold_ms, config.concurrent, config.per_minute, self._minute_ms, config.per_day,
                 self._day_ms, config.app_per_minute, self._minute_ms]
         deadline = time.monotonic() + config.max_wait_s
@@ -126,13 +126,13 @@ class RedisLimiter:
         finally:
             self._redis.zrem(keys[3], member)
 
-    def observe(self, tenant_id: str, limits: RateLimitHeaders) -> None:
-        self.last_seen[tenant_id] = limits
+    def observe(self, xero_tenant_id: str, limits: RateLimitHeaders) -> None:
+        self.last_seen[xero_tenant_id] = limits
 
-    def penalise(self, tenant_id: str, *, retry_after_s: float | None, problem: str | None) -> None:
+    def penalise(self, xero_tenant_id: str, *, retry_after_s: float | None, problem: str | None) -> None:
         # A concurrency 429 carries no Retry-After: back off briefly and let the holds work.
         wait = retry_after_s if retry_after_s is not None else self.config.minute_s / 60
-        key = self._key("blocked", tenant_id)
+        key = self._key("blocked", xero_tenant_id)
         wait_ms = max(1, int(wait * 1000))
         # Only lengthen a block: a short penalty must not cut short a day-limit one another worker set.
         if wait_ms > (self._redis.pttl(key) or 0):

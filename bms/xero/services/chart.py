@@ -14,6 +14,7 @@ from bms.ledger.models import Account, AccountStatus, TaxRate
 from bms.ledger.services import account_upsert_from_xero, tax_rate_upsert_from_xero
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import Account as XeroAccount
+from bms.xero.sync.log import SyncOutcome
 
 
 class Difference:
@@ -58,28 +59,12 @@ def chart_compare(*, client: XeroAccountingClient) -> list[AccountDifference]:
     return differences
 
 
-@dataclass
-class ChartSyncOutcome:
-    accounts_added: int = 0
-    accounts_updated: int = 0
-    tax_rates_added: int = 0
-    tax_rates_updated: int = 0
-    skipped: int = 0
-
-    def summary(self) -> str:
-        return (
-            f"{self.accounts_added} accounts added, {self.accounts_updated} updated; "
-            f"{self.tax_rates_added} tax rates added, {self.tax_rates_updated} updated"
-            + (f"; {self.skipped} accounts without a code skipped" if self.skipped else "")
-        )
-
-
 def _account_class(account: XeroAccount) -> str:
     return (account.account_class or "").upper()
 
 
-def chart_sync_from_xero(*, client: XeroAccountingClient) -> ChartSyncOutcome:
-    outcome = ChartSyncOutcome()
+def chart_sync_from_xero(*, client: XeroAccountingClient) -> SyncOutcome:
+    outcome = SyncOutcome()
     tax_rates = client.get_tax_rates()
     accounts = client.get_accounts()
     with transaction.atomic():
@@ -93,13 +78,14 @@ def chart_sync_from_xero(*, client: XeroAccountingClient) -> ChartSyncOutcome:
                 is_active=(rate.status or "ACTIVE") == "ACTIVE",
             )
             if created:
-                outcome.tax_rates_added += 1
+                outcome.add("tax rates added")
             else:
-                outcome.tax_rates_updated += 1
+                outcome.add("tax rates updated")
         by_type = {rate.xero_tax_type: rate for rate in TaxRate.objects.all()}
         for account in accounts:
             if not account.code:
-                outcome.skipped += 1  # some bank accounts have no code; BMS keys accounts by code
+                # Some bank accounts have no code; BMS keys accounts by code.
+                outcome.add("accounts without a code skipped")
                 continue
             created = account_upsert_from_xero(
                 code=account.code,
@@ -113,7 +99,7 @@ def chart_sync_from_xero(*, client: XeroAccountingClient) -> ChartSyncOutcome:
                 description=account.description or "",
             )
             if created:
-                outcome.accounts_added += 1
+                outcome.add("accounts added")
             else:
-                outcome.accounts_updated += 1
+                outcome.add("accounts updated")
     return outcome

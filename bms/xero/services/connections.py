@@ -136,8 +136,7 @@ def oauth_complete(
             before = {"xero_user": grant.authenticated_by_email or grant.xero_user_id, "status": grant.status,
                       "tenants": sorted(grant.tenants.values_list("name", flat=True))}
         grant_store_tokens(grant=grant, tokens=tokens, now=now)
-        grant.previous_refresh_token_encrypted = ""
-        grant.previous_refresh_token_valid_until = None
+        grant.refresh_claimed_by, grant.refresh_claimed_until = "", None
         grant.status = GrantStatus.ACTIVE
         grant.status_reason = ""
         grant.authenticated_by_name = tokens.person_name
@@ -150,9 +149,9 @@ def oauth_complete(
             if connection.tenant_type != "ORGANISATION":
                 continue  # practices have no accounting API
             tenant, _ = XeroTenant.objects.update_or_create(
-                tenant_id=connection.tenant_id,
+                xero_tenant_id=connection.xero_tenant_id,
                 defaults={
-                    "name": connection.tenant_name or connection.tenant_id,
+                    "name": connection.tenant_name or connection.xero_tenant_id,
                     "tenant_type": connection.tenant_type,
                     "grant": grant,
                     "connection_id": connection.id,
@@ -204,9 +203,9 @@ def entity_connect_tenant(
         target_tenant = tenant
         if inherit and entity.organisation_id:
             target_tenant = entity_xero_status(entity.organisation).tenant
-        synced_to = connection.records_tenant_id
-        if synced_to and target_tenant is not None and synced_to != target_tenant.tenant_id:
-            synced_name = XeroTenant.objects.filter(tenant_id=synced_to).values_list("name", flat=True).first()
+        synced_to = connection.records_xero_tenant_id
+        if synced_to and target_tenant is not None and synced_to != target_tenant.xero_tenant_id:
+            synced_name = XeroTenant.objects.filter(xero_tenant_id=synced_to).values_list("name", flat=True).first()
             if not confirm_relink:
                 raise RelinkConfirmationRequiredError(
                     f"{entity.name}'s customers, invoices and journals were synced to "
@@ -247,11 +246,11 @@ def entity_clear_xero_identifiers(*, entity: Entity, connection: EntityXeroConne
     """Forget which Xero records this entity's invoices and journals map to (the relink step);
     returns how many links were cleared. Customers are shared between entities and keep their
     per-organisation contact links. Runs inside the caller's transaction, beside its audit event."""
-    old = connection.records_tenant_id
-    cleared = InvoiceLink.objects.filter(tenant__tenant_id=old, invoice__entity=entity).delete()[0]
-    cleared += JournalLink.objects.filter(tenant__tenant_id=old, journal__entity=entity).delete()[0]
-    connection.records_tenant_id = ""
-    connection.save(update_fields=["records_tenant_id"])
+    old = connection.records_xero_tenant_id
+    cleared = InvoiceLink.objects.filter(tenant__xero_tenant_id=old, invoice__entity=entity).delete()[0]
+    cleared += JournalLink.objects.filter(tenant__xero_tenant_id=old, journal__entity=entity).delete()[0]
+    connection.records_xero_tenant_id = ""
+    connection.save(update_fields=["records_xero_tenant_id"])
     return cleared
 
 
@@ -265,7 +264,7 @@ def entity_remove_authentication(*, entity: Entity, user, oauth: XeroOAuth | Non
         raise ConnectError(f"{entity.name} is not connected to Xero.")
     tenant = connection.tenant
     with transaction.atomic():
-        # records_tenant_id stays: re-connecting to a different organisation is still guarded.
+        # records_xero_tenant_id stays: re-connecting to a different organisation is still guarded.
         connection.tenant = None
         connection.inherits_from_organisation = False
         connection.connected_by = None

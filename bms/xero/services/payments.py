@@ -23,11 +23,12 @@ from bms.billing.services import invoice_set_balance, payment_record, payment_re
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import Invoice as XeroInvoice
 from bms.xero.models import InvoiceLink, PaymentLink, PullCursor, XeroTenant
-from bms.xero.sync.log import SyncLog
+from bms.xero.sync.log import SyncLog, SyncOutcome
 
 OVERLAP = timedelta(minutes=5)
 PAGE_SIZE = 1000
 LOOKUP_SIZE = 40
+RECORDED, REVERSED, UPDATED = "payments recorded", "payments reversed", "invoices brought up to date"
 
 
 def _http_date(moment: datetime | None) -> str | None:
@@ -35,7 +36,7 @@ def _http_date(moment: datetime | None) -> str | None:
 
 
 def payments_pull(*, tenant: XeroTenant, client: XeroAccountingClient, log: SyncLog,
-                  now: datetime | None = None) -> dict[str, int]:
+                  now: datetime | None = None) -> SyncOutcome:
     now = now or timezone.now()
     cursor, _ = PullCursor.objects.get_or_create(tenant=tenant, resource="payments")
     since = _http_date(cursor.modified_since - OVERLAP) if cursor.modified_since else None
@@ -72,20 +73,20 @@ def payments_pull(*, tenant: XeroTenant, client: XeroAccountingClient, log: Sync
             break
         page += 1
 
-    counts = {"recorded": 0, "reversed": 0, "invoices": 0}
+    outcome = SyncOutcome(counts={RECORDED: 0, REVERSED: 0, UPDATED: 0})
     touched_ids = sorted(touched)
     for start in range(0, len(touched_ids), LOOKUP_SIZE):
         batch = client.get_invoices(ids=touched_ids[start:start + LOOKUP_SIZE]).items
         for xero_invoice in batch:
             _reconcile(tenant, Invoice.objects.get(pk=ours[xero_invoice.invoice_id]), xero_invoice,
-                       deleted_payment_ids, counts, log, now)
+                       deleted_payment_ids, outcome, log, now)
     PullCursor.objects.filter(pk=cursor.pk).update(modified_since=newest)
-    log.info(f"Payments pulled: {counts['recorded']} recorded, {counts['reversed']} reversed, "
-             f"{counts['invoices']} invoices brought up to date.")
-    return counts
+    log.info(f"Payments pulled: {outcome.summary()}.")
+    return outcome
 
 
-def _reconcile(tenant, invoice: Invoice, xero: XeroInvoice, deleted: set[str], counts, log, now) -> None:
+def _reconcile(tenant: XeroTenant, invoice: Invoice, xero: XeroInvoice, deleted: set[str], outcome: SyncOutcome,
+               log: SyncLog, now: datetime) -> None:
     current = {payment.payment_id: payment for payment in xero.payments or [] if payment.payment_id}
     with transaction.atomic():
         for payment_id, payment in current.items():
@@ -99,7 +100,7 @@ def _reconcile(tenant, invoice: Invoice, xero: XeroInvoice, deleted: set[str], c
                     PaymentLink.objects.create(tenant=tenant, xero_payment_id=payment_id, payment=recorded)
             except IntegrityError:
                 continue  # another pull recorded it a moment ago
-            counts["recorded"] += 1
+            outcome.add(RECORDED)
             log.info(f"Payment of {payment.amount} on {payment.date:%d/%m/%Y} recorded.",
                      record=f"Invoice {invoice.display_number}")
         gone = PaymentLink.objects.filter(tenant=tenant, payment__invoice=invoice, is_deleted_in_xero=False).exclude(
@@ -108,10 +109,10 @@ def _reconcile(tenant, invoice: Invoice, xero: XeroInvoice, deleted: set[str], c
             if link.xero_payment_id in deleted or link.xero_payment_id not in current:
                 payment_reverse(payment=link.payment, now=now)
                 PaymentLink.objects.filter(pk=link.pk).update(is_deleted_in_xero=True)
-                counts["reversed"] += 1
+                outcome.add(REVERSED)
                 log.warning(f"A payment of {link.payment.amount} was deleted in Xero and has been reversed.",
                             record=f"Invoice {invoice.display_number}")
         if xero.amount_due is not None:
             invoice_set_balance(invoice=invoice, balance_amount=Decimal(xero.amount_due), now=now)
         InvoiceLink.objects.filter(tenant=tenant, invoice=invoice).update(last_pulled_at=now)
-    counts["invoices"] += 1
+    outcome.add(UPDATED)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -20,7 +22,17 @@ from django.utils import timezone
 from bms.core.heartbeat import beating
 from bms.xero.models import TenantLease, XeroTenant
 
-KIND_WORDS = {"push": "customers and invoices", "pull": "payments", "chart": "the chart of accounts"}
+
+class LeaseKind(StrEnum):
+    """The kinds of work that may run side by side for one tenant: at most one of each at a time."""
+
+    PUSH = "push"  # customers, invoices and journals to Xero
+    PULL = "pull"  # payments from Xero
+    CHART = "chart"  # the chart of accounts from Xero
+
+
+KIND_WORDS = {LeaseKind.PUSH: "customers and invoices", LeaseKind.PULL: "payments",
+              LeaseKind.CHART: "the chart of accounts"}
 
 
 class LeaseBusyError(Exception):
@@ -36,7 +48,7 @@ def lease_holder() -> str:
 
 
 @contextmanager
-def tenant_lease(*, tenant: XeroTenant, kind: str, ttl: timedelta | None = None):
+def tenant_lease(*, tenant: XeroTenant, kind: LeaseKind, ttl: timedelta | None = None) -> Iterator[None]:
     ttl = ttl or timedelta(seconds=settings.BMS_JOB_LEASE_S)
     holder = lease_holder()
     try:

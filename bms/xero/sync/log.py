@@ -16,11 +16,14 @@ class SyncLog(Protocol):
 
     def advance(self, n: int = 1) -> None: ...
 
+    def set_total(self, total: int) -> None: ...
+
 
 @dataclass
 class CollectingLog:
     lines: list[tuple[str, str, str, str]] = field(default_factory=list)  # (level, record, cause, message)
     done: int = 0
+    total: int = 0
 
     def info(self, message: str, *, record: str = "", cause: str = "") -> None:
         self.lines.append(("info", record, cause, message))
@@ -34,20 +37,40 @@ class CollectingLog:
     def advance(self, n: int = 1) -> None:
         self.done += n
 
+    def set_total(self, total: int) -> None:
+        self.total = total
+
     def errors(self) -> list[tuple[str, str]]:
         return [(record, message) for level, record, _, message in self.lines if level == "error"]
 
 
 @dataclass
 class SyncOutcome:
+    """What one sync did, whatever its kind: a push counts records created, updated, linked, failed
+    and waiting; a pull or a read adds its own counts by name ("payments recorded")."""
+
     created: int = 0
     updated: int = 0
     linked: int = 0
     failed: int = 0
     parked: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    has_more: bool = False  # a push limited to a chunk left records for the next run
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.created or self.updated or self.linked or self.failed or self.parked or self.counts)
+
+    def add(self, what: str, n: int = 1) -> None:
+        self.counts[what] = self.counts.get(what, 0) + n
 
     def summary(self) -> str:
-        return (
-            f"{self.created} created, {self.updated} updated, {self.linked} linked to existing, "
-            f"{self.failed} failed" + (f", {self.parked} waiting" if self.parked else "")
-        )
+        if self.is_empty:
+            return "nothing to send"
+        if self.counts:
+            parts = [f"{n} {what}" for what, n in self.counts.items()]
+            parts += [f"{self.failed} failed"] if self.failed else []
+        else:
+            parts = [f"{self.created} created", f"{self.updated} updated", f"{self.linked} linked to existing",
+                     f"{self.failed} failed"]
+        return ", ".join(parts) + (f", {self.parked} waiting" if self.parked else "")

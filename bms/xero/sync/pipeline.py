@@ -21,14 +21,12 @@ from typing import Any
 
 from django.conf import settings
 
-from bms.xero.client.api import Attempt, XeroAccountingClient
-
-TOKEN_REFRESH_S = 10.0  # how often the calling thread re-reads the token while batches wait on the limiter
+from bms.xero.client.api import TOKEN_FRESH_S, Attempt, XeroAccountingClient
 
 
 class _SharedToken:
     """The bearer token the worker threads use, re-read by the calling thread every
-    TOKEN_REFRESH_S (not for every batch: each read is a database query and a decryption)."""
+    TOKEN_FRESH_S (not for every batch: each read is a database query and a decryption)."""
 
     def __init__(self, source: Callable[[], str]):
         self._source = source
@@ -36,7 +34,7 @@ class _SharedToken:
         self._read_at = time.monotonic()
 
     def refresh_if_stale(self) -> None:
-        if time.monotonic() - self._read_at >= TOKEN_REFRESH_S:
+        if time.monotonic() - self._read_at >= TOKEN_FRESH_S:
             self._token, self._read_at = self._source(), time.monotonic()
 
     def get(self) -> str:
@@ -92,7 +90,7 @@ class BatchPipeline:
         # Settle in the order sent: the log and the links read the same as a sequential run.
         future, settle, attempts = self._in_flight[0]
         while not future.done():
-            wait([future], timeout=TOKEN_REFRESH_S, return_when=FIRST_COMPLETED)
+            wait([future], timeout=TOKEN_FRESH_S, return_when=FIRST_COMPLETED)
             self._token.refresh_if_stale()
         self._in_flight.popleft()
         for attempt in attempts:

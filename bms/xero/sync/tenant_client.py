@@ -14,6 +14,7 @@ from bms.xero.auth.tokens import GrantNeedsReauthenticationError, access_token
 from bms.xero.client.api import Attempt, XeroAccountingClient
 from bms.xero.client.limits import LimitConfig, LocalLimiter
 from bms.xero.client.redis_limits import RedisLimiter
+from bms.xero.client.retry import RetryPolicy
 from bms.xero.models import XeroAttempt, XeroTenant
 
 call_logger = logging.getLogger("bms.xero.calls")
@@ -66,13 +67,13 @@ def process_limiter_reset() -> None:
 def _record_attempt(attempt: Attempt, job_id: int | None) -> None:
     # The attempt log row (for the screens) and a structured line (for whoever watches the workers).
     call_logger.info("xero call", extra={"fields": {
-        "job": job_id, "tenant": attempt.tenant_id, "operation": attempt.operation, "outcome": attempt.outcome,
+        "job": job_id, "tenant": attempt.xero_tenant_id, "operation": attempt.operation, "outcome": attempt.outcome,
         "status": attempt.status_code, "ms": attempt.duration_ms,
         "minute_remaining": attempt.limits.minute_remaining, "day_remaining": attempt.limits.day_remaining,
         "app_minute_remaining": attempt.limits.app_minute_remaining,
     }})
     XeroAttempt.objects.create(
-        tenant_id=attempt.tenant_id,
+        xero_tenant_id=attempt.xero_tenant_id,
         operation=attempt.operation,
         method=attempt.method,
         path=attempt.path[:255],
@@ -86,7 +87,7 @@ def _record_attempt(attempt: Attempt, job_id: int | None) -> None:
         job_id=job_id,
     )
     if attempt.limits.minute_remaining is not None or attempt.limits.day_remaining is not None:
-        XeroTenant.objects.filter(tenant_id=attempt.tenant_id).update(
+        XeroTenant.objects.filter(xero_tenant_id=attempt.xero_tenant_id).update(
             minute_calls_remaining=attempt.limits.minute_remaining,
             day_calls_remaining=attempt.limits.day_remaining,
             limits_seen_at=timezone.now(),
@@ -101,11 +102,11 @@ def accounting_client(
     grant_id = tenant.grant_id
     return XeroAccountingClient(
         base_url=settings.XERO_API_URL,
-        tenant_id=tenant.tenant_id,
+        xero_tenant_id=tenant.xero_tenant_id,
         token_source=lambda: access_token(grant_id=grant_id),
         limiter=process_limiter(),
         timeout=httpx2.Timeout(settings.XERO_TIMEOUT_S, connect=10.0),
         transport=transport,
         on_attempt=lambda attempt: _record_attempt(attempt, job_id),
-        backoff_base_s=settings.XERO_RETRY_BASE_S,
+        retry=RetryPolicy(base_s=settings.XERO_RETRY_BASE_S),
     )

@@ -39,7 +39,7 @@ def xero_settings(settings, sandbox, tmp_path):
 def connected(admin_client, xero_settings, xero_active, au_entity, sandbox):
     """The AU entity connected to the sandbox's AU organisation."""
     authenticate(admin_client, au_entity)
-    tenant = XeroTenant.objects.get(tenant_id=sandbox.tenant_id("AU"))
+    tenant = XeroTenant.objects.get(xero_tenant_id=sandbox.tenant_id("AU"))
     connect(admin_client, au_entity, tenant)
     tenant.refresh_from_db()
     return tenant

@@ -30,7 +30,7 @@ def test_it_audits_authentication_re_authentication_connection_and_removal(
     [first] = _events("xero.authenticated")
     assert first.actor == admin_user and first.target == "entity AU" and first.before == {}
     assert first.after["xero_user"] == "dana.demo@example.com" and len(first.after["tenants"]) == 2
-    tenant = XeroTenant.objects.get(tenant_id=sandbox.tenant_id("AU"))
+    tenant = XeroTenant.objects.get(xero_tenant_id=sandbox.tenant_id("AU"))
     connect(admin_client, au_entity, tenant)
     [connected] = _events("xero.entity_connected")
     assert connected.before == {"tenant": None, "inherits": False}
@@ -135,7 +135,7 @@ def test_it_never_returns_to_an_address_outside_bms(admin_client, xero_settings,
     query = _start(admin_client, au_entity, next=hostile)
     callback = admin_client.get(reverse("xero:callback"), {"code": query["code"][0], "state": query["state"][0]})
     assert callback["Location"] == reverse("xero:connect_tenant", args=[au_entity.pk])
-    tenant = XeroTenant.objects.get(tenant_id=sandbox.tenant_id("AU"))
+    tenant = XeroTenant.objects.get(xero_tenant_id=sandbox.tenant_id("AU"))
     done = admin_client.post(f"{reverse('xero:connect_tenant', args=[au_entity.pk])}?{urlencode({'next': hostile})}",
                              {"tenant": str(tenant.pk), "invoice_status": "AUTHORISED"})
     if "\x00" in hostile:
@@ -150,7 +150,7 @@ def test_it_returns_to_the_page_the_admin_started_from(admin_client, xero_settin
     callback = admin_client.get(reverse("xero:callback"), {"code": query["code"][0], "state": query["state"][0]})
     connect_page = reverse("xero:connect_tenant", args=[au_entity.pk])
     assert callback["Location"] == f"{connect_page}?next=%2Fadmin%2Fentities%2F{au_entity.pk}%2F"
-    tenant = XeroTenant.objects.get(tenant_id=sandbox.tenant_id("AU"))
+    tenant = XeroTenant.objects.get(xero_tenant_id=sandbox.tenant_id("AU"))
     done = admin_client.post(callback["Location"], {"tenant": str(tenant.pk), "invoice_status": "AUTHORISED"})
     assert done["Location"] == detail
 

@@ -28,7 +28,7 @@ def test_it_connects_an_entity_through_xeros_consent_and_a_second_entity_to_the_
     assert grant.authenticated_by_email == "dana.demo@example.com" and grant.authenticated_by_name == "Dana Demo"
     assert grant.authorised_by == admin_user and grant.status == GrantStatus.ACTIVE
     assert XeroTenant.objects.count() == 2
-    au_tenant = XeroTenant.objects.get(tenant_id=sandbox.tenant_id("AU"))
+    au_tenant = XeroTenant.objects.get(xero_tenant_id=sandbox.tenant_id("AU"))
     page = admin_client.get(reverse("xero:connect_tenant", args=[au_entity.pk]))
     assert b"Acme Distribution (Xero AU)" in page.content
     done = connect(admin_client, au_entity, au_tenant)
@@ -47,7 +47,7 @@ def test_it_connects_an_entity_through_xeros_consent_and_a_second_entity_to_the_
 def test_it_lets_a_branch_inherit_its_organisations_tenant(admin_client, xero_settings, xero_active, au_entity,
                                                            sandbox):
     authenticate(admin_client, au_entity)
-    tenant = XeroTenant.objects.get(tenant_id=sandbox.tenant_id("AU"))
+    tenant = XeroTenant.objects.get(xero_tenant_id=sandbox.tenant_id("AU"))
     connect(admin_client, au_entity, tenant)
     branch = f.entity("MEL", kind=EntityKind.BRANCH, organisation=au_entity, time_zone="Australia/Melbourne")
     status = entity_xero_status(branch)
@@ -110,20 +110,20 @@ def test_it_guards_relinking_to_another_organisation_and_keeps_identifiers_for_t
     admin_client, xero_settings, xero_active, au_entity, sandbox
 ):
     authenticate(admin_client, au_entity)
-    au_tenant = XeroTenant.objects.get(tenant_id=sandbox.tenant_id("AU"))
-    nz_tenant = XeroTenant.objects.get(tenant_id=sandbox.tenant_id("NZ"))
+    au_tenant = XeroTenant.objects.get(xero_tenant_id=sandbox.tenant_id("AU"))
+    nz_tenant = XeroTenant.objects.get(xero_tenant_id=sandbox.tenant_id("NZ"))
     connect(admin_client, au_entity, au_tenant)
-    EntityXeroConnection.objects.filter(entity=au_entity).update(records_tenant_id=au_tenant.tenant_id)
+    EntityXeroConnection.objects.filter(entity=au_entity).update(records_xero_tenant_id=au_tenant.xero_tenant_id)
     same = connect(admin_client, au_entity, au_tenant)
     assert same.status_code == 302
-    assert EntityXeroConnection.objects.get(entity=au_entity).records_tenant_id == au_tenant.tenant_id
+    assert EntityXeroConnection.objects.get(entity=au_entity).records_xero_tenant_id == au_tenant.xero_tenant_id
     refused = connect(admin_client, au_entity, nz_tenant)
     assert refused.status_code == 200 and b"Relink to this organisation" in refused.content
     assert entity_xero_status(au_entity).tenant == au_tenant
     confirmed = connect(admin_client, au_entity, nz_tenant, confirm_relink="on")
     assert confirmed.status_code == 302
     assert entity_xero_status(au_entity).tenant == nz_tenant
-    assert EntityXeroConnection.objects.get(entity=au_entity).records_tenant_id == ""
+    assert EntityXeroConnection.objects.get(entity=au_entity).records_xero_tenant_id == ""
     assert AuditEvent.objects.filter(action="xero.relinked").count() == 1
 
 
@@ -131,13 +131,13 @@ def test_it_removes_authentication_and_the_xero_connection_when_no_entity_uses_i
     admin_client, xero_settings, xero_active, au_entity, sandbox
 ):
     authenticate(admin_client, au_entity)
-    tenant = XeroTenant.objects.get(tenant_id=sandbox.tenant_id("AU"))
+    tenant = XeroTenant.objects.get(xero_tenant_id=sandbox.tenant_id("AU"))
     connect(admin_client, au_entity, tenant)
     response = admin_client.post(reverse("xero:remove_authentication", args=[au_entity.pk]), follow=True)
     assert b"no longer connected to Xero" in response.content
     assert not entity_xero_status(au_entity).is_connected
     connections = [c["tenant_id"] for c in sandbox.state()["connections"]]
-    assert tenant.tenant_id not in connections
+    assert tenant.xero_tenant_id not in connections
 
 
 def test_it_refuses_finance_and_staff_on_every_connect_action(finance_client, staff_client, xero_settings,

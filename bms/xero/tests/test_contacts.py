@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _contacts(sandbox, tenant, name):
-    return [c for c in sandbox.state()["orgs"][tenant.tenant_id]["contacts"] if c["Name"] == name]
+    return [c for c in sandbox.state()["orgs"][tenant.xero_tenant_id]["contacts"] if c["Name"] == name]
 
 
 def _sync(tenant, customers):

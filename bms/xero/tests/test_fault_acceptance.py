@@ -45,7 +45,7 @@ def test_every_customer_and_invoice_lands_exactly_once_in_two_organisations_unde
     settings.XERO_LIMIT_MINUTE_S = MINUTE_S
     sandbox.configure(minute_limit=MINUTE_LIMIT, minute_s=MINUTE_S, fault_seed=5)
     nz_entity = f.entity("NZ", name="Acme Distribution NZ Ltd", time_zone="Pacific/Auckland")
-    nz = XeroTenant.objects.get(tenant_id=sandbox.tenant_id("NZ"))
+    nz = XeroTenant.objects.get(xero_tenant_id=sandbox.tenant_id("NZ"))
     connect(admin_client, nz_entity, nz)
     tenants = [connected, nz]
 
@@ -57,7 +57,8 @@ def test_every_customer_and_invoice_lands_exactly_once_in_two_organisations_unde
     }
     sandbox.clear_log()
     for tenant in tenants:
-        sandbox.set_faults(tenant.tenant_id, drop_rate=0.2, error_500_rate=0.05, error_503_rate=0.05, latency_ms=20)
+        sandbox.set_faults(tenant.xero_tenant_id, drop_rate=0.2, error_500_rate=0.05, error_503_rate=0.05,
+                           latency_ms=20)
 
     # The schedule's pushes, re-run until nothing is left, as the every-15-minutes schedule would.
     for _pass in range(30):
@@ -67,15 +68,15 @@ def test_every_customer_and_invoice_lands_exactly_once_in_two_organisations_unde
             break
         for tenant in tenants:
             if pending[tenant.pk]:
-                sandbox.set_faults(tenant.tenant_id, storm_429=3)  # a storm at the start of every run
+                sandbox.set_faults(tenant.xero_tenant_id, storm_429=3)  # a storm at the start of every run
                 job = job_enqueue(kind="xero.invoices.push", description="acceptance", params={"tenant_id": tenant.pk})
                 job_run(job_id=job.pk)
     for tenant in tenants:
-        sandbox.clear_faults(tenant.tenant_id)
+        sandbox.clear_faults(tenant.xero_tenant_id)
 
     state = sandbox.state()["orgs"]
     for tenant in tenants:
-        org = state[tenant.tenant_id]
+        org = state[tenant.xero_tenant_id]
         for customer in customers:
             assert sum(1 for c in org["contacts"] if c.get("ContactNumber") == customer.code) == 1, customer.code
         xero_numbers = sorted(i["InvoiceNumber"] for i in org["invoices"])
@@ -87,7 +88,7 @@ def test_every_customer_and_invoice_lands_exactly_once_in_two_organisations_unde
 
     summary = sandbox.log_summary()
     for tenant in tenants:
-        peaks = summary["peaks"][tenant.tenant_id]
+        peaks = summary["peaks"][tenant.xero_tenant_id]
         assert peaks["max_in_flight"] <= 5, peaks
         assert peaks["max_in_minute_window"] <= MINUTE_LIMIT, peaks
         assert peaks["max_in_day_window"] <= 5000, peaks

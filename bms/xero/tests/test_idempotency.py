@@ -1,8 +1,8 @@
-from bms.xero.sync.keys import batch_key, record_key
+from bms.xero.sync.push import batch_key, record_key
 
 
 def test_it_gives_the_same_record_the_same_key_until_revision_or_epoch_changes():
-    base = {"tenant_id": "1b2c3d4e-aaaa-bbbb-cccc-123456789012", "kind": "invoice", "record_id": 42}
+    base = {"xero_tenant_id": "1b2c3d4e-aaaa-bbbb-cccc-123456789012", "kind": "invoice", "record_id": 42}
     assert record_key(**base, revision=1) == record_key(**base, revision=1)
     assert record_key(**base, revision=1) != record_key(**base, revision=2)
     assert record_key(**base, revision=1, epoch=0) != record_key(**base, revision=1, epoch=1)

@@ -7,12 +7,12 @@ import pytest
 from bms.billing.models import Invoice, InvoiceStatus
 from bms.billing.services import InvoiceLineData, invoice_approve, invoice_create
 from bms.billing.tests import factories as f
-from bms.xero.client.errors import RetryableError, UncertainError
 from bms.xero.models import InvoiceLink, LinkStatus, XeroTenant
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.invoices import invoices_push
+from bms.xero.sync.leases import LeaseKind
 from bms.xero.sync.log import CollectingLog
-from bms.xero.sync.run import tenant_run
+from bms.xero.sync.run import WaitForXeroError, tenant_run
 from bms.xero.tests.conftest import xero_client
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def _released(entity, customers, count, *, code="41110"):
 
 
 def _xero_invoices(sandbox, tenant):
-    return sandbox.state()["orgs"][tenant.tenant_id]["invoices"]
+    return sandbox.state()["orgs"][tenant.xero_tenant_id]["invoices"]
 
 
 def _push(tenant, invoices, chart=None):
@@ -56,7 +56,8 @@ def test_it_sends_fifty_invoices_in_one_call_and_fails_the_one_with_an_archived_
     assert failed.status == LinkStatus.FAILED
     assert "account 41900" in failed.last_error and "archived" in failed.last_error
     assert Invoice.objects.filter(status=InvoiceStatus.PROCESSED).count() == 49
-    puts = [e for e in sandbox.log(connected.tenant_id) if e["method"] == "PUT" and e["path"].endswith("/Invoices")]
+    puts = [e for e in sandbox.log(connected.xero_tenant_id)
+            if e["method"] == "PUT" and e["path"].endswith("/Invoices")]
     assert len(puts) == 1
     sent = {i["InvoiceNumber"]: i for i in _xero_invoices(sandbox, connected)}
     for invoice in invoices[:49]:
@@ -70,7 +71,7 @@ def test_it_reports_xeros_own_message_when_an_account_is_archived_mid_run(connec
     with xero_client(connected) as client:
         chart = ChartCheck(client)
         chart.account_problem("41110")  # the chart is read (and cached) at the start of the run
-    sandbox.control("POST", f"tenants/{connected.tenant_id}/accounts/41120", Status="ARCHIVED")
+    sandbox.control("POST", f"tenants/{connected.xero_tenant_id}/accounts/41120", Status="ARCHIVED")
     outcome, _log = _push(connected, invoices, chart=chart)
     assert (outcome.created, outcome.failed) == (3, 1)
     link = InvoiceLink.objects.get(invoice=invoices[-1])
@@ -79,12 +80,12 @@ def test_it_reports_xeros_own_message_when_an_account_is_archived_mid_run(connec
 
 def test_it_holds_an_invoice_dated_inside_the_lock_period(connected, sandbox, au_entity):
     [invoice] = _released(au_entity, [f.customer()], 1)
-    sandbox.control("POST", f"tenants/{connected.tenant_id}/lock-date", date="2026-04-30")
+    sandbox.control("POST", f"tenants/{connected.xero_tenant_id}/lock-date", date="2026-04-30")
     XeroTenant.objects.filter(pk=connected.pk).update(organisation_read_at=None)
     log = CollectingLog()
-    tenant_run(tenant=connected, kind="push",
+    tenant_run(tenant=connected, lease=LeaseKind.PUSH,
                work=lambda client: invoices_push(tenant=XeroTenant.objects.get(pk=connected.pk), invoices=[invoice],
-                                                 client=client, log=log), log=log)
+                                                 client=client, log=log))
     link = InvoiceLink.objects.get(invoice=invoice)
     assert link.status == LinkStatus.FAILED and "Blocked by lock date 30/04/2026" in link.last_error
     assert _xero_invoices(sandbox, connected) == []
@@ -111,7 +112,7 @@ def test_it_lands_every_invoice_and_contact_exactly_once_under_dropped_answers_5
     invoices = _released(au_entity, customers, 120)
     # Seeded; batches overlap (several in flight), so which call meets which fault varies, never the outcome.
     sandbox.configure(fault_seed=8)
-    sandbox.set_faults(connected.tenant_id, drop_rate=0.4, error_500_rate=0.15, storm_429=3)
+    sandbox.set_faults(connected.xero_tenant_id, drop_rate=0.4, error_500_rate=0.15, storm_429=3)
     for _attempt in range(25):
         pending = [i for i in invoices if not InvoiceLink.objects.filter(
             invoice=i, tenant=connected, status=LinkStatus.SYNCED).exists()]
@@ -119,13 +120,13 @@ def test_it_lands_every_invoice_and_contact_exactly_once_under_dropped_answers_5
             break
         log = CollectingLog()
         try:
-            tenant_run(tenant=connected, kind="push", log=log,
+            tenant_run(tenant=connected, lease=LeaseKind.PUSH,
                        work=lambda client, pending=pending, log=log: invoices_push(
                            tenant=connected, invoices=pending, client=client, log=log))
-        except (RetryableError, UncertainError):
+        except WaitForXeroError:
             continue  # a re-trigger, as the job would be
-    sandbox.clear_faults(connected.tenant_id)
-    state = sandbox.state()["orgs"][connected.tenant_id]
+    sandbox.clear_faults(connected.xero_tenant_id)
+    state = sandbox.state()["orgs"][connected.xero_tenant_id]
     numbers = [i["InvoiceNumber"] for i in state["invoices"]]
     assert sorted(numbers) == sorted(i.display_number for i in invoices)  # each exactly once
     for customer in customers:
@@ -134,7 +135,7 @@ def test_it_lands_every_invoice_and_contact_exactly_once_under_dropped_answers_5
     for invoice in Invoice.objects.filter(pk__in=[i.pk for i in invoices]):
         assert invoice.status == InvoiceStatus.PROCESSED
         assert totals[invoice.display_number] == invoice.total_amount
-    log = sandbox.log(connected.tenant_id)
+    log = sandbox.log(connected.xero_tenant_id)
     assert any(e.get("problem") == "dropped" for e in log), "the fault mix should have dropped some answers"
     assert any(e["status"] == 500 and e["method"] in ("PUT", "POST") for e in log), "and failed some writes"
 
@@ -150,7 +151,7 @@ def test_it_voids_a_pushed_invoice_cancelled_in_bms_and_shows_xeros_refusal_when
     for invoice in (first, second):
         invoice_cancel(invoice=Invoice.objects.get(pk=invoice.pk))
     # A payment made in Xero that BMS has not pulled yet: Xero refuses to void that one.
-    sandbox.control("POST", f"tenants/{connected.tenant_id}/payments", invoice_number=second.display_number,
+    sandbox.control("POST", f"tenants/{connected.xero_tenant_id}/payments", invoice_number=second.display_number,
                     amount="10.00", date="2026-05-01")
     due = list(invoices_due_for_push(connected))
     assert {i.pk for i in due} == {first.pk, second.pk}

@@ -32,7 +32,7 @@ def test_it_syncs_a_customer_from_its_button_and_forgets_the_link_on_delete_inte
     page = admin_client.get(reverse("billing:customer_detail", args=[customer.pk]))
     assert b"View in Xero" in page.content and b"<td>Synced" in page.content
     admin_client.post(reverse("xero:customer_unlink", args=[customer.pk]))
-    contacts = sandbox.state()["orgs"][connected.tenant_id]["contacts"]
+    contacts = sandbox.state()["orgs"][connected.xero_tenant_id]["contacts"]
     assert any(c["ContactNumber"] == "C0777" for c in contacts)  # nothing deleted in Xero
     assert not customer.xero_links.exists()
 
@@ -70,7 +70,7 @@ def test_a_push_pressed_while_another_job_sends_waits_and_runs_after_it(admin_cl
     assert "continues automatically" in first.result
     later = Job.objects.get(kind="xero.invoices.push", retry_of=first)
     assert later.status == JobStatus.QUEUED and later.not_before_at is not None  # not dropped
-    assert not sandbox.log(connected.tenant_id)  # nothing was sent meanwhile
+    assert not sandbox.log(connected.xero_tenant_id)  # nothing was sent meanwhile
 
 
 def test_it_makes_no_call_when_the_package_is_not_xero(admin_client, connected, sandbox, au_entity):
@@ -115,4 +115,4 @@ def test_a_big_backlog_is_sent_in_runs_that_queue_behind_other_organisations(con
     assert all(run.status == JobStatus.COMPLETED for run in runs)
     assert "the rest follows in the next run" in runs[0].result
     assert InvoiceLink.objects.filter(invoice__in=invoices, status=LinkStatus.SYNCED).count() == 5
-    assert len(sandbox.state()["orgs"][connected.tenant_id]["invoices"]) == 5
+    assert len(sandbox.state()["orgs"][connected.xero_tenant_id]["invoices"]) == 5

@@ -13,13 +13,13 @@ from bms.ledger.models import CostOfSalesJournal, JournalStatus
 from bms.ledger.services.journals import journal_build_for_day
 from bms.ledger.tests.journal_data import journal_chart, local, shipped
 from bms.preferences.models import GeneralSettings
-from bms.xero.client.errors import RetryableError, UncertainError
 from bms.xero.models import JournalLink, LinkStatus, XeroTenant
 from bms.xero.selectors import journals_due_for_push
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.journals import journals_push
+from bms.xero.sync.leases import LeaseKind
 from bms.xero.sync.log import CollectingLog
-from bms.xero.sync.run import tenant_run
+from bms.xero.sync.run import WaitForXeroError, tenant_run
 from bms.xero.tests.conftest import connect, xero_client
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def _journal(entity, day=DAY, *lines):
 
 
 def _xero_journals(sandbox, tenant):
-    return list(sandbox.state()["orgs"][tenant.tenant_id]["journals"])
+    return list(sandbox.state()["orgs"][tenant.xero_tenant_id]["journals"])
 
 
 def _push(tenant, journals):
@@ -98,10 +98,10 @@ def test_two_entities_on_one_organisation_are_told_apart_by_tracking(admin_clien
 def test_a_journal_dated_inside_the_lock_period_is_held_with_a_clear_error_and_not_retried(connected, sandbox,
                                                                                           au_entity, chart):
     journal = _journal(au_entity)
-    sandbox.control("POST", f"tenants/{connected.tenant_id}/lock-date", date="2026-04-30")
+    sandbox.control("POST", f"tenants/{connected.xero_tenant_id}/lock-date", date="2026-04-30")
     XeroTenant.objects.filter(pk=connected.pk).update(organisation_read_at=None)
     log = CollectingLog()
-    tenant_run(tenant=connected, kind="push", log=log,
+    tenant_run(tenant=connected, lease=LeaseKind.PUSH,
                work=lambda client: journals_push(tenant=XeroTenant.objects.get(pk=connected.pk), journals=[journal],
                                                  client=client, log=log))
     link = JournalLink.objects.get(journal=journal)
@@ -116,7 +116,7 @@ def test_a_journal_dated_inside_the_lock_period_is_held_with_a_clear_error_and_n
 
 def test_xeros_own_lock_date_refusal_also_holds_the_journal(connected, sandbox, au_entity, chart):
     journal = _journal(au_entity)
-    sandbox.control("POST", f"tenants/{connected.tenant_id}/lock-date", date="2026-04-30")
+    sandbox.control("POST", f"tenants/{connected.xero_tenant_id}/lock-date", date="2026-04-30")
     # Our copy of the organisation is older than the lock date: Xero itself refuses.
     outcome, _ = _push(XeroTenant.objects.get(pk=connected.pk), [journal])
     assert outcome.failed == 1
@@ -125,22 +125,40 @@ def test_xeros_own_lock_date_refusal_also_holds_the_journal(connected, sandbox, 
     assert "Ask your adviser to move the lock date" in link.last_error
 
 
-def test_an_answer_lost_after_the_journal_landed_is_found_by_its_narration_reference(connected, sandbox, au_entity,
-                                                                                    chart):
+def test_an_answer_lost_after_the_journal_landed_is_found_by_its_narration_reference_in_the_same_run(
+    connected, sandbox, au_entity, chart
+):
     journal = _journal(au_entity)
-    sandbox.set_faults(connected.tenant_id, drop_rate=1.0)
+    sandbox.set_faults(connected.xero_tenant_id, drop_rate=1.0)  # every write lands, no answer comes back
+
+    outcome, _ = _push(connected, [journal])
+
+    sandbox.clear_faults(connected.xero_tenant_id)
+    assert outcome.created == 1
+    [xero] = _xero_journals(sandbox, connected)  # it landed once
+    link = JournalLink.objects.get(journal=journal)
+    assert (link.status, link.xero_id) == (LinkStatus.SYNCED, xero["ManualJournalID"])
+    calls = [(e["method"], e["path"].rsplit("/", 1)[-1]) for e in sandbox.log(connected.xero_tenant_id)
+             if "ManualJournals" in e["path"]]
+    assert calls == [("PUT", "ManualJournals"), ("GET", "ManualJournals")]  # looked up, never sent twice
+
+
+def test_a_journal_left_sending_by_a_worker_that_died_is_looked_up_before_it_is_sent_again(
+    connected, sandbox, au_entity, chart
+):
+    journal = _journal(au_entity)
     _push(connected, [journal])
-    sandbox.clear_faults(connected.tenant_id)
-    assert JournalLink.objects.get(journal=journal).status == LinkStatus.UNCERTAIN
-    assert len(_xero_journals(sandbox, connected)) == 1  # it did land
+    # As if the worker had died between Xero's answer and committing it.
+    JournalLink.objects.filter(journal=journal).update(status=LinkStatus.SENDING, xero_id=None)
+    sandbox.clear_log()
 
     outcome, _ = _push(connected, [journal])
 
     assert outcome.created == 1
     [xero] = _xero_journals(sandbox, connected)
     assert JournalLink.objects.get(journal=journal).xero_id == xero["ManualJournalID"]
-    gets = [e for e in sandbox.log(connected.tenant_id) if e["method"] == "GET" and "ManualJournals" in e["path"]]
-    assert gets, "the second run looked the journal up before sending"
+    methods = [e["method"] for e in sandbox.log(connected.xero_tenant_id) if "ManualJournals" in e["path"]]
+    assert methods == ["GET"], "the second run looked the journal up and sent nothing"
 
 
 def test_push_now_queues_the_journal_and_the_panel_offers_it(admin_client, connected, au_entity, chart):
@@ -167,7 +185,7 @@ def test_thirty_journals_land_exactly_once_under_dropped_answers_500s_and_429_st
         shipped(au_entity, local(f"{day:%Y-%m-%d} 10:00"), (product, n + 1))
         journals.append(journal_build_for_day(entity=au_entity, day=day, now=local("2026-06-01 12:00")))
     sandbox.configure(fault_seed=1)
-    sandbox.set_faults(connected.tenant_id, drop_rate=0.4, error_500_rate=0.15, storm_429=3)
+    sandbox.set_faults(connected.xero_tenant_id, drop_rate=0.4, error_500_rate=0.15, storm_429=3)
     with xero_client(connected) as client:
         chart = ChartCheck(client)
         chart.account_problem("51110")  # read once: the minute's budget goes to the journals
@@ -180,16 +198,16 @@ def test_thirty_journals_land_exactly_once_under_dropped_answers_500s_and_429_st
                 break
             log = CollectingLog()
             try:
-                tenant_run(tenant=connected, kind="push", log=log,
+                tenant_run(tenant=connected, lease=LeaseKind.PUSH,
                            work=lambda client, pending=pending, log=log: journals_push(
                                tenant=connected, journals=pending, client=client, log=log, chart=chart))
-            except (RetryableError, UncertainError):
+            except WaitForXeroError:
                 continue  # a re-trigger, as the job would be
-    sandbox.clear_faults(connected.tenant_id)
+    sandbox.clear_faults(connected.xero_tenant_id)
     posted = [j for j in _xero_journals(sandbox, connected) if j["Status"] == "POSTED"]
     references = sorted(j["Narration"].split("[")[1].rstrip("]") for j in posted)
     assert references == sorted(j.reference for j in journals)  # each exactly once
     for journal in CostOfSalesJournal.objects.all():
         assert journal.status == JournalStatus.POSTED
-    log = sandbox.log(connected.tenant_id)
+    log = sandbox.log(connected.xero_tenant_id)
     assert any(e.get("problem") == "dropped" for e in log), "the fault mix should have dropped some answers"

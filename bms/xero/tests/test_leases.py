@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the heartbeat writes fro
 
 @pytest.fixture
 def tenant():
-    return XeroTenant.objects.create(tenant_id="t-1", name="Acme (Xero)")
+    return XeroTenant.objects.create(xero_tenant_id="t-1", name="Acme (Xero)")
 
 
 def test_a_second_claimant_is_refused_and_told_when_the_lease_runs_out(tenant):

@@ -17,7 +17,7 @@ def test_every_xero_call_logs_job_tenant_operation_outcome_and_remaining_limits(
     [record] = [r for r in caplog.records if r.name == "bms.xero.calls"]
     fields = record.fields
     assert (fields["tenant"], fields["operation"], fields["outcome"], fields["status"]) == (
-        connected.tenant_id, "getOrganisations", "ok", 200)
+        connected.xero_tenant_id, "getOrganisations", "ok", 200)
     assert fields["minute_remaining"] is not None and fields["day_remaining"] is not None
     assert "job" in fields and "app_minute_remaining" in fields
 

@@ -39,9 +39,9 @@ def test_it_keeps_every_secret_out_of_logs_job_logs_attempts_and_pages(
     admin_client.post(reverse("xero:customers_sync_all"))
     admin_client.post(reverse("xero:invoices_push_all"))
     # Xero falls over for a while: retries, then a failed job with its error in the log.
-    sandbox.set_faults(connected.tenant_id, error_500_rate=1.0)
+    sandbox.set_faults(connected.xero_tenant_id, error_500_rate=1.0)
     admin_client.post(reverse("xero:invoice_sync", args=[invoices[0].pk]))
-    sandbox.clear_faults(connected.tenant_id)
+    sandbox.clear_faults(connected.xero_tenant_id)
     admin_client.post(reverse("xero:invoice_sync", args=[invoices[1].pk]))
     grant.refresh_from_db()
     tokens_seen.add(decrypt_secret(grant.access_token_encrypted))

@@ -20,8 +20,9 @@ from bms.preferences.selectors import xero_is_active
 from bms.xero.client.errors import AuthError
 from bms.xero.management.commands.sync import ProgressLog
 from bms.xero.selectors import entity_tenant, journals_due_for_push
-from bms.xero.services.journals import journals_push
-from bms.xero.sync.run import WaitForXeroError, tenant_run, tenant_time_zone
+from bms.xero.services.syncs import SyncKind, tenant_sync
+from bms.xero.sync.leases import LeaseBusyError
+from bms.xero.sync.run import WaitForXeroError, tenant_time_zone
 
 MAX_DAYS = 366
 
@@ -128,16 +129,18 @@ class Command(BaseCommand):
             self.stdout.write(f"Journals — {tenant.name}: {len(journals)} to send")
             if not journals:
                 continue
-            log = ProgressLog(sys.stdout, len(journals))
+            log = ProgressLog(sys.stdout)
             try:
-                outcome = tenant_run(tenant=tenant, kind="push", log=log, work=lambda client, journals=journals,
-                                     tenant=tenant, log=log: journals_push(tenant=tenant, journals=journals,
-                                                                           client=client, log=log))
+                outcome = tenant_sync(tenant=tenant, kind=SyncKind.JOURNALS, log=log,
+                                      record_ids=[journal.pk for journal in journals])
             except WaitForXeroError as exc:
                 self.stdout.write(self.style.WARNING(f"  {exc.describe(tenant_time_zone(tenant))}; run again later."))
                 continue
             except AuthError as exc:
                 raise CommandError(f"{tenant.name} needs re-authentication: {exc.message}") from None
+            except LeaseBusyError as exc:
+                self.stdout.write(self.style.WARNING(f"  {exc}; run again when it has finished."))
+                continue
             self.stdout.write("")
             self.stdout.write(self.style.SUCCESS(f"  {outcome.summary()}"))
             for record, message in log.errors():

@@ -1,29 +1,28 @@
-"""`bms sync accounts|customers|invoices|payments [--entity CODE | --all]`: run a sync now, in the
+"""`bms sync accounts|customers|invoices|journals|payments [--entity CODE | --all]`: run a sync now, in the
 foreground, with progress and a closing summary (created, updated, failed — with reasons)."""
 
 from __future__ import annotations
 
 import sys
+from typing import TextIO
 
 from django.core.management.base import BaseCommand, CommandError
 
 from bms.entities.models import Entity
 from bms.preferences.selectors import xero_is_active
 from bms.xero.client.errors import AuthError
-from bms.xero.selectors import customers_due_for_sync, entity_tenant, invoices_due_for_push, tenants_in_use
-from bms.xero.services.chart import chart_sync_from_xero
-from bms.xero.services.contacts import contacts_sync
-from bms.xero.services.invoices import invoices_push
-from bms.xero.services.payments import payments_pull
+from bms.xero.models import XeroTenant
+from bms.xero.selectors import entity_tenant, tenants_in_use
+from bms.xero.services.syncs import SyncKind, tenant_sync
 from bms.xero.sync.leases import LeaseBusyError
 from bms.xero.sync.log import CollectingLog
-from bms.xero.sync.run import WaitForXeroError, tenant_run, tenant_time_zone
+from bms.xero.sync.run import WaitForXeroError, tenant_time_zone
 
 
 class ProgressLog(CollectingLog):
-    def __init__(self, stream, total: int):
+    def __init__(self, stream: TextIO):
         super().__init__()
-        self.stream, self.total = stream, total
+        self.stream = stream
 
     def advance(self, n: int = 1) -> None:
         super().advance(n)
@@ -33,10 +32,11 @@ class ProgressLog(CollectingLog):
 
 
 class Command(BaseCommand):
-    help = "Sync with Xero now: accounts (from Xero), customers, invoices (to Xero) or payments (from Xero)."
+    help = ("Sync with Xero now: accounts (from Xero), customers, invoices, journals (to Xero) or payments "
+            "(from Xero).")
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["accounts", "customers", "invoices", "payments"])
+        parser.add_argument("what", choices=[kind.value for kind in SyncKind])
         target = parser.add_mutually_exclusive_group(required=True)
         target.add_argument("--entity", help="only the Xero organisation this entity posts to")
         target.add_argument("--all", dest="all_tenants", action="store_true", help="every connected Xero organisation")
@@ -62,27 +62,11 @@ class Command(BaseCommand):
         if failures:
             raise CommandError(f"{failures} record(s) failed; see the reasons above.")
 
-    @staticmethod
-    def _work(what: str, tenant):
-        if what == "customers":
-            records = list(customers_due_for_sync(tenant, include_failed=True))
-            log = ProgressLog(sys.stdout, len(records))
-            return log, lambda client: contacts_sync(tenant=tenant, customers=records, client=client, log=log)
-        if what == "invoices":
-            records = list(invoices_due_for_push(tenant, include_failed=True))
-            log = ProgressLog(sys.stdout, len(records))
-            return log, lambda client: invoices_push(tenant=tenant, invoices=records, client=client, log=log)
-        log = ProgressLog(sys.stdout, 0)
-        if what == "payments":
-            return log, lambda client: payments_pull(tenant=tenant, client=client, log=log)
-        return log, lambda client: chart_sync_from_xero(client=client)
-
-    def _sync(self, what: str, tenant) -> int:
+    def _sync(self, what: str, tenant: XeroTenant) -> int:
         self.stdout.write(f"{what.capitalize()} — {tenant.name}")
-        log, work = self._work(what, tenant)
+        log = ProgressLog(sys.stdout)
         try:
-            outcome = tenant_run(tenant=tenant, kind="push" if what in ("customers", "invoices") else what,
-                                 work=work, log=log)
+            outcome = tenant_sync(tenant=tenant, kind=SyncKind(what), log=log, include_failed=True)
         except WaitForXeroError as exc:
             self.stdout.write(self.style.WARNING(f"  {exc.describe(tenant_time_zone(tenant))}; run again later."))
             return 0
@@ -92,9 +76,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(f"  {exc}; run again when it has finished."))
             return 0
         self.stdout.write("")
-        summary = outcome.summary() if hasattr(outcome, "summary") else ", ".join(
-            f"{v} {k}" for k, v in outcome.items())
-        self.stdout.write(self.style.SUCCESS(f"  {summary}"))
+        self.stdout.write(self.style.SUCCESS(f"  {outcome.summary()}"))
         errors = log.errors()
         for record, message in errors:
             self.stdout.write(self.style.ERROR(f"  {record}: {message}"))
