@@ -70,3 +70,78 @@ def test_it_rotates_the_token_keys_and_keeps_the_tokens_readable(connected, sett
     call_command("rotate_token_keys")
     settings.BMS_TOKEN_KEYS = settings.BMS_TOKEN_KEYS[:1]  # the old key is gone
     assert decrypt_secret(XeroGrant.objects.get().refresh_token_encrypted) == plain
+
+
+class _RecordingOAuth:
+    """Xero's token endpoint as seen from inside a refresh: records whether a transaction (and so a
+    lock on the grant row) was open while the call was made."""
+
+    def __init__(self, answer, *, lost_first: int = 0):
+        self.answer, self.lost_first, self.calls = answer, lost_first, []
+
+    def refresh(self, *, refresh_token):
+        from django.db import connection
+
+        from bms.xero.client.errors import UncertainError
+
+        self.calls.append((refresh_token, connection.in_atomic_block))
+        if len(self.calls) <= self.lost_first:
+            raise UncertainError("no answer from Xero (ReadTimeout)")
+        return self.answer
+
+
+def _token_set(n: int):
+    from bms.xero.client.oauth import TokenSet
+
+    return TokenSet.model_validate({"access_token": f"access-{n}", "refresh_token": f"refresh-{n}",
+                                    "expires_in": 1800, "token_type": "Bearer"})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_calls_xero_for_a_refresh_with_no_transaction_open_and_keeps_the_token_until_the_answer_is_in(connected):
+    from bms.xero.auth.tokens import grant_refresh
+
+    grant = XeroGrant.objects.get()
+    stored_refresh = decrypt_secret(grant.refresh_token_encrypted)
+    oauth = _RecordingOAuth(_token_set(2), lost_first=1)
+
+    assert grant_refresh(grant_id=grant.pk, oauth=oauth, force=True) == "access-2"
+
+    # The lost answer was recovered by asking again with the same stored token (Xero's grace period).
+    assert oauth.calls == [(stored_refresh, False), (stored_refresh, False)]
+    grant.refresh_from_db()
+    assert decrypt_secret(grant.refresh_token_encrypted) == "refresh-2"
+    assert (grant.refresh_claimed_by, grant.refresh_claimed_until) == ("", None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_process_that_finds_the_refresh_claimed_waits_for_the_stored_tokens_without_calling_xero(connected):
+    from bms.xero.auth.tokens import grant_refresh, grant_store_tokens
+
+    grant = XeroGrant.objects.get()
+    XeroGrant.objects.filter(pk=grant.pk).update(refresh_claimed_by="worker-2:77:1",
+                                                 refresh_claimed_until=timezone.now() + timedelta(minutes=1))
+    oauth = _RecordingOAuth(_token_set(9))
+
+    def the_other_process_finishes(_seconds):
+        other = XeroGrant.objects.get(pk=grant.pk)
+        grant_store_tokens(grant=other, tokens=_token_set(3), now=timezone.now())
+        other.refresh_claimed_by, other.refresh_claimed_until = "", None
+        other.save()
+
+    token = grant_refresh(grant_id=grant.pk, oauth=oauth, force=True, sleep=the_other_process_finishes)
+
+    assert token == "access-3" and oauth.calls == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_claimed_by_a_process_that_died_is_taken_over_once_the_claim_lapses(connected):
+    from bms.xero.auth.tokens import grant_refresh
+
+    grant = XeroGrant.objects.get()
+    XeroGrant.objects.filter(pk=grant.pk).update(refresh_claimed_by="dead-worker:1:1",
+                                                 refresh_claimed_until=timezone.now() - timedelta(seconds=1))
+    oauth = _RecordingOAuth(_token_set(4))
+
+    assert grant_refresh(grant_id=grant.pk, oauth=oauth, force=True) == "access-4"
+    assert len(oauth.calls) == 1
