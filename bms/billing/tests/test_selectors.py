@@ -1,9 +1,10 @@
 import pytest
 
 from bms.billing.models import InvoiceStatus
-from bms.billing.selectors import customers_list, invoices_list, invoices_released
+from bms.billing.selectors import invoices_list, invoices_released
 from bms.billing.services import invoice_cancel, invoice_mark_processed
-from bms.billing.tests import factories as f
+from bms.customers.selectors import customers_list
+from bms.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from functools import partial
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bms.billing.models import Customer
+from bms.customers.models import Customer
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import Contact
 from bms.xero.idempotency import batch_key, record_key

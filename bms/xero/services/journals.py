@@ -20,10 +20,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from bms.cogs.models import CostOfSalesJournal
+from bms.cogs.selectors import journal_account_summary
+from bms.cogs.services import journal_mark_held, journal_mark_pushed
 from bms.core.money import ZERO
-from bms.ledger.models import CostOfSalesJournal
-from bms.ledger.selectors import journal_account_summary
-from bms.ledger.services.journals import journal_mark_held, journal_mark_pushed
 from bms.preferences.selectors import general_settings
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import ManualJournal, ManualJournalLine
@@ -164,7 +164,7 @@ def _lookup_by_narration(client: XeroAccountingClient, journals: list[CostOfSale
 
 
 def _journal_url(journal: CostOfSalesJournal) -> str:
-    return settings.BMS_BASE_URL + reverse("ledger:journal_detail", args=[journal.pk])
+    return settings.BMS_BASE_URL + reverse("cogs:journal_detail", args=[journal.pk])
 
 
 def _push(tenant: XeroTenant, batch, client: XeroAccountingClient, log: SyncLog, outcome: SyncOutcome) -> None:

@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from bms.billing.tests import factories as f
-from bms.ledger.models import CostOfSalesJournal
-from bms.ledger.selectors import journal_account_summary, journal_lines
+from bms.cogs.models import CostOfSalesJournal
+from bms.cogs.selectors import journal_account_summary, journal_lines
+from bms.testing import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)
 D = Decimal
