@@ -24,6 +24,7 @@ demo: $(STAMP)
 # The whole suite on SQLite; then again on PostgreSQL when BMS_TEST_DATABASE_URL is set (CI sets it).
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 	@if [ -n "$$BMS_TEST_DATABASE_URL" ]; then \
 		echo "--- the suite again on PostgreSQL ($$BMS_TEST_DATABASE_URL)"; \
@@ -32,6 +33,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # Known vulnerabilities in the pinned dependencies (says so plainly when it cannot reach the service).
 audit: $(STAMP)

@@ -93,8 +93,8 @@ def _configure_django(data_dir: Path, base: str, minute_s: float) -> None:
 def _seed(base: str, invoices: int):
     from django.utils import timezone
 
-    from bms.billing.models import Customer
     from bms.billing.services import InvoiceLineData, invoice_approve, invoice_create
+    from bms.customers.models import Customer
     from bms.entities.models import Entity
     from bms.ledger.models import Account, AccountClass, AccountType, TaxRate
     from bms.preferences.models import GeneralSettings, IntegrationPackage

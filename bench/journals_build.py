@@ -54,7 +54,7 @@ def _seed(lines: int) -> None:
 
     from django.db import connection
 
-    from bms.billing.models import Customer
+    from bms.customers.models import Customer
     from bms.entities.models import Entity
     from bms.ledger.models import Account, AccountDefaults
     from bms.stock.models import Dispatch, DispatchLine, Product
@@ -111,9 +111,9 @@ def child(lines: int) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
+    from bms.cogs.models import CostOfSalesJournal, JournalPosting
+    from bms.cogs.services import journals_build_due
     from bms.entities.models import Entity
-    from bms.ledger.models import CostOfSalesJournal, JournalPosting
-    from bms.ledger.services.journals import journals_build_due
 
     call_command("migrate", verbosity=0, interactive=False)
     _seed(lines)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/settings/", include("bms.preferences.urls")),
     path("admin/entities/", include("bms.entities.urls")),
     path("admin/", include("bms.ledger.urls")),
+    path("admin/", include("bms.cogs.urls")),
     path("admin/jobs/", include("bms.jobs.urls")),
     path("admin/audit/", core_views.audit_log, name="audit_log"),
     path("billing/", include("bms.billing.urls")),

@@ -20,12 +20,14 @@ import pytest
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from bms.billing.models import Customer, Invoice, InvoiceStatus
+from bms.billing.models import Invoice, InvoiceStatus
+from bms.cogs.models import CostOfSalesJournal, JournalStatus
 from bms.core.testing import persona
+from bms.customers.models import Customer
 from bms.demo.data import seed_demo
 from bms.entities.models import Entity
 from bms.jobs.models import Job, JobLogEntry, JobStatus, LogLevel
-from bms.ledger.models import Account, AccountStatus, CostOfSalesJournal, JournalStatus
+from bms.ledger.models import Account, AccountStatus
 from bms.stock.models import Dispatch
 from bms.xero.auth.parking import grant_mark_needs_reauthentication
 from bms.xero.models import LinkStatus, XeroTenant

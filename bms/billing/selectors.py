@@ -2,23 +2,11 @@
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from bms.billing.models import Customer, Invoice, InvoiceLine, InvoiceStatus, Payment
+from bms.billing.models import Invoice, InvoiceLine, InvoiceStatus, Payment
 from bms.core.params import int_param
 from bms.entities.models import Entity
 
 RELEASED = (InvoiceStatus.APPROVED, InvoiceStatus.PROCESSED, InvoiceStatus.COMPLETED)
-
-
-def customers_list(*, search: str = "") -> QuerySet[Customer]:
-    customers = Customer.objects.select_related("payment_terms")
-    search = search.strip()
-    if search:
-        customers = customers.filter(Q(code__icontains=search) | Q(name__icontains=search) | Q(email__icontains=search))
-    return customers.order_by("name", "code")
-
-
-def customer_for_detail(*, pk: int) -> Customer:
-    return Customer.objects.select_related("payment_terms").get(pk=pk)
 
 
 def _number_query(search: str) -> Q | None:

@@ -1,4 +1,4 @@
-"""Billing: every change to customers, invoices and payments goes through here.
+"""Billing: every change to invoices and payments goes through here (customers: bms.customers.services).
 
 The invoice lifecycle is one table (TRANSITIONS) and one guard (`_transition`); totals are always
 rebuilt from lines rounded the way Xero rounds (bms/core/money.py); the balance follows payments
@@ -12,23 +12,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from bms.billing.models import Customer, Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentSource
-from bms.billing.terms import due_date
+from bms.billing.models import Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentSource
 from bms.core.errors import DomainError, InvalidTransitionError
-from bms.core.money import LineAmountType, document_totals, line_amounts
+from bms.core.money import ZERO, LineAmountType, document_totals, line_amounts
+from bms.customers.models import Customer
+from bms.customers.terms import due_date
 from bms.entities.models import Entity
 from bms.ledger.models import Account, TaxRate
 from bms.ledger.selectors import accounts_for_role
 from bms.preferences.selectors import general_settings
 from bms.stock.models import Product
 
-ZERO = Decimal("0.00")
 # Line quantities and prices are stored with 4 decimal places; more would be silently cut by the
 # database, and the totals computed here would no longer match the stored lines.
 _MAX_LINE_PLACES = 4
@@ -68,54 +67,6 @@ def _transition(invoice: Invoice, to: str) -> None:
 def _user_or_none(user):
     # Views pass request.user, which may be anonymous in a test or a system call.
     return user if getattr(user, "pk", None) else None
-
-
-# --- customers --------------------------------------------------------------------------------
-
-_CUSTOMER_FIELDS = {
-    field.name for field in Customer._meta.get_fields()
-    if getattr(field, "editable", False) and not field.auto_created and field.name not in ("created_at", "updated_at")
-}
-
-
-def _save_customer(customer: Customer) -> Customer:
-    try:
-        customer.full_clean()
-    except ValidationError as exc:
-        # Surface the first problem on its field, the way a form would.
-        field, messages = next(iter(exc.message_dict.items()))
-        raise DomainError(messages[0], field=None if field == "__all__" else field) from exc
-    customer.save()
-    return customer
-
-
-def _clean_customer_fields(fields: dict) -> dict:
-    unknown = set(fields) - _CUSTOMER_FIELDS
-    if unknown:
-        raise TypeError(f"unexpected customer fields {sorted(unknown)}")
-    return {name: value.strip() if isinstance(value, str) else value for name, value in fields.items()}
-
-
-def _refuse_duplicate_code(code: str, *, exclude_pk: int | None = None) -> None:
-    # Case-insensitive: Xero matches ContactNumber without regard to case, so C001 and c001
-    # would link to the same Xero contact.
-    if Customer.objects.filter(code__iexact=code).exclude(pk=exclude_pk).exists():
-        raise DomainError(f"Customer code {code} is already used.", field="code")
-
-
-def customer_create(*, code: str, name: str, **fields) -> Customer:
-    fields = _clean_customer_fields({"code": code, "name": name, **fields})
-    _refuse_duplicate_code(fields["code"])
-    return _save_customer(Customer(**fields))
-
-
-def customer_update(*, customer: Customer, **fields) -> Customer:
-    fields = _clean_customer_fields(fields)
-    if "code" in fields:
-        _refuse_duplicate_code(fields["code"], exclude_pk=customer.pk)
-    for name, value in fields.items():
-        setattr(customer, name, value)
-    return _save_customer(customer)
 
 
 # --- invoices ---------------------------------------------------------------------------------

@@ -1,5 +1,8 @@
 """Billing → Customers and Billing → Invoices. Thin: forms validate, services change, selectors read.
 
+The Customers screens stay here, under billing's URL names: a customer's page lists its invoices, so
+the screen sits above both apps, while the customer's form, services and reads are bms.customers'.
+
 Reads need `billing.view` (every role); writes need `billing.edit` (admin, finance). A refusal from
 a service (DomainError) is shown beside the field it names, or at the top of the form, and the page
 is rendered again with everything the user typed.
@@ -13,11 +16,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from bms.billing.forms import CustomerForm, InvoiceForm, InvoiceLineFormSet
-from bms.billing.models import Customer, Invoice, InvoiceStatus
+from bms.billing.forms import InvoiceForm, InvoiceLineFormSet
+from bms.billing.models import Invoice, InvoiceStatus
 from bms.billing.selectors import (
-    customer_for_detail,
-    customers_list,
     entities_for_filter,
     invoice_for_detail,
     invoice_payments,
@@ -25,8 +26,6 @@ from bms.billing.selectors import (
 )
 from bms.billing.services import (
     InvoiceLineData,
-    customer_create,
-    customer_update,
     invoice_approve,
     invoice_can_become,
     invoice_cancel,
@@ -38,6 +37,10 @@ from bms.core.errors import DomainError
 from bms.core.pagination import paginate
 from bms.core.params import int_param
 from bms.core.tz import trading_day
+from bms.customers.forms import CustomerForm
+from bms.customers.models import Customer
+from bms.customers.selectors import customer_for_detail, customers_list
+from bms.customers.services import customer_create, customer_update
 from bms.entities.models import Entity
 from bms.preferences.selectors import general_settings
 

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from bms.billing.models import Customer, Invoice, PaymentTerms, PaymentTermType
+from bms.billing.models import Invoice
 from bms.billing.services import (
     InvoiceLineData,
     invoice_approve,
@@ -23,12 +23,13 @@ from bms.billing.services import (
     invoice_mark_processed,
     payment_record,
 )
+from bms.cogs.services import journals_build_due
 from bms.core.roles import Role
 from bms.core.tz import local_time_utc, trading_day
+from bms.customers.models import Customer, PaymentTerms, PaymentTermType
 from bms.demo.chart import ACCOUNTS, DEFAULTS, TAX_RATES
 from bms.entities.models import Entity, EntityKind
 from bms.ledger.models import Account, AccountDefaults, TaxRate
-from bms.ledger.services.journals import journals_build_due
 from bms.preferences.models import GeneralSettings, IntegrationPackage
 from bms.stock.models import Dispatch, Product
 from bms.stock.services import dispatch_allocate, dispatch_cancel, dispatch_create, dispatch_ship

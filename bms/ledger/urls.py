@@ -9,6 +9,4 @@ urlpatterns = [
     path("accounts/new/", views.account_create_view, name="account_create"),
     path("accounts/<int:pk>/edit/", views.account_edit, name="account_edit"),
     path("accounts/settings/", views.account_defaults_view, name="account_defaults"),
-    path("journals/", views.journal_list, name="journal_list"),
-    path("journals/<int:pk>/", views.journal_detail, name="journal_detail"),
 ]

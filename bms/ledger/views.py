@@ -5,19 +5,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from bms.core.access import rule, user_can
 from bms.core.errors import DomainError
 from bms.core.pagination import paginate
-from bms.ledger.forms import AccountDefaultsForm, AccountForm, JournalFilterForm
-from bms.ledger.models import Account, AccountClass, AccountStatus, CostOfSalesJournal
-from bms.ledger.selectors import (
-    account_defaults,
-    accounts_list,
-    journal_account_summary,
-    journal_lines,
-    journal_totals,
-    journals_list,
-)
+from bms.ledger.forms import AccountDefaultsForm, AccountForm
+from bms.ledger.models import Account, AccountClass, AccountStatus
+from bms.ledger.selectors import account_defaults, accounts_list
 from bms.ledger.services import account_create, account_defaults_update, account_update
-
-# --- chart of accounts ------------------------------------------------------------------------
 
 
 @rule("admin.view")
@@ -83,32 +74,3 @@ def account_defaults_view(request):
             messages.success(request, "Product account defaults saved.")
             return redirect("ledger:account_defaults")
     return render(request, "ledger/account_defaults.html", {"form": form, "can_edit": can_edit})
-
-
-# --- cost-of-sales journals -------------------------------------------------------------------
-
-
-@rule("admin.view")
-def journal_list(request):
-    filters = JournalFilterForm(request.GET or None)
-    if not filters.is_bound:
-        journals = journals_list()
-    elif filters.is_valid():
-        data = filters.cleaned_data
-        journals = journals_list(entity=data["entity"], date_from=data["date_from"], date_to=data["date_to"],
-                                 status=data["status"])
-    else:
-        # Showing every journal under a filter the user got wrong would look like an answer.
-        journals = CostOfSalesJournal.objects.none()
-    return render(request, "ledger/journal_list.html", {"filters": filters, **paginate(request, journals)})
-
-
-@rule("admin.view")
-def journal_detail(request, pk: int):
-    journal = get_object_or_404(CostOfSalesJournal.objects.select_related("entity"), pk=pk)
-    return render(request, "ledger/journal_detail.html", {
-        "journal": journal,
-        "summary": journal_account_summary(journal),
-        "totals": journal_totals(journal),
-        **paginate(request, journal_lines(journal), per_page=200),
-    })

@@ -51,7 +51,7 @@ class Dispatch(models.Model):
     entity's local date) of `shipped_at`."""
 
     entity = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, related_name="dispatches")
-    customer = models.ForeignKey("billing.Customer", on_delete=models.PROTECT, related_name="dispatches")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="dispatches")
     reference = models.CharField(max_length=50)
     status = models.CharField(max_length=16, choices=DispatchStatus.choices, default=DispatchStatus.DRAFT)
     shipped_at = models.DateTimeField(null=True, blank=True)

@@ -9,8 +9,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from bms.billing.models import Customer
 from bms.core.errors import DomainError, InvalidTransitionError
+from bms.customers.models import Customer
 from bms.entities.models import Entity
 from bms.stock.models import Dispatch, DispatchLine, DispatchStatus, Product
 

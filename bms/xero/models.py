@@ -218,7 +218,7 @@ class SyncLink(models.Model):
 
 
 class ContactLink(SyncLink):
-    customer = models.ForeignKey("billing.Customer", on_delete=models.CASCADE, related_name="xero_links")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="xero_links")
 
     class Meta:
         constraints = SyncLink.unique_constraints("customer", "contact_link")
@@ -236,7 +236,7 @@ class InvoiceLink(SyncLink):
 
 
 class JournalLink(SyncLink):
-    journal = models.ForeignKey("ledger.CostOfSalesJournal", on_delete=models.CASCADE, related_name="xero_links")
+    journal = models.ForeignKey("cogs.CostOfSalesJournal", on_delete=models.CASCADE, related_name="xero_links")
 
     class Meta:
         constraints = SyncLink.unique_constraints("journal", "journal_link")

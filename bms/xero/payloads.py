@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bms.billing.models import Customer
 from bms.billing.models import Invoice as BillingInvoice
+from bms.customers.models import Customer
 from bms.xero.client.schemas import (
     Address,
     Bill,

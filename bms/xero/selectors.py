@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
 
-from bms.billing.models import Customer, Invoice, InvoiceStatus
+from bms.billing.models import Invoice, InvoiceStatus
+from bms.cogs.models import CostOfSalesJournal
+from bms.customers.models import Customer
 from bms.entities.models import Entity
-from bms.ledger.models import CostOfSalesJournal
 from bms.xero.models import (
     ContactLink,
     EntityXeroConnection,

@@ -8,11 +8,12 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from bms.billing.models import Customer, Invoice
+from bms.billing.models import Invoice
+from bms.cogs.models import CostOfSalesJournal
 from bms.core.access import rule
 from bms.core.errors import DomainError
+from bms.customers.models import Customer
 from bms.entities.models import Entity
-from bms.ledger.models import CostOfSalesJournal
 from bms.preferences.selectors import xero_is_active
 from bms.xero.client.errors import XeroError
 from bms.xero.forms import INHERIT, ConnectTenantForm
@@ -268,7 +269,7 @@ def journal_push(request, pk: int):
         _queued(request, [journal_push_request(journal=journal, user=request.user)])
     except DomainError as exc:
         messages.error(request, exc.message)
-    return redirect("ledger:journal_detail", pk=pk)
+    return redirect("cogs:journal_detail", pk=pk)
 
 
 # --- chart of accounts: Compare to Xero and Sync from Xero --------------------------------------

@@ -4,8 +4,8 @@ consent page (the local sandbox's), choose the organisation, and see the entity 
 import pytest
 from cryptography.fernet import Fernet
 
-from bms.billing.tests import factories as f
 from bms.preferences.models import GeneralSettings, IntegrationPackage
+from bms.testing import factories as f
 from bms.xero.selectors import entity_xero_status
 from tests.browser.conftest import log_in
 from xero_sandbox.testing import run_sandbox

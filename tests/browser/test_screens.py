@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
+from bms.cogs.models import CostOfSalesJournal
 from bms.demo.data import seed_demo
 from bms.jobs.models import Job
-from bms.ledger.models import CostOfSalesJournal
 from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

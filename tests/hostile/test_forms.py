@@ -9,10 +9,11 @@ from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bms.billing.forms import CustomerForm, InvoiceForm
-from bms.billing.models import Customer, Invoice, InvoiceLine
-from bms.billing.tests import factories as f
+from bms.billing.forms import InvoiceForm
+from bms.billing.models import Invoice, InvoiceLine
 from bms.core.testing import persona
+from bms.customers.forms import CustomerForm
+from bms.customers.models import Customer
 from bms.entities.forms import EntityForm
 from bms.entities.models import Entity
 from bms.ledger.forms import AccountDefaultsForm, AccountForm
@@ -21,6 +22,7 @@ from bms.ledger.selectors import account_defaults
 from bms.preferences.forms import GeneralSettingsForm
 from bms.preferences.models import GeneralSettings
 from bms.preferences.selectors import general_settings
+from bms.testing import factories as f
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -165,7 +167,7 @@ def test_it_survives_hostile_login_attempts(db):
 
 
 @pytest.mark.parametrize("url_name", ["billing:customer_list", "billing:invoice_list", "stock:dispatch_list",
-                                      "ledger:account_list", "ledger:journal_list", "jobs:job_list", "audit_log"])
+                                      "ledger:account_list", "cogs:journal_list", "jobs:job_list", "audit_log"])
 @SETTINGS
 @given(params=st.dictionaries(st.sampled_from(["q", "status", "entity", "page", "from", "to", "level", "action",
                                                "user", "tenant", "sort"]), hostile, max_size=4))

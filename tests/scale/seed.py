@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from bms.billing.models import Invoice, InvoiceLine
-from bms.billing.tests import factories as f
 from bms.preferences.models import GeneralSettings, IntegrationPackage
+from bms.testing import factories as f
 from bms.xero.auth.tokens import grant_store_tokens
 from bms.xero.client.oauth import TokenSet
 from bms.xero.models import EntityXeroConnection, XeroGrant, XeroTenant

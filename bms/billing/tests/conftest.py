@@ -1,6 +1,6 @@
 import pytest
 
-from bms.billing.tests import factories as f
+from bms.testing import factories as f
 
 
 @pytest.fixture

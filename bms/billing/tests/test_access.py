@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from bms.billing.models import Invoice, InvoiceStatus
-from bms.billing.tests import factories as f
+from bms.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from bms.billing.models import Customer
-from bms.billing.tests import factories as f
+from bms.customers.models import Customer
+from bms.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 URL = reverse("billing:customer_create")

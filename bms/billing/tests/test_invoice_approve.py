@@ -3,9 +3,10 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from bms.billing.models import Invoice, InvoiceStatus, PaymentTermType
+from bms.billing.models import Invoice, InvoiceStatus
 from bms.billing.services import invoice_cancel
-from bms.billing.tests import factories as f
+from bms.customers.models import PaymentTermType
+from bms.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from bms.billing.services import invoice_mark_processed, payment_record, payment_reverse
-from bms.billing.tests import factories as f
+from bms.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from bms.billing.services import payment_record
-from bms.billing.tests import factories as f
+from bms.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 URL = reverse("billing:invoice_list")

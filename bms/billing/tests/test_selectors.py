@@ -1,20 +1,11 @@
 import pytest
 
 from bms.billing.models import InvoiceStatus
-from bms.billing.selectors import customers_list, invoices_list, invoices_released
+from bms.billing.selectors import invoices_list, invoices_released
 from bms.billing.services import invoice_cancel, invoice_mark_processed
-from bms.billing.tests import factories as f
+from bms.testing import factories as f
 
 pytestmark = pytest.mark.django_db
-
-
-def test_it_searches_customers_by_code_name_or_email():
-    bright = f.customer("C0001", "Bright Tools", email="ap@bright.example")
-    nuts = f.customer("N0002", "Nuts & Bolts")
-    assert list(customers_list(search="c0001")) == [bright]
-    assert list(customers_list(search="bolts")) == [nuts]
-    assert list(customers_list(search="bright.example")) == [bright]
-    assert list(customers_list()) == [bright, nuts]
 
 
 def test_it_finds_an_invoice_by_number_with_or_without_its_prefix():

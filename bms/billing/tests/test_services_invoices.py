@@ -4,12 +4,13 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError
 
-from bms.billing.models import Invoice, InvoiceStatus, PaymentTermType
+from bms.billing.models import Invoice, InvoiceStatus
 from bms.billing.services import invoice_approve, invoice_create, invoice_update_draft
-from bms.billing.tests import factories as f
 from bms.core.errors import DomainError, InvalidTransitionError
 from bms.core.money import LineAmountType
+from bms.customers.models import PaymentTermType
 from bms.ledger.models import Account, AccountStatus
+from bms.testing import factories as f
 
 D = Decimal
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from bms.billing.services import (
     payment_record,
     payment_reverse,
 )
-from bms.billing.tests import factories as f
 from bms.core.errors import DomainError
+from bms.testing import factories as f
 
 D = Decimal
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from bms.billing.models import Customer, Invoice, InvoiceStatus, Payment
+from bms.billing.models import Invoice, InvoiceStatus, Payment
+from bms.customers.models import Customer
 from bms.demo.data import seed_demo
 from bms.entities.models import Entity
 from bms.ledger.models import Account, AccountDefaults

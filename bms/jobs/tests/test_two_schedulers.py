@@ -3,7 +3,6 @@ embedded default, with its WAL and IMMEDIATE settings), and two threads on the t
 
 import sqlite3
 import threading
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,9 +10,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from bms.core.testing import bms_process
 from bms.jobs.models import Job, ScheduleRun
 from bms.jobs.scheduling import schedule_upsert, scheduler_tick
+from bms.testing.processes import WAIT_FOR_GO, bms_process, start_together
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -26,15 +25,9 @@ for n in range(20):
 """
 
 # Both processes get ready, then wait for the test's "go" so their ticks overlap for real.
-TICK = """
-import os, time
+TICK = WAIT_FOR_GO + """
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from bms.jobs.scheduling import scheduler_tick
-barrier = Path(os.environ["BARRIER_DIR"])
-(barrier / f"ready-{os.getpid()}").touch()
-while not (barrier / "go").exists():
-    time.sleep(0.005)
 due = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=5)
 print(len(scheduler_tick(now=due)))
 """
@@ -45,11 +38,7 @@ def test_it_enqueues_each_due_run_once_with_two_schedulers_ticking_at_once(tmp_p
     bms_process(tmp_path, "migrate", "--no-input", "-v", "0")
     bms_process(tmp_path, code=SETUP)
     schedulers = [bms_process(tmp_path, code=TICK, wait=False) for _ in range(2)]
-    for _ in range(2000):
-        if len(list(tmp_path.glob("ready-*"))) == 2:
-            break
-        time.sleep(0.01)
-    (tmp_path / "go").touch()
+    start_together(tmp_path, 2)
     claimed = []
     for process in schedulers:
         out, err = process.communicate(timeout=120)

@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from bms.billing.tests import factories as f
 from bms.stock.services import dispatch_create, dispatch_ship
+from bms.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 D = Decimal

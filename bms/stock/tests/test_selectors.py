@@ -4,9 +4,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bms.billing.tests import factories as f
 from bms.stock.selectors import dispatch_cost_totals, dispatch_lines, dispatches_list
 from bms.stock.services import dispatch_create, dispatch_ship
+from bms.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 D = Decimal

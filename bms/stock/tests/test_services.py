@@ -3,7 +3,6 @@ from decimal import Decimal
 
 import pytest
 
-from bms.billing.tests import factories as f
 from bms.core.errors import DomainError, InvalidTransitionError
 from bms.stock.models import DispatchStatus
 from bms.stock.services import (
@@ -13,6 +12,7 @@ from bms.stock.services import (
     dispatch_create,
     dispatch_ship,
 )
+from bms.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from bms.billing.models import Customer, Invoice
+from bms.billing.models import Invoice
+from bms.cogs.models import CostOfSalesJournal
 from bms.core.audit import audit_record
 from bms.core.errors import DomainError
+from bms.customers.models import Customer
 from bms.jobs.models import Job
 from bms.jobs.services import job_enqueue
-from bms.ledger.models import CostOfSalesJournal
 from bms.preferences.selectors import xero_is_active
 from bms.xero.models import ContactLink, XeroTenant
 from bms.xero.selectors import entity_tenant, tenants_in_use

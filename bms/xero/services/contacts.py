@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
-from bms.billing.models import Customer
+from bms.customers.models import Customer
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import Contact, XeroModel
 from bms.xero.models import ContactLink, SyncLink, XeroTenant

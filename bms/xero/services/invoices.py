@@ -16,8 +16,9 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.urls import reverse
 
-from bms.billing.models import Customer, Invoice, InvoiceStatus
+from bms.billing.models import Invoice, InvoiceStatus
 from bms.billing.services import invoices_mark_processed
+from bms.customers.models import Customer
 from bms.preferences.selectors import general_settings
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import Invoice as XeroInvoice

@@ -18,10 +18,10 @@ from typing import ClassVar
 from django.conf import settings
 from django.urls import reverse
 
+from bms.cogs.models import CostOfSalesJournal
+from bms.cogs.selectors import journal_account_summary
+from bms.cogs.services import journal_mark_held, journal_mark_pushed
 from bms.core.money import ZERO
-from bms.ledger.models import CostOfSalesJournal
-from bms.ledger.selectors import journal_account_summary
-from bms.ledger.services.journals import journal_mark_held, journal_mark_pushed
 from bms.preferences.selectors import general_settings
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import ManualJournal, ManualJournalLine, Tracking, XeroModel
@@ -110,7 +110,7 @@ class JournalPush(PushKind[CostOfSalesJournal, ManualJournal]):
         return None
 
     def element(self, record: CostOfSalesJournal, link: SyncLink, *, create: bool) -> XeroModel:
-        url = settings.BMS_BASE_URL + reverse("ledger:journal_detail", args=[record.pk])
+        url = settings.BMS_BASE_URL + reverse("cogs:journal_detail", args=[record.pk])
         return journal_payload(record, lines=self.lines[record.pk], url=url)
 
     def send(self, client: XeroAccountingClient, elements: list[XeroModel], *, create: bool,

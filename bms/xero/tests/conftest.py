@@ -7,8 +7,8 @@ import pytest
 from cryptography.fernet import Fernet
 from django.urls import reverse
 
-from bms.billing.tests import factories as f
 from bms.preferences.models import GeneralSettings, IntegrationPackage
+from bms.testing import factories as f
 from bms.xero.models import XeroTenant
 from bms.xero.sync.tenant_client import process_limiter_reset
 from xero_sandbox.testing import run_sandbox

@@ -8,10 +8,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from bms.billing.tests import factories as f
 from bms.core.models import AuditEvent
 from bms.core.testing import make_user
 from bms.jobs.models import Job
+from bms.testing import factories as f
 from bms.xero.models import XeroGrant, XeroTenant
 from bms.xero.services.connections import SESSION_KEY
 from bms.xero.tests.conftest import authenticate, connect

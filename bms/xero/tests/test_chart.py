@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from bms.billing.tests import factories as f
 from bms.jobs.models import Job, JobStatus
 from bms.ledger.models import Account, AccountStatus, TaxRate
+from bms.testing import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

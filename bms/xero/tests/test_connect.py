@@ -7,9 +7,9 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
-from bms.billing.tests import factories as f
 from bms.core.models import AuditEvent
 from bms.entities.models import EntityKind
+from bms.testing import factories as f
 from bms.xero.models import EntityXeroConnection, GrantStatus, XeroGrant, XeroTenant
 from bms.xero.selectors import entity_xero_status
 from bms.xero.services.connections import SESSION_KEY

@@ -2,8 +2,8 @@
 
 import pytest
 
-from bms.billing.services import customer_update
-from bms.billing.tests import factories as f
+from bms.customers.services import customer_update
+from bms.testing import factories as f
 from bms.xero.models import ContactLink, LinkStatus
 from bms.xero.services.contacts import contacts_sync
 from bms.xero.sync.log import CollectingLog

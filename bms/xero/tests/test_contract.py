@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bms.billing.tests import factories as f
+from bms.testing import factories as f
 from bms.xero.client import schemas
 from bms.xero.services.chart import chart_compare
 from bms.xero.services.invoices import invoices_push

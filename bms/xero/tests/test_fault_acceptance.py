@@ -11,9 +11,9 @@ import pytest
 
 from bms.billing.models import Invoice, InvoiceStatus
 from bms.billing.services import InvoiceLineData, invoice_approve, invoice_create
-from bms.billing.tests import factories as f
 from bms.jobs.models import Job
 from bms.jobs.services import job_enqueue, job_run
+from bms.testing import factories as f
 from bms.xero.models import XeroAttempt, XeroTenant
 from bms.xero.tests.conftest import connect
 

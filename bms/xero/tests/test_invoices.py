@@ -6,7 +6,7 @@ import pytest
 
 from bms.billing.models import Invoice, InvoiceStatus
 from bms.billing.services import InvoiceLineData, invoice_approve, invoice_create
-from bms.billing.tests import factories as f
+from bms.testing import factories as f
 from bms.xero.models import InvoiceLink, LinkStatus, XeroTenant
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.invoices import invoices_push

@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from bms.billing.models import Invoice, InvoiceStatus
-from bms.billing.tests import factories as f
 from bms.jobs.models import Job, JobStatus
 from bms.preferences.models import GeneralSettings
+from bms.testing import factories as f
 from bms.xero.models import InvoiceLink, LinkStatus
 from bms.xero.tests.test_invoices import _released
 

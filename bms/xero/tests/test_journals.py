@@ -6,13 +6,13 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from bms.billing.tests import factories as f
+from bms.cogs.models import CostOfSalesJournal, JournalStatus
+from bms.cogs.services import journal_build_for_day
 from bms.jobs.models import Job
 from bms.jobs.services import job_run
-from bms.ledger.models import CostOfSalesJournal, JournalStatus
-from bms.ledger.services.journals import journal_build_for_day
-from bms.ledger.tests.journal_data import journal_chart, local, shipped
 from bms.preferences.models import GeneralSettings
+from bms.testing import factories as f
+from bms.testing.journals import journal_chart, local, shipped
 from bms.xero.models import JournalLink, LinkStatus, XeroTenant
 from bms.xero.selectors import journals_due_for_push
 from bms.xero.services.chart_check import ChartCheck
@@ -163,7 +163,7 @@ def test_a_journal_left_sending_by_a_worker_that_died_is_looked_up_before_it_is_
 
 def test_push_now_queues_the_journal_and_the_panel_offers_it(admin_client, connected, au_entity, chart):
     journal = _journal(au_entity)
-    page = admin_client.get(reverse("ledger:journal_detail", args=[journal.pk]))
+    page = admin_client.get(reverse("cogs:journal_detail", args=[journal.pk]))
     assert b"Push now" in page.content and b"Xero Integration" in page.content
     admin_client.post(reverse("xero:journal_push", args=[journal.pk]))
     job = Job.objects.get(kind="xero.journals.push")
@@ -171,7 +171,7 @@ def test_push_now_queues_the_journal_and_the_panel_offers_it(admin_client, conne
     job_run(job_id=job.pk)  # what the worker does
     link = JournalLink.objects.get(journal=journal)
     assert link.status == LinkStatus.SYNCED
-    page = admin_client.get(reverse("ledger:journal_detail", args=[journal.pk]))
+    page = admin_client.get(reverse("cogs:journal_detail", args=[journal.pk]))
     assert b"View in Xero" in page.content and link.xero_id.encode() in page.content
 
 

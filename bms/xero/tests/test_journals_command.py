@@ -5,15 +5,15 @@ from datetime import date
 import pytest
 from django.core.management import CommandError, call_command
 
-from bms.ledger.models import CostOfSalesJournal
-from bms.ledger.tests.journal_data import journal_chart, local, shipped
+from bms.cogs.models import CostOfSalesJournal
+from bms.testing.journals import journal_chart, local, shipped
 from bms.xero.models import JournalLink, LinkStatus
 
 pytestmark = pytest.mark.django_db
 
 
 def test_it_builds_a_date_range_then_pushes_it(connected, sandbox, au_entity, capsys):
-    from bms.billing.tests import factories as f
+    from bms.testing import factories as f
 
     journal_chart()
     lathe = f.product(unit_cost="10.0000")

@@ -24,7 +24,7 @@ def test_every_xero_call_logs_job_tenant_operation_outcome_and_remaining_limits(
 
 @pytest.mark.django_db
 def test_status_shows_queue_jobs_parked_organisations_and_connections_to_re_authenticate(connected):
-    from bms.billing.tests import factories as f
+    from bms.testing import factories as f
 
     invoice = f.approved_invoice(on_entity=connected.entities.first().entity)
     InvoiceLink.objects.create(tenant=connected, invoice=invoice, status=LinkStatus.PARKED)

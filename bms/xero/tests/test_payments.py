@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from bms.billing.models import Invoice, InvoiceStatus
-from bms.billing.tests import factories as f
+from bms.testing import factories as f
 from bms.xero.models import InvoiceLink, PaymentLink
 from bms.xero.services.invoices import invoices_push
 from bms.xero.services.payments import RECORDED, REVERSED, payments_pull

@@ -4,7 +4,7 @@ every outcome still settled exactly once on the calling thread."""
 import pytest
 
 from bms.billing.models import Invoice, InvoiceStatus
-from bms.billing.tests import factories as f
+from bms.testing import factories as f
 from bms.xero.client.errors import RetryableError
 from bms.xero.models import InvoiceLink, LinkStatus, XeroAttempt
 from bms.xero.tests.test_invoices import _push, _released, _xero_invoices

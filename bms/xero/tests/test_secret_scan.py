@@ -8,8 +8,8 @@ from django.apps import apps
 from django.conf import settings as django_settings
 from django.urls import reverse
 
-from bms.billing.tests import factories as f
 from bms.jobs.models import Job, JobLogEntry
+from bms.testing import factories as f
 from bms.xero.auth.crypto import decrypt_secret
 from bms.xero.models import XeroAttempt, XeroGrant
 from bms.xero.tests.test_invoices import _released

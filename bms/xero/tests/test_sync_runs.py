@@ -6,9 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from bms.billing.tests import factories as f
 from bms.jobs.models import Job, JobStatus
 from bms.jobs.services import job_enqueue, job_run
+from bms.testing import factories as f
 from bms.xero.models import InvoiceLink, LinkStatus, TenantLease
 from bms.xero.sync.leases import LeaseKind
 from bms.xero.tests.test_invoices import _released

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from bms.billing.tests import factories as f
+from bms.testing import factories as f
 from bms.xero.auth.crypto import decrypt_secret
 from bms.xero.auth.tokens import GrantNeedsReauthenticationError, access_token
 from bms.xero.models import ContactLink, GrantStatus, LinkStatus, XeroGrant

@@ -13,9 +13,9 @@ from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
+from bms.cogs.services import journal_build_for_day, journals_build_due
 from bms.core.errors import DomainError
 from bms.entities.models import Entity
-from bms.ledger.services.journals import journal_build_for_day, journals_build_due
 from bms.preferences.selectors import xero_is_active
 from bms.xero.client.errors import AuthError
 from bms.xero.management.commands.sync import ProgressLog

@@ -2,18 +2,14 @@
 (entity, day) still gets one journal."""
 
 import sqlite3
-import time
-from pathlib import Path
 
 import pytest
 
-from bms.core.testing import bms_process
-
-ROOT = Path(__file__).resolve().parents[3]
+from bms.testing.processes import WAIT_FOR_GO, bms_process, start_together
 
 SETUP = """
-from bms.billing.tests import factories as f
-from bms.ledger.tests.journal_data import journal_chart, local, shipped
+from bms.testing import factories as f
+from bms.testing.journals import journal_chart, local, shipped
 journal_chart()
 lathe = f.product(unit_cost="10.0000")
 for code, tz in (("AU", "Australia/Sydney"), ("NZ", "Pacific/Auckland")):
@@ -23,16 +19,10 @@ for code, tz in (("AU", "Australia/Sydney"), ("NZ", "Pacific/Auckland")):
 """
 
 # Both processes get ready, then wait for the test's "go" so their builds overlap for real.
-BUILD = """
-import os, time
-from pathlib import Path
+BUILD = WAIT_FOR_GO + """
+from bms.cogs.services import journals_build_due
 from bms.entities.models import Entity
-from bms.ledger.services.journals import journals_build_due
-from bms.ledger.tests.journal_data import local
-barrier = Path(os.environ["BARRIER_DIR"])
-(barrier / f"ready-{os.getpid()}").touch()
-while not (barrier / "go").exists():
-    time.sleep(0.005)
+from bms.testing.journals import local
 for entity in Entity.objects.order_by("code"):
     journals_build_due(entity=entity, now=local("2026-04-09 01:00"))
 print("done")
@@ -44,11 +34,7 @@ def test_two_processes_building_at_once_on_one_sqlite_file_make_each_journal_onc
     bms_process(tmp_path, "migrate", "--no-input", "-v", "0")
     bms_process(tmp_path, code=SETUP)
     builders = [bms_process(tmp_path, code=BUILD, wait=False) for _ in range(2)]
-    for _ in range(3000):
-        if len(list(tmp_path.glob("ready-*"))) == 2:
-            break
-        time.sleep(0.01)
-    (tmp_path / "go").touch()
+    start_together(tmp_path, 2)
     for process in builders:
         _out, err = process.communicate(timeout=120)
         assert process.returncode == 0, err

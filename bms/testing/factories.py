@@ -1,4 +1,4 @@
-"""Small builders for test data; other apps' tests reuse them.
+"""Small builders for test data, shared by every app's tests.
 
 Each builder makes one row with sensible defaults and takes keywords for what a test cares about.
 Accounts and tax rates are get-or-create by code, so calling them twice gives the same row.
@@ -7,8 +7,8 @@ Accounts and tax rates are get-or-create by code, so calling them twice gives th
 from datetime import date
 from decimal import Decimal
 
-from bms.billing.models import Customer, PaymentTerms, PaymentTermType
 from bms.billing.services import InvoiceLineData, invoice_create
+from bms.customers.models import Customer, PaymentTerms, PaymentTermType
 from bms.entities.models import Entity, EntityKind
 from bms.ledger.models import Account, AccountClass, AccountType, TaxRate
 from bms.stock.models import Product
@@ -75,3 +75,28 @@ def approved_invoice(**kwargs):
     from bms.billing.services import invoice_approve
 
     return invoice_approve(invoice=draft_invoice(**kwargs))
+
+
+def chart_of_every_kind() -> dict[str, Account]:
+    """A chart with an account of every kind the select menus must tell apart: right and wrong
+    classes, archived, system, bank, and one Xero refuses manual journals on; by role name."""
+    return {
+        "revenue": account("41110", "Hardware Sale - Machine", "REVENUE", "REVENUE"),
+        "other_income": account("42000", "Freight Recovered", "REVENUE", "OTHERINCOME"),
+        "archived_revenue": account("41999", "Old Sales", "REVENUE", "REVENUE", status="ARCHIVED"),
+        "cogs": account("51110", "Hardware Cost - Machine", "EXPENSE", "DIRECTCOSTS"),
+        "overheads": account("56000", "Rent", "EXPENSE", "OVERHEADS"),
+        "expense": account("57110", "Sales Expense General", "EXPENSE", "EXPENSE"),
+        "archived_expense": account("57999", "Old Expense", "EXPENSE", "EXPENSE", status="ARCHIVED"),
+        "depreciation": account("58000", "Depreciation", "EXPENSE", "DEPRECIATN"),
+        "stock": account("14410", "Stock on Hand", "ASSET", "CURRENT"),
+        "inventory": account("14420", "Inventory", "ASSET", "INVENTORY"),
+        "tracked_inventory": account("14430", "Tracked Inventory", "ASSET", "INVENTORY",
+                                     accepts_manual_journals=False),
+        "fixed": account("16000", "Plant", "ASSET", "FIXED"),
+        "bank": account("10100", "Operating Account", "ASSET", "BANK", is_bank=True),
+        "receivables": account("11000", "Accounts Receivable", "ASSET", "CURRENT", is_system=True),
+        "rounding": account("86000", "Rounding", "EXPENSE", "EXPENSE", is_system=True),
+        "payables": account("20000", "Accounts Payable", "LIABILITY", "CURRLIAB", is_system=True),
+        "retained": account("33000", "Retained Earnings", "EQUITY", "EQUITY", is_system=True),
+    }

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("xero", "0001_initial")]
+    dependencies = [("xero", "0002_links_follow_moved_customer_and_journal")]
 
     operations = [
         migrations.RenameField("xerotenant", "tenant_id", "xero_tenant_id"),

@@ -7,14 +7,14 @@ from datetime import date, time
 import pytest
 from django.db import connection
 
-from bms.billing.tests import factories as f
+from bms.cogs.job_kinds import KIND
+from bms.cogs.models import CostOfSalesJournal, JournalCursor
 from bms.jobs.models import Job, JobStatus, Schedule
 from bms.jobs.scheduling import scheduler_tick, schedules_ensure
 from bms.jobs.services import job_run
-from bms.ledger.job_kinds import KIND
-from bms.ledger.models import CostOfSalesJournal, JournalCursor
-from bms.ledger.tests.journal_data import D, journal_chart, local, shipped
 from bms.preferences.models import GeneralSettings
+from bms.testing import factories as f
+from bms.testing.journals import D, journal_chart, local, shipped
 
 
 @pytest.mark.django_db
@@ -93,7 +93,7 @@ def test_two_schedulers_ticking_at_once_make_one_journal_per_entity_and_day(time
 def test_two_builders_racing_for_the_same_entity_make_each_journal_once():
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         pytest.skip("an in-memory SQLite database cannot be shared by threads; PostgreSQL runs this")
-    from bms.ledger.services.journals import journals_build_due
+    from bms.cogs.services import journals_build_due
 
     journal_chart()
     au = f.entity("AU", time_zone="Australia/Sydney")

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from bms.billing.tests import factories as f
 from bms.ledger.models import AccountClass, AccountType
 from bms.ledger.services import account_defaults_update
 from bms.stock.services import dispatch_create, dispatch_ship
+from bms.testing import factories as f
 
 D = Decimal
 

@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from bms.billing.models import PaymentTerms, PaymentTermType
-from bms.billing.terms import due_date
+from bms.customers.models import PaymentTerms, PaymentTermType
+from bms.customers.terms import due_date
 
 AFTER_DATE = PaymentTermType.DAYS_AFTER_INVOICE_DATE
 AFTER_MONTH = PaymentTermType.DAYS_AFTER_INVOICE_MONTH

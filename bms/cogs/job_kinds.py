@@ -3,15 +3,17 @@ journal time (Admin → General Settings) in the entity's own time zone."""
 
 from __future__ import annotations
 
+from bms.cogs.services import journals_build_due
 from bms.entities.models import Entity
 from bms.entities.selectors import entity_time_zone
 from bms.jobs.context import JobContext
 from bms.jobs.models import Schedule
 from bms.jobs.registry import job_kind, schedule_provider
 from bms.jobs.scheduling import schedule_upsert
-from bms.ledger.services.journals import journals_build_due
 from bms.preferences.selectors import general_settings
 
+# The kind and schedule keys kept their "ledger." names when the build moved here: queued jobs and
+# schedule rows carry them, and a renamed kind would strand them.
 KIND = "ledger.journals.build"
 KEY_PREFIX = "ledger.journals.build."
 

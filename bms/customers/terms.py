@@ -12,7 +12,7 @@
 import calendar
 from datetime import date, timedelta
 
-from bms.billing.models import PaymentTerms, PaymentTermType
+from bms.customers.models import PaymentTerms, PaymentTermType
 
 
 def _day_of_month(year: int, month: int, day: int) -> date:

@@ -1,4 +1,4 @@
-"""The SQL of the nightly journal build (journals.py says what it does and why).
+"""The SQL of the nightly journal build (services.py says what it does and why).
 
 A build covers a run of days of one entity at once: the days are a relation, `days(journal_id,
 start_at, end_at)` — each day's journal and its bounds in UTC — written as a VALUES list in a WITH
@@ -12,7 +12,8 @@ from datetime import datetime
 
 from django.db import connection
 
-from bms.ledger.models import Account, CostOfSalesJournal, JournalPosting
+from bms.cogs.models import CostOfSalesJournal, JournalPosting
+from bms.ledger.models import Account
 from bms.stock.models import Dispatch, DispatchLine, DispatchStatus, Product
 
 ACTIVE = (DispatchStatus.SHIPPED.value, DispatchStatus.COMPLETED.value)

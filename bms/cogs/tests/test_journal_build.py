@@ -6,14 +6,14 @@ import pytest
 import time_machine
 from django.db import IntegrityError
 
-from bms.billing.tests import factories as f
+from bms.cogs.models import CostOfSalesJournal, JournalCursor, JournalPosting
+from bms.cogs.selectors import journal_account_summary, journal_lines
+from bms.cogs.services import journal_build_for_day, journals_build_due
 from bms.core.errors import DomainError
-from bms.ledger.models import CostOfSalesJournal, JournalCursor, JournalPosting
-from bms.ledger.selectors import journal_account_summary, journal_lines
-from bms.ledger.services.journals import journal_build_for_day, journals_build_due
-from bms.ledger.tests.journal_data import D, journal_chart, local, shipped
 from bms.preferences.models import GeneralSettings
 from bms.stock.services import dispatch_cancel, dispatch_line_change_quantity
+from bms.testing import factories as f
+from bms.testing.journals import D, journal_chart, local, shipped
 
 pytestmark = pytest.mark.django_db
 DAY = date(2026, 4, 23)
@@ -269,7 +269,7 @@ def test_deleting_a_journal_through_django_deletes_its_postings(chart, au):
 
 
 def test_a_line_naming_an_account_that_does_not_exist_fails_the_build(chart, au, monkeypatch):
-    from bms.ledger.services import journals
+    from bms.cogs import services as journals
 
     shipped(au, local("2026-04-23 10:00"), (f.product(), 1))
     monkeypatch.setattr(journals._Context, "read", classmethod(

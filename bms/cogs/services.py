@@ -29,14 +29,14 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
+from bms.cogs import journal_sql as sql
+from bms.cogs.models import CostOfSalesJournal, JournalCursor, JournalStatus
 from bms.core.errors import DomainError
 from bms.core.money import ZERO, money_from_db
 from bms.core.tz import day_bounds_utc, trading_day
 from bms.entities.models import Entity
 from bms.entities.selectors import entity_time_zone
-from bms.ledger.models import CostOfSalesJournal, JournalCursor, JournalStatus
 from bms.ledger.selectors import account_defaults
-from bms.ledger.services import journal_sql as sql
 from bms.preferences.selectors import general_settings
 from bms.stock.models import Dispatch, DispatchLine, Product
 

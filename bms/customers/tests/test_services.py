@@ -1,9 +1,9 @@
 import pytest
 
-from bms.billing.models import Customer
-from bms.billing.services import customer_create, customer_update
-from bms.billing.tests import factories as f
 from bms.core.errors import DomainError
+from bms.customers.models import Customer
+from bms.customers.services import customer_create, customer_update
+from bms.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

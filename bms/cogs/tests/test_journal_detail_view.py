@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from bms.billing.tests import factories as f
-from bms.ledger.models import CostOfSalesJournal, JournalPosting
+from bms.cogs.models import CostOfSalesJournal, JournalPosting
+from bms.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -25,7 +25,7 @@ def journal(chart):
 
 
 def test_it_shows_the_journal_with_its_account_summary_and_lines(admin_client, journal):
-    response = admin_client.get(reverse("ledger:journal_detail", args=[journal.pk]))
+    response = admin_client.get(reverse("cogs:journal_detail", args=[journal.pk]))
     summary = {row["account__code"]: row["net"] for row in response.context["summary"]}
     assert summary == {"14410": D("-300.00"), "51110": D("300.00")}
     html = response.content.decode()
@@ -35,13 +35,22 @@ def test_it_shows_the_journal_with_its_account_summary_and_lines(admin_client, j
     assert len(response.context["page_obj"]) == 4
 
 
+def test_it_says_not_balanced_when_the_journals_totals_disagree_with_its_lines(admin_client, journal):
+    CostOfSalesJournal.objects.filter(pk=journal.pk).update(debit_amount=D("310.00"))
+    response = admin_client.get(reverse("cogs:journal_detail", args=[journal.pk]))
+    assert response.context["is_balanced"] is False
+    html = response.content.decode()
+    assert '<span class="badge badge-error">No</span>' in html
+    assert "debit 310.00, credit 300.00" in html
+
+
 def test_it_lists_each_posting_as_its_debit_cost_and_credit_stock_lines_two_hundred_a_page(admin_client, journal,
                                                                                           chart):
     JournalPosting.objects.bulk_create(
         JournalPosting(journal=journal, cost_account=chart["cogs"], stock_account=chart["stock"],
                        dispatch_reference=f"AU-X{n}", quantity=D("1"), unit_cost=D("1"), amount=D("1.00"))
         for n in range(99))  # 101 postings: 202 lines
-    url = reverse("ledger:journal_detail", args=[journal.pk])
+    url = reverse("cogs:journal_detail", args=[journal.pk])
     first, second = admin_client.get(url), admin_client.get(url + "?page=2")
     lines = [(line.account.code, line.dispatch_reference, line.debit_amount, line.credit_amount)
              for line in first.context["page_obj"]]
@@ -54,8 +63,8 @@ def test_it_lists_each_posting_as_its_debit_cost_and_credit_stock_lines_two_hund
 
 
 def test_it_refuses_staff(staff_client, journal):
-    assert staff_client.get(reverse("ledger:journal_detail", args=[journal.pk])).status_code == 403
+    assert staff_client.get(reverse("cogs:journal_detail", args=[journal.pk])).status_code == 403
 
 
 def test_it_answers_404_for_a_missing_journal(admin_client):
-    assert admin_client.get(reverse("ledger:journal_detail", args=[999])).status_code == 404
+    assert admin_client.get(reverse("cogs:journal_detail", args=[999])).status_code == 404

@@ -4,11 +4,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from bms.billing.tests import factories as f
-from bms.ledger.models import CostOfSalesJournal
+from bms.cogs.models import CostOfSalesJournal
+from bms.testing import factories as f
 
 pytestmark = pytest.mark.django_db
-URL = reverse("ledger:journal_list")
+URL = reverse("cogs:journal_list")
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_it_filters_by_entity_and_date_range(admin_client, journals):
 
 
 def test_it_filters_by_status_so_held_journals_are_found_at_once(admin_client, journals):
-    from bms.ledger.models import JournalStatus
+    from bms.cogs.models import JournalStatus
 
     CostOfSalesJournal.objects.filter(pk=journals["NZ_23"].pk).update(status=JournalStatus.HELD)
     response = admin_client.get(URL, {"status": JournalStatus.HELD})

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CogsConfig(AppConfig):
+    name = "bms.cogs"
+    label = "cogs"
+    verbose_name = "Cost of sales"
