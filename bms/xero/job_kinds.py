@@ -13,6 +13,7 @@ from bms.jobs.registry import job_kind, schedule_provider
 from bms.jobs.scheduling import schedule_remove, schedule_upsert
 from bms.jobs.services import JobWaitError, job_enqueue
 from bms.preferences.selectors import general_settings, xero_is_active
+from bms.xero import status_lines  # noqa: F401  (registers the Xero lines of `bms status`)
 from bms.xero.client.errors import AuthError
 from bms.xero.models import XeroTenant
 from bms.xero.selectors import customers_due_for_sync, invoices_due_for_push, journals_due_for_push, tenants_in_use
