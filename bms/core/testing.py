@@ -33,7 +33,8 @@ def persona(name: str):
 def bms_process(data_dir, *args: str, code: str | None = None, wait: bool = True):
     """A separate BMS process on the SQLite files in `data_dir`: `manage.py *args`, or `code` run after
     django.setup(). With wait=False the Popen is returned (tests that race processes); otherwise its
-    stdout, after asserting it succeeded. `BARRIER_DIR` points at `data_dir` for a start line."""
+    stdout, after asserting it succeeded; its stdin is then a pipe, for a start signal from the test.
+    `BARRIER_DIR` points at `data_dir` for a start line."""
     import os
     import subprocess
     import sys
@@ -47,7 +48,7 @@ def bms_process(data_dir, *args: str, code: str | None = None, wait: bool = True
         sys.executable, "-c", "import django; django.setup()\n" + code]
     # A fixed interpreter and script; `code` comes from the test itself.
     process = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.PIPE,  # noqa: S603
-                               stderr=subprocess.PIPE, text=True)
+                               stderr=subprocess.PIPE, stdin=None if wait else subprocess.PIPE, text=True)
     if not wait:
         return process
     out, err = process.communicate(timeout=120)

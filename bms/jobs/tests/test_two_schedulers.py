@@ -3,7 +3,6 @@ embedded default, with its WAL and IMMEDIATE settings), and two threads on the t
 
 import sqlite3
 import threading
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,16 +24,13 @@ for n in range(20):
     schedule_upsert(key=f"s{n}", kind="jobs.prune_logs", description=f"S{n}", every_minutes=5, now=start)
 """
 
-# Both processes get ready, then wait for the test's "go" so their ticks overlap for real.
+# Both processes get ready, then wait for the test's "go" on stdin so their ticks overlap for real.
 TICK = """
-import os, time
+import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from bms.jobs.scheduling import scheduler_tick
-barrier = Path(os.environ["BARRIER_DIR"])
-(barrier / f"ready-{os.getpid()}").touch()
-while not (barrier / "go").exists():
-    time.sleep(0.005)
+print("ready", flush=True)
+sys.stdin.readline()
 due = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=5)
 print(len(scheduler_tick(now=due)))
 """
@@ -45,11 +41,11 @@ def test_it_enqueues_each_due_run_once_with_two_schedulers_ticking_at_once(tmp_p
     bms_process(tmp_path, "migrate", "--no-input", "-v", "0")
     bms_process(tmp_path, code=SETUP)
     schedulers = [bms_process(tmp_path, code=TICK, wait=False) for _ in range(2)]
-    for _ in range(2000):
-        if len(list(tmp_path.glob("ready-*"))) == 2:
-            break
-        time.sleep(0.01)
-    (tmp_path / "go").touch()
+    for process in schedulers:
+        assert process.stdout.readline() == "ready\n", process.stderr.read()
+    for process in schedulers:
+        process.stdin.write("go\n")
+        process.stdin.flush()
     claimed = []
     for process in schedulers:
         out, err = process.communicate(timeout=120)
