@@ -8,13 +8,20 @@ needs the dev dependencies openapi-core and PyYAML.
 
 Where the description documents the status (200 and, for writes, 400) the body is validated with
 openapi-core. Statuses it does not document (401, 403, 404, 413, 415, 429, 500, 503) are checked
-against the shapes Xero gives: problem details, an Error, or plain text."""
+against the shapes Xero gives: problem details, an Error, or plain text.
+
+Without the files the contract tests skip on a developer machine, but fail where the files must be:
+in CI (`CI` set, as CI services do) or with `BMS_REQUIRE_XERO_SPEC=1` (`require_spec_files`)."""
 
 from __future__ import annotations
 
 import functools
 import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 SPEC_DIR = Path(__file__).resolve().parents[2] / "shared" / "xero-openapi"
 SPEC_FILES = {"accounting": "xero_accounting.yaml", "identity": "xero-identity.yaml"}
@@ -24,6 +31,46 @@ PLAIN_TEXT_STATUSES = {413, 503}
 
 def specs_available() -> bool:
     return all((SPEC_DIR / name).exists() for name in SPEC_FILES.values())
+
+
+@dataclass(frozen=True)
+class SpecCheck:
+    action: Literal["run", "skip", "fail"]
+    message: str = ""
+
+
+def specs_required(environ: Mapping[str, str]) -> bool:
+    """CI has the files: there a missing one is a broken checkout, never a reason to skip."""
+    ci = environ.get("CI", "").strip().lower()
+    return ci not in ("", "0", "false", "no") or environ.get("BMS_REQUIRE_XERO_SPEC", "").strip() == "1"
+
+
+def spec_check(missing: Sequence[Path], environ: Mapping[str, str]) -> SpecCheck:
+    """What a contract test does when `missing` of its description files are not there."""
+    if not missing:
+        return SpecCheck("run")
+    where = ", ".join(str(path) for path in missing)
+    if specs_required(environ):
+        return SpecCheck("fail", f"Xero's OpenAPI description is missing: {where}. CI (or BMS_REQUIRE_XERO_SPEC=1) "
+                                 "requires it: put Xero's xero-openapi files in ../shared/xero-openapi/ beside "
+                                 "the repository.")
+    return SpecCheck("skip", f"Xero's OpenAPI description is not at {where}")
+
+
+def require_spec_files(*paths: Path) -> None:
+    """In a test: go on when the files are there (all of SPEC_FILES by default); otherwise skip, or
+    fail where they are required (see `spec_check`)."""
+    import pytest
+
+    check = spec_check([path for path in paths or _spec_paths() if not path.exists()], os.environ)
+    if check.action == "fail":
+        pytest.fail(check.message, pytrace=False)
+    if check.action == "skip":
+        pytest.skip(check.message)
+
+
+def _spec_paths() -> list[Path]:
+    return [SPEC_DIR / name for name in SPEC_FILES.values()]
 
 
 @functools.cache

@@ -91,6 +91,13 @@ def parse_json_body(content_type: str, raw: bytes) -> object:
         raise post_data_invalid("The request body is not valid JSON") from None
 
 
+def _answer(error: ApiError, headers: dict[str, str]) -> Response:
+    extra = {**error.headers, **headers}
+    if error.content_type == "application/json":
+        return XeroJSON(error.body, status_code=error.status, headers=extra)
+    return PlainTextResponse(str(error.body), status_code=error.status, headers=extra)
+
+
 class AccountingPipeline:
     def __init__(self, sandbox: Sandbox):
         self.sandbox = sandbox
@@ -129,41 +136,51 @@ class AccountingPipeline:
 
     async def _run(self, request: Request, endpoint: Endpoint, tenant_id: str, entry: dict
                    ) -> tuple[Response, bytes]:
-        sandbox = self.sandbox
-        headers: dict[str, str] = {}
-
-        def answer(error: ApiError) -> Response:
-            extra = {**error.headers, **headers}
-            if error.content_type == "application/json":
-                return XeroJSON(error.body, status_code=error.status, headers=extra)
-            return PlainTextResponse(str(error.body), status_code=error.status, headers=extra)
-
-        raw = await read_body(request, sandbox.config.max_body_bytes)
+        headers: dict[str, str] = {}  # the rate-limit headers, on every answer once the limiter saw the call
+        raw = await read_body(request, self.sandbox.config.max_body_bytes)
         if raw is None:
-            return answer(ApiError(413, "Request Entity Too Large: the request body is over 3.5 MB",
-                                   "text/plain")), b""
+            return _answer(ApiError(413, "Request Entity Too Large: the request body is over 3.5 MB",
+                                    "text/plain"), headers), b""
+        admitted = self._admit(request, endpoint, tenant_id, entry, headers)
+        if isinstance(admitted, ApiError):
+            return _answer(admitted, headers), raw
+        org, client_id, faults = admitted
+        key = request.headers.get("idempotency-key") if endpoint.writes else None
+        if key is not None and not 0 < len(key) <= MAX_KEY_LENGTH:
+            return _answer(ApiError(400, {"ErrorNumber": 10, "Type": "ValidationException",
+                                          "Message": "The Idempotency-Key header must be 1 to 128 characters"}),
+                           headers), raw
+        if key is None:
+            return await self._process(request, endpoint, org, tenant_id, client_id, raw, faults, entry, headers), raw
+        return await self._process_once(request, endpoint, org, tenant_id, client_id, raw, faults, entry, headers,
+                                        key), raw
+
+    def _admit(self, request: Request, endpoint: Endpoint, tenant_id: str, entry: dict, headers: dict[str, str]
+               ) -> ApiError | tuple[dict, str, Faults]:
+        """Token, tenant, scope, an organisation offline, the rate limits and 429 storms: the refusal
+        to answer with, or the call's organisation, client id and faults."""
+        sandbox = self.sandbox
         authorization = request.headers.get("authorization", "")
         if authorization[:7].lower() != "bearer ":
-            return answer(problem(401, "Unauthorized", "AuthenticationUnsuccessful",
-                                  {"WWW-Authenticate": "Bearer"})), raw
+            return problem(401, "Unauthorized", "AuthenticationUnsuccessful", {"WWW-Authenticate": "Bearer"})
         grant, token_problem, scopes = sandbox.identity.grant_for_access_token(authorization[7:].strip())
         if grant is None:
-            return answer(problem(401, "Unauthorized", token_problem, {"WWW-Authenticate": "Bearer"})), raw
+            return problem(401, "Unauthorized", token_problem, {"WWW-Authenticate": "Bearer"})
         client_id = entry["client_id"] = grant["client_id"]
         with sandbox.store.lock:
             org = sandbox.store.org(tenant_id) if tenant_id else None
             connected = org is not None and any(c["tenant_id"] == tenant_id
                                                 for c in sandbox.identity.connections(grant["grant_id"]))
         if not connected:
-            return answer(problem(403, "Forbidden", "AuthenticationUnsuccessful")), raw
+            return problem(403, "Forbidden", "AuthenticationUnsuccessful")
         if sandbox.config.enforce_scopes and not scope_allows(scopes, endpoint.family, write=endpoint.writes):
             entry["problem"] = "insufficient_scope"
-            return answer(problem(401, "Unauthorized", "AuthenticationUnsuccessful", {
-                "WWW-Authenticate": 'Bearer error="insufficient_scope"'})), raw
+            return problem(401, "Unauthorized", "AuthenticationUnsuccessful", {
+                "WWW-Authenticate": 'Bearer error="insufficient_scope"'})
         faults = sandbox.faults_for(org)
         if faults.offline:
             entry["problem"] = "offline"
-            return answer(ApiError(503, "The Organisation is offline", "text/plain")), raw
+            return ApiError(503, "The Organisation is offline", "text/plain")
         verdict = sandbox.limits.admit(client_id, tenant_id)
         headers.update(verdict.headers())
         if not verdict.allowed:
@@ -171,28 +188,29 @@ class AccountingPipeline:
             limit_headers = {"X-Rate-Limit-Problem": verdict.problem or "minute"}
             if verdict.retry_after is not None:
                 limit_headers["Retry-After"] = str(verdict.retry_after)
-            return answer(problem(429, "Too Many Requests", f"The {verdict.problem} rate limit was exceeded",
-                                  limit_headers)), raw
+            return problem(429, "Too Many Requests", f"The {verdict.problem} rate limit was exceeded", limit_headers)
         entry["admitted"] = True
         if sandbox.take_storm(org):
             entry["problem"] = "storm"
-            return answer(problem(429, "Too Many Requests", "The minute rate limit was exceeded",
-                                  {"X-Rate-Limit-Problem": "minute", "Retry-After": "1"})), raw
-        key = request.headers.get("idempotency-key") if endpoint.writes else None
-        if key is not None and not 0 < len(key) <= MAX_KEY_LENGTH:
-            return answer(ApiError(400, {"ErrorNumber": 10, "Type": "ValidationException",
-                                         "Message": "The Idempotency-Key header must be 1 to 128 characters"})), raw
-        if key is None:
-            return await self._process(request, endpoint, org, tenant_id, client_id, raw, faults, entry, headers), raw
+            return problem(429, "Too Many Requests", "The minute rate limit was exceeded",
+                           {"X-Rate-Limit-Problem": "minute", "Retry-After": "1"})
+        return org, client_id, faults
+
+    async def _process_once(self, request: Request, endpoint: Endpoint, org: dict, tenant_id: str, client_id: str,
+                            raw: bytes, faults: Faults, entry: dict, headers: dict[str, str], key: str) -> Response:
+        """A call with an Idempotency-Key: a repeat gets the remembered answer; a processed write may
+        then lose its answer on the way back (the drop fault)."""
+        sandbox = self.sandbox
         print_ = fingerprint(tenant_id=tenant_id, method=request.method, path=request.url.path,
                              query=str(request.url.query), body=raw)
         outcome = await sandbox.idempotency.begin(client_id, key, print_)
         if isinstance(outcome, str):
-            return answer(ApiError(400, {"ErrorNumber": 10, "Type": "ValidationException", "Message": outcome})), raw
+            return _answer(ApiError(400, {"ErrorNumber": 10, "Type": "ValidationException", "Message": outcome}),
+                           headers)
         if isinstance(outcome, Remembered):
             entry["problem"] = "replayed"
             return Response(outcome.body, status_code=outcome.status, media_type=outcome.media_type,
-                            headers={**outcome.headers, **headers}), raw
+                            headers={**outcome.headers, **headers})
         remembered: Remembered | None = None
         try:
             response = await self._process(request, endpoint, org, tenant_id, client_id, raw, faults, entry, headers)
@@ -204,8 +222,8 @@ class AccountingPipeline:
             sandbox.idempotency.finish(client_id, key, remembered)
         if endpoint.writes and response.status_code == 200 and sandbox.dice.roll(faults.drop_rate):
             entry["problem"] = "dropped"
-            return DroppedResponse(), raw
-        return response, raw
+            return DroppedResponse()
+        return response
 
     async def _process(self, request: Request, endpoint: Endpoint, org: dict, tenant_id: str, client_id: str,
                        raw: bytes, faults: Faults, entry: dict, headers: dict[str, str]) -> Response:

@@ -4,7 +4,16 @@ Each view declares the permission it needs with `@rule("…")` (or `access_rule 
 class-based view). The middleware refuses any view that declares nothing, so a new view
 cannot ship unguarded by accident; `bms/core/tests/test_access.py` walks the URL list to
 prove it.
+
+Core names only its own permissions. Every other app adds its own from its `AppConfig.ready()`:
+
+    access_rules_register({"billing.view": ALL_ROLES, "billing.edit": {Role.ADMIN, Role.FINANCE}})
+
+Django runs every `ready()` before it imports the URLconf, so by the time a view module calls
+`@rule("billing.edit")` the name is known, and a misspelt or unregistered one still fails at import.
 """
+
+from collections.abc import Iterable, Mapping
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -16,22 +25,29 @@ PUBLIC = "public"  # reachable without logging in (the login page)
 AUTHENTICATED = "authenticated"  # any logged-in user
 SUPERUSER = "superuser"  # the implementation partner
 
-_ALL = frozenset(Role)
+ALL_ROLES = frozenset(Role)
+# Permission → the roles that have it (superusers have every one). Core's own names here; the rest
+# arrive through access_rules_register.
 RULES: dict[str, frozenset[str]] = {
-    AUTHENTICATED: _ALL,
-    "billing.view": _ALL,
-    "billing.edit": frozenset({Role.ADMIN, Role.FINANCE}),
-    "stock.view": _ALL,
-    "admin.view": frozenset({Role.ADMIN}),
+    AUTHENTICATED: ALL_ROLES,
+    "admin.view": frozenset({Role.ADMIN}),  # the Admin menu: settings, entities, the chart
     "admin.edit": frozenset({Role.ADMIN}),
-    "jobs.view": frozenset({Role.ADMIN}),
-    "jobs.retry": frozenset({Role.ADMIN}),
     "audit.view": frozenset({Role.ADMIN}),
-    "xero.connect": frozenset({Role.ADMIN}),
-    "xero.sync": frozenset({Role.ADMIN, Role.FINANCE}),
-    "xero.journals": frozenset({Role.ADMIN}),  # journals live under Admin, so does their push
     SUPERUSER: frozenset(),
 }
+
+
+def access_rules_register(rules: Mapping[str, Iterable[str]]) -> None:
+    """Add an app's permissions (name → the roles that have it). Call it from `AppConfig.ready()`.
+
+    Registering the same rule again is harmless; giving a known name other roles is refused, so two
+    apps cannot quietly fight over one permission.
+    """
+    for permission, roles in rules.items():
+        allowed = frozenset(Role(role) for role in roles)
+        if permission == PUBLIC or RULES.get(permission, allowed) != allowed:
+            raise ValueError(f"permission {permission!r} is already defined with other roles")
+        RULES[permission] = allowed
 
 
 def user_can(user, permission: str) -> bool:

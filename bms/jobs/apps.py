@@ -8,6 +8,12 @@ class JobsConfig(AppConfig):
     verbose_name = "Background jobs"
 
     def ready(self):
+        from bms.core.access import access_rules_register
+        from bms.core.audit import audit_actions_register
+        from bms.core.roles import Role
+
+        access_rules_register({"jobs.view": {Role.ADMIN}, "jobs.retry": {Role.ADMIN}})
+        audit_actions_register({"jobs.retried": "Job re-triggered"})
         # Each app registers its job kinds and schedules in a `job_kinds` module.
         autodiscover_modules("job_kinds")
         # The engine's tasks must be registered in every process, the worker's above all: a worker

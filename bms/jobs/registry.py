@@ -10,9 +10,15 @@ Apps declare their kinds, and the schedules that run them, in a `job_kinds.py` m
     def xero_schedules() -> None:
         schedule_upsert(key="xero.push_all", kind="xero.push_all", description="Push invoices to Xero",
                         every_minutes=15)
+
+and, for `bms status`, the lines an operator should see about their part:
+
+    @status_provider
+    def xero_status_lines() -> Iterator[str]:
+        yield "Parked Xero organisations: none"
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 _HANDLERS: dict[str, Callable] = {}
 
@@ -62,3 +68,20 @@ def schedule_provider(function: Callable[[], None]) -> Callable[[], None]:
 
 def schedule_providers() -> list[Callable[[], None]]:
     return list(_SCHEDULE_PROVIDERS)
+
+
+StatusProvider = Callable[[], Iterable[str]]
+_STATUS_PROVIDERS: list[StatusProvider] = []
+
+
+def status_provider(function: StatusProvider) -> StatusProvider:
+    """Register a function whose lines `bms status` prints after the background jobs, in the order
+    the apps registered them. Read-only, and each line as the operator should read it (a section
+    heading flush left, its rows indented by two spaces)."""
+    if function not in _STATUS_PROVIDERS:
+        _STATUS_PROVIDERS.append(function)
+    return function
+
+
+def status_providers() -> list[StatusProvider]:
+    return list(_STATUS_PROVIDERS)

@@ -5,3 +5,8 @@ class StockConfig(AppConfig):
     name = "bms.stock"
     label = "stock"
     verbose_name = "Stock"
+
+    def ready(self):
+        from bms.core.access import ALL_ROLES, access_rules_register
+
+        access_rules_register({"stock.view": ALL_ROLES})

@@ -5,3 +5,23 @@ class XeroConfig(AppConfig):
     name = "bms.xero"
     label = "xero"
     verbose_name = "Xero integration"
+
+    def ready(self):
+        from bms.core.access import access_rules_register
+        from bms.core.audit import audit_actions_register
+        from bms.core.roles import Role
+
+        access_rules_register({
+            "xero.connect": {Role.ADMIN},
+            "xero.sync": {Role.ADMIN, Role.FINANCE},
+            "xero.journals": {Role.ADMIN},  # journals live under Admin, so does their push
+        })
+        audit_actions_register({
+            "xero.authenticated": "Authenticated with Xero",
+            "xero.reauthenticated": "Re-authenticated with Xero",
+            "xero.entity_connected": "Xero organisation connected",
+            "xero.relinked": "Relinked to another Xero organisation",
+            "xero.authentication_removed": "Xero authentication removed",
+            "xero.contact_unlinked": "Customer's Xero link deleted",
+            "xero.bulk_sync": "Bulk sync",
+        })

@@ -14,6 +14,7 @@ from bms.jobs.registry import job_kind, schedule_provider
 from bms.jobs.scheduling import schedule_remove, schedule_upsert
 from bms.jobs.services import JobWaitError, job_enqueue
 from bms.preferences.selectors import general_settings, xero_is_active
+from bms.xero import status_lines  # noqa: F401  (registers the Xero lines of `bms status`)
 from bms.xero.auth.tokens import grants_keep_alive
 from bms.xero.client.errors import AuthError
 from bms.xero.models import XeroTenant

@@ -1,6 +1,6 @@
-"""Invoices (xero-notes §6): Xero's validation, totals computed per line, the status rules and
-LineItemID round-tripping (lines sent with their id are updated, lines without one created,
-lines left out deleted).
+"""Invoices (xero-notes §6): Xero's validation, totals computed per line (invoice_lines.py), the
+status rules and LineItemID round-tripping (lines sent with their id are updated, lines without one
+created, lines left out deleted).
 
 Every change is made on a deep copy and stored only once the whole element validated, so a
 refused element never leaves half an invoice behind."""
@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import copy
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from xero_sandbox.accounting import where
 from xero_sandbox.accounting.elements import READ_ONLY, new_id, normalised, with_status
-from xero_sandbox.accounting.organisation import account_by_code, lock_date
+from xero_sandbox.accounting.invoice_lines import line_build
+from xero_sandbox.accounting.organisation import lock_date
 from xero_sandbox.accounting.request import Req, echo_update, elements_of, envelope, list_answer, write_batch
 from xero_sandbox.errors import ValidationFailedError, not_found
-from xero_sandbox.money import CURRENCIES, LARGEST_LINE, UNIT_4DP, ZERO, decimal_or_none, money
+from xero_sandbox.money import CURRENCIES, ZERO
 from xero_sandbox.xerodates import BadDateError, ms_date, parse_date
 
 STATUSES = {"DRAFT", "SUBMITTED", "AUTHORISED", "PAID", "VOIDED", "DELETED"}
@@ -61,81 +62,6 @@ def _date(value: object, label: str) -> date | None:
         return parse_date(value)
     except BadDateError as exc:
         raise ValidationFailedError(f"{label}: {exc}") from None
-
-
-def _line_amount(quantity: Decimal, unit: Decimal, line: dict) -> Decimal:
-    gross = quantity * unit
-    if line.get("DiscountRate"):
-        return money(gross * (Decimal(100) - line["DiscountRate"]) / Decimal(100))
-    if line.get("DiscountAmount"):
-        return money(gross - line["DiscountAmount"])
-    return money(gross)
-
-
-def _line(req: Req, raw: dict, status: str, line_types: str, old: dict | None, invoice_type: str
-          ) -> tuple[dict, list[str]]:
-    """One line, recomputed the way Xero does it: unit price to 2 dp (4 with unitdp=4), the line
-    amount and its tax each rounded half-up to 2 dp, per line."""
-    problems: list[str] = []
-    line = copy.deepcopy(old) if old else {"LineItemID": new_id()}
-    for key in ("Description", "ItemCode", "AccountCode", "TaxType", "Tracking"):
-        if key in raw:
-            line[key] = raw[key]
-    if raw.get("AccountID") and "AccountCode" not in raw:
-        account = req.org["accounts"].get(raw["AccountID"]) if isinstance(raw["AccountID"], str) else None
-        if account is None:
-            problems.append(f"Account ID '{raw['AccountID']}' is not a valid account.")
-        else:
-            line["AccountCode"] = account["Code"]
-    try:
-        for key in ("Quantity", "UnitAmount", "DiscountRate", "DiscountAmount"):
-            if key in raw:
-                line[key] = decimal_or_none(raw[key], key)
-    except ValidationFailedError as exc:
-        return line, problems + exc.messages
-    if (line.get("DiscountRate") or line.get("DiscountAmount")) and invoice_type != "ACCREC":
-        problems.append("Discounts are only allowed on sales invoices (ACCREC).")
-    if line.get("DiscountRate") is not None and not ZERO <= line["DiscountRate"] <= 100:
-        problems.append("DiscountRate must be between 0 and 100.")
-    description = line.get("Description")
-    if not isinstance(description, str) or not description.strip():
-        problems.append("Description must be specified.")
-    elif len(description) > 4000:
-        problems.append("Description must be 4000 characters or fewer.")
-    quantity = line["Quantity"] if line.get("Quantity") is not None else Decimal("1")
-    unit = line["UnitAmount"] if line.get("UnitAmount") is not None else ZERO
-    unit = unit.quantize(UNIT_4DP if req.unitdp4 else Decimal("0.01"), rounding=ROUND_HALF_UP)
-    line["Quantity"], line["UnitAmount"] = quantity, unit
-    account = account_by_code(req.org, line.get("AccountCode"))
-    if line.get("AccountCode") and account is None:
-        problems.append(f"Account code '{line['AccountCode']}' is not a valid code for this document.")
-    elif account is not None and account["Status"] != "ACTIVE":
-        problems.append(f"Account code '{line['AccountCode']}' has been archived, or has been deleted. Each line "
-                        "item must reference a valid account.")
-    elif account is None and status in ("AUTHORISED", "SUBMITTED"):
-        problems.append("Each line item must reference a valid account code when the invoice is approved.")
-    tax_type = line.get("TaxType") or (account or {}).get("TaxType")
-    rate = req.org["tax_rates"].get(tax_type) if isinstance(tax_type, str) else None
-    if line.get("TaxType") and (rate is None or rate["Status"] != "ACTIVE"):
-        problems.append(f"The TaxType code '{line['TaxType']}' does not exist or cannot be used for this type of "
-                        "transaction.")
-    tracking = line.get("Tracking")
-    if tracking is not None and (not isinstance(tracking, list) or not all(isinstance(t, dict) for t in tracking)):
-        problems.append("Tracking must be a list of tracking categories.")
-    elif len(tracking or []) > 2:
-        problems.append("A line item can have at most two tracking categories.")
-    line_amount = _line_amount(quantity, unit, line)
-    if abs(line_amount) > LARGEST_LINE:
-        problems.append("LineAmount must be less than 10,000,000,000.")
-    percent = (rate or {}).get("EffectiveRate", ZERO) if line_types != "NoTax" else ZERO
-    if line_types == "Inclusive":
-        tax = money(line_amount * percent / (Decimal(100) + percent))
-    else:
-        tax = money(line_amount * percent / Decimal(100))
-    line.update(LineAmount=line_amount, TaxAmount=tax, TaxType=tax_type if isinstance(tax_type, str) else "NONE")
-    if account is not None:
-        line["AccountID"] = account["AccountID"]
-    return line, problems
 
 
 def _totals(invoice: dict) -> None:
@@ -236,30 +162,57 @@ def _check_update(existing: dict, element: dict, status: str, lock: date | None)
 
 
 def _apply(req: Req, element: dict, existing: dict | None) -> dict:
-    org = req.org
     problems: list[str] = []
-    invoice = copy.deepcopy(existing) if existing else {
+    invoice = copy.deepcopy(existing) if existing else _new_invoice(req, element)
+    status = element.get("Status") or invoice["Status"]
+    lock = lock_date(req.org)
+    _check_status(invoice, element, existing, status, lock)
+    _apply_header(req, invoice, element, existing, problems)
+    contact = _apply_contact(req.org, invoice, element, existing, problems)
+    _apply_number(req.org, invoice, element, problems)
+    _apply_lines(req, invoice, element, existing, status, problems)
+    _check_approval(invoice, status, lock, problems)
+    if problems:
+        raise ValidationFailedError(*dict.fromkeys(problems))
+    invoice["Status"] = status
+    _totals(invoice)
+    if invoice["Status"] == "AUTHORISED" and invoice["AmountDue"] <= ZERO and invoice["AmountPaid"] > 0:
+        invoice["Status"] = "PAID"
+    invoice["UpdatedDateUTC"] = req.now
+    req.org["invoices"][invoice["InvoiceID"]] = invoice
+    if contact is not None and invoice["Status"] == "AUTHORISED":
+        contact["IsCustomer" if invoice["Type"] == "ACCREC" else "IsSupplier"] = True
+    return with_status(invoice_wire(invoice))
+
+
+def _new_invoice(req: Req, element: dict) -> dict:
+    return {
         "InvoiceID": new_id(), "Type": element.get("Type"), "Status": "DRAFT", "LineAmountTypes": "Exclusive",
-        "CurrencyCode": org["base_currency"], "CurrencyRate": Decimal("1"), "AmountPaid": ZERO,
+        "CurrencyCode": req.org["base_currency"], "CurrencyRate": Decimal("1"), "AmountPaid": ZERO,
         "AmountCredited": ZERO, "Payments": [], "LineItems": [], "CreatedBy": req.client_id,
     }
-    status = element.get("Status") or invoice["Status"]
+
+
+def _check_status(invoice: dict, element: dict, existing: dict | None, status: str, lock: date | None) -> None:
+    """What refuses the whole element at once (Xero answers these with a single message)."""
     if status not in STATUSES:
         raise ValidationFailedError(f"Status '{status}' is not a valid invoice status.")
-    lock = lock_date(org)
     if existing is not None:
         _check_update(existing, element, status, lock)
     elif status not in CREATE_STATUSES:
         raise ValidationFailedError(f"An invoice can't be created with status {status}.")
     if invoice["Type"] not in TYPES:
         raise ValidationFailedError("Invoice Type must be ACCREC or ACCPAY.")
+
+
+def _apply_header(req: Req, invoice: dict, element: dict, existing: dict | None, problems: list[str]) -> None:
     for key in ("Reference", "Url", "BrandingThemeID", "CurrencyCode", "LineAmountTypes", "SentToContact"):
         if key in element:
             invoice[key] = element[key]
     if invoice["LineAmountTypes"] not in LINE_AMOUNT_TYPES:
         problems.append(f"LineAmountTypes '{invoice['LineAmountTypes']}' is not valid.")
         invoice["LineAmountTypes"] = "Exclusive"
-    if invoice.get("CurrencyCode") != org["base_currency"]:
+    if invoice.get("CurrencyCode") != req.org["base_currency"]:
         problems.append(f"Organisation is not subscribed to currency {invoice.get('CurrencyCode')}.")
     for key, kind, label in (("SentToContact", bool, "true or false"), ("Url", str, "text"),
                              ("BrandingThemeID", str, "text")):
@@ -275,14 +228,22 @@ def _apply(req: Req, element: dict, existing: dict | None) -> dict:
             invoice["DueDate"] = _date(element.get("DueDate"), "DueDate")
     except ValidationFailedError as exc:
         problems += exc.messages
-    contact = None
-    if "Contact" in element or existing is None:
-        contact = _contact(org, element.get("Contact"), problems)
-        if contact is not None and contact.get("ContactStatus") in ("ARCHIVED", "GDPRREQUEST"):
-            problems.append(f"The contact {contact['Name']} has been archived and can't be used on a new "
-                            "transaction.")
-        elif contact is not None:
-            invoice["Contact"] = {"ContactID": contact["ContactID"], "Name": contact["Name"]}
+
+
+def _apply_contact(org: dict, invoice: dict, element: dict, existing: dict | None, problems: list[str]
+                   ) -> dict | None:
+    if "Contact" not in element and existing is not None:
+        return None
+    contact = _contact(org, element.get("Contact"), problems)
+    if contact is not None and contact.get("ContactStatus") in ("ARCHIVED", "GDPRREQUEST"):
+        problems.append(f"The contact {contact['Name']} has been archived and can't be used on a new "
+                        "transaction.")
+    elif contact is not None:
+        invoice["Contact"] = {"ContactID": contact["ContactID"], "Name": contact["Name"]}
+    return contact
+
+
+def _apply_number(org: dict, invoice: dict, element: dict, problems: list[str]) -> None:
     if "InvoiceNumber" in element:
         invoice["InvoiceNumber"] = element["InvoiceNumber"]
     if not invoice.get("InvoiceNumber") and invoice["Type"] == "ACCREC":
@@ -292,6 +253,12 @@ def _apply(req: Req, element: dict, existing: dict | None) -> dict:
         problems.append("InvoiceNumber must be printable and 255 characters or fewer.")
     elif invoice["Type"] == "ACCREC" and find_by_number(org, number, exclude=invoice["InvoiceID"]):
         problems.append("Invoice # must be unique.")
+
+
+def _apply_lines(req: Req, invoice: dict, element: dict, existing: dict | None, status: str,
+                 problems: list[str]) -> None:
+    """Lines sent with their id are updated, lines without one created, lines left out deleted; an
+    update that changes the tax treatment or the status recomputes the lines it keeps."""
     if "LineItems" in element:
         raw_lines = element["LineItems"] if isinstance(element["LineItems"], list) else None
         if raw_lines is None:
@@ -307,17 +274,20 @@ def _apply(req: Req, element: dict, existing: dict | None) -> dict:
             if raw.get("LineItemID") and old is None:
                 problems.append(f"LineItemID {raw['LineItemID']} does not belong to this invoice.")
                 continue
-            line, line_problems = _line(req, raw, status, invoice["LineAmountTypes"], old, invoice["Type"])
+            line, line_problems = line_build(req, raw, status, invoice["LineAmountTypes"], old, invoice["Type"])
             problems += line_problems
             lines.append(line)
         invoice["LineItems"] = lines  # lines left out are deleted, as Xero does
     elif existing is not None and ("LineAmountTypes" in element or status != existing["Status"]):
         recomputed = []
         for line in invoice["LineItems"]:
-            line, line_problems = _line(req, {}, status, invoice["LineAmountTypes"], line, invoice["Type"])
+            line, line_problems = line_build(req, {}, status, invoice["LineAmountTypes"], line, invoice["Type"])
             problems += line_problems
             recomputed.append(line)
         invoice["LineItems"] = recomputed
+
+
+def _check_approval(invoice: dict, status: str, lock: date | None, problems: list[str]) -> None:
     if status in ("AUTHORISED", "SUBMITTED") and not invoice["LineItems"]:
         problems.append("An approved invoice must have at least one line item.")
     if status == "AUTHORISED" and not invoice.get("DueDate"):
@@ -326,17 +296,6 @@ def _apply(req: Req, element: dict, existing: dict | None) -> dict:
         problems.append("Due Date cannot be earlier than the invoice Date.")
     if lock and invoice.get("Date") and invoice["Date"] <= lock and status not in ("DRAFT", "DELETED"):
         problems.append(f"The document date cannot be on or before the period lock date ({lock:%d/%m/%Y}).")
-    if problems:
-        raise ValidationFailedError(*dict.fromkeys(problems))
-    invoice["Status"] = status
-    _totals(invoice)
-    if invoice["Status"] == "AUTHORISED" and invoice["AmountDue"] <= ZERO and invoice["AmountPaid"] > 0:
-        invoice["Status"] = "PAID"
-    invoice["UpdatedDateUTC"] = req.now
-    org["invoices"][invoice["InvoiceID"]] = invoice
-    if contact is not None and invoice["Status"] == "AUTHORISED":
-        contact["IsCustomer" if invoice["Type"] == "ACCREC" else "IsSupplier"] = True
-    return with_status(invoice_wire(invoice))
 
 
 def put_invoices(req: Req) -> tuple[int, dict]:

@@ -34,7 +34,7 @@ def test_two_processes_building_at_once_on_one_sqlite_file_make_each_journal_onc
     bms_process(tmp_path, "migrate", "--no-input", "-v", "0")
     bms_process(tmp_path, code=SETUP)
     builders = [bms_process(tmp_path, code=BUILD, wait=False) for _ in range(2)]
-    start_together(tmp_path, 2)
+    start_together(builders)
     for process in builders:
         _out, err = process.communicate(timeout=120)
         assert process.returncode == 0, err

@@ -1,8 +1,9 @@
 """The role matrix: every persona × every view in the URL list × GET and POST, each cell with the
-outcome written down here, independently of bms/core/access.py's RULES.
+outcome written down here, independently of the access rules the apps register.
 
 A new view fails `test_it_has_a_row_in_the_matrix_for_every_view` until someone decides here who
-may use it; a rule changed in access.py without changing this table fails the matrix itself.
+may use it; a rule changed in an app's apps.py (or core's access.py) without changing this table fails
+the matrix itself.
 """
 
 import re

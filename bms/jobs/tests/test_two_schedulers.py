@@ -38,7 +38,7 @@ def test_it_enqueues_each_due_run_once_with_two_schedulers_ticking_at_once(tmp_p
     bms_process(tmp_path, "migrate", "--no-input", "-v", "0")
     bms_process(tmp_path, code=SETUP)
     schedulers = [bms_process(tmp_path, code=TICK, wait=False) for _ in range(2)]
-    start_together(tmp_path, 2)
+    start_together(schedulers)
     claimed = []
     for process in schedulers:
         out, err = process.communicate(timeout=120)

@@ -1,4 +1,5 @@
-"""What an operator watches: a structured line per Xero call, and `bms status`."""
+"""What an operator watches: a structured line per Xero call, and the Xero lines of `bms status`
+(the command belongs to the jobs app; bms/xero/status_lines.py contributes these)."""
 
 from io import StringIO
 
@@ -44,5 +45,5 @@ def test_status_shows_queue_jobs_parked_organisations_and_connections_to_re_auth
 def test_status_says_none_when_all_is_well():
     out = StringIO()
     call_command("status", stdout=out)
-    assert "Parked Xero organisations: none" in out.getvalue()
-    assert "Connections needing re-authentication: none" in out.getvalue()
+    assert out.getvalue().splitlines()[3:] == ["Parked Xero organisations: none",
+                                               "Connections needing re-authentication: none"]

@@ -5,12 +5,12 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 
+from bms.testing.processes import WAIT_FOR_GO, start_together
 from xero_sandbox.testing import run_sandbox
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -34,13 +34,9 @@ print(grant.pk)
 """
 
 RACE = """
-import os, time
-from pathlib import Path
-barrier = Path(os.environ["BARRIER_DIR"])
+import os
 from bms.xero.auth.tokens import access_token
-(barrier / f"ready-{os.getpid()}").touch()
-while not (barrier / "go").exists():
-    time.sleep(0.002)
+""" + WAIT_FOR_GO + """
 try:
     print("OK", access_token(grant_id=int(os.environ["GRANT_ID"])))
 except Exception as exc:
@@ -50,7 +46,8 @@ except Exception as exc:
 
 def _python(code: str, env: dict, *, wait: bool = True):
     process = subprocess.Popen([sys.executable, "-c", "import django; django.setup()\n" + code], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               stdin=None if wait else subprocess.PIPE)
     if not wait:
         return process
     out, err = process.communicate(timeout=120)
@@ -64,7 +61,7 @@ def refresh_race(tmp_path, sandbox, *, database_url: str | None = None) -> tuple
     (the scale suite runs it on PostgreSQL)."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "BMS_DATA_DIR": str(tmp_path),
            "BMS_TOKEN_KEYS": Fernet.generate_key().decode(), "XERO_CLIENT_ID": "bms-demo",
-           "XERO_CLIENT_SECRET": "bms-demo-secret", "SANDBOX": sandbox.base_url, "BARRIER_DIR": str(tmp_path),
+           "XERO_CLIENT_SECRET": "bms-demo-secret", "SANDBOX": sandbox.base_url,
            **sandbox.urls()}
     env.pop("BMS_DATABASE_URL", None)
     if database_url:
@@ -73,11 +70,7 @@ def refresh_race(tmp_path, sandbox, *, database_url: str | None = None) -> tuple
                    env=env, check=True, timeout=120)
     env["GRANT_ID"] = _python(SETUP, env)
     racers = [_python(RACE, env, wait=False) for _ in range(PROCESSES)]
-    for _ in range(3000):
-        if len(list(tmp_path.glob("ready-*"))) == PROCESSES:
-            break
-        time.sleep(0.01)
-    (tmp_path / "go").touch()
+    start_together(racers)
     results = []
     for process in racers:
         out, err = process.communicate(timeout=120)
