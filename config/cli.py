@@ -33,7 +33,7 @@ def _database_not_ready(exc: Exception) -> str | None:
         connection.close()
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    except Exception:  # the database cannot even be read: that is the message
+    except Exception:  # noqa: BLE001 (the database cannot even be read, for whatever reason: that is the message)
         return (f"BMS cannot reach its database ({where}): {str(exc).strip()}\n"
                 f"Check BMS_DATABASE_URL and that the database server is running.")
     if pending:

@@ -17,7 +17,7 @@ DATA_DIR = Path(os.environ.get("BMS_DATA_DIR", BASE_DIR / "var"))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def env_bool(name: str, default: bool) -> bool:
+def env_bool(name: str, *, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:
         return default
@@ -28,7 +28,7 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("BMS_DEBUG", True)
+DEBUG = env_bool("BMS_DEBUG", default=True)
 
 # Production mode (BMS_DEBUG=0) refuses to start on development defaults: a guessable secret key
 # forges sessions, a generated token-key file on one machine is lost with it, and a Host header
@@ -110,7 +110,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "bms.core.views.locked_out"
 AXES_VERBOSE = False  # its log lines carry the username and the address; the attempt rows are enough
 # Behind a reverse proxy set BMS_BEHIND_PROXY=1: the client address then comes from X-Forwarded-For.
-BEHIND_PROXY = env_bool("BMS_BEHIND_PROXY", False)
+BEHIND_PROXY = env_bool("BMS_BEHIND_PROXY", default=False)
 if BEHIND_PROXY:
     AXES_IPWARE_PROXY_COUNT = 1
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
@@ -142,10 +142,10 @@ SESSION_COOKIE_AGE = int(os.environ.get("BMS_SESSION_HOURS", "12")) * 3600
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = env_bool("BMS_SSL_REDIRECT", True)
+    SECURE_SSL_REDIRECT = env_bool("BMS_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = int(os.environ.get("BMS_HSTS_SECONDS", str(365 * 24 * 3600)))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("BMS_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("BMS_HSTS_PRELOAD", True)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("BMS_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("BMS_HSTS_PRELOAD", default=True)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -128,7 +128,7 @@ def contract_problems(traffic: list[dict]) -> list[str]:
         except ResponseNotFound:
             if (shape := _shape_problem(exchange)) is not None:
                 problems.append(f"{label}: {shape}")
-        except Exception as exc:  # report every mismatch of the run, not just the first
+        except Exception as exc:  # noqa: BLE001 (report every mismatch of the run, not just the first)
             cause = exc.__cause__ or exc
             details = [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}"
                        for e in getattr(cause, "schema_errors", [])] or [repr(cause)[:300]]

@@ -63,7 +63,7 @@ class Limits:
             used_minute = self._minute.get((client_id, tenant_id, minute), 0)
             used_day = self._day.get((client_id, tenant_id, day), 0)
             used_app = self._app.get((client_id, app), 0)
-            verdict = Verdict(True, minute_remaining=config.minute_limit - used_minute,
+            verdict = Verdict(allowed=True, minute_remaining=config.minute_limit - used_minute,
                               day_remaining=config.day_limit - used_day,
                               app_minute_remaining=config.app_minute_limit - used_app)
             if config.limits_enabled:

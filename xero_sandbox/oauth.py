@@ -60,7 +60,7 @@ class OAuthEndpoints:
     async def _form(self, request: Request) -> FormData:
         try:
             return await request.form()
-        except Exception:  # malformed multipart or encoding: python-multipart raises several kinds
+        except Exception:  # noqa: BLE001 (malformed multipart or encoding: python-multipart raises several kinds)
             raise OAuthError("invalid_request", "The request body could not be read") from None
 
     # --- authorize ------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ def journals_list(*, entity=None, date_from: date | None = None, date_to: date |
     return journals.order_by("-journaled_on", "entity__name", "-pk")
 
 
-def _sides(posting_cost, posting_stock, is_reversal: bool):
+def _sides(posting_cost, posting_stock, *, is_reversal: bool):
     """(debit account, credit account) of a posting: a posting debits Cost and credits Stock, a
     reversal the other way round."""
     return (posting_stock, posting_cost) if is_reversal else (posting_cost, posting_stock)
@@ -44,7 +44,7 @@ def journal_account_summary(journal: CostOfSalesJournal) -> list[dict]:
               .annotate(amount=Sum("amount")).order_by())
     sums: dict[int, list[Decimal]] = {}
     for cost, stock, is_reversal, amount in groups:
-        debit_account, credit_account = _sides(cost, stock, is_reversal)
+        debit_account, credit_account = _sides(cost, stock, is_reversal=is_reversal)
         sums.setdefault(debit_account, [ZERO, ZERO])[0] += money_from_db(amount)
         sums.setdefault(credit_account, [ZERO, ZERO])[1] += money_from_db(amount)
     accounts = Account.objects.in_bulk(list(sums))

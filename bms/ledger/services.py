@@ -98,8 +98,8 @@ def account_defaults_update(**accounts: Account | None) -> AccountDefaults:
     return defaults
 
 
-def tax_rate_upsert_from_xero(*, xero_tax_type: str, name: str, rate_percent: Decimal, is_active: bool) -> bool:
-    """Add or update a tax rate read from Xero; returns True when it was added."""
+def tax_rate_upsert_by_type(*, xero_tax_type: str, name: str, rate_percent: Decimal, is_active: bool) -> bool:
+    """Add or update the tax rate of this tax type (the chart comes from the accounting system); True when added."""
     _, created = TaxRate.objects.update_or_create(
         xero_tax_type=xero_tax_type,
         defaults={"name": name[:100], "rate_percent": rate_percent, "is_active": is_active},
@@ -107,11 +107,12 @@ def tax_rate_upsert_from_xero(*, xero_tax_type: str, name: str, rate_percent: De
     return created
 
 
-def account_upsert_from_xero(
+def account_upsert_by_code(
     *, code: str, name: str, account_class: str, account_type: str, tax_rate: TaxRate | None, is_archived: bool,
     is_system: bool, is_bank: bool, description: str = "",
 ) -> bool:
-    """Add or update an account read from Xero (never deletes); returns True when it was added."""
+    """Add or update the account with this code (never deletes; the chart comes from the accounting system);
+    True when added."""
     if account_class not in AccountClass.values:
         account_class = TYPE_CLASS.get(account_type, AccountClass.EXPENSE)
     _, created = Account.objects.update_or_create(

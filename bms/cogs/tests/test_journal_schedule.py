@@ -72,7 +72,7 @@ def test_two_schedulers_ticking_at_once_make_one_journal_per_entity_and_day(time
         try:
             barrier.wait(timeout=30)
             scheduler_tick()  # the engine runs each job in this thread (immediate mode in tests)
-        except Exception as exc:  # surfaced below: an exception in a thread does not fail the test
+        except Exception as exc:  # noqa: BLE001 (surfaced below: an exception in a thread does not fail the test)
             failures.append(exc)
         finally:
             connection.close()
@@ -107,7 +107,7 @@ def test_two_builders_racing_for_the_same_entity_make_each_journal_once():
         try:
             barrier.wait(timeout=30)
             journals_build_due(entity=au, now=local("2026-04-11 01:00"))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 (surfaced below: an exception in a thread does not fail the test)
             failures.append(exc)
         finally:
             connection.close()

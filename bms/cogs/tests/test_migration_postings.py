@@ -42,7 +42,7 @@ def test_existing_lines_become_postings_with_every_accounts_totals_kept(old_line
     days = [CostOfSalesJournal.objects.create(entity=entity, journaled_on=date(2026, 4, day), description=f"{day}")
             for day in (23, 24, 25)]
 
-    def line(journal, account, debit="0", credit="0", dispatch_line=None, reversal=False, quantity="1"):
+    def line(journal, account, debit="0", credit="0", *, dispatch_line=None, reversal=False, quantity="1"):
         old_lines.objects.create(journal_id=journal.pk, account_id=account.pk, dispatch_line_id=dispatch_line,
                                  dispatch_reference=f"D{dispatch_line}", quantity=D(quantity), unit_cost=D("1"),
                                  debit_amount=D(debit), credit_amount=D(credit), is_reversal=reversal)

@@ -25,7 +25,7 @@ def test_it_puts_an_instant_on_the_local_trading_day_either_side_of_midnight():
 
 def test_it_refuses_naive_datetimes():
     with pytest.raises(ValueError):
-        trading_day(datetime(2026, 5, 4, 13, 30), SYDNEY)
+        trading_day(datetime(2026, 5, 4, 13, 30), SYDNEY)  # noqa: DTZ001 (naive on purpose)
 
 
 def test_it_moves_a_wall_time_skipped_by_dst_to_just_after_the_gap():

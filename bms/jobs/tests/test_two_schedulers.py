@@ -69,7 +69,7 @@ def test_it_enqueues_each_due_run_once_with_two_scheduler_threads_on_the_test_da
         try:
             barrier.wait(timeout=30)
             claimed.append(len(scheduler_tick()))
-        except Exception as exc:  # surfaced below: an exception in a thread does not fail the test
+        except Exception as exc:  # noqa: BLE001 (surfaced below: an exception in a thread does not fail the test)
             failures.append(exc)
         finally:
             connection.close()  # this thread's own connection

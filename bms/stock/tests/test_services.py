@@ -76,7 +76,7 @@ def test_it_refuses_no_lines_a_blank_reference_an_inactive_product_and_a_duplica
 
 def test_it_refuses_a_naive_shipped_time(dispatch):
     with pytest.raises(ValueError):
-        dispatch_ship(dispatch=dispatch, shipped_at=datetime(2026, 4, 23, 1))
+        dispatch_ship(dispatch=dispatch, shipped_at=datetime(2026, 4, 23, 1))  # noqa: DTZ001 (naive on purpose)
 
 
 def test_it_walks_the_legal_lifecycle(dispatch):

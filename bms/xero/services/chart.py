@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from bms.ledger.models import Account, AccountStatus, TaxRate
-from bms.ledger.services import account_upsert_from_xero, tax_rate_upsert_from_xero
+from bms.ledger.services import account_upsert_by_code, tax_rate_upsert_by_type
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import Account as XeroAccount
 from bms.xero.sync.log import SyncOutcome
@@ -71,7 +71,7 @@ def chart_sync_from_xero(*, client: XeroAccountingClient) -> SyncOutcome:
         for rate in tax_rates:
             if not rate.tax_type:
                 continue
-            created = tax_rate_upsert_from_xero(
+            created = tax_rate_upsert_by_type(
                 xero_tax_type=rate.tax_type,
                 name=rate.name or rate.tax_type,
                 rate_percent=rate.effective_rate if rate.effective_rate is not None else Decimal("0"),
@@ -87,7 +87,7 @@ def chart_sync_from_xero(*, client: XeroAccountingClient) -> SyncOutcome:
                 # Some bank accounts have no code; BMS keys accounts by code.
                 outcome.add("accounts without a code skipped")
                 continue
-            created = account_upsert_from_xero(
+            created = account_upsert_by_code(
                 code=account.code,
                 name=account.name or account.code,
                 account_class=_account_class(account),

@@ -60,7 +60,7 @@ class Command(BaseCommand):
         for name, value in demo_xero_settings(port, sandbox_port).items():
             env.setdefault(name, value)  # a real Xero configuration in the environment wins
         children = demo_children(port, sandbox_port, env["XERO_REDIRECT_URI"])
-        self._banner(port, sandbox_port, "sandbox" in children)
+        self._banner(port, sandbox_port, with_sandbox="sandbox" in children)
         outcome = supervise(children, env=env, out=self.stdout)
         if not outcome.is_clean:
             self.stderr.write(f"The {outcome.stopped_by} process stopped (exit {outcome.returncode}); "
@@ -68,7 +68,7 @@ class Command(BaseCommand):
             sys.exit(1)
         self.stdout.write("Demo stopped.")
 
-    def _banner(self, port: int, sandbox_port: int, with_sandbox: bool) -> None:
+    def _banner(self, port: int, sandbox_port: int, *, with_sandbox: bool) -> None:
         lines = [
             "",
             "BMS demo",

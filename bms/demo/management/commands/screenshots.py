@@ -59,7 +59,7 @@ class Command(BaseCommand):
                 "--disable-sync", "--no-first-run"])
             page = browser.new_page(viewport={"width": 1360, "height": 860})
 
-            def shot(name: str, path: str | None = None, full: bool = False) -> None:
+            def shot(name: str, path: str | None = None, *, full: bool = False) -> None:
                 if path:
                     page.goto(BASE + path)
                 page.wait_for_load_state("networkidle")
@@ -92,18 +92,7 @@ class Command(BaseCommand):
             shot("journals", "/admin/journals/")
             shot("background-jobs", "/admin/jobs/")
             shot("entities", "/admin/entities/", full=True)
-            page.goto(BASE + "/admin/entities/")
-            page.get_by_role("link", name="Acme Distribution Pty Ltd").first.click()
-            page.get_by_role("button", name="Authenticate with Xero").click()
-            page.wait_for_url("**/identity/connect/authorize**")
-            shot("xero-consent")
-            page.get_by_role("button", name="Allow access").click()
-            page.wait_for_url("**/connect/**")
-            shot("xero-choose-organisation")
-            page.get_by_label("Acme Distribution (Xero AU)").check()
-            page.get_by_role("button", name="Connect").click()
-            page.wait_for_url("**/admin/entities/**")
-            shot("entities-connected", "/admin/entities/", full=True)
+            _connect_through_consent(page, shot)
             # Getting started, "Verify the connection": a customer, an invoice and a journal in Xero.
             press_and_show("customer-synced", "/billing/customers/", "Sync Customer with Xero Contact")
             page.goto(BASE + "/billing/invoices/?status=approved")
@@ -112,6 +101,22 @@ class Command(BaseCommand):
             shot("chart-compare", "/xero/accounts/compare/", full=True)
             shot("audit-log", "/admin/audit/")
             browser.close()
+
+
+def _connect_through_consent(page, shot) -> None:
+    """Authenticate with Xero and connect the AU entity, through the sandbox's consent page."""
+    page.goto(BASE + "/admin/entities/")
+    page.get_by_role("link", name="Acme Distribution Pty Ltd").first.click()
+    page.get_by_role("button", name="Authenticate with Xero").click()
+    page.wait_for_url("**/identity/connect/authorize**")
+    shot("xero-consent")
+    page.get_by_role("button", name="Allow access").click()
+    page.wait_for_url("**/connect/**")
+    shot("xero-choose-organisation")
+    page.get_by_label("Acme Distribution (Xero AU)").check()
+    page.get_by_role("button", name="Connect").click()
+    page.wait_for_url("**/admin/entities/**")
+    shot("entities-connected", "/admin/entities/", full=True)
 
 
 def _wait_for(url: str, timeout_s: float = 60) -> None:

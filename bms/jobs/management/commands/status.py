@@ -19,7 +19,7 @@ class Command(BaseCommand):
         write = self.stdout.write
         try:
             depth = str(engine.queue_depth())
-        except Exception as exc:  # the engine being down is exactly what an operator needs to see
+        except Exception as exc:  # noqa: BLE001 (the engine being down, however, is what an operator needs to see)
             depth = f"unknown (the job engine cannot be reached: {type(exc).__name__})"
         counts = jobs_count_by_status()
         write("Background jobs")

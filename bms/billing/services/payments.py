@@ -1,0 +1,110 @@
+"""Payments and balances: money received (by hand before a Xero connection, or pulled from Xero),
+a payment undone, and the balance Xero reports. The invoice's lifecycle guard is the invoices'."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from bms.billing.models import Invoice, InvoiceStatus, Payment, PaymentSource
+from bms.billing.services.invoices import _places, _transition
+from bms.core.errors import DomainError
+from bms.core.money import ZERO
+
+
+def _settle(invoice: Invoice, now: datetime) -> None:
+    """Move between Completed and open as the balance reaches or leaves zero."""
+    if invoice.balance_amount == ZERO and invoice.status in (InvoiceStatus.APPROVED, InvoiceStatus.PROCESSED):
+        _transition(invoice, InvoiceStatus.COMPLETED)
+        invoice.completed_at = now
+    elif invoice.balance_amount > ZERO and invoice.status == InvoiceStatus.COMPLETED:
+        _transition(invoice, InvoiceStatus.PROCESSED if invoice.processed_at else InvoiceStatus.APPROVED)
+        invoice.completed_at = None
+
+
+def _refuse_unless_released(invoice: Invoice, doing: str) -> None:
+    if not invoice.is_released:
+        raise DomainError(
+            f"Invoice {invoice.display_number} is {invoice.get_status_display().lower()}: only approved invoices "
+            f"can {doing}."
+        )
+
+
+def payment_record(
+    *,
+    invoice: Invoice,
+    amount: Decimal,
+    paid_on: date,
+    reference: str = "",
+    source: str = PaymentSource.MANUAL,
+    now: datetime | None = None,
+) -> Payment:
+    """Money received. A manual payment can't exceed what is owed. A payment pulled from Xero is
+    Xero's truth and is always recorded, even above the BMS balance (a credit applied in Xero may
+    already have lowered it): refusing it would lose money Xero holds; the balance stops at zero."""
+    now = now or timezone.now()
+    if not isinstance(amount, Decimal):
+        raise TypeError("amounts are Decimal, never float")
+    if amount <= 0:
+        raise DomainError("A payment must be more than zero.", field="amount")
+    if _places(amount) > 2:
+        raise DomainError("A payment is in whole cents.", field="amount")
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        _refuse_unless_released(invoice, "take payments")
+        if amount > invoice.balance_amount and source == PaymentSource.MANUAL:
+            raise DomainError(
+                f"{amount} is more than the {invoice.balance_amount} still owed on {invoice.display_number}.",
+                field="amount",
+            )
+        payment = Payment.objects.create(
+            invoice=invoice, amount=amount, paid_on=paid_on, reference=reference.strip()[:255], source=source
+        )
+        invoice.balance_amount = max(ZERO, invoice.balance_amount - amount)
+        _settle(invoice, now)
+        invoice.save()
+    return payment
+
+
+def payment_reverse(*, payment: Payment, now: datetime | None = None) -> Payment:
+    """Undo a payment (e.g. deleted in Xero). The row stays, marked reversed, so the history reads
+    true; reversing twice changes nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if payment.reversed_at is not None:
+            return payment
+        invoice = Invoice.objects.select_for_update().get(pk=payment.invoice_id)
+        payment.reversed_at = now
+        payment.save(update_fields=["reversed_at"])
+        # Capped at the total: a Xero payment above the balance only brought the balance to zero.
+        invoice.balance_amount = min(invoice.total_amount, invoice.balance_amount + payment.amount)
+        _settle(invoice, now)
+        invoice.save()
+    return payment
+
+
+def invoice_set_balance(*, invoice: Invoice, balance_amount: Decimal, now: datetime | None = None) -> Invoice:
+    """Take the balance Xero reports: credit notes, overpayments and prepayments lower it without a
+    payment row. Zero completes the invoice; above zero re-opens a completed one."""
+    now = now or timezone.now()
+    if not isinstance(balance_amount, Decimal):
+        raise TypeError("amounts are Decimal, never float")
+    if balance_amount < 0:
+        raise DomainError("A balance can't be negative.", field="balance_amount")
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        _refuse_unless_released(invoice, "have their balance set")
+        if balance_amount > invoice.total_amount:
+            raise DomainError(
+                f"A balance of {balance_amount} is more than the {invoice.total_amount} total of "
+                f"{invoice.display_number}.",
+                field="balance_amount",
+            )
+        invoice.balance_amount = balance_amount
+        _settle(invoice, now)
+        invoice.save()
+    return invoice
