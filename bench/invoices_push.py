@@ -179,7 +179,7 @@ def main() -> None:
         from django.conf import settings
 
         from bms.billing.models import Invoice, InvoiceStatus
-        from bms.xero.services import invoices as invoice_service
+        from bms.xero.sync import push as push_engine
 
         tenant, release = _seed(base, args.invoices)
         print(f"releasing {args.invoices:,} invoices for {CUSTOMERS} customers…", file=sys.stderr)
@@ -198,7 +198,7 @@ def main() -> None:
         print(f"  {job.result}", file=sys.stderr)
 
         per_minute = settings.XERO_LIMIT_PER_MINUTE
-        min_calls = math.ceil(args.invoices / invoice_service.BATCH_SIZE)
+        min_calls = math.ceil(args.invoices / push_engine.BATCH_SIZE)
         mean_call_s = sum(e["done"] - e["at"] for e in calls if e.get("done")) / max(1, len(calls))
         lower_bound_s = (min_calls - 1) // per_minute * args.minute_s + mean_call_s
         starts = sorted(e["at"] for e in calls)
@@ -215,7 +215,7 @@ def main() -> None:
         if args.single:
             single_ids = release(args.single)
             httpx.delete(f"{base}/_sandbox/log", timeout=30)
-            invoice_service.BATCH_SIZE = 1
+            push_engine.BATCH_SIZE = 1
             single_s, _, _ = _run_job("xero.invoices.push", {"tenant_id": tenant.pk, "invoice_ids": single_ids})
             single_calls = len(_calls(base, tenant.xero_tenant_id)[0])
         figures = {

@@ -27,7 +27,7 @@ def _imports(tree: ast.Module, module: str, *, lazy: bool) -> list[tuple[str, li
     """(imported module, names taken from it) for each import statement that counts."""
     found: list[tuple[str, list[str]]] = []
 
-    def visit(node: ast.AST, in_function: bool) -> None:
+    def visit(node: ast.AST, *, in_function: bool) -> None:
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.If) and _is_type_checking(child):
                 continue
@@ -42,7 +42,7 @@ def _imports(tree: ast.Module, module: str, *, lazy: bool) -> list[tuple[str, li
                     found.append((name, [alias.name for alias in child.names]))
                 else:
                     found.extend((alias.name, []) for alias in child.names)
-            visit(child, inner)
+            visit(child, in_function=inner)
 
     visit(tree, in_function=False)
     return found

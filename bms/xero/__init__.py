@@ -25,5 +25,5 @@ Following a Sync Invoice click to Xero and back (the files to read, in order):
  9. `xero/sync/pipeline.py`      up to XERO_PUSH_IN_FLIGHT batches in flight, settled in order
 10. `xero/client/api.py`         `create_invoices` → `_call` — limiter, token, Idempotency-Key, HTTP
 11. `xero/payloads.py`           `invoice_payload` — the element sent (built in step 8)
-12. `billing/services.py`        `invoices_mark_processed` — called by `InvoicePush.confirm` on success
+12. `billing/services/invoices.py` `invoices_mark_processed` — called by `InvoicePush.confirm` on success
 """
