@@ -8,7 +8,6 @@ import pytest
 from bms.billing.models import Invoice, InvoiceStatus
 from bms.billing.services import (
     TRANSITIONS,
-    _transition,
     invoice_approve,
     invoice_can_become,
     invoice_cancel,
@@ -16,6 +15,7 @@ from bms.billing.services import (
     payment_record,
     payment_reverse,
 )
+from bms.billing.services.invoices import _transition
 from bms.core.errors import InvalidTransitionError
 from bms.testing import factories as f
 

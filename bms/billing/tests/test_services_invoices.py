@@ -45,7 +45,7 @@ def test_it_holds_one_number_per_entity_in_the_database():
 
 
 def test_it_takes_the_next_number_when_another_draft_took_it_meanwhile(monkeypatch):
-    from bms.billing import services
+    from bms.billing.services import invoices as services
 
     first = f.draft_invoice()
     # Simulate a concurrent writer: our read of the highest number is stale by one.
