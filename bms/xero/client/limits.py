@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from pyrate_limiter import AbstractBucket, BucketFactory, InMemoryBucket, Limiter, Rate, RateItem
 
-from bms.xero.client.api import RateLimitHeaders
 from bms.xero.client.errors import RetryableError
+from bms.xero.client.responses import RateLimitHeaders
 
 APP_BUCKET = "__app__"
 

@@ -27,9 +27,9 @@ from contextlib import contextmanager
 
 import redis
 
-from bms.xero.client.api import RateLimitHeaders
 from bms.xero.client.errors import RetryableError
 from bms.xero.client.limits import LimitConfig
+from bms.xero.client.responses import RateLimitHeaders
 
 ACQUIRE = """
 local t = redis.call('TIME')
