@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -63,7 +64,7 @@ class Attempt:
 
 
 class Limiter(Protocol):
-    def slot(self, xero_tenant_id: str):
+    def slot(self, xero_tenant_id: str) -> AbstractContextManager[None]:
         """A context manager held for the duration of one call; blocks until the call may go."""
 
     def observe(self, xero_tenant_id: str, limits: RateLimitHeaders) -> None: ...
@@ -84,7 +85,7 @@ def _params(**values: Any) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
 
 
-def _page(response: XeroResponse, key: str, model: type[XeroModel]) -> Page:
+def _page(response: XeroResponse, key: str, model: type[T]) -> Page[T]:
     data = response.data or {}
     pagination = Pagination.model_validate(data["pagination"]) if data.get("pagination") else None
     return Page(items=[model.model_validate(item) for item in data.get(key, [])], pagination=pagination)
@@ -144,7 +145,7 @@ class XeroAccountingClient:
     def __enter__(self) -> XeroAccountingClient:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # --- operations (named after Xero's OpenAPI operationIds) ------------------------------
@@ -235,7 +236,10 @@ class XeroAccountingClient:
     def create_manual_journals(self, journals: list[ManualJournal], *, idempotency_key: str) -> list[ManualJournal]:
         return self._write("createManualJournals", "PUT", "ManualJournals", journals, ManualJournal, idempotency_key)
 
-    def _write(self, operation, method, path, elements, model, idempotency_key, *, unitdp: bool = False):
+    def _write(
+        self, operation: str, method: str, path: str, elements: list[T], model: type[T], idempotency_key: str,
+        *, unitdp: bool = False,
+    ) -> list[T]:
         # summarizeErrors=false: one bad element fails alone, the call answers 200 with a status per
         # element (xero-notes §3.2, trap 3). Elements come back in request order.
         params = {"summarizeErrors": "false"}
@@ -295,8 +299,8 @@ class XeroAccountingClient:
                 try:
                     response = self._http.request(method, path, params=params, content=content, headers=headers)
                 except TRANSPORT_ERRORS as exc:
-                    outcome, error = transport_failure(exc, is_write=is_write)
-                    raise error from None
+                    outcome, failure = transport_failure(exc, is_write=is_write)
+                    raise failure from None
             status_code = response.status_code
             limits = RateLimitHeaders.from_response(response)
             self._limiter.observe(self.xero_tenant_id, limits)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -107,7 +107,7 @@ class LocalLimiter:
             return max(0.0, self._blocked_until.get(xero_tenant_id, 0.0) - self._clock())
 
     @contextmanager
-    def slot(self, xero_tenant_id: str):
+    def slot(self, xero_tenant_id: str) -> Iterator[None]:
         wait = self.blocked_for(xero_tenant_id)
         if wait > self.config.max_wait_s:
             raise RetryableError(

@@ -317,7 +317,7 @@ def entity_remove_authentication(*, entity: Entity, user: User, oauth: XeroOAuth
     if tenant is None or tenant.grant_id is None:
         return
     still_used = EntityXeroConnection.objects.filter(tenant=tenant).exists()
-    if still_used or tenant.grant.status != GrantStatus.ACTIVE:
+    if still_used or tenant.grant is None or tenant.grant.status != GrantStatus.ACTIVE:
         return
     client = oauth or oauth_client()
     try:
