@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from bms.xero.auth.parking import tenant_auth_failed
@@ -31,6 +31,7 @@ from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.errors import AuthError, RetryableError, UncertainError, ValidationError
 from bms.xero.client.schemas import BatchElement
 from bms.xero.models import LinkStatus, SyncLink, XeroTenant
+from bms.xero.sync.link_rows import link_rows_update
 from bms.xero.sync.log import SyncLog, SyncOutcome
 from bms.xero.sync.pipeline import BatchPipeline
 
@@ -146,39 +147,6 @@ def batch_key(member_keys: list[str], *, operation: str) -> str:
     records sent by PUT and then by POST are two requests and must never share a key."""
     digest = hashlib.sha256("\n".join(sorted(member_keys)).encode()).hexdigest()
     return f"bms-{operation}-{digest[:48]}"
-
-
-def link_rows_update(model: type[models.Model], rows: list[tuple[int, dict[str, Any]]]) -> None:
-    """Many link rows, different values, one round trip: a push settles thousands of links, and
-    an UPDATE per row through the ORM costs more than the call that carried them. `rows` are
-    (pk, {field: value}), every dict with the same fields; values prepared as the ORM would."""
-    if not rows:
-        return
-    fields = [_column_field(model, name) for name in rows[0][1]]
-    pk_field = model._meta.pk
-    if pk_field is None:
-        raise TypeError(f"{model.__name__} has no primary key")
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(_column(field))} = %s" for field in fields)
-    table, pk_column = quote(model._meta.db_table), quote(_column(pk_field))
-    sql = f"UPDATE {table} SET {assignments} WHERE {pk_column} = %s"  # noqa: S608
-    params = [[field.get_db_prep_save(values[field.name], connection) for field in fields] + [pk]
-              for pk, values in rows]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-
-
-def _column_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
-    field = model._meta.get_field(name)
-    if not isinstance(field, models.Field):
-        raise TypeError(f"{model.__name__}.{name} is a relation, not a column")
-    return field
-
-
-def _column(field: models.Field[Any, Any]) -> str:
-    if field.column is None:
-        raise TypeError(f"{field.name} has no column")
-    return field.column
 
 
 @dataclass
