@@ -24,6 +24,7 @@ demo: $(STAMP)
 # The whole suite on SQLite; then again on PostgreSQL when BMS_TEST_DATABASE_URL is set (CI sets it).
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 	@if [ -n "$$BMS_TEST_DATABASE_URL" ]; then \

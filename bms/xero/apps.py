@@ -6,7 +6,7 @@ class XeroConfig(AppConfig):
     label = "xero"
     verbose_name = "Xero integration"
 
-    def ready(self):
+    def ready(self) -> None:
         from bms.core.access import access_rules_register
         from bms.core.audit import audit_actions_register
         from bms.core.roles import Role

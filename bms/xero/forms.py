@@ -1,6 +1,9 @@
+from collections.abc import Sequence
+from typing import Any
+
 from django import forms
 
-from bms.xero.models import InvoiceStatusInXero
+from bms.xero.models import InvoiceStatusInXero, XeroTenant
 
 INHERIT = "inherit"
 
@@ -20,10 +23,15 @@ class ConnectTenantForm(forms.Form):
         help_text="Only needed when this entity's records were synced to a different Xero organisation.",
     )
 
-    def __init__(self, *args, tenants, allow_inherit: bool, organisation_name: str = "", **kwargs):
+    def __init__(
+        self, *args: Any, tenants: Sequence[XeroTenant], allow_inherit: bool, organisation_name: str = "",
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         choices = [(str(t.pk), f"{t.name}" + (f" ({t.short_code})" if t.short_code else "")) for t in tenants]
         if allow_inherit:
             choices.insert(0, (INHERIT, f"Use {organisation_name}'s Xero organisation"))
-        self.fields["tenant"].choices = choices
+        tenant_field = self.fields["tenant"]
+        assert isinstance(tenant_field, forms.ChoiceField)
+        tenant_field.choices = choices
         self.tenants = {str(t.pk): t for t in tenants}

@@ -6,7 +6,7 @@ refresh token diverge and kill the connection. So: one XeroGrant per Xero user, 
 per organisation it reaches, and each entity picks a tenant.
 """
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -55,7 +55,7 @@ class XeroGrant(models.Model):
         return self.authenticated_by_email or self.authenticated_by_name or self.xero_user_id
 
     @property
-    def refresh_expires_at(self):
+    def refresh_expires_at(self) -> datetime:
         return self.refreshed_at + REFRESH_TOKEN_IDLE_LIFETIME
 
     @property
@@ -99,7 +99,7 @@ class XeroTenant(models.Model):
         return self.name
 
     @property
-    def lock_date(self):
+    def lock_date(self) -> date | None:
         """The later of Xero's two lock dates: nothing dated on or before it can be posted."""
         dates = [d for d in (self.period_lock_date, self.end_of_year_lock_date) if d]
         return max(dates) if dates else None
@@ -203,7 +203,7 @@ class SyncLink(models.Model):
         abstract = True
 
     @staticmethod
-    def unique_constraints(record_field: str, prefix: str) -> list:
+    def unique_constraints(record_field: str, prefix: str) -> list[models.BaseConstraint]:
         return [
             models.UniqueConstraint(fields=["tenant", record_field], name=f"{prefix}_one_per_tenant"),
             models.UniqueConstraint(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bms.billing.models import Invoice as BillingInvoice
 from bms.customers.models import Customer
+from bms.entities.models import Entity
+from bms.preferences.models import GeneralSettings
 from bms.xero.client.schemas import (
     Address,
     Bill,
@@ -21,13 +23,13 @@ def _address(kind: str, line1: str, line2: str, city: str, region: str, postcode
     if not any((line1, line2, city, region, postcode, country)):
         return None
     return Address(
-        AddressType=kind,
-        AddressLine1=line1 or None,
-        AddressLine2=line2 or None,
-        City=city or None,
-        Region=region or None,
-        PostalCode=postcode or None,
-        Country=country or None,
+        address_type=kind,
+        address_line1=line1 or None,
+        address_line2=line2 or None,
+        city=city or None,
+        region=region or None,
+        postal_code=postcode or None,
+        country=country or None,
     )
 
 
@@ -46,24 +48,24 @@ def contact_payload(customer: Customer, *, contact_id: str | None = None) -> Con
     ]
     terms = customer.payment_terms
     return Contact(
-        ContactID=contact_id,
-        Name=customer.name,
-        ContactNumber=customer.code,
-        EmailAddress=customer.email or None,
-        TaxNumber=customer.tax_number or None,
-        Addresses=addresses or None,
-        Phones=[Phone(PhoneType="DEFAULT", PhoneNumber=customer.phone)] if customer.phone else None,
-        PaymentTerms=PaymentTerm(Sales=Bill(Day=terms.day, Type=terms.term_type)) if terms else None,
+        contact_id=contact_id,
+        name=customer.name,
+        contact_number=customer.code,
+        email_address=customer.email or None,
+        tax_number=customer.tax_number or None,
+        addresses=addresses or None,
+        phones=[Phone(phone_type="DEFAULT", phone_number=customer.phone)] if customer.phone else None,
+        payment_terms=PaymentTerm(sales=Bill(day=terms.day, type=terms.term_type)) if terms else None,
     )
 
 
-def entity_tracking(entity, settings_row) -> list[Tracking]:
+def entity_tracking(entity: Entity, settings_row: GeneralSettings) -> list[Tracking]:
     """The entity's tracking options (e.g. Region: Sydney), for every category that has a name."""
     pairs = (
         (settings_row.tracking_category_1_name, entity.tracking_option_1),
         (settings_row.tracking_category_2_name, entity.tracking_option_2),
     )
-    return [Tracking(Name=name, Option=option) for name, option in pairs if name and option]
+    return [Tracking(name=name, option=option) for name, option in pairs if name and option]
 
 
 def invoice_payload(
@@ -81,34 +83,34 @@ def invoice_payload(
     line_item_ids = line_item_ids or {}
     lines = [
         LineItem(
-            LineItemID=line_item_ids.get(str(line.pk)),
-            Description=line.description,
-            Quantity=line.quantity,
-            UnitAmount=line.unit_price,
-            AccountCode=line.account.code,
-            TaxType=line.tax_rate.xero_tax_type if line.tax_rate_id else None,
-            Tracking=tracking or None,
+            line_item_id=line_item_ids.get(str(line.pk)),
+            description=line.description,
+            quantity=line.quantity,
+            unit_amount=line.unit_price,
+            account_code=line.account.code,
+            tax_type=line.tax_rate.xero_tax_type if line.tax_rate is not None else None,
+            tracking=tracking or None,
         )
         for line in invoice.lines.all()
     ]
     return Invoice(
-        Type="ACCREC",
-        InvoiceID=invoice_id,
+        type="ACCREC",
+        invoice_id=invoice_id,
         # Contact by ID only: contact fields inside an invoice would update the contact.
-        Contact=ContactRef(ContactID=contact_id),
-        InvoiceNumber=invoice.display_number,
-        Reference=invoice.reference or None,
-        Date=invoice.issued_on,
-        DueDate=invoice.due_on,
-        CurrencyCode=invoice.currency,
-        LineAmountTypes=invoice.line_amount_type,
-        Status=status,
-        LineItems=lines,
-        Url=url,
+        contact=ContactRef(contact_id=contact_id),
+        invoice_number=invoice.display_number,
+        reference=invoice.reference or None,
+        date=invoice.issued_on,
+        due_date=invoice.due_on,
+        currency_code=invoice.currency,
+        line_amount_types=invoice.line_amount_type,
+        status=status,
+        line_items=lines,
+        url=url,
     )
 
 
 def invoice_cancellation(*, invoice_id: str, status_in_xero: str) -> Invoice:
     """Cancelling in BMS: a draft or submitted Xero invoice is deleted, an approved one voided (Xero
     refuses to void an invoice with payments; the refusal is shown on the record)."""
-    return Invoice(InvoiceID=invoice_id, Status="DELETED" if status_in_xero in ("DRAFT", "SUBMITTED") else "VOIDED")
+    return Invoice(invoice_id=invoice_id, status="DELETED" if status_in_xero in ("DRAFT", "SUBMITTED") else "VOIDED")

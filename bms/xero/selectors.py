@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from bms.billing.models import Invoice, InvoiceStatus
 from bms.cogs.models import CostOfSalesJournal
@@ -17,6 +18,7 @@ from bms.xero.models import (
     InvoiceLink,
     JournalLink,
     LinkStatus,
+    XeroGrant,
     XeroTenant,
 )
 
@@ -34,19 +36,22 @@ class EntityXeroStatus:
 
     @property
     def needs_reauthentication(self) -> bool:
-        return self.is_connected and (
-            self.tenant.grant.status == GrantStatus.NEEDS_REAUTH or bool(self.tenant.auth_problem)
+        tenant, grant = self.tenant, self.grant
+        return tenant is not None and grant is not None and (
+            grant.status == GrantStatus.NEEDS_REAUTH or bool(tenant.auth_problem)
         )
 
     @property
     def problem(self) -> str:
-        if not self.needs_reauthentication:
+        tenant, grant = self.tenant, self.grant
+        if tenant is None or grant is None or not self.needs_reauthentication:
             return ""
-        return self.tenant.auth_problem or self.tenant.grant.status_reason
+        return tenant.auth_problem or grant.status_reason
 
     @property
-    def grant(self):
-        return self.tenant.grant if self.is_connected else None
+    def grant(self) -> XeroGrant | None:
+        """The connection's grant; None when not connected (a tenant without a grant is not)."""
+        return self.tenant.grant if self.tenant is not None and self.tenant.is_connected else None
 
 
 def entity_connection(entity: Entity) -> EntityXeroConnection | None:
@@ -59,7 +64,7 @@ def entity_xero_status(entity: Entity) -> EntityXeroStatus:
     own = entity_connection(entity)
     if own is not None and own.tenant_id is not None and not own.inherits_from_organisation:
         return EntityXeroStatus(entity=entity, connection=own, tenant=own.tenant, is_inherited=False)
-    if entity.organisation_id is not None:
+    if entity.organisation is not None:
         parent = entity_connection(entity.organisation)
         if parent is not None and parent.tenant_id is not None:
             return EntityXeroStatus(entity=entity, connection=own, tenant=parent.tenant, is_inherited=True)
@@ -105,7 +110,7 @@ def tenants_in_use() -> list[XeroTenant]:
     )
 
 
-def invoices_due_for_push(tenant: XeroTenant, *, include_failed: bool = False):
+def invoices_due_for_push(tenant: XeroTenant, *, include_failed: bool = False) -> QuerySet[Invoice]:
     """Released invoices of the tenant's entities that Xero doesn't have as they are now.
 
     A failed invoice is not re-sent by the schedule until it changes (or someone re-triggers it
@@ -130,7 +135,7 @@ def invoices_due_for_push(tenant: XeroTenant, *, include_failed: bool = False):
     return queryset.order_by("pk")
 
 
-def customers_due_for_sync(tenant: XeroTenant, *, include_failed: bool = False):
+def customers_due_for_sync(tenant: XeroTenant, *, include_failed: bool = False) -> QuerySet[Customer]:
     """Active customers of invoices in this tenant's entities whose contact isn't up to date."""
     links = ContactLink.objects.filter(tenant=tenant, customer=OuterRef("pk"))
     up_to_date = links.filter(status=LinkStatus.SYNCED, last_pushed_at__gte=OuterRef("updated_at"))
@@ -143,7 +148,9 @@ def customers_due_for_sync(tenant: XeroTenant, *, include_failed: bool = False):
     return queryset.order_by("pk")
 
 
-def journals_due_for_push(tenant: XeroTenant, *, include_failed: bool = False):
+def journals_due_for_push(
+    tenant: XeroTenant, *, include_failed: bool = False
+) -> QuerySet[CostOfSalesJournal]:
     """Journals of the tenant's entities that Xero doesn't have yet, oldest trading day first.
 
     A journal Xero refused (a lock date, an archived account) is held: the schedule does not send it
@@ -158,10 +165,16 @@ def journals_due_for_push(tenant: XeroTenant, *, include_failed: bool = False):
     return queryset.select_related("entity").order_by("journaled_on", "pk")
 
 
-def tenants_with_parked_work() -> list[dict]:
+class ParkedTenant(TypedDict):
+    tenant: XeroTenant
+    parked: int  # link rows parked, all record kinds
+    reason: str
+
+
+def tenants_with_parked_work() -> list[ParkedTenant]:
     """Connected organisations whose work is parked (waiting for re-authentication) or held back
     by Xero (a 429's wait), with how many records are parked."""
-    rows = []
+    rows: list[ParkedTenant] = []
     for tenant in XeroTenant.objects.select_related("grant").order_by("name"):
         parked = sum(model.objects.filter(tenant=tenant, status=LinkStatus.PARKED).count()
                      for model in (ContactLink, InvoiceLink, JournalLink))
@@ -171,7 +184,5 @@ def tenants_with_parked_work() -> list[dict]:
     return rows
 
 
-def grants_needing_reauthentication():
-    from bms.xero.models import XeroGrant
-
+def grants_needing_reauthentication() -> QuerySet[XeroGrant]:
     return XeroGrant.objects.filter(status=GrantStatus.NEEDS_REAUTH).prefetch_related("tenants").order_by("pk")

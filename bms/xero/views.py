@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,7 +15,9 @@ from bms.core.access import rule
 from bms.core.errors import DomainError
 from bms.customers.models import Customer
 from bms.entities.models import Entity
+from bms.jobs.models import Job
 from bms.preferences.selectors import xero_is_active
+from bms.users.models import User
 from bms.xero.client.errors import XeroError
 from bms.xero.forms import INHERIT, ConnectTenantForm
 from bms.xero.models import XeroTenant
@@ -28,6 +31,7 @@ from bms.xero.services.actions import (
     invoices_push_all_request,
     journal_push_request,
 )
+from bms.xero.services.chart import AccountDifference
 from bms.xero.services.chart import chart_compare as chart_compare_service
 from bms.xero.services.connections import (
     ConnectError,
@@ -41,11 +45,17 @@ from bms.xero.sync.run import tenant_read_organisation
 from bms.xero.sync.tenant_client import accounting_client
 
 
-def _entities_page():
+class AuthenticatedRequest(HttpRequest):
+    """A request the access rules let through: someone is signed in."""
+
+    user: User
+
+
+def _entities_page() -> HttpResponse:
     return redirect("entities:entity_list")
 
 
-def _safe_return(request, candidate: str | None) -> str:
+def _safe_return(request: HttpRequest, candidate: str | None) -> str:
     """A page on this site to come back to, or "": never an address an attacker chose
     (//evil.example, https://evil.example, javascript:…)."""
     if candidate and len(candidate) <= 2000 and url_has_allowed_host_and_scheme(
@@ -55,13 +65,13 @@ def _safe_return(request, candidate: str | None) -> str:
     return ""
 
 
-def _back(request, return_to: str = ""):
+def _back(request: HttpRequest, return_to: str = "") -> HttpResponse:
     return redirect(return_to) if return_to else _entities_page()
 
 
 @require_POST
 @rule("xero.connect")
-def authenticate(request, pk: int):
+def authenticate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     entity = get_object_or_404(Entity, pk=pk)
     return_to = _safe_return(request, request.POST.get("next"))
     try:
@@ -73,7 +83,7 @@ def authenticate(request, pk: int):
 
 
 @rule("xero.connect")
-def callback(request):
+def callback(request: AuthenticatedRequest) -> HttpResponse:
     if request.GET.get("error"):
         # The admin declined on Xero's consent page, or Xero refused the request.
         messages.error(
@@ -108,20 +118,17 @@ def callback(request):
 
 
 @rule("xero.connect")
-def connect_tenant(request, pk: int):
+def connect_tenant(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     entity = get_object_or_404(Entity.objects.select_related("organisation"), pk=pk)
     status = entity_xero_status(entity)
     own = entity_connection(entity)
     tenants = tenants_available()
     allow_inherit = entity.is_branch
-    form_kwargs = {
-        "tenants": tenants,
-        "allow_inherit": allow_inherit,
-        "organisation_name": entity.organisation.name if entity.organisation_id else "",
-    }
+    organisation_name = entity.organisation.name if entity.organisation is not None else ""
     needs_relink_confirmation = False
     if request.method == "POST":
-        form = ConnectTenantForm(request.POST, **form_kwargs)
+        form = ConnectTenantForm(request.POST, tenants=tenants, allow_inherit=allow_inherit,
+                                 organisation_name=organisation_name)
         if form.is_valid():
             choice = form.cleaned_data["tenant"]
             try:
@@ -142,14 +149,15 @@ def connect_tenant(request, pk: int):
                 _after_connect(request, entity)
                 return _back(request, _safe_return(request, request.GET.get("next")))
     else:
-        initial = {}
+        initial: dict[str, str] = {}
         if own is not None and own.inherits_from_organisation:
             initial["tenant"] = INHERIT
         elif status.tenant is not None and not status.is_inherited:
             initial["tenant"] = str(status.tenant.pk)
         if own is not None:
             initial["invoice_status"] = own.invoice_status
-        form = ConnectTenantForm(initial=initial, **form_kwargs)
+        form = ConnectTenantForm(initial=initial, tenants=tenants, allow_inherit=allow_inherit,
+                                 organisation_name=organisation_name)
     return render(
         request,
         "xero/connect_tenant.html",
@@ -163,7 +171,7 @@ def connect_tenant(request, pk: int):
     )
 
 
-def _after_connect(request, entity: Entity) -> None:
+def _after_connect(request: HttpRequest, entity: Entity) -> None:
     target = entity_xero_status(entity).tenant
     if target is None:
         messages.warning(request, f"{entity.name} uses its organisation's Xero connection, which is not set up yet.")
@@ -187,7 +195,7 @@ def _after_connect(request, entity: Entity) -> None:
 
 @require_POST
 @rule("xero.connect")
-def remove_authentication(request, pk: int):
+def remove_authentication(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     entity = get_object_or_404(Entity, pk=pk)
     try:
         entity_remove_authentication(entity=entity, user=request.user)
@@ -204,14 +212,14 @@ def remove_authentication(request, pk: int):
 # --- sync buttons on customer and invoice pages -----------------------------------------------
 
 
-def _queued(request, jobs) -> None:
+def _queued(request: HttpRequest, jobs: list[Job]) -> None:
     numbers = ", ".join(f"#{job.pk}" for job in jobs)
     messages.success(request, f"Queued as background job {numbers}: see Admin → Background Jobs for its progress.")
 
 
 @require_POST
 @rule("xero.sync")
-def customer_sync(request, pk: int):
+def customer_sync(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=pk)
     try:
         _queued(request, customer_sync_request(customer=customer, user=request.user))
@@ -222,7 +230,7 @@ def customer_sync(request, pk: int):
 
 @require_POST
 @rule("xero.connect")
-def customer_unlink_view(request, pk: int):
+def customer_unlink_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=pk)
     count = customer_unlink(customer=customer, user=request.user)
     messages.success(request, f"BMS forgot {count} Xero link(s) for {customer.name}. Nothing was changed in Xero; "
@@ -232,7 +240,7 @@ def customer_unlink_view(request, pk: int):
 
 @require_POST
 @rule("xero.connect")
-def customers_sync_all(request):
+def customers_sync_all(request: AuthenticatedRequest) -> HttpResponse:
     try:
         _queued(request, customers_sync_all_request(user=request.user))
     except DomainError as exc:
@@ -242,7 +250,7 @@ def customers_sync_all(request):
 
 @require_POST
 @rule("xero.sync")
-def invoice_sync(request, pk: int):
+def invoice_sync(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     invoice = get_object_or_404(Invoice.objects.select_related("entity"), pk=pk)
     try:
         _queued(request, [invoice_sync_request(invoice=invoice, user=request.user)])
@@ -253,7 +261,7 @@ def invoice_sync(request, pk: int):
 
 @require_POST
 @rule("xero.sync")
-def invoices_push_all(request):
+def invoices_push_all(request: AuthenticatedRequest) -> HttpResponse:
     try:
         _queued(request, invoices_push_all_request(user=request.user))
     except DomainError as exc:
@@ -263,7 +271,7 @@ def invoices_push_all(request):
 
 @require_POST
 @rule("xero.journals")
-def journal_push(request, pk: int):
+def journal_push(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     journal = get_object_or_404(CostOfSalesJournal.objects.select_related("entity"), pk=pk)
     try:
         _queued(request, [journal_push_request(journal=journal, user=request.user)])
@@ -276,10 +284,11 @@ def journal_push(request, pk: int):
 
 
 @rule("xero.connect")
-def chart_compare(request):
+def chart_compare(request: AuthenticatedRequest) -> HttpResponse:
     tenants = tenants_in_use() or tenants_available()
     chosen = next((t for t in tenants if str(t.pk) == request.GET.get("tenant")), tenants[0] if tenants else None)
-    differences, error = [], ""
+    differences: list[AccountDifference] = []
+    error = ""
     if chosen is not None and xero_is_active():
         try:
             with accounting_client(chosen) as client:
@@ -294,7 +303,7 @@ def chart_compare(request):
 
 @require_POST
 @rule("xero.connect")
-def chart_sync(request):
+def chart_sync(request: AuthenticatedRequest) -> HttpResponse:
     tenant = get_object_or_404(XeroTenant, pk=request.POST.get("tenant"), is_connected=True)
     if not xero_is_active():
         messages.error(request, "The Xero package is not active, so nothing is read from Xero.")

@@ -20,7 +20,8 @@ class TokenKeyError(Exception):
 
 
 _lock = threading.Lock()
-_cache: tuple[tuple, MultiFernet] | None = None
+# (BMS_TOKEN_KEYS, the key file's mtime) → the cipher built from them
+_cache: tuple[tuple[tuple[str, ...], int | None], MultiFernet] | None = None
 
 
 def _key_file() -> Path:

@@ -19,9 +19,10 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from bms.xero.auth.crypto import decrypt_secret, encrypt_secret
@@ -156,13 +157,25 @@ def _refresh_with_lost_response_retry(client: XeroOAuth, refresh_token: str) -> 
     raise AssertionError("unreachable")
 
 
-def grants_due_keep_alive(*, now: datetime | None = None, idle_for: timedelta = timedelta(days=30)):
+def grants_due_keep_alive(
+    *, now: datetime | None = None, idle_for: timedelta = timedelta(days=30)
+) -> QuerySet[XeroGrant]:
     """Grants idle long enough that their refresh token should be exercised (60-day expiry)."""
     now = now or timezone.now()
     return XeroGrant.objects.filter(status=GrantStatus.ACTIVE, refreshed_at__lte=now - idle_for)
 
 
-def grants_keep_alive(*, now: datetime | None = None, log=None) -> tuple[int, int]:
+class KeepAliveLog(Protocol):
+    """Where the keep-alive reports each grant (a job's context; sync/log.py's SyncLog fits)."""
+
+    def info(self, message: str, *, record: str = "", cause: str = "") -> None: ...
+
+    def warning(self, message: str, *, record: str = "", cause: str = "") -> None: ...
+
+    def error(self, message: str, *, record: str = "", cause: str = "") -> None: ...
+
+
+def grants_keep_alive(*, now: datetime | None = None, log: KeepAliveLog | None = None) -> tuple[int, int]:
     """Refresh every grant idle for more than 30 days, well inside Xero's 60-day expiry.
     Returns (refreshed, dead). A grant Xero refuses is marked needs-re-authentication."""
     now = now or timezone.now()

@@ -9,17 +9,24 @@ In order: wait for the limiter → bearer token from the token source, `Xero-Ten
 from __future__ import annotations
 
 import copy
-import json
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar
 
 import httpx2
 
 from bms.xero.client import jsonbody
-from bms.xero.client.errors import AuthError, RetryableError, UncertainError, ValidationError, XeroError
+from bms.xero.client.errors import RetryableError, UncertainError
+from bms.xero.client.responses import (
+    TRANSPORT_ERRORS,
+    RateLimitHeaders,
+    XeroResponse,
+    classify,
+    parse_json,
+    transport_failure,
+)
 from bms.xero.client.retry import RetryPolicy
 from bms.xero.client.schemas import (
     Account,
@@ -32,7 +39,6 @@ from bms.xero.client.schemas import (
     TaxRate,
     XeroModel,
     to_xero,
-    validation_messages,
 )
 
 WRITE_METHODS = frozenset({"PUT", "POST"})
@@ -40,28 +46,6 @@ WRITE_METHODS = frozenset({"PUT", "POST"})
 # sent. The pipeline's shared token is re-read at this pace too, so a token reaches Xero at most
 # 2 × TOKEN_FRESH_S after it was read; the token source refreshes 3 × TOKEN_FRESH_S before expiry.
 TOKEN_FRESH_S = 20.0
-
-
-@dataclass(frozen=True)
-class RateLimitHeaders:
-    day_remaining: int | None = None
-    minute_remaining: int | None = None
-    app_minute_remaining: int | None = None
-
-    @classmethod
-    def from_response(cls, response: httpx2.Response) -> RateLimitHeaders:
-        def read(name: str) -> int | None:
-            value = response.headers.get(name)
-            try:
-                return int(value) if value is not None else None
-            except ValueError:
-                return None
-
-        return cls(
-            day_remaining=read("X-DayLimit-Remaining"),
-            minute_remaining=read("X-MinLimit-Remaining"),
-            app_minute_remaining=read("X-AppMinLimit-Remaining"),
-        )
 
 
 @dataclass(frozen=True)
@@ -80,7 +64,7 @@ class Attempt:
 
 
 class Limiter(Protocol):
-    def slot(self, xero_tenant_id: str):
+    def slot(self, xero_tenant_id: str) -> AbstractContextManager[None]:
         """A context manager held for the duration of one call; blocks until the call may go."""
 
     def observe(self, xero_tenant_id: str, limits: RateLimitHeaders) -> None: ...
@@ -101,22 +85,10 @@ def _params(**values: Any) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
 
 
-def _page(response: XeroResponse, key: str, model: type[XeroModel]) -> Page:
+def _page(response: XeroResponse, key: str, model: type[T]) -> Page[T]:
     data = response.data or {}
     pagination = Pagination.model_validate(data["pagination"]) if data.get("pagination") else None
     return Page(items=[model.model_validate(item) for item in data.get(key, [])], pagination=pagination)
-
-
-@dataclass
-class XeroResponse:
-    status_code: int
-    data: Any
-    limits: RateLimitHeaders
-
-
-def _parse_json(response: httpx2.Response) -> Any:
-    # Money must stay Decimal from the wire on (xero-notes trap 17).
-    return json.loads(response.content or b"null", parse_float=Decimal)
 
 
 class XeroAccountingClient:
@@ -173,7 +145,7 @@ class XeroAccountingClient:
     def __enter__(self) -> XeroAccountingClient:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # --- operations (named after Xero's OpenAPI operationIds) ------------------------------
@@ -264,7 +236,10 @@ class XeroAccountingClient:
     def create_manual_journals(self, journals: list[ManualJournal], *, idempotency_key: str) -> list[ManualJournal]:
         return self._write("createManualJournals", "PUT", "ManualJournals", journals, ManualJournal, idempotency_key)
 
-    def _write(self, operation, method, path, elements, model, idempotency_key, *, unitdp: bool = False):
+    def _write(
+        self, operation: str, method: str, path: str, elements: list[T], model: type[T], idempotency_key: str,
+        *, unitdp: bool = False,
+    ) -> list[T]:
         # summarizeErrors=false: one bad element fails alone, the call answers 200 with a status per
         # element (xero-notes §3.2, trap 3). Elements come back in request order.
         params = {"summarizeErrors": "false"}
@@ -290,12 +265,13 @@ class XeroAccountingClient:
         method: str,
         path: str,
         *,
-        params: dict[str, Any] | None = None,
-        body: Any = None,
+        params: dict[str, str] | None = None,
+        body: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
         if_modified_since: str | None = None,
     ) -> XeroResponse:
-        if method in WRITE_METHODS and not idempotency_key:
+        is_write = method in WRITE_METHODS
+        if is_write and not idempotency_key:
             raise ValueError(f"{operation}: every write to Xero carries an Idempotency-Key")
         headers = {"Xero-Tenant-Id": self.xero_tenant_id}
         if idempotency_key:
@@ -322,102 +298,22 @@ class XeroAccountingClient:
                 headers["Authorization"] = f"Bearer {token}"
                 try:
                     response = self._http.request(method, path, params=params, content=content, headers=headers)
-                except httpx2.ConnectError as exc:
-                    outcome = "retryable"
-                    raise RetryableError(f"could not reach Xero ({type(exc).__name__})") from None
-                except (httpx2.TimeoutException, httpx2.RemoteProtocolError, httpx2.ReadError,
-                        httpx2.WriteError) as exc:
-                    # Sent, but no answer: a write may have landed.
-                    outcome = "uncertain" if method in WRITE_METHODS else "retryable"
-                    error_class = UncertainError if method in WRITE_METHODS else RetryableError
-                    raise error_class(f"no answer from Xero ({type(exc).__name__})") from None
+                except TRANSPORT_ERRORS as exc:
+                    outcome, failure = transport_failure(exc, is_write=is_write)
+                    raise failure from None
             status_code = response.status_code
             limits = RateLimitHeaders.from_response(response)
             self._limiter.observe(self.xero_tenant_id, limits)
-            outcome, error = self._classify(response, method)
+            outcome, error = classify(response, is_write=is_write)
+            if isinstance(error, RetryableError) and status_code == 429:
+                self._limiter.penalise(self.xero_tenant_id, retry_after_s=error.retry_after_s,
+                                       problem=error.limit_problem)
             if error is not None:
                 raise error
-            return XeroResponse(status_code=status_code, data=_parse_json(response), limits=limits)
+            return XeroResponse(status_code=status_code, data=parse_json(response), limits=limits)
         finally:
-            if self._on_attempt is not None:
-                self._on_attempt(
-                    Attempt(
-                        operation=operation,
-                        xero_tenant_id=self.xero_tenant_id,
-                        method=method,
-                        path=path,
-                        idempotency_key=idempotency_key,
-                        status_code=status_code,
-                        duration_ms=int((time.monotonic() - started) * 1000),
-                        limits=limits,
-                        outcome=outcome,
-                    )
-                )
-
-    def _classify(self, response: httpx2.Response, method: str) -> tuple[str, XeroError | None]:
-        status = response.status_code
-        if status < 400:
-            return "ok", None
-        if status == 429:
-            problem = response.headers.get("X-Rate-Limit-Problem")
-            retry_after_s = _retry_after(response)
-            self._limiter.penalise(self.xero_tenant_id, retry_after_s=retry_after_s, problem=problem)
-            return "retryable", RetryableError(
-                f"Xero's {problem or 'rate'} limit was reached", status_code=429,
-                retry_after_s=retry_after_s, limit_problem=problem,
-            )
-        if status in (401, 403):
-            return "auth", AuthError(
-                f"Xero refused the credentials for this organisation ({status} {_problem_detail(response)})",
-                status_code=status,
-            )
-        if status == 400:
-            messages = _error_messages(response)
-            return "validation", ValidationError("; ".join(messages) or "Xero refused the request", messages=messages)
-        if status == 404:
-            return "validation", ValidationError("Xero has no such record", status_code=404)
-        if status >= 500 and method in WRITE_METHODS and status != 503:
-            # Xero caches an internal error against the Idempotency-Key and the write may have
-            # happened: look the record up, then retry with a new key (xero-notes trap 18).
-            return "uncertain", UncertainError(f"Xero answered {status} to a write", status_code=status)
-        if status >= 500:
-            text = response.text.strip()[:200] if "json" not in response.headers.get("content-type", "") else ""
-            return "retryable", RetryableError(
-                f"Xero is unavailable ({status}{': ' + text if text else ''})", status_code=status,
-                retry_after_s=_retry_after(response),
-            )
-        return "error", XeroError(f"Xero answered {status}", status_code=status)
-
-
-def _retry_after(response: httpx2.Response) -> int | None:
-    """Retry-After in whole seconds (HTTP's delta-seconds); None when absent or not a number."""
-    value = (response.headers.get("Retry-After") or "").strip()
-    return max(0, int(value)) if value.isdigit() else None
-
-
-def _problem_detail(response: httpx2.Response) -> str:
-    try:
-        data = _parse_json(response)
-    except ValueError:
-        return ""
-    if isinstance(data, dict):
-        return str(data.get("Detail") or data.get("Title") or "")
-    return ""
-
-
-def _error_messages(response: httpx2.Response) -> list[str]:
-    try:
-        data = _parse_json(response)
-    except ValueError:
-        return [response.text.strip()[:500]] if response.text.strip() else []
-    if not isinstance(data, dict):
-        return []
-    messages: list[str] = []
-    for element in data.get("Elements") or []:
-        messages.extend(validation_messages(element))
-    if not messages and data.get("Message"):
-        messages.append(str(data["Message"]))
-    if not messages and data.get("Detail"):
-        messages.append(str(data["Detail"]))
-    return messages
-
+            self.record_attempt(Attempt(
+                operation=operation, xero_tenant_id=self.xero_tenant_id, method=method, path=path,
+                idempotency_key=idempotency_key, status_code=status_code,
+                duration_ms=int((time.monotonic() - started) * 1000), limits=limits, outcome=outcome,
+            ))

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from pyrate_limiter import AbstractBucket, BucketFactory, InMemoryBucket, Limiter, Rate, RateItem
 
-from bms.xero.client.api import RateLimitHeaders
 from bms.xero.client.errors import RetryableError
+from bms.xero.client.responses import RateLimitHeaders
 
 APP_BUCKET = "__app__"
 
@@ -107,7 +107,7 @@ class LocalLimiter:
             return max(0.0, self._blocked_until.get(xero_tenant_id, 0.0) - self._clock())
 
     @contextmanager
-    def slot(self, xero_tenant_id: str):
+    def slot(self, xero_tenant_id: str) -> Iterator[None]:
         wait = self.blocked_for(xero_tenant_id)
         if wait > self.config.max_wait_s:
             raise RetryableError(

@@ -6,9 +6,10 @@ Tokens pass through here and nowhere is one logged: reprs of TokenSet hide them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx2
 import jwt
@@ -18,6 +19,8 @@ from authlib.integrations.httpx_client import OAuth2Client
 from pydantic import BaseModel, ConfigDict, Field
 
 from bms.xero.client.errors import AuthError, RetryableError, UncertainError, XeroError
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,8 @@ class Connection(BaseModel):
 
 def new_code_verifier() -> str:
     # RFC 7636: 43–128 characters from the unreserved set.
-    return generate_token(64)
+    verifier: str = generate_token(64)
+    return verifier
 
 
 class XeroOAuth:
@@ -130,10 +134,11 @@ class XeroOAuth:
     def __enter__(self) -> XeroOAuth:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def authorization_url(self, *, state: str, code_verifier: str) -> str:
+        url: str
         url, _ = self._client.create_authorization_url(
             self._endpoints.authorize_url, state=state, code_verifier=code_verifier
         )
@@ -153,7 +158,7 @@ class XeroOAuth:
 
     def revoke(self, *, refresh_token: str) -> None:
         """Revokes the refresh token, which removes every tenant of the grant (xero-notes §1.6)."""
-        response = self._send(
+        response: httpx2.Response = self._send(
             lambda: self._client.revoke_token(
                 self._endpoints.revoke_url, token=refresh_token, token_type_hint="refresh_token"  # noqa: S106
             )
@@ -162,7 +167,7 @@ class XeroOAuth:
 
     def connections(self, *, access_token: str, auth_event_id: str | None = None) -> list[Connection]:
         params = {"authEventId": auth_event_id} if auth_event_id else None
-        response = self._send(
+        response: httpx2.Response = self._send(
             # Our own bearer header, not Authlib's session token (which may belong to another call).
             lambda: self._client.request(
                 "GET", self._endpoints.connections_url, params=params, headers=self._bearer(access_token),
@@ -174,7 +179,7 @@ class XeroOAuth:
 
     def delete_connection(self, *, access_token: str, connection_id: str) -> None:
         """Disconnects one tenant; the tokens stay valid for the grant's other tenants."""
-        response = self._send(
+        response: httpx2.Response = self._send(
             lambda: self._client.request(
                 "DELETE", f"{self._endpoints.connections_url.rstrip('/')}/{connection_id}",
                 headers=self._bearer(access_token), withhold_token=True,
@@ -188,7 +193,7 @@ class XeroOAuth:
     def _bearer(access_token: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {access_token}", "Accept": "application/json"}
 
-    def _token_call(self, call) -> TokenSet:
+    def _token_call(self, call: Callable[[], Mapping[str, Any]]) -> TokenSet:
         try:
             token = self._send(call)
         except OAuthError as exc:
@@ -202,7 +207,7 @@ class XeroOAuth:
         return TokenSet.model_validate(dict(token))
 
     @staticmethod
-    def _send(call):
+    def _send(call: Callable[[], T]) -> T:
         try:
             return call()
         except httpx2.ConnectError as exc:

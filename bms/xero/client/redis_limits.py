@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import redis
 
-from bms.xero.client.api import RateLimitHeaders
 from bms.xero.client.errors import RetryableError
 from bms.xero.client.limits import LimitConfig
+from bms.xero.client.responses import RateLimitHeaders
 
 ACQUIRE = """
 local t = redis.call('TIME')
@@ -91,10 +92,12 @@ class RedisLimiter:
 
     def _blocked_reason(self, xero_tenant_id: str) -> str | None:
         value = self._redis.get(self._key("blocked", xero_tenant_id))
-        return value.decode() if value else None
+        if not value:
+            return None
+        return value.decode() if isinstance(value, bytes) else str(value)
 
     @contextmanager
-    def slot(self, xero_tenant_id: str):
+    def slot(self, xero_tenant_id: str) -> Iterator[None]:
         config = self.config
         wait = self.blocked_for(xero_tenant_id)
         if wait > config.max_wait_s:
@@ -106,8 +109,8 @@ class RedisLimiter:
         member = uuid.uuid4().hex
         keys = [self._key("minute", xero_tenant_id), self._key("day", xero_tenant_id), self._key("app"),
                 self._key("inflight", xero_tenant_id)]
-        args = [member, self._hold_ms, config.concurrent, config.per_minute, self._minute_ms, config.per_day,
-                self._day_ms, config.app_per_minute, self._minute_ms]
+        args: list[str | int] = [member, self._hold_ms, config.concurrent, config.per_minute, self._minute_ms,
+                                 config.per_day, self._day_ms, config.app_per_minute, self._minute_ms]
         deadline = time.monotonic() + config.max_wait_s
         while True:
             wait_ms, which = self._acquire(keys=keys, args=args)

@@ -32,7 +32,7 @@ class RetryPolicy:
         """How long to wait after failed attempt number `attempt` (1-based)."""
         if exc.retry_after_s is not None:
             return float(exc.retry_after_s)
-        return min(self.max_backoff_s, self.base_s * 2 ** (attempt - 1))
+        return min(self.max_backoff_s, self.base_s * 2.0 ** (attempt - 1))
 
     def run(self, operation: Callable[[], T]) -> T:
         for attempt in range(1, self.attempts + 1):

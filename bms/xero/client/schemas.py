@@ -192,6 +192,7 @@ class ManualJournal(BatchElement):
     status: str | None = Field(default=None, alias="Status")
     line_amount_types: str | None = Field(default=None, alias="LineAmountTypes")
     journal_lines: list[ManualJournalLine] | None = Field(default=None, alias="JournalLines")
+    url: str | None = Field(default=None, alias="Url")  # "Go to BMS" in Xero
     updated_date_utc: XeroDateTime = Field(default=None, alias="UpdatedDateUTC")
 
 

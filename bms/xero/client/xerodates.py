@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 _MS_DATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
 
 
-def parse_xero_datetime(value) -> datetime | None:
+def parse_xero_datetime(value: object) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -31,7 +31,7 @@ def parse_xero_datetime(value) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def parse_xero_date(value) -> date | None:
+def parse_xero_date(value: object) -> date | None:
     moment = parse_xero_datetime(value)
     if moment is None:
         return None

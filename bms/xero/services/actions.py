@@ -12,6 +12,7 @@ from bms.customers.models import Customer
 from bms.jobs.models import Job
 from bms.jobs.services import job_enqueue
 from bms.preferences.selectors import xero_is_active
+from bms.users.models import User
 from bms.xero.models import ContactLink, XeroTenant
 from bms.xero.selectors import entity_tenant, tenants_in_use
 
@@ -21,7 +22,7 @@ def _require_active() -> None:
         raise DomainError("The Xero package is not active, so nothing is sent to Xero.")
 
 
-def customer_sync_request(*, customer: Customer, user) -> list[Job]:
+def customer_sync_request(*, customer: Customer, user: User) -> list[Job]:
     _require_active()
     tenants = tenants_in_use()
     if not tenants:
@@ -31,7 +32,7 @@ def customer_sync_request(*, customer: Customer, user) -> list[Job]:
             for tenant in tenants]
 
 
-def customers_sync_all_request(*, user) -> list[Job]:
+def customers_sync_all_request(*, user: User) -> list[Job]:
     _require_active()
     with transaction.atomic():  # the jobs and their audit event together, or neither
         jobs = [job_enqueue(kind="xero.customers.sync", description=f"Sync all customers to {tenant.name}",
@@ -43,7 +44,7 @@ def customers_sync_all_request(*, user) -> list[Job]:
     return jobs
 
 
-def customer_unlink(*, customer: Customer, user) -> int:
+def customer_unlink(*, customer: Customer, user: User) -> int:
     """Delete Integration: BMS forgets the link; the Xero contact is neither deleted nor archived."""
     with transaction.atomic():
         links = list(ContactLink.objects.filter(customer=customer).select_related("tenant"))
@@ -54,7 +55,7 @@ def customer_unlink(*, customer: Customer, user) -> int:
     return len(links)
 
 
-def invoice_sync_request(*, invoice: Invoice, user) -> Job:
+def invoice_sync_request(*, invoice: Invoice, user: User) -> Job:
     _require_active()
     if not invoice.is_released:
         raise DomainError(f"Invoice {invoice.display_number} is not approved: only released invoices go to Xero.")
@@ -65,7 +66,7 @@ def invoice_sync_request(*, invoice: Invoice, user) -> Job:
                        params={"tenant_id": tenant.pk, "invoice_ids": [invoice.pk]}, requested_by=user)
 
 
-def invoices_push_all_request(*, user) -> list[Job]:
+def invoices_push_all_request(*, user: User) -> list[Job]:
     _require_active()
     with transaction.atomic():
         jobs = [job_enqueue(kind="xero.invoices.push", description=f"Push released invoices to {tenant.name}",
@@ -78,7 +79,7 @@ def invoices_push_all_request(*, user) -> list[Job]:
     return jobs
 
 
-def chart_sync_request(*, tenant: XeroTenant, user) -> Job:
+def chart_sync_request(*, tenant: XeroTenant, user: User) -> Job:
     """Sync from Xero: accounts and tax rates of one organisation, as a background job."""
     _require_active()
     with transaction.atomic():
@@ -87,7 +88,7 @@ def chart_sync_request(*, tenant: XeroTenant, user) -> Job:
         audit_record(actor=user, action="xero.bulk_sync", target="accounts and tax rates",
                      after={"jobs": [job.pk], "organisations": [tenant.name]})
     return job
-def journal_push_request(*, journal: CostOfSalesJournal, user) -> Job:
+def journal_push_request(*, journal: CostOfSalesJournal, user: User) -> Job:
     """Push now: send this journal, a held one included (after its cause was fixed)."""
     _require_active()
     tenant = entity_tenant(journal.entity)

@@ -40,14 +40,15 @@ def chart_compare(*, client: XeroAccountingClient) -> list[AccountDifference]:
     for code in sorted(set(bms_accounts) | set(xero_accounts)):
         ours, theirs = bms_accounts.get(code), xero_accounts.get(code)
         if theirs is None:
-            differences.append(AccountDifference(code, Difference.ONLY_IN_BMS, bms=ours.name))
+            if ours is not None:  # (always: the code came from one side or the other)
+                differences.append(AccountDifference(code, Difference.ONLY_IN_BMS, bms=ours.name))
             continue
         if ours is None:
             differences.append(AccountDifference(code, Difference.ONLY_IN_XERO, xero=theirs.name or ""))
             continue
         if (theirs.name or "") != ours.name:
             differences.append(AccountDifference(code, Difference.NAME_DIFFERS, bms=ours.name, xero=theirs.name or ""))
-        our_tax = ours.tax_rate.xero_tax_type if ours.tax_rate_id else ""
+        our_tax = ours.tax_rate.xero_tax_type if ours.tax_rate is not None else ""
         if (theirs.tax_type or "") != our_tax:
             differences.append(
                 AccountDifference(code, Difference.TAX_RATE_DIFFERS, bms=our_tax or "—", xero=theirs.tax_type or "—")

@@ -16,15 +16,17 @@ class ChartCheck:
     _accounts: dict[str, Account] | None = field(default=None, init=False)
     _tax_rates: dict[str, TaxRate] | None = field(default=None, init=False)
 
-    def _load(self) -> None:
-        if self._accounts is None:
+    def _chart(self) -> tuple[dict[str, Account], dict[str, TaxRate]]:
+        """Xero's accounts by code and tax rates by tax type, read on first use."""
+        if self._accounts is None or self._tax_rates is None:
             self._accounts = {a.code: a for a in self.client.get_accounts() if a.code}
             self._tax_rates = {t.tax_type: t for t in self.client.get_tax_rates() if t.tax_type}
+        return self._accounts, self._tax_rates
 
     def account_problem(self, code: str, *, for_journal: bool = False) -> str:
         """Why Xero would refuse this account code; "" when it is fine."""
-        self._load()
-        account = self._accounts.get(code)
+        accounts, _ = self._chart()
+        account = accounts.get(code)
         if account is None:
             return f"account {code} does not exist in Xero"
         if (account.status or "ACTIVE") != "ACTIVE":
@@ -37,8 +39,8 @@ class ChartCheck:
         return ""
 
     def tax_problem(self, tax_type: str) -> str:
-        self._load()
-        rate = self._tax_rates.get(tax_type)
+        _, tax_rates = self._chart()
+        rate = tax_rates.get(tax_type)
         if rate is None:
             return f"tax rate {tax_type} does not exist in Xero"
         if (rate.status or "ACTIVE") != "ACTIVE":

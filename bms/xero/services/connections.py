@@ -11,8 +11,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,11 +22,12 @@ from bms.core.audit import audit_record
 from bms.core.errors import DomainError
 from bms.entities.models import Entity
 from bms.preferences.selectors import xero_is_active
+from bms.users.models import User
 from bms.xero.auth.oauth_app import oauth_client
 from bms.xero.auth.parking import links_resume_for_grant
 from bms.xero.auth.tokens import access_token, grant_store_tokens
 from bms.xero.client.errors import AuthError, XeroError
-from bms.xero.client.oauth import XeroOAuth, new_code_verifier
+from bms.xero.client.oauth import Connection, TokenSet, XeroOAuth, new_code_verifier
 from bms.xero.models import (
     EntityXeroConnection,
     GrantStatus,
@@ -64,7 +67,8 @@ def _require_xero_active() -> None:
 
 
 def oauth_start(
-    *, session, entity: Entity, user, return_to: str = "", now: datetime | None = None, oauth: XeroOAuth | None = None
+    *, session: SessionBase, entity: Entity, user: User, return_to: str = "", now: datetime | None = None,
+    oauth: XeroOAuth | None = None,
 ) -> str:
     """Returns the URL of Xero's consent page for this entity. `return_to` must already be a
     checked local path (the view checks it); it comes back in OAuthResult after the callback."""
@@ -93,74 +97,15 @@ def oauth_start(
 
 
 def oauth_complete(
-    *, session, state: str, code: str, user, now: datetime | None = None, oauth: XeroOAuth | None = None
+    *, session: SessionBase, state: str, code: str, user: User, now: datetime | None = None,
+    oauth: XeroOAuth | None = None,
 ) -> OAuthResult:
     """Handles Xero's redirect back: verify state, exchange the code, store grant and tenants."""
     now = now or timezone.now()
-    pending = session.get(SESSION_KEY, {})
-    entry = pending.pop(state, None) if state else None
-    session[SESSION_KEY] = pending  # single use, even when what follows fails
-    if entry is None or entry.get("user_id") != user.pk:
-        raise ConnectError(
-            "This Xero sign-in was not started from this session, or was already used. "
-            "Start again with Authenticate with Xero."
-        )
-    if now - datetime.fromisoformat(entry["at"]) >= STATE_LIFETIME:
-        raise ConnectError("This Xero sign-in took too long and has expired. Start again with Authenticate with Xero.")
-    entity = Entity.objects.filter(pk=entry["entity_id"]).first()
-    if entity is None:
-        raise ConnectError("The entity this Xero sign-in was started for no longer exists. Nothing was changed.")
-    client = oauth or oauth_client()
-    try:
-        tokens = client.exchange_code(code=code, code_verifier=entry["verifier"])
-        if not tokens.xero_user_id:
-            raise ConnectError("Xero's answer did not say which Xero user signed in; BMS cannot store the grant.")
-        connections = client.connections(access_token=tokens.access_token, auth_event_id=tokens.auth_event_id or None)
-    except AuthError:
-        raise ConnectError(
-            "Xero refused the sign-in code: it may have expired or been used already. "
-            "Start again with Authenticate with Xero."
-        ) from None
-    except XeroError as exc:
-        raise ConnectError(f"Xero could not complete the sign-in: {exc.message}. Try again in a few minutes.") from None
-    finally:
-        if oauth is None:
-            client.close()
-
+    entry, entity = _pending_sign_in(session=session, state=state, user=user, now=now)
+    tokens, connections = _exchange_code(code=code, code_verifier=entry["verifier"], oauth=oauth)
     with transaction.atomic():
-        grant = XeroGrant.objects.select_for_update().filter(xero_user_id=tokens.xero_user_id).first()
-        before = {}
-        if grant is None:
-            grant = XeroGrant(xero_user_id=tokens.xero_user_id)
-        else:
-            before = {"xero_user": grant.authenticated_by_email or grant.xero_user_id, "status": grant.status,
-                      "tenants": sorted(grant.tenants.values_list("name", flat=True))}
-        grant_store_tokens(grant=grant, tokens=tokens, now=now)
-        grant.refresh_claimed_by, grant.refresh_claimed_until = "", None
-        grant.status = GrantStatus.ACTIVE
-        grant.status_reason = ""
-        grant.authenticated_by_name = tokens.person_name
-        grant.authenticated_by_email = tokens.person_email
-        grant.authorised_by = user
-        grant.authenticated_at = now
-        grant.save()
-        tenants = []
-        for connection in connections:
-            if connection.tenant_type != "ORGANISATION":
-                continue  # practices have no accounting API
-            tenant, _ = XeroTenant.objects.update_or_create(
-                xero_tenant_id=connection.xero_tenant_id,
-                defaults={
-                    "name": connection.tenant_name or connection.xero_tenant_id,
-                    "tenant_type": connection.tenant_type,
-                    "grant": grant,
-                    "connection_id": connection.id,
-                    "auth_event_id": connection.auth_event_id or "",
-                    "is_connected": True,
-                    "auth_problem": "",
-                },
-            )
-            tenants.append(tenant)
+        grant, tenants, before = _grant_store(tokens=tokens, connections=connections, user=user, now=now)
         links_resume_for_grant(grant=grant)
         audit_record(
             actor=user,
@@ -175,10 +120,94 @@ def oauth_complete(
     return OAuthResult(entity=entity, grant=grant, tenants=tenants, return_to=entry.get("return_to", ""))
 
 
+def _pending_sign_in(
+    *, session: SessionBase, state: str, user: User, now: datetime
+) -> tuple[dict[str, Any], Entity]:
+    """The sign-in `oauth_start` remembered under this state (used up here), and its entity."""
+    pending = session.get(SESSION_KEY, {})
+    entry = pending.pop(state, None) if state else None
+    session[SESSION_KEY] = pending  # single use, even when what follows fails
+    if entry is None or entry.get("user_id") != user.pk:
+        raise ConnectError(
+            "This Xero sign-in was not started from this session, or was already used. "
+            "Start again with Authenticate with Xero."
+        )
+    if now - datetime.fromisoformat(entry["at"]) >= STATE_LIFETIME:
+        raise ConnectError("This Xero sign-in took too long and has expired. Start again with Authenticate with Xero.")
+    entity = Entity.objects.filter(pk=entry["entity_id"]).first()
+    if entity is None:
+        raise ConnectError("The entity this Xero sign-in was started for no longer exists. Nothing was changed.")
+    return entry, entity
+
+
+def _exchange_code(
+    *, code: str, code_verifier: str, oauth: XeroOAuth | None
+) -> tuple[TokenSet, list[Connection]]:
+    """The tokens for Xero's code, and the organisations this consent reached (no database)."""
+    client = oauth or oauth_client()
+    try:
+        tokens = client.exchange_code(code=code, code_verifier=code_verifier)
+        if not tokens.xero_user_id:
+            raise ConnectError("Xero's answer did not say which Xero user signed in; BMS cannot store the grant.")
+        connections = client.connections(access_token=tokens.access_token, auth_event_id=tokens.auth_event_id or None)
+    except AuthError:
+        raise ConnectError(
+            "Xero refused the sign-in code: it may have expired or been used already. "
+            "Start again with Authenticate with Xero."
+        ) from None
+    except XeroError as exc:
+        raise ConnectError(f"Xero could not complete the sign-in: {exc.message}. Try again in a few minutes.") from None
+    finally:
+        if oauth is None:
+            client.close()
+    return tokens, connections
+
+
+def _grant_store(
+    *, tokens: TokenSet, connections: list[Connection], user: User, now: datetime
+) -> tuple[XeroGrant, list[XeroTenant], dict[str, Any]]:
+    """Store the grant keyed by its Xero user, and its organisations; returns them and, for a
+    re-authentication, the grant as it was (for the audit). Inside the caller's transaction."""
+    grant = XeroGrant.objects.select_for_update().filter(xero_user_id=tokens.xero_user_id).first()
+    before: dict[str, Any] = {}
+    if grant is None:
+        grant = XeroGrant(xero_user_id=tokens.xero_user_id)
+    else:
+        before = {"xero_user": grant.authenticated_by_email or grant.xero_user_id, "status": grant.status,
+                  "tenants": sorted(grant.tenants.values_list("name", flat=True))}
+    grant_store_tokens(grant=grant, tokens=tokens, now=now)
+    grant.refresh_claimed_by, grant.refresh_claimed_until = "", None
+    grant.status = GrantStatus.ACTIVE
+    grant.status_reason = ""
+    grant.authenticated_by_name = tokens.person_name
+    grant.authenticated_by_email = tokens.person_email
+    grant.authorised_by = user
+    grant.authenticated_at = now
+    grant.save()
+    tenants = []
+    for connection in connections:
+        if connection.tenant_type != "ORGANISATION":
+            continue  # practices have no accounting API
+        tenant, _ = XeroTenant.objects.update_or_create(
+            xero_tenant_id=connection.xero_tenant_id,
+            defaults={
+                "name": connection.tenant_name or connection.xero_tenant_id,
+                "tenant_type": connection.tenant_type,
+                "grant": grant,
+                "connection_id": connection.id,
+                "auth_event_id": connection.auth_event_id or "",
+                "is_connected": True,
+                "auth_problem": "",
+            },
+        )
+        tenants.append(tenant)
+    return grant, tenants, before
+
+
 def entity_connect_tenant(
     *,
     entity: Entity,
-    user,
+    user: User,
     tenant: XeroTenant | None = None,
     inherit: bool = False,
     confirm_relink: bool = False,
@@ -201,29 +230,12 @@ def entity_connect_tenant(
         if connection is None:
             connection = EntityXeroConnection(entity=entity)
         target_tenant = tenant
-        if inherit and entity.organisation_id:
+        if inherit and entity.organisation is not None:
             target_tenant = entity_xero_status(entity.organisation).tenant
-        synced_to = connection.records_xero_tenant_id
-        if synced_to and target_tenant is not None and synced_to != target_tenant.xero_tenant_id:
-            synced_name = XeroTenant.objects.filter(xero_tenant_id=synced_to).values_list("name", flat=True).first()
-            if not confirm_relink:
-                raise RelinkConfirmationRequiredError(
-                    f"{entity.name}'s customers, invoices and journals were synced to "
-                    f"{synced_name or 'another Xero organisation'}. Posting to {target_tenant.name} instead "
-                    "would create them again there. Tick “Relink to this organisation” to confirm: BMS will "
-                    "forget the Xero identifiers stored for this entity's records (Xero keeps its data).",
-                    field="confirm_relink",
-                )
-            cleared = entity_clear_xero_identifiers(entity=entity, connection=connection)
-            audit_record(
-                actor=user,
-                action="xero.relinked",
-                target=f"entity {entity.code}",
-                before={"tenant": synced_name or synced_to},
-                after={"tenant": target_tenant.name},
-                message=f"Cleared the Xero identifiers of {cleared} invoice and journal records of this entity.",
-            )
-        before = {"tenant": connection.tenant.name if connection.tenant_id else None,
+        if target_tenant is not None:
+            _relink_if_confirmed(entity=entity, connection=connection, target_tenant=target_tenant, user=user,
+                                 confirm_relink=confirm_relink)
+        before = {"tenant": connection.tenant.name if connection.tenant is not None else None,
                   "inherits": connection.inherits_from_organisation}
         connection.tenant = None if inherit else tenant
         connection.inherits_from_organisation = inherit
@@ -242,6 +254,34 @@ def entity_connect_tenant(
     return connection
 
 
+def _relink_if_confirmed(
+    *, entity: Entity, connection: EntityXeroConnection, target_tenant: XeroTenant, user: User, confirm_relink: bool
+) -> None:
+    """Posting to another organisation than the records were synced to forgets their Xero ids, and
+    only when the user said so. Inside the caller's transaction, beside its audit event."""
+    synced_to = connection.records_xero_tenant_id
+    if not synced_to or synced_to == target_tenant.xero_tenant_id:
+        return
+    synced_name = XeroTenant.objects.filter(xero_tenant_id=synced_to).values_list("name", flat=True).first()
+    if not confirm_relink:
+        raise RelinkConfirmationRequiredError(
+            f"{entity.name}'s customers, invoices and journals were synced to "
+            f"{synced_name or 'another Xero organisation'}. Posting to {target_tenant.name} instead "
+            "would create them again there. Tick “Relink to this organisation” to confirm: BMS will "
+            "forget the Xero identifiers stored for this entity's records (Xero keeps its data).",
+            field="confirm_relink",
+        )
+    cleared = entity_clear_xero_identifiers(entity=entity, connection=connection)
+    audit_record(
+        actor=user,
+        action="xero.relinked",
+        target=f"entity {entity.code}",
+        before={"tenant": synced_name or synced_to},
+        after={"tenant": target_tenant.name},
+        message=f"Cleared the Xero identifiers of {cleared} invoice and journal records of this entity.",
+    )
+
+
 def entity_clear_xero_identifiers(*, entity: Entity, connection: EntityXeroConnection) -> int:
     """Forget which Xero records this entity's invoices and journals map to (the relink step);
     returns how many links were cleared. Customers are shared between entities and keep their
@@ -254,7 +294,7 @@ def entity_clear_xero_identifiers(*, entity: Entity, connection: EntityXeroConne
     return cleared
 
 
-def entity_remove_authentication(*, entity: Entity, user, oauth: XeroOAuth | None = None) -> None:
+def entity_remove_authentication(*, entity: Entity, user: User, oauth: XeroOAuth | None = None) -> None:
     """Disconnect the entity. Xero identifiers stored on records are kept (re-authorising to the
     same organisation picks them up again). The Xero connection itself is deleted only when no
     other entity still posts to that organisation."""
@@ -277,7 +317,7 @@ def entity_remove_authentication(*, entity: Entity, user, oauth: XeroOAuth | Non
     if tenant is None or tenant.grant_id is None:
         return
     still_used = EntityXeroConnection.objects.filter(tenant=tenant).exists()
-    if still_used or tenant.grant.status != GrantStatus.ACTIVE:
+    if still_used or tenant.grant is None or tenant.grant.status != GrantStatus.ACTIVE:
         return
     client = oauth or oauth_client()
     try:

@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from bms.customers.models import Customer
 from bms.xero.client.api import XeroAccountingClient
-from bms.xero.client.schemas import Contact, XeroModel
+from bms.xero.client.schemas import Contact
 from bms.xero.models import ContactLink, SyncLink, XeroTenant
 from bms.xero.payloads import contact_payload
 from bms.xero.sync.log import SyncLog, SyncOutcome
@@ -114,13 +114,13 @@ class ContactPush(PushKind[Customer, Contact]):
     def linked_text(self, match: Contact) -> str:
         return f"Linked to the existing Xero contact “{match.name}”."
 
-    def element(self, record: Customer, link: SyncLink, *, create: bool) -> XeroModel:
+    def element(self, record: Customer, link: SyncLink, *, create: bool) -> Contact:
         return contact_payload(record, contact_id=None if create else link.xero_id)
 
-    def send(self, client: XeroAccountingClient, elements: list[XeroModel], *, create: bool,
+    def send(self, client: XeroAccountingClient, elements: list[Contact], *, create: bool,
              key: str) -> list[Contact]:
         method = client.create_contacts if create else client.update_or_create_contacts
-        return method(elements, idempotency_key=key)  # type: ignore[arg-type]
+        return method(elements, idempotency_key=key)
 
     def xero_id(self, result: Contact) -> str:
         return result.contact_id or ""

@@ -22,7 +22,6 @@ from bms.customers.models import Customer
 from bms.preferences.selectors import general_settings
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import Invoice as XeroInvoice
-from bms.xero.client.schemas import XeroModel
 from bms.xero.models import ContactLink, EntityXeroConnection, InvoiceLink, LinkStatus, SyncLink, XeroTenant
 from bms.xero.payloads import entity_tracking, invoice_cancellation, invoice_payload
 from bms.xero.services.chart_check import ChartCheck
@@ -47,7 +46,12 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
         self.settings_row = general_settings()
         customers = {invoice.customer_id for invoice in invoices}
         links = ContactLink.objects.filter(tenant=tenant, customer_id__in=customers)
-        self.contacts = dict(links.filter(status=LinkStatus.SYNCED).values_list("customer_id", "xero_id"))
+        # customer pk → Xero ContactID, for the customers Xero already holds
+        self.contacts: dict[int, str] = {
+            customer_id: xero_id
+            for customer_id, xero_id in links.filter(status=LinkStatus.SYNCED).values_list("customer_id", "xero_id")
+            if xero_id
+        }
         self.failed_contacts = set(links.filter(status=LinkStatus.FAILED).values_list("customer_id", flat=True))
         entity_ids = {invoice.entity_id for invoice in invoices}
         statuses = dict(EntityXeroConnection.objects.filter(entity_id__in=entity_ids)
@@ -94,11 +98,11 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
         problems = []
         for line in invoice.lines.all():
             problems.append(self.chart.account_problem(line.account.code))
-            if line.tax_rate_id:
+            if line.tax_rate is not None:
                 problems.append(self.chart.tax_problem(line.tax_rate.xero_tax_type))
         return list(dict.fromkeys(problem for problem in problems if problem))
 
-    def element(self, record: Invoice, link: SyncLink, *, create: bool) -> XeroModel:
+    def element(self, record: Invoice, link: SyncLink, *, create: bool) -> XeroInvoice:
         status = self.statuses[record.entity_id]
         if record.status == InvoiceStatus.CANCELLED and link.xero_id:
             return invoice_cancellation(invoice_id=link.xero_id, status_in_xero=status)
@@ -110,10 +114,10 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
             url=self.url_template.replace(str(_PK_PLACEHOLDER), str(record.pk)),
         )
 
-    def send(self, client: XeroAccountingClient, elements: list[XeroModel], *, create: bool,
+    def send(self, client: XeroAccountingClient, elements: list[XeroInvoice], *, create: bool,
              key: str) -> list[XeroInvoice]:
         method = client.create_invoices if create else client.update_or_create_invoices
-        return method(elements, idempotency_key=key)  # type: ignore[arg-type]
+        return method(elements, idempotency_key=key)
 
     def xero_id(self, result: XeroInvoice) -> str:
         return result.invoice_id or ""

@@ -24,7 +24,7 @@ from bms.cogs.services import journal_mark_held, journal_mark_pushed
 from bms.core.money import ZERO
 from bms.preferences.selectors import general_settings
 from bms.xero.client.api import XeroAccountingClient
-from bms.xero.client.schemas import ManualJournal, ManualJournalLine, Tracking, XeroModel
+from bms.xero.client.schemas import ManualJournal, ManualJournalLine, Tracking
 from bms.xero.models import EntityXeroConnection, JournalLink, LinkStatus, SyncLink, XeroTenant
 from bms.xero.payloads import entity_tracking
 from bms.xero.services.chart_check import ChartCheck
@@ -38,7 +38,8 @@ def journal_lines_for_xero(journal: CostOfSalesJournal, tracking: list[Tracking]
                             ) -> list[ManualJournalLine]:
     """Net movement per account (debits positive, credits negative), summed by the database."""
     return [
-        ManualJournalLine(LineAmount=net, AccountCode=code, Description=journal.description, Tracking=tracking or None)
+        ManualJournalLine(line_amount=net, account_code=code, description=journal.description,
+                          tracking=tracking or None)
         for code, net in ((row["account__code"], row["net"]) for row in journal_account_summary(journal))
         if net != ZERO
     ]
@@ -46,12 +47,12 @@ def journal_lines_for_xero(journal: CostOfSalesJournal, tracking: list[Tracking]
 
 def journal_payload(journal: CostOfSalesJournal, *, lines: list[ManualJournalLine], url: str | None) -> ManualJournal:
     return ManualJournal(
-        Narration=journal.narration,
-        Date=journal.journaled_on,
-        Status="POSTED",  # omitted, Xero makes a DRAFT that never reaches the ledger (xero-notes trap 11)
-        LineAmountTypes="NoTax",
-        JournalLines=lines,
-        Url=url,
+        narration=journal.narration,
+        date=journal.journaled_on,
+        status="POSTED",  # omitted, Xero makes a DRAFT that never reaches the ledger (xero-notes trap 11)
+        line_amount_types="NoTax",
+        journal_lines=lines,
+        url=url,
     )
 
 
@@ -109,13 +110,13 @@ class JournalPush(PushKind[CostOfSalesJournal, ManualJournal]):
         self.lines[record.pk] = lines
         return None
 
-    def element(self, record: CostOfSalesJournal, link: SyncLink, *, create: bool) -> XeroModel:
+    def element(self, record: CostOfSalesJournal, link: SyncLink, *, create: bool) -> ManualJournal:
         url = settings.BMS_BASE_URL + reverse("cogs:journal_detail", args=[record.pk])
         return journal_payload(record, lines=self.lines[record.pk], url=url)
 
-    def send(self, client: XeroAccountingClient, elements: list[XeroModel], *, create: bool,
+    def send(self, client: XeroAccountingClient, elements: list[ManualJournal], *, create: bool,
              key: str) -> list[ManualJournal]:
-        return client.create_manual_journals(elements, idempotency_key=key)  # type: ignore[arg-type]
+        return client.create_manual_journals(elements, idempotency_key=key)
 
     def xero_id(self, result: ManualJournal) -> str:
         return result.manual_journal_id or ""

@@ -20,19 +20,20 @@ class EntityCheck:
 def entity_check_connection(*, entity: Entity) -> EntityCheck:
     """Does the entity's Xero connection work? Reads its organisation to find out."""
     status = entity_xero_status(entity)
-    if not status.is_connected:
-        return EntityCheck(entity, False, "not connected (Admin → Entities → Authenticate with Xero)")
+    tenant, grant = status.tenant, status.grant
+    if tenant is None or grant is None:
+        return EntityCheck(entity, ok=False, message="not connected (Admin → Entities → Authenticate with Xero)")
     if status.needs_reauthentication:
-        return EntityCheck(entity, False, f"needs re-authentication: {status.grant.status_reason}")
+        return EntityCheck(entity, ok=False, message=f"needs re-authentication: {grant.status_reason}")
     try:
-        organisation = tenant_read_organisation(tenant=status.tenant)
+        organisation = tenant_read_organisation(tenant=tenant)
     except XeroError as exc:
-        return EntityCheck(entity, False, f"{status.tenant.name}: {exc.message}")
+        return EntityCheck(entity, ok=False, message=f"{tenant.name}: {exc.message}")
     lock = organisation.lock_date
     via = " (inherited)" if status.is_inherited else ""
     return EntityCheck(
         entity,
-        True,
-        f"{organisation.name}{via}, short code {organisation.short_code or '—'}, "
+        ok=True,
+        message=f"{organisation.name}{via}, short code {organisation.short_code or '—'}, "
         f"currency {organisation.base_currency or '—'}, lock date {lock.strftime('%d/%m/%Y') if lock else 'none'}",
     )

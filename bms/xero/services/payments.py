@@ -51,9 +51,9 @@ def payments_pull(*, tenant: XeroTenant, client: XeroAccountingClient, log: Sync
                                      if_modified_since=since)
         for payment in result.items:
             invoice_id = payment.invoice.invoice_id if payment.invoice else None
-            if invoice_id in ours:
+            if invoice_id is not None and invoice_id in ours:
                 touched.add(invoice_id)
-                if payment.status == "DELETED":
+                if payment.status == "DELETED" and payment.payment_id:
                     deleted_payment_ids.add(payment.payment_id)
             if payment.updated_date_utc and (newest is None or payment.updated_date_utc > newest):
                 newest = payment.updated_date_utc
@@ -62,14 +62,14 @@ def payments_pull(*, tenant: XeroTenant, client: XeroAccountingClient, log: Sync
         page += 1
     page = 1
     while True:
-        result = client.get_invoices(where='Type=="ACCREC"', page=page, page_size=PAGE_SIZE,
-                                     if_modified_since=since)
-        for invoice in result.items:
-            if invoice.invoice_id in ours:
+        invoices = client.get_invoices(where='Type=="ACCREC"', page=page, page_size=PAGE_SIZE,
+                                       if_modified_since=since)
+        for invoice in invoices.items:
+            if invoice.invoice_id is not None and invoice.invoice_id in ours:
                 touched.add(invoice.invoice_id)
             if invoice.updated_date_utc and (newest is None or invoice.updated_date_utc > newest):
                 newest = invoice.updated_date_utc
-        if len(result.items) < PAGE_SIZE:
+        if len(invoices.items) < PAGE_SIZE:
             break
         page += 1
 
@@ -90,11 +90,11 @@ def _reconcile(tenant: XeroTenant, invoice: Invoice, xero: XeroInvoice, deleted:
     current = {payment.payment_id: payment for payment in xero.payments or [] if payment.payment_id}
     with transaction.atomic():
         for payment_id, payment in current.items():
-            if PaymentLink.objects.filter(tenant=tenant, xero_payment_id=payment_id).exists():
-                continue
+            if payment.amount is None or PaymentLink.objects.filter(tenant=tenant, xero_payment_id=payment_id).exists():
+                continue  # (Xero always sends an Amount; without one there is nothing to record)
             try:
                 with transaction.atomic():
-                    recorded = payment_record(invoice=invoice, amount=Decimal(payment.amount),
+                    recorded = payment_record(invoice=invoice, amount=payment.amount,
                                               paid_on=payment.date or now.date(), reference="Xero payment",
                                               source=PaymentSource.XERO, now=now)
                     PaymentLink.objects.create(tenant=tenant, xero_payment_id=payment_id, payment=recorded)

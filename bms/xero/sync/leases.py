@@ -11,7 +11,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.conf import settings
@@ -38,7 +38,7 @@ KIND_WORDS = {LeaseKind.PUSH: "customers and invoices", LeaseKind.PULL: "payment
 class LeaseBusyError(Exception):
     """Another worker holds this tenant's lease; the work runs again once it is free (or expired)."""
 
-    def __init__(self, message: str, *, expires_at=None):
+    def __init__(self, message: str, *, expires_at: datetime | None = None):
         super().__init__(message)
         self.expires_at = expires_at
 

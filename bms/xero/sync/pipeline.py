@@ -17,11 +17,16 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from types import TracebackType
 from typing import Any
 
 from django.conf import settings
 
 from bms.xero.client.api import TOKEN_FRESH_S, Attempt, XeroAccountingClient
+
+# A batch's settle step: it receives a zero-argument callable that returns the call's result (a list of
+# the kind's Xero elements) or raises its error.
+Settle = Callable[[Callable[[], Any]], None]
 
 
 class _SharedToken:
@@ -53,13 +58,15 @@ class BatchPipeline:
         self._width = max(1, width if width is not None else settings.XERO_PUSH_IN_FLIGHT)
         self._pool = ThreadPoolExecutor(self._width, thread_name_prefix="xero-batch") if self._width > 1 else None
         self._token = _SharedToken(client.token) if self._pool else None
-        self._in_flight: deque[tuple[Future, Callable, list[Attempt]]] = deque()
+        self._in_flight: deque[tuple[Future[Any], Settle, list[Attempt]]] = deque()
         self._deferred: BaseException | None = None
 
     def __enter__(self) -> BatchPipeline:
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         try:
             if exc_type is None:
                 self.drain()
@@ -69,8 +76,8 @@ class BatchPipeline:
         if exc_type is None and self._deferred is not None:
             raise self._deferred
 
-    def send(self, call: Callable[[XeroAccountingClient], Any], settle: Callable[[Callable[[], Any]], None]) -> None:
-        if self._pool is None:
+    def send(self, call: Callable[[XeroAccountingClient], Any], settle: Settle) -> None:
+        if self._pool is None or self._token is None:  # (both or neither)
             self._settle(settle, lambda: call(self._client))
             return
         if self._deferred is not None:
@@ -91,13 +98,14 @@ class BatchPipeline:
         future, settle, attempts = self._in_flight[0]
         while not future.done():
             wait([future], timeout=TOKEN_FRESH_S, return_when=FIRST_COMPLETED)
-            self._token.refresh_if_stale()
+            if self._token is not None:
+                self._token.refresh_if_stale()
         self._in_flight.popleft()
         for attempt in attempts:
             self._client.record_attempt(attempt)
         self._settle(settle, future.result)
 
-    def _settle(self, settle: Callable[[Callable[[], Any]], None], outcome: Callable[[], Any]) -> None:
+    def _settle(self, settle: Settle, outcome: Callable[[], Any]) -> None:
         try:
             settle(outcome)
         except Exception as exc:

@@ -23,14 +23,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from bms.xero.auth.parking import tenant_auth_failed
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.errors import AuthError, RetryableError, UncertainError, ValidationError
-from bms.xero.client.schemas import XeroModel
+from bms.xero.client.schemas import BatchElement
 from bms.xero.models import LinkStatus, SyncLink, XeroTenant
+from bms.xero.sync.link_rows import link_rows_update
 from bms.xero.sync.log import SyncLog, SyncOutcome
 from bms.xero.sync.pipeline import BatchPipeline
 
@@ -38,7 +39,7 @@ BATCH_SIZE = 50  # Xero's recommended batch size for writes (xero-notes §3.2)
 MAYBE_LANDED = (LinkStatus.SENDING, LinkStatus.UNCERTAIN)
 
 R = TypeVar("R", bound=models.Model)  # the BMS record
-X = TypeVar("X", bound=XeroModel)  # Xero's element
+X = TypeVar("X", bound=BatchElement)  # Xero's element, with its own status in a batch answer
 
 
 @dataclass(frozen=True)
@@ -107,10 +108,10 @@ class PushKind(Generic[R, X]):
         """The pre-send check; None sends the record."""
         return None
 
-    def element(self, record: R, link: SyncLink, *, create: bool) -> XeroModel:
+    def element(self, record: R, link: SyncLink, *, create: bool) -> X:
         raise NotImplementedError
 
-    def send(self, client: XeroAccountingClient, elements: list[XeroModel], *, create: bool, key: str) -> list[X]:
+    def send(self, client: XeroAccountingClient, elements: list[X], *, create: bool, key: str) -> list[X]:
         raise NotImplementedError
 
     def xero_id(self, result: X) -> str:
@@ -146,23 +147,6 @@ def batch_key(member_keys: list[str], *, operation: str) -> str:
     records sent by PUT and then by POST are two requests and must never share a key."""
     digest = hashlib.sha256("\n".join(sorted(member_keys)).encode()).hexdigest()
     return f"bms-{operation}-{digest[:48]}"
-
-
-def link_rows_update(model: type[models.Model], rows: list[tuple[int, dict[str, Any]]]) -> None:
-    """Many link rows, different values, one round trip: a push settles thousands of links, and
-    an UPDATE per row through the ORM costs more than the call that carried them. `rows` are
-    (pk, {field: value}), every dict with the same fields; values prepared as the ORM would."""
-    if not rows:
-        return
-    fields = [model._meta.get_field(name) for name in rows[0][1]]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)  # type: ignore[union-attr]
-    table, pk_column = quote(model._meta.db_table), quote(model._meta.pk.column)  # type: ignore[union-attr]
-    sql = f"UPDATE {table} SET {assignments} WHERE {pk_column} = %s"  # noqa: S608
-    params = [[field.get_db_prep_save(values[field.name], connection) for field in fields] + [pk]  # type: ignore[union-attr]
-              for pk, values in rows]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(sql, params)
 
 
 @dataclass
@@ -211,11 +195,13 @@ class PushRun(Generic[R, X]):
     def _links_for(self, records: Sequence[R]) -> dict[int, SyncLink]:
         # Two statements however many records; rows another worker created a moment ago are kept.
         field = self.adapter.record_field
-        self.model.objects.bulk_create(
+        self.model._default_manager.bulk_create(
             [self.model(tenant=self.adapter.tenant, **{field: record}) for record in records],
             ignore_conflicts=True, batch_size=500,
         )
-        rows = self.model.objects.filter(tenant=self.adapter.tenant, **{f"{field}_id__in": [r.pk for r in records]})
+        rows = self.model._default_manager.filter(
+            tenant=self.adapter.tenant, **{f"{field}_id__in": [r.pk for r in records]}
+        )
         return {getattr(link, f"{field}_id"): link for link in rows}
 
     def _lookup(self, items: list[_Item[R]]) -> dict[int, X | Refusal]:
@@ -252,7 +238,7 @@ class PushRun(Generic[R, X]):
         """Store the Xero id on the link; False (and the link failed) when another record has it."""
         try:
             with transaction.atomic():
-                self.model.objects.filter(pk=item.link.pk).update(xero_id=xero_id)
+                self.model._default_manager.filter(pk=item.link.pk).update(xero_id=xero_id)
         except IntegrityError:
             self._fail([item], f"Xero {self.adapter.kind} {xero_id} is already linked to another BMS record.",
                        "already linked to another BMS record")
@@ -292,7 +278,7 @@ class PushRun(Generic[R, X]):
 
     def _call(self, batch: list[_Item[R]], answer: Callable[[], list[X]]) -> list[X] | None:
         """Step 2's result; None when there are none to read (the links are settled here)."""
-        links = self.model.objects.filter(pk__in=[item.link.pk for item in batch])
+        links = self.model._default_manager.filter(pk__in=[item.link.pk for item in batch])
         try:
             return answer()
         except UncertainError as exc:
@@ -355,7 +341,7 @@ class PushRun(Generic[R, X]):
 
     def _fail(self, items: list[_Item[R]], message: str, cause: str) -> None:
         with transaction.atomic():
-            self.model.objects.filter(pk__in=[item.link.pk for item in items]).update(
+            self.model._default_manager.filter(pk__in=[item.link.pk for item in items]).update(
                 status=LinkStatus.FAILED, last_error=message, error_cause=cause[:255], updated_at=timezone.now()
             )
             self.adapter.failed([item.record for item in items])
@@ -368,8 +354,10 @@ class PushRun(Generic[R, X]):
         """Creates whose answer was lost have usually landed: look them up now rather than a run
         later. Those not found stay uncertain (and are looked up again before any re-send)."""
         pks = [item.link.pk for item in creates]
-        unanswered = set(self.model.objects.filter(pk__in=pks, status=LinkStatus.UNCERTAIN, xero_id__isnull=True)
-                         .values_list("pk", flat=True)) if pks else set()
+        unanswered = set(
+            self.model._default_manager.filter(pk__in=pks, status=LinkStatus.UNCERTAIN, xero_id__isnull=True)
+            .values_list("pk", flat=True)
+        ) if pks else set()
         items = [item for item in creates if item.link.pk in unanswered]
         if not items:
             return

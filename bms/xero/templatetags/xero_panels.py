@@ -4,65 +4,87 @@ Domain apps never import `bms.xero`: their templates load this tag library inste
 panel, and the "Xero package is not active" notice, come from the one package that knows Xero.
 """
 
-from django import template
+from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django import template
+from django.db.models import Model
+from django.template.context import Context
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+
+from bms.billing.models import Invoice
+from bms.cogs.models import CostOfSalesJournal
+from bms.customers.models import Customer
+from bms.entities.models import Entity
 from bms.preferences.selectors import xero_is_active
+from bms.xero import view_in_xero
+from bms.xero.models import ContactLink, InvoiceLink, JournalLink, SyncLink
+from bms.xero.selectors import entity_tenant, entity_xero_status, tenants_in_use
 
 register = template.Library()
 
 
-def _panel_context(context, record) -> dict:
-    kind = record._meta.model_name
+@dataclass(frozen=True)
+class PanelLink:
+    """One row of a record's panel: its link to one organisation, and where Xero shows the record."""
+
+    link: SyncLink
+    view_url: str
+
+
+def _panel_links(links: Sequence[SyncLink], url: Callable[[str, str], str]) -> list[PanelLink]:
+    return [PanelLink(link=row, view_url=url(row.tenant.short_code, row.xero_id) if row.xero_id else "")
+            for row in links]
+
+
+def _panel_context(context: Context, record: Model) -> dict[str, Any]:
+    kind = record._meta.model_name or ""
     data = {"record": record, "record_kind": kind, "is_active": xero_is_active(), "can": context.get("can")}
     if data["is_active"]:
-        data.update(_record_links(kind, record))
+        data.update(_record_links(record))
     data["csrf_token"] = context.get("csrf_token")
     request = context.get("request")
     data["return_to"] = request.get_full_path() if request is not None else ""
     return data
 
 
-def _record_links(kind: str, record) -> dict:
-    from bms.xero import view_in_xero
-    from bms.xero.models import ContactLink, InvoiceLink, JournalLink
-    from bms.xero.selectors import entity_tenant, entity_xero_status, tenants_in_use
-
-    if kind == "entity":
+def _record_links(record: Model) -> dict[str, Any]:
+    if isinstance(record, Entity):
         return {"status": entity_xero_status(record)}
-    if kind == "customer":
+    if isinstance(record, Customer):
         rows = list(ContactLink.objects.filter(customer=record).select_related("tenant").order_by("tenant__name"))
-        for row in rows:
-            row.view_url = view_in_xero.contact_url(row.tenant.short_code, row.xero_id) if row.xero_id else ""
-        return {"links": rows, "has_target": bool(tenants_in_use())}
-    if kind == "invoice":
-        rows = list(InvoiceLink.objects.filter(invoice=record).select_related("tenant").order_by("tenant__name"))
-        for row in rows:
-            row.view_url = view_in_xero.invoice_url(row.tenant.short_code, row.xero_id) if row.xero_id else ""
-        return {"links": rows, "has_target": entity_tenant(record.entity) is not None}
-    if kind == "costofsalesjournal":
-        rows = list(JournalLink.objects.filter(journal=record).select_related("tenant").order_by("tenant__name"))
-        for row in rows:
-            row.view_url = view_in_xero.journal_url(row.tenant.short_code, row.xero_id) if row.xero_id else ""
-        return {"links": rows, "has_target": entity_tenant(record.entity) is not None}
+        return {"links": _panel_links(rows, view_in_xero.contact_url), "has_target": bool(tenants_in_use())}
+    if isinstance(record, Invoice):
+        invoice_rows = list(InvoiceLink.objects.filter(invoice=record).select_related("tenant")
+                            .order_by("tenant__name"))
+        return {"links": _panel_links(invoice_rows, view_in_xero.invoice_url),
+                "has_target": entity_tenant(record.entity) is not None}
+    if isinstance(record, CostOfSalesJournal):
+        journal_rows = list(JournalLink.objects.filter(journal=record).select_related("tenant")
+                            .order_by("tenant__name"))
+        return {"links": _panel_links(journal_rows, view_in_xero.journal_url),
+                "has_target": entity_tenant(record.entity) is not None}
     return {}
 
 
 @register.inclusion_tag("xero/panel.html", takes_context=True)
-def xero_panel(context, record):
+def xero_panel(context: Context, record: Model) -> dict[str, Any]:
     return _panel_context(context, record)
 
 
 @register.simple_tag
-def xero_entity_summary(entity) -> dict:
+def xero_entity_summary(entity: Entity) -> dict[str, Any]:
     """For the Entities grid: Xero Authenticated? and Authenticated By."""
     if not xero_is_active():
         return {"authenticated": False, "label": "No", "by": "—"}
-    from bms.xero.selectors import entity_xero_status
-
     status = entity_xero_status(entity)
-    if not status.is_connected:
-        return {"authenticated": False, "label": "No", "by": "—"}
     grant = status.grant
+    if grant is None:  # not connected
+        return {"authenticated": False, "label": "No", "by": "—"}
     label = "Needs re-authentication" if status.needs_reauthentication else "Yes"
     if status.is_inherited:
         label += " (inherited)"
@@ -74,11 +96,8 @@ def xero_entity_summary(entity) -> dict:
 
 
 @register.simple_tag
-def xero_last_push(record) -> str:
+def xero_last_push(record: Model) -> str:
     """The Last Push column of a list: when the record last reached Xero, or "—"."""
-    from django.utils.formats import date_format
-    from django.utils.timezone import localtime
-
     links = getattr(record, "xero_links", None)
     if links is None:
         return "—"
@@ -88,7 +107,7 @@ def xero_last_push(record) -> str:
 
 
 @register.inclusion_tag("xero/list_actions.html", takes_context=True)
-def xero_list_actions(context, kind: str):
+def xero_list_actions(context: Context, kind: str) -> dict[str, Any]:
     """Bulk Xero buttons for a list page ("customers" or "invoices"), when Xero is active."""
     return {"kind": kind, "is_active": xero_is_active(), "can": context.get("can"),
             "csrf_token": context.get("csrf_token")}

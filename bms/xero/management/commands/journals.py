@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import sys
 from datetime import date, timedelta
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from bms.cogs.models import CostOfSalesJournal
 from bms.cogs.services import journal_build_for_day, journals_build_due
 from bms.core.errors import DomainError
 from bms.entities.models import Entity
 from bms.preferences.selectors import xero_is_active
 from bms.xero.client.errors import AuthError
 from bms.xero.management.commands.sync import ProgressLog
+from bms.xero.models import XeroTenant
 from bms.xero.selectors import entity_tenant, journals_due_for_push
 from bms.xero.services.syncs import SyncKind, tenant_sync
 from bms.xero.sync.leases import LeaseBusyError
@@ -37,15 +40,15 @@ def _day(text: str) -> date:
 class Command(BaseCommand):
     help = "Build the nightly cost-of-sales journals, or push the built ones to Xero."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["build", "push"])
         parser.add_argument("--entity", help="only this entity (its code); default: every entity")
         parser.add_argument("--date", help="one trading day, YYYY-MM-DD")
         parser.add_argument("--from", dest="date_from", help="first trading day of a range, YYYY-MM-DD")
         parser.add_argument("--to", dest="date_to", help="last trading day of a range, YYYY-MM-DD")
 
-    def handle(self, *args, action: str, entity: str | None, date: str | None, date_from: str | None,
-               date_to: str | None, **options):
+    def handle(self, *args: Any, action: str, entity: str | None, date: str | None, date_from: str | None,
+               date_to: str | None, **options: Any) -> None:
         days = self._days(date, date_from, date_to)
         entities = self._entities(entity)
         if action == "build":
@@ -73,7 +76,7 @@ class Command(BaseCommand):
             return [_day(one)]
         if bool(first) != bool(last):
             raise CommandError("A range needs both --from and --to.")
-        if not first:
+        if not first or not last:
             return None
         start, end = _day(first), _day(last)
         if end < start:
@@ -82,7 +85,7 @@ class Command(BaseCommand):
             raise CommandError(f"At most {MAX_DAYS} days at a time.")
         return [start + timedelta(days=n) for n in range((end - start).days + 1)]
 
-    def _show(self, journal) -> None:
+    def _show(self, journal: CostOfSalesJournal) -> None:
         self.stdout.write(f"  {journal.entity.code} {journal.journaled_on:%d/%m/%Y}  {journal.description}  "
                           f"debit {journal.debit_amount} / credit {journal.credit_amount}  "
                           f"({journal.get_status_display()}, {journal.reference})")
@@ -99,11 +102,11 @@ class Command(BaseCommand):
                     self.stdout.write(f"  {len(outcome.built)} journal(s) built over {outcome.days} day(s).")
                     continue
                 for day in days:
-                    journal = journal_build_for_day(entity=entity, day=day)
-                    if journal is None:
+                    built = journal_build_for_day(entity=entity, day=day)
+                    if built is None:
                         self.stdout.write(f"  {entity.code} {day:%d/%m/%Y}  no dispatches: no journal")
                     else:
-                        self._show(journal)
+                        self._show(built)
             except DomainError as exc:
                 failures += 1
                 self.stdout.write(self.style.ERROR(f"  {exc.message}"))
@@ -113,7 +116,7 @@ class Command(BaseCommand):
     def _push(self, entities: list[Entity], days: list[date] | None) -> None:
         if not xero_is_active():
             raise CommandError("The Xero package is not active (Admin → General Settings): nothing is sent.")
-        by_tenant: dict[int, tuple] = {}
+        by_tenant: dict[int, tuple[XeroTenant, list[Entity]]] = {}
         for entity in entities:
             tenant = entity_tenant(entity)
             if tenant is None:
@@ -125,14 +128,14 @@ class Command(BaseCommand):
             journals = journals_due_for_push(tenant, include_failed=True).filter(entity__in=tenant_entities)
             if days is not None:
                 journals = journals.filter(journaled_on__in=days)
-            journals = list(journals)
-            self.stdout.write(f"Journals — {tenant.name}: {len(journals)} to send")
-            if not journals:
+            to_send = list(journals)
+            self.stdout.write(f"Journals — {tenant.name}: {len(to_send)} to send")
+            if not to_send:
                 continue
             log = ProgressLog(sys.stdout)
             try:
                 outcome = tenant_sync(tenant=tenant, kind=SyncKind.JOURNALS, log=log,
-                                      record_ids=[journal.pk for journal in journals])
+                                      record_ids=[journal.pk for journal in to_send])
             except WaitForXeroError as exc:
                 self.stdout.write(self.style.WARNING(f"  {exc.describe(tenant_time_zone(tenant))}; run again later."))
                 continue

@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bms.xero.auth import crypto
 from bms.xero.auth.key_rotation import tokens_reencrypt
@@ -12,13 +14,13 @@ class Command(BaseCommand):
         "With the embedded key file: --new-key adds a key and --drop-old-keys removes the old ones afterwards."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--new-key", action="store_true", help="Generate a new first key in the key file.")
         parser.add_argument(
             "--drop-old-keys", action="store_true", help="After re-encrypting, keep only the first key in the key file."
         )
 
-    def handle(self, *args, new_key: bool, drop_old_keys: bool, **options):
+    def handle(self, *args: Any, new_key: bool, drop_old_keys: bool, **options: Any) -> None:
         using_file = not settings.BMS_TOKEN_KEYS
         if (new_key or drop_old_keys) and not using_file:
             raise CommandError(

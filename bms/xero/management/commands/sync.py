@@ -4,9 +4,9 @@ foreground, with progress and a closing summary (created, updated, failed — wi
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bms.entities.models import Entity
 from bms.preferences.selectors import xero_is_active
@@ -35,13 +35,13 @@ class Command(BaseCommand):
     help = ("Sync with Xero now: accounts (from Xero), customers, invoices, journals (to Xero) or payments "
             "(from Xero).")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("what", choices=[kind.value for kind in SyncKind])
         target = parser.add_mutually_exclusive_group(required=True)
         target.add_argument("--entity", help="only the Xero organisation this entity posts to")
         target.add_argument("--all", dest="all_tenants", action="store_true", help="every connected Xero organisation")
 
-    def handle(self, *args, what: str, entity: str | None, all_tenants: bool, **options):
+    def handle(self, *args: Any, what: str, entity: str | None, all_tenants: bool, **options: Any) -> None:
         if not xero_is_active():
             raise CommandError("The Xero package is not active (Admin → General Settings): nothing is sent.")
         if entity:

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bms.entities.models import Entity
 from bms.preferences.selectors import xero_is_active
@@ -8,10 +10,10 @@ from bms.xero.services.organisations import entity_check_connection
 class Command(BaseCommand):
     help = "Check each entity's Xero connection by reading its organisation from Xero."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--entity", help="Check only the entity with this code.")
 
-    def handle(self, *args, entity: str | None = None, **options):
+    def handle(self, *args: Any, entity: str | None = None, **options: Any) -> None:
         if not xero_is_active():
             raise CommandError("The Xero package is not active (Admin → General Settings); nothing to check.")
         entities = Entity.objects.select_related("organisation").order_by("kind", "name")
