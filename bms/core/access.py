@@ -13,13 +13,16 @@ Django runs every `ready()` before it imports the URLconf, so by the time a view
 `@rule("billing.edit")` the name is known, and a misspelt or unregistered one still fails at import.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from bms.core.roles import Role
+
+V = TypeVar("V", bound=Callable[..., Any])
 
 PUBLIC = "public"  # reachable without logging in (the login page)
 AUTHENTICATED = "authenticated"  # any logged-in user
@@ -62,13 +65,13 @@ def user_can(user, permission: str) -> bool:
     return getattr(user, "role", None) in RULES[permission]
 
 
-def rule(permission: str):
+def rule(permission: str) -> Callable[[V], V]:
     """Declare the permission a function view needs."""
     if permission != PUBLIC and permission not in RULES:
         raise KeyError(f"unknown permission {permission!r}")
 
-    def decorate(view):
-        view.access_rule = permission
+    def decorate(view: V) -> V:
+        view.access_rule = permission  # type: ignore[attr-defined]  # read back by AccessMiddleware
         return view
 
     return decorate

@@ -19,6 +19,9 @@ and, for `bms status`, the lines an operator should see about their part:
 """
 
 from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+H = TypeVar("H", bound=Callable[..., Any])
 
 _HANDLERS: dict[str, Callable] = {}
 
@@ -27,8 +30,8 @@ class UnknownJobKindError(KeyError):
     pass
 
 
-def job_kind(name: str):
-    def register(handler: Callable) -> Callable:
+def job_kind(name: str) -> Callable[[H], H]:
+    def register(handler: H) -> H:
         if name in _HANDLERS and _HANDLERS[name] is not handler:
             raise ValueError(f"job kind {name!r} is registered twice")
         _HANDLERS[name] = handler

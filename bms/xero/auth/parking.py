@@ -19,24 +19,22 @@ LINK_MODELS = (ContactLink, InvoiceLink, JournalLink)
 PARKED_CAUSE = "Xero connection needs re-authentication"
 
 
-def links_park_for_grant(*, grant_id: int, reason: str) -> int:
+def _links_park(reason: str, **tenant_filter: int) -> int:
     parked = 0
     with transaction.atomic():
         for model in LINK_MODELS:
-            parked += model.objects.filter(tenant__grant_id=grant_id, status=LinkStatus.PENDING).update(
+            parked += model.objects.filter(status=LinkStatus.PENDING, **tenant_filter).update(
                 status=LinkStatus.PARKED, last_error=reason[:1000], error_cause=PARKED_CAUSE
             )
     return parked
+
+
+def links_park_for_grant(*, grant_id: int, reason: str) -> int:
+    return _links_park(reason, tenant__grant_id=grant_id)
 
 
 def links_park_for_tenant(*, tenant_id: int, reason: str) -> int:
-    parked = 0
-    with transaction.atomic():
-        for model in LINK_MODELS:
-            parked += model.objects.filter(tenant_id=tenant_id, status=LinkStatus.PENDING).update(
-                status=LinkStatus.PARKED, last_error=reason[:1000], error_cause=PARKED_CAUSE
-            )
-    return parked
+    return _links_park(reason, tenant_id=tenant_id)
 
 
 def links_resume_for_grant(*, grant: XeroGrant) -> int:

@@ -27,7 +27,7 @@ from bms.xero.payloads import entity_tracking, invoice_cancellation, invoice_pay
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.contacts import contacts_sync
 from bms.xero.sync.log import SyncLog, SyncOutcome
-from bms.xero.sync.push import PushKind, Refusal, Verdict, push
+from bms.xero.sync.push import PushKind, Refusal, Verdict, lock_date_verdict, push
 
 LOOKUP_SIZE = 40  # Xero recommends ~40 values in a list filter
 _PK_PLACEHOLDER = 987654321
@@ -74,13 +74,10 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
         return found
 
     def check(self, record: Invoice, link: SyncLink) -> Verdict | None:
-        lock_date = self.tenant.lock_date
         code = record.customer.code
-        if lock_date and record.issued_on <= lock_date:
-            return Verdict.fail(
-                f"Blocked by lock date {lock_date:%d/%m/%Y}: Xero accepts nothing dated on or before it. Ask your "
-                f"adviser to move the lock date in Xero, then sync again.",
-                f"blocked by lock date {lock_date:%d/%m/%Y}")
+        locked = lock_date_verdict(self.tenant, record.issued_on, then="sync again")
+        if locked is not None:
+            return locked
         if record.customer_id in self.failed_contacts:
             return Verdict.fail(f"Customer {code} could not be synced to Xero; fix the customer (see its Xero "
                                 f"Integration panel), then sync again.", f"customer {code} not synced")

@@ -29,7 +29,7 @@ from bms.xero.models import EntityXeroConnection, JournalLink, LinkStatus, SyncL
 from bms.xero.payloads import entity_tracking
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.sync.log import SyncLog, SyncOutcome
-from bms.xero.sync.push import PushKind, Refusal, Verdict, push
+from bms.xero.sync.push import PushKind, Refusal, Verdict, lock_date_verdict, push
 
 LOOKUP_SIZE = 10  # narrations per look-up: the where filter travels in the URL
 
@@ -91,12 +91,10 @@ class JournalPush(PushKind[CostOfSalesJournal, ManualJournal]):
         return found
 
     def check(self, record: CostOfSalesJournal, link: SyncLink) -> Verdict | None:
-        lock_date = self.tenant.lock_date
-        if lock_date and record.journaled_on <= lock_date:
-            return Verdict.fail(
-                f"Blocked by lock date {lock_date:%d/%m/%Y}: Xero accepts nothing dated on or before it. Ask your "
-                f"adviser to move the lock date in Xero (or post this journal by hand), then press Push now.",
-                f"blocked by lock date {lock_date:%d/%m/%Y}")
+        locked = lock_date_verdict(self.tenant, record.journaled_on,
+                                   then="press Push now (or post this journal by hand)")
+        if locked is not None:
+            return locked
         lines = journal_lines_for_xero(record, entity_tracking(record.entity, self.settings_row))
         if len(lines) < 2:
             # The day's postings cancel out in every account: there is nothing for Xero to hold.

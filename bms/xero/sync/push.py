@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, ClassVar, Generic, TypeVar
 
 from django.db import IntegrityError, models, transaction
@@ -65,6 +66,17 @@ class Verdict:
     @classmethod
     def done(cls, message: str) -> Verdict:
         return cls("done", message)
+
+
+def lock_date_verdict(tenant: XeroTenant, dated: date, *, then: str) -> Verdict | None:
+    """Xero accepts nothing dated on or before the organisation's lock date (read with the
+    organisation); `then` says what to do once it has moved ("sync again", "press Push now")."""
+    lock_date = tenant.lock_date
+    if lock_date is None or dated > lock_date:
+        return None
+    return Verdict.fail(
+        f"Blocked by lock date {lock_date:%d/%m/%Y}: Xero accepts nothing dated on or before it. Ask your "
+        f"adviser to move the lock date in Xero, then {then}.", f"blocked by lock date {lock_date:%d/%m/%Y}")
 
 
 @dataclass(frozen=True)
