@@ -31,7 +31,7 @@ class RetryPolicy:
     def wait_s(self, exc: RetryableError, attempt: int) -> float:
         """How long to wait after failed attempt number `attempt` (1-based)."""
         if exc.retry_after_s is not None:
-            return float(exc.retry_after_s)
+            return exc.retry_after_s
         return min(self.max_backoff_s, self.base_s * 2.0 ** (attempt - 1))
 
     def run(self, operation: Callable[[], T]) -> T:

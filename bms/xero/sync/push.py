@@ -19,6 +19,7 @@ them (an invoice on its customer's contact) can go in the same run.
 from __future__ import annotations
 
 import hashlib
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -86,9 +87,9 @@ class Refusal:
     message: str
 
 
-class PushKind(Generic[R, X]):
+class PushKind(ABC, Generic[R, X]):
     """One record kind's part of the push. Subclasses set the class attributes and implement the
-    methods that raise NotImplementedError; the rest has a default that suits most kinds."""
+    abstract methods; the rest has a default that suits most kinds."""
 
     kind: ClassVar[str]  # in the Idempotency-Key: "contact", "invoice", "journal"
     what: ClassVar[str]  # plural, for messages: "invoices"
@@ -98,8 +99,9 @@ class PushKind(Generic[R, X]):
     def __init__(self, *, tenant: XeroTenant, client: XeroAccountingClient, log: SyncLog):
         self.tenant, self.client, self.log = tenant, client, log
 
+    @abstractmethod
     def label(self, record: R) -> str:
-        raise NotImplementedError
+        ...
 
     def revision(self, record: R) -> int:
         return int(getattr(record, "revision", 0))
@@ -112,22 +114,26 @@ class PushKind(Generic[R, X]):
         """Should Xero be asked before this record is created? (After an uncertain outcome, always.)"""
         return link.status in MAYBE_LANDED and not link.xero_id
 
+    @abstractmethod
     def lookup(self, records: list[R]) -> dict[int, X | Refusal]:
         """What Xero already holds for these records, by record pk (several per call)."""
-        raise NotImplementedError
+        ...
 
     def check(self, record: R, link: SyncLink) -> Verdict | None:
         """The pre-send check; None sends the record."""
         return None
 
+    @abstractmethod
     def element(self, record: R, link: SyncLink, *, create: bool) -> X:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def send(self, client: XeroAccountingClient, elements: list[X], *, create: bool, key: str) -> list[X]:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def xero_id(self, result: X) -> str:
-        raise NotImplementedError
+        ...
 
     def success_fields(self, record: R, link: SyncLink, result: X | None) -> dict[str, Any]:
         """Link fields besides the ones every kind sets on success."""
