@@ -230,6 +230,18 @@ class InvoiceLink(SyncLink):
     # BMS invoice line id → Xero LineItemID, so an update keeps Xero's lines (xero-notes trap 5).
     line_item_ids = models.JSONField(default=dict, blank=True)
     last_pulled_at = models.DateTimeField(null=True, blank=True)
+    # What Xero holds, as the latest pull (or push) read it: the panel and the reconciliation compare these.
+    xero_status = models.CharField(max_length=16, blank=True, default="")
+    xero_total = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    xero_amount_due = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    xero_amount_credited = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    xero_updated_at = models.DateTimeField(null=True, blank=True, help_text="Xero's UpdatedDateUTC.")
+    xero_seen_at = models.DateTimeField(null=True, blank=True)
+    # A pulled change BMS could not apply: retried by every later pull until it applies (never blocks the rest).
+    pull_error = models.TextField(blank=True, default="")
+    pull_error_cause = models.CharField(max_length=255, blank=True, default="")
+    # A void/delete made in Xero that a user accepted as it is (Accept on the panel), audited.
+    xero_status_accepted = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         constraints = SyncLink.unique_constraints("invoice", "invoice_link")

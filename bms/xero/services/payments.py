@@ -3,32 +3,31 @@
 Two feeds, because neither alone is complete (xero-notes trap 14): Payments changed since the
 cursor (a deleted payment shows as Status DELETED), and ACCREC invoices changed since the cursor
 (credit notes and overpayments lower AmountDue without any payment). Every invoice either feed
-touches is then read once, and Xero's word wins: one BMS payment per Xero PaymentID, a payment gone
-from Xero reversed, the balance set to Xero's AmountDue (Completed at zero). The cursor moves only
-after a batch has committed, and each pull re-reads a few minutes before it, so nothing slips
-between two pulls.
+touches is then read in batches of IDs and applied invoice by invoice (services/pull_apply.py: one
+savepoint each; the balance rule lives there). One invoice that cannot be applied fails alone, is
+grouped by cause in the log, and is read again by every later pull until it applies; the cursor
+still moves on, so it never holds up the rest. Each pull re-reads a few minutes before the cursor,
+so nothing slips between two pulls.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from email.utils import format_datetime
+from itertools import count
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bms.billing.models import Invoice, PaymentSource
-from bms.billing.services import invoice_set_balance, payment_record, payment_reverse
 from bms.xero.client.api import XeroAccountingClient
-from bms.xero.client.schemas import Invoice as XeroInvoice
-from bms.xero.models import InvoiceLink, PaymentLink, PullCursor, XeroTenant
+from bms.xero.models import InvoiceLink, PullCursor, XeroTenant
+from bms.xero.services.pull_apply import RECORDED, REVERSED, UPDATED, VOIDED, invoice_apply_from_xero
 from bms.xero.sync.log import SyncLog, SyncOutcome
 
 OVERLAP = timedelta(minutes=5)
 PAGE_SIZE = 1000
 LOOKUP_SIZE = 40
-RECORDED, REVERSED, UPDATED = "payments recorded", "payments reversed", "invoices brought up to date"
+__all__ = ["RECORDED", "REVERSED", "UPDATED", "VOIDED", "payments_pull"]
 
 
 def _http_date(moment: datetime | None) -> str | None:
@@ -40,79 +39,55 @@ def payments_pull(*, tenant: XeroTenant, client: XeroAccountingClient, log: Sync
     now = now or timezone.now()
     cursor, _ = PullCursor.objects.get_or_create(tenant=tenant, resource="payments")
     since = _http_date(cursor.modified_since - OVERLAP) if cursor.modified_since else None
-    newest = cursor.modified_since
-    ours = dict(InvoiceLink.objects.filter(tenant=tenant, xero_id__isnull=False).values_list("xero_id", "invoice_id"))
-    touched: set[str] = set()
-    deleted_payment_ids: set[str] = set()
-
-    page = 1
-    while True:
-        result = client.get_payments(where='PaymentType=="ACCRECPAYMENT"', page=page, page_size=PAGE_SIZE,
-                                     if_modified_since=since)
-        for payment in result.items:
-            invoice_id = payment.invoice.invoice_id if payment.invoice else None
-            if invoice_id is not None and invoice_id in ours:
-                touched.add(invoice_id)
-                if payment.status == "DELETED" and payment.payment_id:
-                    deleted_payment_ids.add(payment.payment_id)
-            if payment.updated_date_utc and (newest is None or payment.updated_date_utc > newest):
-                newest = payment.updated_date_utc
-        if len(result.items) < PAGE_SIZE:
-            break
-        page += 1
-    page = 1
-    while True:
-        invoices = client.get_invoices(where='Type=="ACCREC"', page=page, page_size=PAGE_SIZE,
-                                       if_modified_since=since)
-        for invoice in invoices.items:
-            if invoice.invoice_id is not None and invoice.invoice_id in ours:
-                touched.add(invoice.invoice_id)
-            if invoice.updated_date_utc and (newest is None or invoice.updated_date_utc > newest):
-                newest = invoice.updated_date_utc
-        if len(invoices.items) < PAGE_SIZE:
-            break
-        page += 1
+    links = InvoiceLink.objects.filter(tenant=tenant, xero_id__isnull=False)
+    ours = {xero_id for xero_id in links.values_list("xero_id", flat=True) if xero_id}
+    touched, newest = _changed_since(client, since, ours, cursor.modified_since)
+    # Those an earlier pull could not apply are read again, so a fix made since (in Xero or BMS) lands.
+    touched |= {xero_id for xero_id in links.exclude(pull_error="").values_list("xero_id", flat=True) if xero_id}
 
     outcome = SyncOutcome(counts={RECORDED: 0, REVERSED: 0, UPDATED: 0})
     touched_ids = sorted(touched)
+    log.set_total(len(touched_ids))
     for start in range(0, len(touched_ids), LOOKUP_SIZE):
         batch = client.get_invoices(ids=touched_ids[start:start + LOOKUP_SIZE]).items
+        by_id = {link.xero_id: link for link in links.filter(xero_id__in=[i.invoice_id for i in batch])
+                 .select_related("invoice")}
         for xero_invoice in batch:
-            _reconcile(tenant, Invoice.objects.get(pk=ours[xero_invoice.invoice_id]), xero_invoice,
-                       deleted_payment_ids, outcome, log, now)
+            link = by_id.get(xero_invoice.invoice_id)
+            if link is not None:
+                invoice_apply_from_xero(tenant=tenant, link=link, xero=xero_invoice, outcome=outcome, log=log,
+                                        now=now)
+        log.advance(len(batch))
+    # Past every page read, failures included: they are retried above, never a reason to stop the feed.
     PullCursor.objects.filter(pk=cursor.pk).update(modified_since=newest)
     log.info(f"Payments pulled: {outcome.summary()}.")
     return outcome
 
 
-def _reconcile(tenant: XeroTenant, invoice: Invoice, xero: XeroInvoice, deleted: set[str], outcome: SyncOutcome,
-               log: SyncLog, now: datetime) -> None:
-    current = {payment.payment_id: payment for payment in xero.payments or [] if payment.payment_id}
-    with transaction.atomic():
-        for payment_id, payment in current.items():
-            if payment.amount is None or PaymentLink.objects.filter(tenant=tenant, xero_payment_id=payment_id).exists():
-                continue  # (Xero always sends an Amount; without one there is nothing to record)
-            try:
-                with transaction.atomic():
-                    recorded = payment_record(invoice=invoice, amount=payment.amount,
-                                              paid_on=payment.date or now.date(), reference="Xero payment",
-                                              source=PaymentSource.XERO, now=now)
-                    PaymentLink.objects.create(tenant=tenant, xero_payment_id=payment_id, payment=recorded)
-            except IntegrityError:
-                continue  # another pull recorded it a moment ago
-            outcome.add(RECORDED)
-            log.info(f"Payment of {payment.amount} on {payment.date:%d/%m/%Y} recorded.",
-                     record=f"Invoice {invoice.display_number}")
-        gone = PaymentLink.objects.filter(tenant=tenant, payment__invoice=invoice, is_deleted_in_xero=False).exclude(
-            xero_payment_id__in=list(current))
-        for link in gone.select_related("payment"):
-            if link.xero_payment_id in deleted or link.xero_payment_id not in current:
-                payment_reverse(payment=link.payment, now=now)
-                PaymentLink.objects.filter(pk=link.pk).update(is_deleted_in_xero=True)
-                outcome.add(REVERSED)
-                log.warning(f"A payment of {link.payment.amount} was deleted in Xero and has been reversed.",
-                            record=f"Invoice {invoice.display_number}")
-        if xero.amount_due is not None:
-            invoice_set_balance(invoice=invoice, balance_amount=Decimal(xero.amount_due), now=now)
-        InvoiceLink.objects.filter(tenant=tenant, invoice=invoice).update(last_pulled_at=now)
-    outcome.add(UPDATED)
+def _changed_since(client: XeroAccountingClient, since: str | None, ours: set[str],
+                   newest: datetime | None) -> tuple[set[str], datetime | None]:
+    """The IDs of our invoices that either feed shows changed, and the newest change seen."""
+    touched: set[str] = set()
+    seen: list[tuple[str | None, datetime | None]] = []
+    for page in _pages():
+        payments = client.get_payments(where='PaymentType=="ACCRECPAYMENT"', page=page, page_size=PAGE_SIZE,
+                                       if_modified_since=since).items
+        seen += [(p.invoice.invoice_id if p.invoice else None, p.updated_date_utc) for p in payments]
+        if len(payments) < PAGE_SIZE:
+            break
+    for page in _pages():
+        invoices = client.get_invoices(where='Type=="ACCREC"', page=page, page_size=PAGE_SIZE,
+                                       if_modified_since=since).items
+        seen += [(i.invoice_id, i.updated_date_utc) for i in invoices]
+        if len(invoices) < PAGE_SIZE:
+            break
+    for invoice_id, updated in seen:
+        if invoice_id is not None and invoice_id in ours:
+            touched.add(invoice_id)
+        if updated and (newest is None or updated > newest):
+            newest = updated
+    return touched, newest
+
+
+def _pages() -> Iterator[int]:
+    return count(1)
