@@ -24,4 +24,9 @@ class XeroConfig(AppConfig):
             "xero.authentication_removed": "Xero authentication removed",
             "xero.contact_unlinked": "Customer's Xero link deleted",
             "xero.bulk_sync": "Bulk sync",
+            "xero.invoice_cancelled_to_match": "Invoice cancelled in BMS to match Xero",
+            "xero.invoice_difference_accepted": "Invoice difference with Xero accepted",
         })
+        from bms.xero.services.invoice_changes import connect_signals
+
+        connect_signals()

@@ -18,6 +18,7 @@ from bms.xero import status_lines  # noqa: F401  (registers the Xero lines of `b
 from bms.xero.auth.tokens import grants_keep_alive
 from bms.xero.client.errors import AuthError
 from bms.xero.models import XeroTenant
+from bms.xero.scheduled_contacts import queue_edited_customers
 from bms.xero.selectors import journals_due_for_push, tenants_in_use
 from bms.xero.services.syncs import SyncKind, tenant_sync
 from bms.xero.sync.leases import LeaseBusyError
@@ -118,6 +119,7 @@ def push_all(ctx: JobContext) -> None:
         return
     queued = 0
     for tenant in tenants_in_use():
+        queue_edited_customers(tenant)  # contacts first: invoices then carry the customer as edited
         waiting = Job.objects.filter(kind="xero.invoices.push", status=JobStatus.QUEUED,
                                      params__tenant_id=tenant.pk).exists()
         if not waiting:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bms.xero import views
+from bms.xero import views, views_invoice_changes
 
 app_name = "xero"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("customers/sync/", views.customers_sync_all, name="customers_sync_all"),
     path("invoices/<int:pk>/sync/", views.invoice_sync, name="invoice_sync"),
     path("invoices/push/", views.invoices_push_all, name="invoices_push_all"),
+    path("invoices/<int:pk>/links/<int:link_id>/cancel-in-bms/", views_invoice_changes.invoice_cancel_to_match,
+         name="invoice_cancel_to_match"),
+    path("invoices/<int:pk>/links/<int:link_id>/accept/", views_invoice_changes.invoice_accept_difference,
+         name="invoice_accept_difference"),
     path("journals/<int:pk>/push/", views.journal_push, name="journal_push"),
     path("accounts/compare/", views.chart_compare, name="chart_compare"),
     path("accounts/sync/", views.chart_sync, name="chart_sync"),

@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from bms.billing.models import Invoice, InvoiceLine, InvoiceStatus
+from bms.billing.signals import invoice_cancelled
 from bms.core.errors import DomainError, InvalidTransitionError
 from bms.core.money import LineAmountType, document_totals, line_amounts
 from bms.customers.models import Customer
@@ -306,4 +307,7 @@ def invoice_cancel(*, invoice: Invoice, cancelled_by=None, now: datetime | None 
         # A new revision tells the Xero sync this is a change to send (a void), not a retry.
         invoice.revision += 1
         invoice.save()
+        invoice_id = invoice.pk
+        # After commit: a listener that queues work must not see (or send) a cancel that rolled back.
+        transaction.on_commit(lambda: invoice_cancelled.send(sender=Invoice, invoice_id=invoice_id), robust=True)
     return invoice

@@ -129,7 +129,9 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
             line_ids = {str(line.pk): xl.line_item_id for line, xl in zip(bms_lines, xero_lines, strict=True)
                         if xl.line_item_id}
         number = result.invoice_number if result is not None else None
-        return {"xero_number": number or record.display_number, "line_item_ids": line_ids or link.line_item_ids}
+        return {"xero_number": number or record.display_number, "line_item_ids": line_ids or link.line_item_ids,
+                # Xero's answer confirms a void ("Void pending" → "Voided in Xero" on the panel).
+                "xero_status": (result.status if result is not None and result.status else link.xero_status)}
 
     def confirm(self, records: list[Invoice]) -> None:
         """Approved invoices Xero holds become Processed; their entities are known to have records in

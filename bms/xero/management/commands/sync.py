@@ -8,9 +8,10 @@ from typing import Any, TextIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from bms.core.errors import DomainError
 from bms.entities.models import Entity
 from bms.preferences.selectors import xero_is_active
-from bms.xero.client.errors import AuthError
+from bms.xero.client.errors import AuthError, XeroError
 from bms.xero.models import XeroTenant
 from bms.xero.selectors import entity_tenant, tenants_in_use
 from bms.xero.services.syncs import SyncKind, tenant_sync
@@ -75,9 +76,19 @@ class Command(BaseCommand):
         except LeaseBusyError as exc:
             self.stdout.write(self.style.WARNING(f"  {exc}; run again when it has finished."))
             return 0
+        except (XeroError, DomainError) as exc:
+            raise CommandError(f"{what.capitalize()} with {tenant.name} stopped: {exc.message}") from None
+        except Exception as exc:  # noqa: BLE001 (an operator needs the reason, not a traceback; the job log has it)
+            raise CommandError(f"{what.capitalize()} with {tenant.name} stopped by an unexpected error: "
+                               f"{type(exc).__name__}: {exc}") from None
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"  {outcome.summary()}"))
-        errors = log.errors()
-        for record, message in errors:
-            self.stdout.write(self.style.ERROR(f"  {record}: {message}"))
-        return len(errors)
+        by_cause: dict[str, list[tuple[str, str]]] = {}
+        for level, record, cause, message in log.lines:
+            if level == "error":
+                by_cause.setdefault(cause or "Other", []).append((record, message))
+        for cause, errors in by_cause.items():  # grouped by cause, as the job log shows them
+            self.stdout.write(self.style.ERROR(f"  {cause} ({len(errors)}):"))
+            for record, message in errors:
+                self.stdout.write(self.style.ERROR(f"    {record}: {message}"))
+        return sum(len(errors) for errors in by_cause.values())
