@@ -138,3 +138,48 @@ def test_bms_sync_says_it_waits_when_xero_is_down_and_changes_nothing(connected,
     call_command("sync", "payments", "--entity", "AU")
     assert "waiting for Xero's service to recover until" in capsys.readouterr().out
     assert _books() == before and PullCursor.objects.get(tenant=connected, resource="payments").modified_since is None
+
+
+def _settled_in_bms_before_connecting(invoice):
+    """History from before the connection: paid in BMS, never told to Xero (written as the data
+    stands, whatever today's payment screen allows)."""
+    payment = Payment.objects.create(invoice=invoice, amount=invoice.total_amount, paid_on=invoice.issued_on,
+                                     reference="Paid before connecting")
+    Invoice.objects.filter(pk=invoice.pk).update(balance_amount=D("0.00"), status=InvoiceStatus.COMPLETED,
+                                                 completed_at=invoice.processed_at)
+    return payment
+
+
+def test_a_bms_payment_xero_does_not_hold_is_never_dropped_nor_reopened(connected, sandbox, hundred):
+    settled, other = hundred[5], hundred[6]
+    payment = _settled_in_bms_before_connecting(settled)
+    sandbox.pay_invoice(connected.xero_tenant_id, invoice_number=other.display_number,
+                        amount=str(other.total_amount), date="2026-05-01")
+    outcome, log = _pull(connected)
+    assert outcome.failed == 1 and outcome.counts[RECORDED] == 1  # the other invoice still lands
+    [(record, message)] = log.errors()
+    assert record == f"Invoice {settled.display_number}"
+    assert "it was paid in BMS before connecting and Xero shows it unpaid" in message
+    settled.refresh_from_db()
+    payment.refresh_from_db()
+    assert (settled.status, settled.balance_amount, payment.reversed_at) == (InvoiceStatus.COMPLETED, D("0.00"), None)
+    link = InvoiceLink.objects.get(invoice=settled)
+    assert link.pull_error_cause == "Paid in BMS before connecting, unpaid in Xero"
+
+
+def test_a_bms_payment_xero_holds_counts_once_against_xeros_balance(connected, sandbox, hundred):
+    """Once the BMS payment is in Xero (a PaymentLink marks it), the balance both sides show is kept."""
+    settled = hundred[7]
+    payment = _settled_in_bms_before_connecting(settled)
+    in_xero = sandbox.pay_invoice(connected.xero_tenant_id, invoice_number=settled.display_number,
+                                  amount=str(settled.total_amount), date=str(settled.issued_on))
+    PaymentLink.objects.create(tenant=connected, xero_payment_id=in_xero["PaymentID"], payment=payment)
+    outcome, log = _pull(connected)
+    assert (outcome.failed, outcome.counts[RECORDED]) == (0, 0) and not log.errors()
+    settled.refresh_from_db()
+    assert (settled.status, settled.balance_amount, settled.payments.count()) == (
+        InvoiceStatus.COMPLETED, D("0.00"), 1)
+    sandbox.delete_payment(connected.xero_tenant_id, in_xero["PaymentID"])  # then deleted in Xero: reversed
+    assert _pull(connected)[0].counts[REVERSED] == 1
+    settled.refresh_from_db()
+    assert (settled.status, settled.balance_amount) == (InvoiceStatus.PROCESSED, settled.total_amount)
