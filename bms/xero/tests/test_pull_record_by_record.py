@@ -51,7 +51,9 @@ def _books():
 
 @pytest.fixture
 def hundred(connected, sandbox, au_entity):
-    invoices = _released(au_entity, [f.customer(code="C0001", name="Bright Tools Pty Ltd"), f.customer(code="C0002", name="Hill Engineering Pty Ltd")], 100)
+    customers = [f.customer(code="C0001", name="Bright Tools Pty Ltd"),
+                 f.customer(code="C0002", name="Hill Engineering Pty Ltd")]
+    invoices = _released(au_entity, customers, 100)
     with xero_client(connected) as client:
         outcome = invoices_push(tenant=connected, invoices=invoices, client=client, log=CollectingLog())
     assert outcome.created == 100, outcome.summary()
