@@ -63,6 +63,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "xero:customers_sync_all": ADMINS,
     "xero:invoice_sync": FINANCE,
     "xero:invoices_push_all": FINANCE,
+    "xero:invoice_cancel_to_match": FINANCE,
+    "xero:invoice_accept_difference": FINANCE,
     "xero:chart_compare": ADMINS,
     "xero:chart_sync": ADMINS,
     "xero:journal_push": ADMINS,
