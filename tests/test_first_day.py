@@ -90,6 +90,7 @@ def planted(world: FirstDay) -> list[books.Difference]:
     void = world.refreshed("void_in_xero")
     after_archive = world.refreshed("after_archive")
     link = InvoiceLink.objects.get(invoice=after_archive)
+    assert "archived" in link.last_error, link.last_error  # never sent: Xero refuses an archived contact
     return sorted([
         books.Difference(f"Invoice {void.display_number}", books.STATUS, "Xero's VOIDED, BMS's Processed"),
         books.Difference(f"Contact {world.customers['archived'].code} in {world.tenants['AU'].name}",
