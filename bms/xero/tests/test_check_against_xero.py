@@ -111,7 +111,8 @@ def test_an_invoice_whose_customer_would_be_refused_is_held_on_its_customer(conn
     causes = {group.cause: group for group in report.causes}
     assert any("with contact code C0777" in cause for cause in causes)
     on_customer = causes["customer C0009 not synced"]
-    assert on_customer.counts == {"invoice": 1} and on_customer.fix_url == reverse("billing:customer_detail", args=[customer.pk])
+    assert on_customer.counts == {"invoice": 1}
+    assert on_customer.fix_url == reverse("billing:customer_detail", args=[customer.pk])
     assert _writes(sandbox, connected) == []
 
 
