@@ -15,8 +15,9 @@ from cryptography.fernet import Fernet
 from django.test import Client
 
 from bms.billing.models import Invoice, InvoiceStatus, Payment
+from bms.cogs.models import CostOfSalesJournal
 from bms.core.testing import persona
-from bms.xero.models import InvoiceLink
+from bms.xero.models import InvoiceLink, JournalLink, LinkStatus
 from bms.xero.sync.tenant_client import process_limiter_reset
 from tests.first_day import agreement as books
 from tests.first_day.bms_side import (
@@ -111,6 +112,9 @@ def test_after_the_first_day_the_books_agree_except_what_was_left_on_purpose(wor
     assert {(d.cause, d.detail) for d in differences if d.invoice_id in settled} == {
         (books.STATUS, "Xero's AUTHORISED, BMS's Completed")}
     assert [d for d in differences if d.invoice_id not in settled] == planted(world), "\n".join(map(str, differences))
+
+    # The demo's nightly journals went out with the pushes, and each agrees account by account (above).
+    assert JournalLink.objects.filter(status=LinkStatus.SYNCED).count() == CostOfSalesJournal.objects.count() > 0
 
     # Record by record, the day's invoices agree with what people did to them.
     assert world.refreshed("full_payment").status == InvoiceStatus.COMPLETED
