@@ -119,3 +119,19 @@ def report_build(*, organisation: str, scope: str, checked_at: str, findings: li
     ordered = sorted(groups.values(), key=lambda g: (g.outcome != Outcome.HOLD, -g.total, g.cause))
     return CheckReport(organisation=organisation, scope=scope, checked_at=checked_at,
                        kinds=list(kinds.values()), causes=ordered)
+
+
+def report_lines(report: CheckReport) -> list[str]:
+    """The report as `bms sync … --dry-run` prints it: counts per kind, then each cause with its
+    records, what to do and where (the fix's page, or "in Xero")."""
+    lines = [f"Check against Xero — {report.organisation} ({report.scope}): {report.summary()}"]
+    lines += [f"  {kind_words(kind.kind, kind.total)}: {', '.join(kind.lines())}" for kind in report.kinds]
+    for group in report.causes:
+        verb = "held" if group.outcome == Outcome.HOLD else "waiting"
+        lines.append(f"  {verb} — {group.cause} ({group.counts_text}):")
+        lines.append(f"    {group.message}")
+        lines.append(f"    Fix: {group.fix_label} ({group.fix_url})" if group.fix_url else "    Fix: in Xero")
+        shown = ", ".join(record["label"] for record in group.records)
+        lines.append(f"    {shown}" + (f" and {group.total - len(group.records)} more" if group.total > len(
+            group.records) else ""))
+    return lines
