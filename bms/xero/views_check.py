@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from bms.core.access import rule
+from bms.core.access import rule, user_can
 from bms.core.errors import DomainError
 from bms.core.tz import zone
 from bms.entities.models import Entity
@@ -62,6 +62,10 @@ def entity_check(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "report": report, "last": last, "running": running, "time_zone": tz_name,
         "checked_at": datetime.fromisoformat(report.checked_at).astimezone(zone(tz_name)) if report else None,
         "kind_rows": _kind_rows(report) if report else [], "entities": _connected_entities(),
+        # Each cause with whether this user may open its fix's screen (else: who to ask).
+        "cause_rows": [(g, not g.fix_permission or user_can(request.user, g.fix_permission))
+                       for g in report.causes] if report else [],
+        "can_see_jobs": user_can(request.user, "jobs.view"),
     })
 
 

@@ -55,6 +55,7 @@ class CauseGroup:
     message: str  # the first record's message: what it says and what to do
     fix_label: str = ""
     fix_url: str = ""
+    fix_permission: str = ""  # who may open the fix's screen ("" everyone signed in)
     counts: dict[str, int] = field(default_factory=dict)  # kind → records
     records: list[dict[str, str]] = field(default_factory=list)  # {"label", "url"}, at most SAMPLE_SIZE
 
@@ -112,7 +113,8 @@ def report_build(*, organisation: str, scope: str, checked_at: str, findings: li
         cause = finding.cause or finding.message
         group = groups.setdefault((finding.outcome.value, cause), CauseGroup(
             cause=cause, outcome=finding.outcome.value, message=finding.message,
-            fix_label=finding.fix.label if finding.fix else "", fix_url=finding.fix.url if finding.fix else ""))
+            fix_label=finding.fix.label if finding.fix else "", fix_url=finding.fix.url if finding.fix else "",
+            fix_permission=finding.fix.permission if finding.fix else ""))
         group.counts[finding.kind] = group.counts.get(finding.kind, 0) + 1
         if len(group.records) < SAMPLE_SIZE:
             group.records.append({"label": finding.record, "url": record_url(finding.kind, finding.record_id)})

@@ -32,7 +32,9 @@ def test_it_runs_the_check_as_a_job_and_shows_the_causes_with_their_fix(finance_
     assert job.error_count == 1  # the held invoice, in the job's log with its cause
     text = page.content.decode()
     assert "account 41900 (Hardware Sale - Legacy Range) is archived in Xero" in text
-    assert "1 invoice" in text and reverse("ledger:account_list") in text and "Open Accounts" in text
+    assert "1 invoice" in text and "An admin fixes this (Open Accounts)" in text  # Finance cannot open Accounts
+    admin_text = admin_client.get(reverse("xero:entity_check", args=[au_entity.pk])).content.decode()
+    assert f'<a class="button" href="{reverse("ledger:account_list")}">Open Accounts</a>' in admin_text
     assert "<td>2 customers</td><td>2 would be sent</td>" in text
     assert "<td>3 invoices</td><td>2 would be sent · 1 would be held</td>" in text
     assert _writes(sandbox, connected) == []
