@@ -88,6 +88,15 @@ def _params(**values: Any) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
 
 
+def _optional_headers(idempotency_key: str | None, if_modified_since: datetime | None) -> dict[str, str]:
+    headers = {}
+    if idempotency_key:
+        headers[IDEMPOTENCY_KEY] = idempotency_key
+    if if_modified_since is not None:
+        headers[IF_MODIFIED_SINCE] = format_if_modified_since(if_modified_since)
+    return headers
+
+
 def _page(response: XeroResponse, key: str, model: type[T]) -> Page[T]:
     data = response.data or {}
     pagination = Pagination.model_validate(data["pagination"]) if data.get("pagination") else None
@@ -278,11 +287,7 @@ class XeroAccountingClient:
         is_write = method in WRITE_METHODS
         if is_write and not idempotency_key:
             raise ValueError(f"{operation}: every write to Xero carries an Idempotency-Key")
-        optional: dict[str, str] = {}
-        if idempotency_key:
-            optional[IDEMPOTENCY_KEY] = idempotency_key
-        if if_modified_since is not None:
-            optional[IF_MODIFIED_SINCE] = format_if_modified_since(if_modified_since)
+        optional = _optional_headers(idempotency_key, if_modified_since)
         # Only what the registry lists leaves: an unlisted parameter is a bug, never sent to see.
         operation_check(operation, method=method, path=path, params=params or {}, headers=optional)
         headers = {"Xero-Tenant-Id": self.xero_tenant_id, **optional}
