@@ -1,13 +1,13 @@
 from django.urls import path
 
-from bms.xero import views, views_invoice_changes
+from bms.xero import views, views_connect, views_invoice_changes
 
 app_name = "xero"
 
 urlpatterns = [
     path("callback/", views.callback, name="callback"),
     path("entities/<int:pk>/authenticate/", views.authenticate, name="authenticate"),
-    path("entities/<int:pk>/connect/", views.connect_tenant, name="connect_tenant"),
+    path("entities/<int:pk>/connect/", views_connect.connect_tenant, name="connect_tenant"),
     path("entities/<int:pk>/remove/", views.remove_authentication, name="remove_authentication"),
     path("customers/<int:pk>/sync/", views.customer_sync, name="customer_sync"),
     path("customers/<int:pk>/unlink/", views.customer_unlink_view, name="customer_unlink"),

@@ -25,6 +25,7 @@ from bms.preferences.selectors import xero_is_active
 from bms.users.models import User
 from bms.xero.auth.oauth_app import oauth_client
 from bms.xero.auth.parking import links_resume_for_grant
+from bms.xero.auth.scopes import requested_scopes
 from bms.xero.auth.tokens import access_token, grant_store_tokens
 from bms.xero.client.errors import AuthError, XeroError
 from bms.xero.client.oauth import Connection, TokenSet, XeroOAuth, new_code_verifier
@@ -37,6 +38,12 @@ from bms.xero.models import (
     XeroTenant,
 )
 from bms.xero.selectors import entity_xero_status
+from bms.xero.services.go_live_settings import (
+    ConnectChoices,
+    connection_set_go_live,
+    entity_needs_payments_scope,
+    tenant_set_choices,
+)
 
 SESSION_KEY = "xero_oauth_pending"
 STATE_LIFETIME = timedelta(minutes=10)  # Xero's codes live 5 minutes; the consent page needs a little more
@@ -88,7 +95,9 @@ def oauth_start(
     pending[state] = {"entity_id": entity.pk, "verifier": verifier, "user_id": user.pk, "at": now.isoformat(),
                       "return_to": return_to}
     session[SESSION_KEY] = pending
-    client = oauth or oauth_client()
+    # accounting.payments only when payments entered in BMS before connecting are waiting to be sent.
+    client = oauth or oauth_client(scopes=requested_scopes(payments=entity_needs_payments_scope(entity=entity,
+                                                                                               now=now)))
     try:
         return client.authorization_url(state=state, code_verifier=verifier)
     finally:
@@ -212,9 +221,11 @@ def entity_connect_tenant(
     inherit: bool = False,
     confirm_relink: bool = False,
     invoice_status: str | None = None,
+    choices: ConnectChoices | None = None,
     now: datetime | None = None,
 ) -> EntityXeroConnection:
-    """Link the entity to a tenant (or, for a branch, to its organisation's)."""
+    """Link the entity to a tenant (or, for a branch, to its organisation's), with its go-live date
+    and the organisation's zero-rate tax types and payments account (`choices`)."""
     _require_xero_active()
     now = now or timezone.now()
     if inherit and not entity.is_branch:
@@ -243,6 +254,8 @@ def entity_connect_tenant(
             connection.invoice_status = invoice_status
         connection.connected_by = user
         connection.connected_at = now
+        _apply_choices(connection=connection, entity=entity, tenant=None if inherit else tenant, user=user,
+                       choices=choices or ConnectChoices())
         connection.save()
         audit_record(
             actor=user,
@@ -252,6 +265,14 @@ def entity_connect_tenant(
             after={"tenant": target_tenant.name if target_tenant else None, "inherits": inherit},
         )
     return connection
+
+
+def _apply_choices(*, connection: EntityXeroConnection, entity: Entity, tenant: XeroTenant | None, user: User,
+                   choices: ConnectChoices) -> None:
+    if choices.go_live_on is not None:
+        connection_set_go_live(connection=connection, entity=entity, go_live_on=choices.go_live_on, user=user)
+    if tenant is not None:
+        tenant_set_choices(tenant=tenant, choices=choices, user=user, entity=entity)
 
 
 def _relink_if_confirmed(
