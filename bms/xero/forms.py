@@ -22,7 +22,7 @@ class ConnectTenantForm(forms.Form):
     )
     go_live_on = forms.DateField(
         label="Send documents dated on or after",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="The go-live date. Invoices and journals dated before it are never sent: they stay in BMS as "
         "history and show “Before go-live — not sent”. Suggested: the first day of this month, so Xero's books "
         "start on a period boundary. Once anything was sent, it can only move later.",
