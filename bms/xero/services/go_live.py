@@ -18,7 +18,7 @@ from bms.core.tz import trading_day
 from bms.entities.models import Entity
 from bms.entities.selectors import entity_time_zone
 from bms.xero.models import XeroTenant
-from bms.xero.sync.push import Verdict
+from bms.xero.sync.verdicts import Verdict
 
 CAUSE_BEFORE_GO_LIVE = "before go-live — not sent"
 CAUSE_NO_ZERO_RATE = "no zero-rate tax type chosen"
@@ -37,7 +37,7 @@ def go_live_verdict(*, go_live_on: date | None, dated: date) -> Verdict | None:
     """Dated before go-live: skipped, not an error (the record shows "before go-live — not sent")."""
     if go_live_on is None or dated >= go_live_on:
         return None
-    return Verdict("skip",
+    return Verdict.skip(
         f"Before go-live — not sent: dated {dated:%d/%m/%Y}, before {go_live_on:%d/%m/%Y}, the date this entity "
         "sends documents from. It stays in BMS as history.", CAUSE_BEFORE_GO_LIVE)
 

@@ -10,10 +10,11 @@ whose create may have landed is looked up by its number before anything is sent 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from bms.billing.models import Invoice, InvoiceStatus
@@ -26,6 +27,7 @@ from bms.xero.models import ContactLink, EntityXeroConnection, InvoiceLink, Link
 from bms.xero.payloads import entity_tracking, invoice_cancellation, invoice_payload
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.contacts import contacts_sync
+from bms.xero.services.fixes import chart_fix, customer_fix
 from bms.xero.services.go_live import go_live_verdict, zero_rate_verdict
 from bms.xero.services.invoice_totals import CAUSE_TOTALS_DIFFER, totals_difference
 from bms.xero.services.payments_push import payments_send_settled
@@ -79,37 +81,52 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
                     found[invoice.pk] = xero_invoice
         return found
 
+    def checks(self) -> Sequence[Callable[[Invoice, SyncLink], Verdict | None]]:
+        """The pre-send checks (PushKind.check runs them; so does Check against Xero). A new check is
+        one small method, pure given the reference data read once per run, added to this list."""
+        return (
+            self.check_go_live,
+            self.check_lock_date,
+            self.check_customer,
+            self.check_zero_rate,
+            self.check_chart,
+        )
+
     def is_current(self, link: SyncLink, record: Invoice) -> bool:
         # A DIFFERS invoice is in Xero as written; only a change in BMS (the repair) sends it again.
         return link.status in (LinkStatus.SYNCED, LinkStatus.DIFFERS) and link.revision_pushed >= record.revision
 
-    def check(self, record: Invoice, link: SyncLink) -> Verdict | None:
-        """The one pre-send check: each rule a small function, in the order a finance user fixes them."""
+    def check_go_live(self, record: Invoice, link: SyncLink) -> Verdict | None:
+        if link.xero_id:  # one Xero already holds (e.g. a void to send) is never held back by the date
+            return None
+        return go_live_verdict(go_live_on=self.go_live.get(record.entity_id), dated=record.issued_on)
+
+    def check_zero_rate(self, record: Invoice, link: SyncLink) -> Verdict | None:
+        if record.status == InvoiceStatus.CANCELLED:
+            return None
+        return zero_rate_verdict(tenant=self.tenant,
+                                 has_untaxed_lines=any(line.tax_rate is None for line in record.lines.all()))
+
+    def check_lock_date(self, record: Invoice, link: SyncLink) -> Verdict | None:
+        return lock_date_verdict(self.tenant, record.issued_on, then="sync again")
+
+    def check_customer(self, record: Invoice, link: SyncLink) -> Verdict | None:
         code = record.customer.code
-        if not link.xero_id:  # one Xero already holds (e.g. a void to send) is never held back by the date
-            before = go_live_verdict(go_live_on=self.go_live.get(record.entity_id), dated=record.issued_on)
-            if before is not None:
-                return before
-        locked = lock_date_verdict(self.tenant, record.issued_on, then="sync again")
-        if locked is not None:
-            return locked
         if record.customer_id in self.failed_contacts:
             return Verdict.fail(f"Customer {code} could not be synced to Xero; fix the customer (see its Xero "
-                                f"Integration panel), then sync again.", f"customer {code} not synced")
+                                f"Integration panel), then sync again.", f"customer {code} not synced",
+                                fix=customer_fix(record.customer_id))
         if record.customer_id not in self.contacts:
             # Its customer's contact is still on its way (no answer from Xero yet): not a failure.
             return Verdict.wait(f"Waiting for customer {code} to reach Xero; the invoice goes with the next push.",
                                 f"customer {code} not in Xero yet")
-        if record.status == InvoiceStatus.CANCELLED:
-            return None
-        untaxed = zero_rate_verdict(tenant=self.tenant,
-                                    has_untaxed_lines=any(line.tax_rate is None for line in record.lines.all()))
-        if untaxed is not None:
-            return untaxed
-        problems = self._chart_problems(record)
+        return None
+
+    def check_chart(self, record: Invoice, link: SyncLink) -> Verdict | None:
+        problems = [] if record.status == InvoiceStatus.CANCELLED else self._chart_problems(record)
         if problems:
             return Verdict.fail(f"Not sent: {'; '.join(problems)}. Fix the account or tax rate, then sync again.",
-                                problems[0])
+                                problems[0], fix=chart_fix())
         return None
 
     def _chart_problems(self, invoice: Invoice) -> list[str]:
@@ -180,12 +197,7 @@ def invoices_push(
     *, tenant: XeroTenant, invoices: Iterable[Invoice], client: XeroAccountingClient, log: SyncLog,
     chart: ChartCheck | None = None,
 ) -> SyncOutcome:
-    records = list(
-        Invoice.objects.filter(pk__in=[i.pk for i in invoices])
-        .select_related("entity", "customer__payment_terms")
-        .prefetch_related("lines__account", "lines__tax_rate")
-        .order_by("pk")
-    )
+    records = invoices_for_push(Invoice.objects.filter(pk__in=[i.pk for i in invoices]))
     _sync_missing_contacts(tenant, records, client, log)
     adapter = InvoicePush(tenant=tenant, client=client, log=log, chart=chart or ChartCheck(client), invoices=records)
     outcome = push(adapter, records)
@@ -193,6 +205,13 @@ def invoices_push(
     if not paid.is_empty:
         log.info(f"Payments entered in BMS before connecting: {paid.summary()}.")
     return outcome
+
+
+def invoices_for_push(invoices: QuerySet[Invoice]) -> list[Invoice]:
+    """The invoices as the push reads them (and Check against Xero with it): with what the checks
+    and the payload use, in one query per relation."""
+    return list(invoices.select_related("entity", "customer__payment_terms")
+                .prefetch_related("lines__account", "lines__tax_rate").order_by("pk"))
 
 
 def _sync_missing_contacts(tenant: XeroTenant, invoices: list[Invoice], client: XeroAccountingClient,

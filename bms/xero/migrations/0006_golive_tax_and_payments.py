@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
         ('billing', '0006_customer_and_terms_moved_to_customers'),
         ('cogs', '0001_initial'),
         ('customers', '0001_initial'),
-        ('xero', '0004_invoice_link_pulled_state'),
+        ('xero', '0005_check_against_xero'),
     ]
 
     operations = [
