@@ -16,6 +16,7 @@ class Fix:
 
     label: str  # the button: "Open Account Settings"
     url: str
+    permission: str = ""  # the access rule of that screen, when not everyone signed in has it
 
 
 @dataclass(frozen=True)
