@@ -74,5 +74,8 @@ class InXero:
     def contact(self, tenant_id: str, contact_number: str) -> dict:
         return self.contacts(tenant_id)[contact_number]
 
+    def payments(self, tenant_id: str) -> list[dict]:
+        return self.org(tenant_id)["payments"]
+
     def journals(self, tenant_id: str) -> list[dict]:
         return self.org(tenant_id)["journals"]

@@ -277,3 +277,21 @@ def test_the_go_live_date_moves_only_later_once_anything_was_sent(admin_client, 
     assert later.status_code == 302
     from bms.xero.models import EntityXeroConnection
     assert EntityXeroConnection.objects.get(entity=au_entity).go_live_on == date(2026, 6, 1)
+
+
+def test_a_branch_posting_through_its_organisation_sends_nothing_dated_before_the_organisations_go_live(
+        live, sandbox, au_entity):
+    """Found by the first-day scenario: a branch with no link of its own had no go-live date, so its
+    whole history went to Xero. It posts through its organisation, and so starts on its date."""
+    branch = f.entity("MEL", name="Acme Melbourne", kind="branch", organisation=au_entity,
+                      time_zone="Australia/Melbourne")
+    revenue, gst, customer = f.account("41110"), f.tax_rate(), f.customer()
+    history = _invoice(branch, customer, date(2026, 4, 30), [InvoiceLineData("Lathe", D("1"), D("100"), revenue,
+                                                                             gst)])
+    first_day = _invoice(branch, customer, GO_LIVE, [InvoiceLineData("Lathe", D("1"), D("100"), revenue, gst)])
+
+    outcome, _ = _push(live, [history, first_day])
+
+    assert (outcome.created, outcome.before_go_live) == (1, 1)
+    assert set(_in_xero(sandbox, live)) == {first_day.display_number}
+    assert InvoiceLink.objects.get(invoice=history).status == LinkStatus.BEFORE_GO_LIVE
