@@ -169,9 +169,12 @@ def _snapshot(world: FirstDay) -> tuple:
            sorted(InvoiceLink.objects.values_list("pk", "status", "xero_id", "xero_status", "xero_amount_due",
                                                   "pull_error", "last_error")),
            sorted(ContactLink.objects.values_list("pk", "status", "xero_id", "last_error")))
-    xero = {tenant_id: sorted((i["InvoiceNumber"], i["Status"], str(i["AmountDue"]))
-                              for i in world.xero.org(tenant_id)["invoices"])
-            for tenant_id in {t.xero_tenant_id for t in world.tenants.values()}}
+    xero = {}
+    for tenant_id in {t.xero_tenant_id for t in world.tenants.values()}:
+        org = world.xero.org(tenant_id)
+        xero[tenant_id] = (sorted((i["InvoiceNumber"], i["Status"], str(i["AmountDue"])) for i in org["invoices"]),
+                           sorted((p["PaymentID"], p["Status"]) for p in org["payments"]),
+                           sorted((c["ContactID"], c["Name"], c["ContactStatus"]) for c in org["contacts"]))
     return bms, sorted(xero.items())
 
 
