@@ -17,7 +17,7 @@ from django.utils import timezone
 from bms.core.tz import trading_day
 from bms.entities.models import Entity
 from bms.entities.selectors import entity_time_zone
-from bms.xero.models import XeroTenant
+from bms.xero.models import EntityXeroConnection, XeroTenant
 from bms.xero.sync.verdicts import Verdict
 
 CAUSE_BEFORE_GO_LIVE = "before go-live — not sent"
@@ -31,6 +31,14 @@ def default_go_live_on(*, entity: Entity, now: datetime | None = None) -> date:
     the connection was being set up) still go."""
     today = trading_day(now or timezone.now(), entity_time_zone(entity))
     return today.replace(day=1)
+
+
+def go_live_dates() -> dict[int, date | None]:
+    """Each entity's go-live date: its own connection's, else (a branch posting through its
+    organisation without a date of its own) its organisation's. Entities are few: two queries."""
+    own = dict(EntityXeroConnection.objects.values_list("entity_id", "go_live_on"))
+    return {pk: own.get(pk) or (own.get(organisation_id) if organisation_id else None)
+            for pk, organisation_id in Entity.objects.values_list("pk", "organisation_id")}
 
 
 def go_live_verdict(*, go_live_on: date | None, dated: date) -> Verdict | None:

@@ -31,7 +31,7 @@ from bms.xero.models import EntityXeroConnection, JournalLink, LinkStatus, SyncL
 from bms.xero.payloads import entity_tracking
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.fixes import account_settings_fix
-from bms.xero.services.go_live import go_live_verdict, journal_tax_verdict
+from bms.xero.services.go_live import go_live_dates, go_live_verdict, journal_tax_verdict
 from bms.xero.sync.log import SyncLog, SyncOutcome
 from bms.xero.sync.push import PushKind, Refusal, Verdict, lock_date_verdict, push
 
@@ -73,8 +73,7 @@ class JournalPush(PushKind[CostOfSalesJournal, ManualJournal]):
         self.chart = chart
         self.settings_row = general_settings()
         self.lines: dict[int, list[ManualJournalLine]] = {}
-        # Entities are few: every connection's go-live date, one query.
-        self.go_live: dict[int, date | None] = dict(EntityXeroConnection.objects.values_list("entity_id", "go_live_on"))
+        self.go_live: dict[int, date | None] = go_live_dates()
 
     def label(self, record: CostOfSalesJournal) -> str:
         return f"Journal {record.reference}"
