@@ -64,7 +64,7 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
         statuses = dict(EntityXeroConnection.objects.filter(entity_id__in=entity_ids)
                         .values_list("entity_id", "invoice_status"))
         self.statuses = {entity_id: statuses.get(entity_id, "AUTHORISED") for entity_id in entity_ids}
-        self.go_live = go_live_dates()
+        self.go_live = go_live_dates(entity_ids=entity_ids)
         self.differing: set[int] = set()  # written, but Xero's totals are not BMS's: not Processed
         # One reverse() a run: resolving the pattern for each of thousands of invoices shows in a profile.
         self.url_template = settings.BMS_BASE_URL + reverse("billing:invoice_detail", args=[_PK_PLACEHOLDER])

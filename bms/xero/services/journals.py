@@ -13,7 +13,6 @@ held with a message saying what to do; the schedule does not resend it (Push now
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
 from typing import ClassVar
 
 from django.conf import settings
@@ -24,6 +23,7 @@ from bms.cogs.models import CostOfSalesJournal
 from bms.cogs.selectors import journal_account_summary
 from bms.cogs.services import journal_mark_held, journal_mark_pushed
 from bms.core.money import ZERO
+from bms.entities.models import Entity
 from bms.preferences.selectors import general_settings
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import ManualJournal, ManualJournalLine, Tracking
@@ -73,7 +73,8 @@ class JournalPush(PushKind[CostOfSalesJournal, ManualJournal]):
         self.chart = chart
         self.settings_row = general_settings()
         self.lines: dict[int, list[ManualJournalLine]] = {}
-        self.go_live: dict[int, date | None] = go_live_dates()
+        # Entities are few: every connection's go-live date, one query.
+        self.go_live = go_live_dates(entity_ids=Entity.objects.values_list("pk", flat=True))
 
     def label(self, record: CostOfSalesJournal) -> str:
         return f"Journal {record.reference}"

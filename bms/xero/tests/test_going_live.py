@@ -333,14 +333,19 @@ def test_cancel_in_bms_voids_the_differing_invoice_in_xero(live, sandbox, au_ent
     assert Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.CANCELLED
     assert _in_xero(sandbox, live)[invoice.display_number]["Status"] == "VOIDED"
 
+def test_a_branch_posting_through_its_organisation_sends_nothing_dated_before_the_organisations_go_live(
+        live, sandbox, au_entity):
+    """Found by the first-day scenario: a branch with no link of its own had no go-live date, so its
+    whole history went to Xero. It posts through its organisation, and so starts on its date."""
+    branch = f.entity("MEL", name="Acme Melbourne", kind="branch", organisation=au_entity,
+                      time_zone="Australia/Melbourne")
+    revenue, gst, customer = f.account("41110"), f.tax_rate(), f.customer()
+    history = _invoice(branch, customer, date(2026, 4, 30), [InvoiceLineData("Lathe", D("1"), D("100"), revenue,
+                                                                             gst)])
+    first_day = _invoice(branch, customer, GO_LIVE, [InvoiceLineData("Lathe", D("1"), D("100"), revenue, gst)])
 
-def test_a_branch_without_a_date_of_its_own_goes_live_with_its_organisation(live, sandbox, au_entity):
-    from bms.entities.models import EntityKind
+    outcome, _ = _push(live, [history, first_day])
 
-    branch = f.entity("MEL", kind=EntityKind.BRANCH, organisation=au_entity, time_zone="Australia/Melbourne")
-    revenue, gst = f.account("41110"), f.tax_rate()
-    history = _invoice(branch, f.customer(), date(2026, 4, 30), [InvoiceLineData("Lathe", D("1"), D("100"),
-                                                                                 revenue, gst)])
-    outcome, _ = _push(live, [history])
-    assert (outcome.created, outcome.before_go_live) == (0, 1)
+    assert (outcome.created, outcome.before_go_live) == (1, 1)
+    assert set(_in_xero(sandbox, live)) == {first_day.display_number}
     assert InvoiceLink.objects.get(invoice=history).status == LinkStatus.BEFORE_GO_LIVE
