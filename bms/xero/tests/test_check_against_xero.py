@@ -164,3 +164,39 @@ def test_an_organisations_check_covers_its_inheriting_branches_and_not_another_o
     report = check_against_xero(tenant=connected, entities=entities_in_scope(au_entity, connected),
                                 log=CollectingLog(), kinds=("invoices",))
     assert [kind.counts for kind in report.kinds] == [{"send": 1}]
+
+
+def test_going_live_the_check_counts_history_apart_and_holds_untaxed_lines_without_a_zero_rate(
+    admin_client, connected, sandbox, au_entity
+):
+    """The go-live checks (services/go_live.py) are the adapters' own: the check reports them with
+    no change of its own — history before go-live not sent, an untaxed line held with its fix."""
+    from decimal import Decimal
+
+    from bms.billing.services import InvoiceLineData, invoice_approve, invoice_create
+    from bms.xero.models import XeroTenant
+    from bms.xero.tests.conftest import connect
+
+    connect(admin_client, au_entity, connected, go_live_on="2026-05-01")
+    XeroTenant.objects.filter(pk=connected.pk).update(zero_rate_tax_type="")
+    revenue, customer = f.account("41110"), f.customer()
+
+    def invoice(day, tax_rate):
+        line = InvoiceLineData("Service", Decimal("1"), Decimal("100"), revenue, tax_rate)
+        return invoice_approve(invoice=invoice_create(entity=au_entity, customer=customer, issued_on=day,
+                                                      lines=[line], currency="AUD"))
+
+    invoice(date(2026, 4, 30), f.tax_rate())  # history
+    untaxed = invoice(date(2026, 5, 1), None)
+    invoice(date(2026, 5, 2), f.tax_rate())
+    sandbox.clear_log()
+    report, _ = _check(connected, au_entity, kinds=("invoices",))
+    assert report.summary() == ("3 record(s) checked: 1 ready, 1 would be held, 0 would wait, "
+                                "1 before go-live (not sent)")
+    [held] = report.causes
+    assert "no zero-rate tax type is chosen" in held.message
+    assert held.records == [{"label": f"Invoice {untaxed.display_number}",
+                             "url": reverse("billing:invoice_detail", args=[untaxed.pk])}]
+    assert (held.fix_label, held.fix_url) == ("Open Connect Xero Organisation",
+                                              reverse("xero:connect_tenant", args=[au_entity.pk]))
+    assert _writes(sandbox, connected) == [] and not InvoiceLink.objects.exists()
