@@ -29,7 +29,7 @@ from bms.xero.payloads import entity_tracking, invoice_cancellation, invoice_pay
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.contacts import contacts_sync
 from bms.xero.services.fixes import chart_fix, connection_fix, customer_fix, with_fix
-from bms.xero.services.go_live import go_live_verdict, zero_rate_verdict
+from bms.xero.services.go_live import go_live_dates, go_live_verdict, zero_rate_verdict
 from bms.xero.services.invoice_totals import CAUSE_TOTALS_DIFFER, totals_difference
 from bms.xero.services.payments_push import payments_send_settled
 from bms.xero.sync.log import SyncLog, SyncOutcome
@@ -64,8 +64,7 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
         statuses = dict(EntityXeroConnection.objects.filter(entity_id__in=entity_ids)
                         .values_list("entity_id", "invoice_status"))
         self.statuses = {entity_id: statuses.get(entity_id, "AUTHORISED") for entity_id in entity_ids}
-        self.go_live = dict(EntityXeroConnection.objects.filter(entity_id__in=entity_ids)
-                            .values_list("entity_id", "go_live_on"))
+        self.go_live = go_live_dates(entity_ids=entity_ids)
         self.differing: set[int] = set()  # written, but Xero's totals are not BMS's: not Processed
         # One reverse() a run: resolving the pattern for each of thousands of invoices shows in a profile.
         self.url_template = settings.BMS_BASE_URL + reverse("billing:invoice_detail", args=[_PK_PLACEHOLDER])
