@@ -30,6 +30,7 @@ from tests.first_day.bms_side import (
     day_one_customers,
     day_one_invoices,
     demo_history,
+    dry_run,
     edit_customer,
     invoice_after_archive,
     run_until_quiet,
@@ -58,13 +59,24 @@ def world(settings, tmp_path):
 
 
 def morning(world: FirstDay, sandbox, *, with_no_tax_lines: bool) -> None:
-    """History, connecting, the day's invoices, sent by the schedule."""
+    """History, connecting, the day's invoices, checked against Xero (a dry run: nothing written), then
+    sent by the schedule — exactly what the dry run said would be sent."""
     demo_history(world)  # the demo's settings turn the Xero package on
     world.admin.force_login(persona("admin"))
     connect_both(world, sandbox)
     day_one_customers(world)
     day_one_invoices(world, with_no_tax_lines=with_no_tax_lines)
+    sandbox.clear_log()
+    previews = {code: dry_run(world, code) for code in ("AU", "NZ")}
+    assert [e for e in sandbox.log() if e["method"] != "GET"] == []  # the dry run wrote nothing
     run_until_quiet(world)
+    for code, counts in previews.items():
+        entities = ("AU", "MEL") if code == "AU" else ("NZ",)
+        released = Invoice.objects.filter(entity__code__in=entities).exclude(
+            status__in=[InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED])
+        assert counts.get("history", 0) == released.filter(issued_on__lt=GO_LIVE).count() > 0
+        assert counts.get("send", 0) == len(world.xero.invoices(world.tenant_id(code))) > 0
+        assert set(counts) <= {"send", "history"}, counts  # nothing held, nothing waiting
 
 
 def first_day(world: FirstDay, sandbox, *, with_no_tax_lines: bool) -> None:

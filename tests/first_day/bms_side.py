@@ -5,12 +5,15 @@ is moved, and the engine runs each job in this thread)."""
 
 from __future__ import annotations
 
+import io
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -158,6 +161,15 @@ def invoice_after_archive(world: FirstDay) -> Invoice:
     sales, gst = Account.objects.get(code="41110"), _tax("OUTPUT")
     return _released("after_archive", world, entity="AU", customer=world.customers["archived"],
                      lines=[InvoiceLineData("Tool post", D("1"), D("640.00"), sales, gst)])
+
+
+def dry_run(world: FirstDay, entity_code: str) -> dict[str, int]:
+    """An operator's `bms sync invoices --entity CODE --dry-run --json` before the first push: what the
+    push would do with each invoice, counted by outcome (send, hold, history…)."""
+    out = io.StringIO()
+    call_command("sync", "invoices", "--entity", entity_code, "--dry-run", "--json", stdout=out)
+    [report] = json.loads(out.getvalue())
+    return next((kind["counts"] for kind in report["kinds"] if kind["kind"] == "invoice"), {})
 
 
 # --- the schedule, to quiescence --------------------------------------------------------------------------
