@@ -69,6 +69,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "xero:chart_compare": ADMINS,
     "xero:chart_sync": ADMINS,
     "xero:journal_push": ADMINS,
+    "xero:entity_check": FINANCE,
+    "xero:check_start": FINANCE,
 }
 
 
