@@ -5,10 +5,13 @@ the client offers and no flow uses yet are sent through the client directly, nam
 
 import re
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from bms.billing.models import Invoice
+from bms.billing.services import InvoiceLineData
 from bms.customers.services import customer_update
 from bms.testing import factories as f
 from bms.testing.journals import journal_chart
@@ -22,7 +25,8 @@ from bms.xero.services.payments import payments_pull
 from bms.xero.sync.leases import LeaseKind
 from bms.xero.sync.log import CollectingLog
 from bms.xero.sync.run import tenant_run
-from bms.xero.tests.conftest import xero_client
+from bms.xero.tests.conftest import authenticate, connect, xero_client
+from bms.xero.tests.test_going_live import _settled
 from bms.xero.tests.test_invoices import _released
 from bms.xero.tests.test_journals import _journal
 from xero_sandbox.contract import SPEC_DIR, request_problems, require_spec_files
@@ -52,25 +56,37 @@ def coverage(traffic: list[dict]) -> dict[str, set[str]]:
     return seen
 
 
-def _product_flows(tenant, sandbox, entity) -> None:
+def _settled_before_connect(admin_client, tenant, entity) -> Invoice:
+    """An invoice BMS settled before connecting: its payments go to Xero (PUT /Payments) once the
+    go-live date is set and the grant holds accounting.payments."""
+    revenue, gst = f.account("41110", "Sales 41110"), f.tax_rate()
+    settled = _settled(entity, f.customer(code="C0901", name="Settled Co"), date(2026, 4, 23),
+                       [InvoiceLineData("Lathe", Decimal("2"), Decimal("100"), revenue, gst)])
+    connect(admin_client, entity, tenant, go_live_on="2026-04-01")
+    authenticate(admin_client, entity)  # now asks for accounting.payments
+    return settled
+
+
+def _product_flows(tenant, sandbox, entity, settled: Invoice) -> None:
     """What BMS sends in its own runs: the organisation and chart, customers created then edited,
-    invoices created, lost answers looked up, a correction, the journal, two payments pulls."""
+    invoices created (and the payments of one settled before connecting), lost answers looked up,
+    a correction, journals, two payments pulls."""
     tenant_run(tenant=tenant, lease=LeaseKind.CHART, work=lambda client: chart_compare(client=client))
     customer = f.customer(code="C0900", name="Coverage Tools Pty Ltd")
-    invoices = _released(entity, [customer], 2)
+    invoices = [settled, *_released(entity, [customer], 2)]
     journal_chart()
     journals = [_journal(entity), _journal(entity, date(2026, 4, 24))]
     with xero_client(tenant) as client:
-        invoices_push(tenant=tenant, invoices=invoices[:1], client=client, log=CollectingLog())
+        invoices_push(tenant=tenant, invoices=invoices[:2], client=client, log=CollectingLog())
         journals_push(tenant=tenant, journals=journals[:1], client=client, log=CollectingLog())
         # Writes that land with no answer: the invoice is looked up by its number, the journal by its
         # narration.
         sandbox.set_faults(tenant.xero_tenant_id, drop_rate=1.0)
-        invoices_push(tenant=tenant, invoices=invoices[1:], client=client, log=CollectingLog())
+        invoices_push(tenant=tenant, invoices=invoices[2:], client=client, log=CollectingLog())
         journals_push(tenant=tenant, journals=journals[1:], client=client, log=CollectingLog())
         sandbox.clear_faults(tenant.xero_tenant_id)
-        invoices[0].__class__.objects.filter(pk=invoices[0].pk).update(reference="PO-9", revision=2)
-        invoices_push(tenant=tenant, invoices=[invoices[0].__class__.objects.get(pk=invoices[0].pk)], client=client,
+        Invoice.objects.filter(pk=invoices[1].pk).update(reference="PO-9", revision=2)
+        invoices_push(tenant=tenant, invoices=[Invoice.objects.get(pk=invoices[1].pk)], client=client,
                       log=CollectingLog())
         customer_update(customer=customer, email="accounts@coverage.example.com")
         contacts_sync(tenant=tenant, customers=[customer], client=client, log=CollectingLog())
@@ -90,9 +106,10 @@ def _client_only(tenant) -> None:
         client.get_manual_journals(page=1)
 
 
-def test_every_operation_and_optional_parameter_is_sent_and_validates(connected, sandbox, au_entity):
+def test_every_operation_and_optional_parameter_is_sent_and_validates(admin_client, connected, sandbox, au_entity):
     require_spec_files(Path(SPEC_DIR / "xero_accounting.yaml"))  # skips on a developer machine; fails in CI
-    _product_flows(connected, sandbox, au_entity)
+    settled = _settled_before_connect(admin_client, connected, au_entity)
+    _product_flows(connected, sandbox, au_entity, settled)
     from_flows = coverage(sandbox.traffic())
     _client_only(connected)
     traffic = sandbox.traffic()
