@@ -7,6 +7,7 @@ the ones the scenario leaves on purpose; nothing settled in BMS before connectin
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 
 import pytest
@@ -36,6 +37,7 @@ from tests.first_day.bms_side import (
     run_until_quiet,
 )
 from tests.first_day.xero_side import InXero
+from xero_sandbox.contract import SPEC_DIR, request_problems, specs_available, specs_required
 from xero_sandbox.testing import run_sandbox
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -44,9 +46,10 @@ D = Decimal
 
 @pytest.fixture
 def world(settings, tmp_path):
-    """BMS and the sandbox on one clock, at 09:00 in Sydney on the first day; the Xero package on."""
-    with time_machine.travel(START, tick=True) as clock, run_sandbox(tmp_path / "sandbox",
-                                                                     auto_consent=True) as sandbox:
+    """BMS and the sandbox on one clock, at 09:00 in Sydney on the first day. Every request sent to the
+    sandbox must validate against Xero's OpenAPI description when the day ends."""
+    with time_machine.travel(START, tick=True) as clock, run_sandbox(
+            tmp_path / "sandbox", auto_consent=True, record_traffic=True) as sandbox:
         settings.XERO_CLIENT_ID, settings.XERO_CLIENT_SECRET = "bms-demo", "bms-demo-secret"
         settings.XERO_REDIRECT_URI = "http://127.0.0.1:8000/xero/callback/"
         for name, value in sandbox.urls().items():
@@ -54,8 +57,12 @@ def world(settings, tmp_path):
         settings.BMS_TOKEN_KEYS = [Fernet.generate_key().decode()]
         settings.XERO_RETRY_BASE_S = 0.01
         process_limiter_reset()
-        admin = Client()
-        yield FirstDay(admin=admin, xero=InXero(sandbox), clock=clock), sandbox
+        yield FirstDay(admin=Client(), xero=InXero(sandbox), clock=clock), sandbox
+        traffic = sandbox.traffic()
+    if specs_available():
+        assert request_problems(traffic) == [], "a request Xero's description refuses"
+    elif specs_required(os.environ):
+        pytest.fail(f"Xero's OpenAPI description is missing from {SPEC_DIR}", pytrace=False)
 
 
 def morning(world: FirstDay, sandbox, *, with_no_tax_lines: bool) -> None:
