@@ -25,7 +25,10 @@ from bms.xero.client.schemas import Invoice as XeroInvoice
 from bms.xero.models import ContactLink, EntityXeroConnection, InvoiceLink, LinkStatus, SyncLink, XeroTenant
 from bms.xero.payloads import entity_tracking, invoice_cancellation, invoice_payload
 from bms.xero.services.chart_check import ChartCheck
+from bms.xero.services.contact_checks import contact_state_verdict
+from bms.xero.services.contact_status import contact_statuses_refresh
 from bms.xero.services.contacts import contacts_sync
+from bms.xero.services.currency_checks import CurrencyCheck
 from bms.xero.sync.log import SyncLog, SyncOutcome
 from bms.xero.sync.push import PushKind, Refusal, Verdict, lock_date_verdict, push
 
@@ -53,6 +56,11 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
             if xero_id
         }
         self.failed_contacts = set(links.filter(status=LinkStatus.FAILED).values_list("customer_id", flat=True))
+        # What Xero holds of each contact (services/contact_status.py read it just before this run).
+        self.contact_states: dict[int, tuple[str, str]] = {
+            customer_id: (status, merged) for customer_id, status, merged
+            in links.values_list("customer_id", "xero_contact_status", "xero_merged_to_id")}
+        self.currencies = CurrencyCheck(tenant=tenant, client=client)
         entity_ids = {invoice.entity_id for invoice in invoices}
         statuses = dict(EntityXeroConnection.objects.filter(entity_id__in=entity_ids)
                         .values_list("entity_id", "invoice_status"))
@@ -78,6 +86,10 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
         locked = lock_date_verdict(self.tenant, record.issued_on, then="sync again")
         if locked is not None:
             return locked
+        status, merged_to = self.contact_states.get(record.customer_id, ("", ""))
+        held = contact_state_verdict(customer_code=code, xero_contact_status=status, xero_merged_to_id=merged_to)
+        if held is not None and record.status != InvoiceStatus.CANCELLED:
+            return held
         if record.customer_id in self.failed_contacts:
             return Verdict.fail(f"Customer {code} could not be synced to Xero; fix the customer (see its Xero "
                                 f"Integration panel), then sync again.", f"customer {code} not synced")
@@ -85,7 +97,12 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
             # Its customer's contact is still on its way (no answer from Xero yet): not a failure.
             return Verdict.wait(f"Waiting for customer {code} to reach Xero; the invoice goes with the next push.",
                                 f"customer {code} not in Xero yet")
-        problems = [] if record.status == InvoiceStatus.CANCELLED else self._chart_problems(record)
+        if record.status == InvoiceStatus.CANCELLED:
+            return None  # a void or delete: only the Xero invoice id matters
+        currency = self.currencies.verdict(record.currency)
+        if currency is not None:
+            return currency
+        problems = self._chart_problems(record)
         if problems:
             return Verdict.fail(f"Not sent: {'; '.join(problems)}. Fix the account or tax rate, then sync again.",
                                 problems[0])
@@ -153,6 +170,7 @@ def invoices_push(
         .order_by("pk")
     )
     _sync_missing_contacts(tenant, records, client, log)
+    contact_statuses_refresh(tenant=tenant, client=client, customer_ids={i.customer_id for i in records}, log=log)
     adapter = InvoicePush(tenant=tenant, client=client, log=log, chart=chart or ChartCheck(client), invoices=records)
     return push(adapter, records)
 
