@@ -31,7 +31,7 @@ def test_an_invoice_in_a_currency_the_organisation_lacks_is_held_then_sent_once_
     connected, sandbox, au_entity
 ):
     invoice = _invoice(au_entity, f.customer(), "EUR")  # ISO 4217, but not enabled in the AU organisation
-    outcome, log = _push(connected, [invoice])
+    outcome, _log = _push(connected, [invoice])
     link = InvoiceLink.objects.get(invoice=invoice)
     assert (outcome.failed, link.status, link.error_cause) == (1, LinkStatus.FAILED, "currency EUR not enabled in Xero")
     assert "has no EUR currency in Xero (it has AUD, NZD, USD)" in link.last_error
