@@ -7,7 +7,7 @@ creates. Later syncs update the linked contact. Batches, keys, intent and outcom
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
 
 from django.utils import timezone
@@ -115,9 +115,17 @@ class ContactPush(PushKind[Customer, Contact]):
     def lookup(self, records: list[Customer]) -> dict[int, Contact | Refusal]:
         return {pk: match for pk, match in contacts_find(self.client, records).items() if match is not None}
 
-    def check(self, record: Customer, link: SyncLink) -> Verdict | None:
-        assert isinstance(link, ContactLink)
-        return contact_update_verdict(customer_code=record.code, xero_contact_status=link.xero_contact_status,
+    def checks(self) -> Sequence[Callable[[Customer, SyncLink], Verdict | None]]:
+        """The pre-send checks (PushKind.check runs them; so does Check against Xero). A new check is
+        one small method, pure given the reference data read once per run, added to this list."""
+        return (self.check_contact_state,)
+
+    def check_contact_state(self, record: Customer, link: SyncLink) -> Verdict | None:
+        """No edits to a contact under a GDPR request or merged away (services/contact_checks.py)."""
+        if not isinstance(link, ContactLink):
+            return None
+        return contact_update_verdict(customer_code=record.code, customer_id=record.pk,
+                                      xero_contact_status=link.xero_contact_status,
                                       xero_merged_to_id=link.xero_merged_to_id)
 
     def success_fields(self, record: Customer, link: SyncLink, result: Contact | None) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.models import XeroTenant
-from bms.xero.sync.push import Verdict
+from bms.xero.sync.verdicts import Verdict
 
 CACHE_FOR = timedelta(hours=1)
 
@@ -25,6 +25,8 @@ def tenant_currencies(*, tenant: XeroTenant, client: XeroAccountingClient, force
     if tenant.currencies and fresh and not force:
         return tenant.currencies.split()
     codes = [c.code for c in client.get_currencies() if c.code]
+    if client.read_only:
+        return codes  # Check against Xero: it reads, and keeps nothing
     tenant.currencies, tenant.currencies_read_at = " ".join(codes), timezone.now()
     XeroTenant.objects.filter(pk=tenant.pk).update(currencies=tenant.currencies,
                                                    currencies_read_at=tenant.currencies_read_at)
