@@ -22,7 +22,9 @@ from django.utils import timezone
 
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import Contact
-from bms.xero.models import ContactLink, XeroTenant
+from bms.xero.models import ContactLink, InvoiceLink, LinkStatus, XeroTenant
+from bms.xero.services.contact_checks import ARCHIVED_CAUSE, GDPR_CAUSE
+from bms.xero.services.contact_checks import MERGED_CAUSE as HELD_MERGED_CAUSE
 from bms.xero.sync.log import SyncLog
 
 TRUST_WINDOW = timedelta(minutes=10)
@@ -50,6 +52,27 @@ def contact_statuses_refresh(
             if contact is not None:
                 contact_status_apply(link=link, contact=contact, client=client, log=log)
     return len(stale)
+
+
+def held_contacts_recheck(*, tenant: XeroTenant, client: XeroAccountingClient, log: SyncLog) -> int:
+    """Invoices held for their customer's contact (archived, GDPR request, merged): the contact is
+    read again once the trust window has passed, whichever invoices a push is about, and when it
+    can take invoices again (e.g. unarchived in Xero by hand) the held invoices are released, so the
+    schedule's next push sends them. Returns how many were released."""
+    held = InvoiceLink.objects.filter(tenant=tenant, status=LinkStatus.FAILED,
+                                      error_cause__in=(ARCHIVED_CAUSE, GDPR_CAUSE, HELD_MERGED_CAUSE))
+    customer_ids = set(held.values_list("invoice__customer_id", flat=True))
+    if not customer_ids:
+        return 0
+    contact_statuses_refresh(tenant=tenant, client=client, customer_ids=customer_ids, log=log)
+    usable = ContactLink.objects.filter(tenant=tenant, customer_id__in=customer_ids, xero_merged_to_id="").exclude(
+        xero_contact_status__in=("ARCHIVED", "GDPRREQUEST")).values_list("customer_id", flat=True)
+    released = held.filter(invoice__customer_id__in=list(usable)).update(
+        status=LinkStatus.PENDING, last_error="", error_cause="", updated_at=timezone.now())
+    if released:
+        log.info(f"{released} invoice(s) held for their customer's Xero contact can go again: the contact can take "
+                 "invoices now. They go with the next push.")
+    return released
 
 
 def contact_status_apply(*, link: ContactLink, contact: Contact, client: XeroAccountingClient, log: SyncLog) -> None:

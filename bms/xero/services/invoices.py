@@ -27,7 +27,7 @@ from bms.xero.models import ContactLink, EntityXeroConnection, InvoiceLink, Link
 from bms.xero.payloads import entity_tracking, invoice_cancellation, invoice_payload
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.contact_checks import contact_state_verdict
-from bms.xero.services.contact_status import contact_statuses_refresh
+from bms.xero.services.contact_status import contact_statuses_refresh, held_contacts_recheck
 from bms.xero.services.contacts import contacts_sync
 from bms.xero.services.currency_checks import CurrencyCheck
 from bms.xero.services.fixes import chart_fix, customer_fix
@@ -187,6 +187,7 @@ def invoices_push(
     records = invoices_for_push(Invoice.objects.filter(pk__in=[i.pk for i in invoices]))
     _sync_missing_contacts(tenant, records, client, log)
     contact_statuses_refresh(tenant=tenant, client=client, customer_ids={i.customer_id for i in records}, log=log)
+    held_contacts_recheck(tenant=tenant, client=client, log=log)
     adapter = InvoicePush(tenant=tenant, client=client, log=log, chart=chart or ChartCheck(client), invoices=records)
     return push(adapter, records)
 

@@ -89,6 +89,25 @@ def test_unarchive_then_push_lands_the_held_invoices_exactly_once_when_xeros_ans
     assert len(_xero_invoices(sandbox, connected)) == 3
 
 
+def test_a_contact_unarchived_in_xero_by_hand_releases_the_held_invoices_for_the_schedule(
+    connected, sandbox, au_entity
+):
+    from bms.xero.selectors import invoices_due_for_push
+
+    customer, _, held, _, _ = _archived_customer_with_held_invoices(connected, sandbox, au_entity)
+    assert not invoices_due_for_push(connected).filter(customer=customer).exists()  # held, not retried blindly
+    sandbox.set_contact_status(connected.xero_tenant_id, _linked(connected, customer).xero_id, "ACTIVE")
+    _push(connected, _released(au_entity, [f.customer(code="C0399", name="Someone Else")], 1))
+    assert not invoices_due_for_push(connected).filter(customer=customer).exists()  # read 10 minutes ago: trusted
+    _trust_window_passes()
+    _, log = _push(connected, _released(au_entity, [f.customer(code="C0398", name="Another One")], 1))
+    assert any("2 invoice(s) held for their customer's Xero contact can go again" in m for *_, m in log.lines)
+    due = list(invoices_due_for_push(connected).filter(customer=customer))
+    assert due == sorted(held, key=lambda i: i.pk)
+    outcome, _ = _push(connected, due)
+    assert outcome.created == 2
+
+
 def test_unarchive_is_refused_for_a_contact_xero_does_not_show_archived(connected, sandbox, au_entity):
     from bms.core.errors import DomainError
 
