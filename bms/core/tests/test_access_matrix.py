@@ -68,9 +68,13 @@ MATRIX: dict[str, frozenset[str]] = {
     "xero:invoices_push_all": FINANCE,
     "xero:invoice_cancel_to_match": FINANCE,
     "xero:invoice_accept_difference": FINANCE,
+    "xero:invoice_differs_resend": FINANCE,
+    "xero:invoice_differs_cancel": FINANCE,
     "xero:chart_compare": ADMINS,
     "xero:chart_sync": ADMINS,
     "xero:journal_push": ADMINS,
+    "xero:entity_check": FINANCE,
+    "xero:check_start": FINANCE,
 }
 
 
