@@ -28,7 +28,7 @@ from bms.xero.models import ContactLink, EntityXeroConnection, InvoiceLink, Link
 from bms.xero.payloads import entity_tracking, invoice_cancellation, invoice_payload
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.contacts import contacts_sync
-from bms.xero.services.fixes import chart_fix, customer_fix
+from bms.xero.services.fixes import chart_fix, connection_fix, customer_fix, with_fix
 from bms.xero.services.go_live import go_live_dates, go_live_verdict, zero_rate_verdict
 from bms.xero.services.invoice_totals import CAUSE_TOTALS_DIFFER, totals_difference
 from bms.xero.services.payments_push import payments_send_settled
@@ -114,8 +114,8 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
     def check_zero_rate(self, record: Invoice, link: SyncLink) -> Verdict | None:
         if record.status == InvoiceStatus.CANCELLED:
             return None
-        return zero_rate_verdict(tenant=self.tenant,
-                                 has_untaxed_lines=any(line.tax_rate is None for line in record.lines.all()))
+        return with_fix(zero_rate_verdict(tenant=self.tenant, has_untaxed_lines=any(
+            line.tax_rate is None for line in record.lines.all())), connection_fix(record.entity_id))
 
     def check_lock_date(self, record: Invoice, link: SyncLink) -> Verdict | None:
         return lock_date_verdict(self.tenant, record.issued_on, then="sync again")

@@ -30,7 +30,7 @@ from bms.xero.client.schemas import ManualJournal, ManualJournalLine, Tracking
 from bms.xero.models import EntityXeroConnection, JournalLink, LinkStatus, SyncLink, XeroTenant
 from bms.xero.payloads import entity_tracking
 from bms.xero.services.chart_check import ChartCheck
-from bms.xero.services.fixes import account_settings_fix
+from bms.xero.services.fixes import account_settings_fix, connection_fix, with_fix
 from bms.xero.services.go_live import go_live_dates, go_live_verdict, journal_tax_verdict
 from bms.xero.sync.log import SyncLog, SyncOutcome
 from bms.xero.sync.push import PushKind, Refusal, Verdict, lock_date_verdict, push
@@ -112,7 +112,7 @@ class JournalPush(PushKind[CostOfSalesJournal, ManualJournal]):
         return go_live_verdict(go_live_on=self.go_live.get(record.entity_id), dated=record.journaled_on)
 
     def check_journal_tax(self, record: CostOfSalesJournal, link: SyncLink) -> Verdict | None:
-        return journal_tax_verdict(tenant=self.tenant)
+        return with_fix(journal_tax_verdict(tenant=self.tenant), connection_fix(record.entity_id))
 
     def check_lock_date(self, record: CostOfSalesJournal, link: SyncLink) -> Verdict | None:
         return lock_date_verdict(self.tenant, record.journaled_on, then="press Push now (or post this journal by hand)")
