@@ -207,11 +207,12 @@ def get_contacts(req: Req) -> tuple[int, dict]:
     wanted = req.id_list("IDs")
     if wanted is not None:
         contacts = [c for c in contacts if c["ContactID"].lower() in wanted]
-    contacts = where.filtered(contacts, req.param("where"))
+    contacts = where.filtered(contacts, req.param("where"), "Contact")
     if req.param("searchTerm"):
         contacts = _searched(contacts, req.param("searchTerm") or "")
     paged = req.param("page") is not None
-    return list_answer(req, "Contacts", contacts, order=lambda c: (_folded(c["Name"]), c["ContactID"]),
+    return list_answer(req, "Contacts", contacts, schema="Contact",
+                       order=lambda c: (_folded(c["Name"]), c["ContactID"]),
                        wire=lambda c: contact_wire(c, merged=paged))
 
 

@@ -71,5 +71,5 @@ def invoice_currency_problems(org: dict, invoice: dict, element: dict) -> list[s
 def get_currencies(req: Req) -> tuple[int, dict]:
     base = req.org["base_currency"]
     currencies = sorted(org_currencies(req.org), key=lambda c: (c["Code"] != base, c["Code"]))
-    currencies = where.filtered(currencies, req.param("where"))
+    currencies = where.filtered(currencies, req.param("where"), "Currency")
     return 200, envelope("Currencies", [dict(c) for c in currencies], req.now)
