@@ -27,6 +27,7 @@ from bms.xero.models import ContactLink, LinkStatus, XeroCheck, XeroTenant
 from bms.xero.selectors import customers_due_for_sync, entities_for_tenant, invoices_due_for_push, journals_due_for_push
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.check_report import CheckReport, report_build
+from bms.xero.services.contact_status import contact_states_read
 from bms.xero.services.contacts import ContactPush
 from bms.xero.services.invoices import InvoicePush, invoices_for_push
 from bms.xero.services.journals import JournalPush, journals_for_push
@@ -81,6 +82,9 @@ def _findings(*, tenant: XeroTenant, entities: Sequence[Entity], kinds: Sequence
     findings = _previewed(contacts, due["customers"], log)
     if due["invoices"]:
         invoices = InvoicePush(tenant=tenant, client=client, log=log, chart=chart, invoices=due["invoices"])
+        # The contacts' status as Xero holds it now (archived, GDPR, merged), as the push reads it first.
+        invoices.contact_states.update(contact_states_read(
+            tenant=tenant, client=client, customer_ids={i.customer_id for i in due["invoices"]}))
         _assume_contacts_sent(invoices, contacts, due["invoices"], findings)
         findings += _previewed(invoices, due["invoices"], log)
     if due["journals"]:

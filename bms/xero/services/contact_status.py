@@ -43,15 +43,41 @@ def contact_statuses_refresh(
     if not force:
         links = links.exclude(xero_contact_read_at__gte=timezone.now() - TRUST_WINDOW)
     stale = list(links.select_related("customer"))
-    for start in range(0, len(stale), READ_SIZE):
-        chunk = stale[start:start + READ_SIZE]
+    for link, contact in _read(client, stale):
+        contact_status_apply(link=link, contact=contact, client=client, log=log)
+    return len(stale)
+
+
+def _read(client: XeroAccountingClient, links: list[ContactLink]) -> list[tuple[ContactLink, Contact]]:
+    """The linked contacts as Xero holds them: paged reads of READ_SIZE ids, archived included."""
+    pairs = []
+    for start in range(0, len(links), READ_SIZE):
+        chunk = links[start:start + READ_SIZE]
         page = client.get_contacts(ids=[link.xero_id or "" for link in chunk], include_archived=True, page=1)
         found = {(contact.contact_id or "").lower(): contact for contact in page.items}
-        for link in chunk:
-            contact = found.get((link.xero_id or "").lower())
-            if contact is not None:
-                contact_status_apply(link=link, contact=contact, client=client, log=log)
-    return len(stale)
+        pairs += [(link, found[key]) for link in chunk if (key := (link.xero_id or "").lower()) in found]
+    return pairs
+
+
+def contact_states_read(*, tenant: XeroTenant, client: XeroAccountingClient, customer_ids: Iterable[int]
+                        ) -> dict[int, tuple[str, str]]:
+    """What the push would find, read and kept nowhere (Check against Xero): customer id →
+    (ContactStatus, the survivor's id when a merge would be reported). A merge the push would follow
+    reads as the survivor's status only when that is one read away; otherwise as active."""
+    links = list(ContactLink.objects.filter(tenant=tenant, customer_id__in=list(customer_ids),
+                                            xero_id__isnull=False))
+    states: dict[int, tuple[str, str]] = {}
+    for link, contact in _read(client, links):
+        survivor_id = contact.merged_to_contact_id or ""
+        if survivor_id and ContactLink.objects.filter(tenant=tenant, xero_id=survivor_id).exclude(
+                pk=link.pk).exists():
+            states[link.customer_id] = (contact.contact_status or "ARCHIVED", survivor_id)
+        elif survivor_id:
+            survivor = client.get_contact(survivor_id)
+            states[link.customer_id] = ((survivor.contact_status if survivor else None) or "ACTIVE", "")
+        else:
+            states[link.customer_id] = (contact.contact_status or "ACTIVE", "")
+    return states
 
 
 def held_contacts_recheck(*, tenant: XeroTenant, client: XeroAccountingClient, log: SyncLog) -> int:
