@@ -294,3 +294,7 @@ class TenantLease(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "kind"], name="tenant_lease_one_per_kind")]
+
+
+# The reconciliation's models live beside its code; Django finds them through this import.
+from bms.xero.reconcile.models import ReconciliationRow, ReconciliationRun  # noqa: E402, F401

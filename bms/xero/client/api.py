@@ -171,12 +171,13 @@ class XeroAccountingClient:
         include_archived: bool = False,
         page: int | None = None,
         page_size: int | None = None,
+        if_modified_since: str | None = None,
     ) -> Page[Contact]:
         params = _params(
             where=where, IDs=",".join(ids) if ids else None, searchTerm=search_term,
             includeArchived="true" if include_archived else None, page=page, pageSize=page_size,
         )
-        response = self._call("getContacts", "GET", "Contacts", params=params)
+        response = self._call("getContacts", "GET", "Contacts", params=params, if_modified_since=if_modified_since)
         return _page(response, "Contacts", Contact)
 
     def create_contacts(self, contacts: list[Contact], *, idempotency_key: str) -> list[Contact]:
@@ -225,9 +226,10 @@ class XeroAccountingClient:
         return _page(response, "Payments", Payment)
 
     def get_manual_journals(
-        self, *, where: str | None = None, page: int | None = None, if_modified_since: str | None = None
+        self, *, where: str | None = None, page: int | None = None, page_size: int | None = None,
+        if_modified_since: str | None = None,
     ) -> Page[ManualJournal]:
-        params = _params(where=where, page=page)
+        params = _params(where=where, page=page, pageSize=page_size)
         response = self._call(
             "getManualJournals", "GET", "ManualJournals", params=params, if_modified_since=if_modified_since
         )
