@@ -18,6 +18,7 @@ from bms.xero import status_lines  # noqa: F401  (registers the Xero lines of `b
 from bms.xero.auth.tokens import grants_keep_alive
 from bms.xero.client.errors import AuthError
 from bms.xero.models import XeroTenant
+from bms.xero.reconcile import jobs as reconcile_jobs  # noqa: F401  (registers xero.reconcile and its schedule)
 from bms.xero.scheduled_contacts import queue_edited_customers
 from bms.xero.selectors import journals_due_for_push, tenants_in_use
 from bms.xero.services.syncs import SyncKind, tenant_sync

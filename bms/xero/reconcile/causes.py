@@ -50,7 +50,7 @@ CAUSES: dict[Cause, CauseInfo] = {
     Cause.CONTACT_ARCHIVED: CauseInfo(
         "Archived or merged in Xero", "The contact BMS is linked to is archived (or was merged into another) "
         "in Xero: invoices for this customer are held until it is unarchived or relinked.",
-        ("unarchive", "relink")),
+        ("unarchive", "hold")),
     Cause.JOURNAL_ACCOUNTS: CauseInfo(
         "Journal per-account totals differ", "The net movement per account in Xero's manual journal is not "
         "the BMS journal's (or the journal was voided or deleted in Xero).", ("hold",)),

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from bms.xero.reconcile.causes import cause_label
+
 
 class RunStatus(models.TextChoices):
     RUNNING = "running", "Running"
@@ -87,3 +89,7 @@ class ReconciliationRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.cause}"
+
+    @property
+    def cause_label(self) -> str:
+        return cause_label(self.cause)

@@ -26,10 +26,10 @@ from bms.core.tz import trading_day
 from bms.users.models import User
 from bms.xero.client.api import Attempt, XeroAccountingClient
 from bms.xero.models import XeroTenant
-from bms.xero.reconcile import contacts, invoices, journals  # noqa: F401  (each registers its kind)
 from bms.xero.reconcile.causes import Cause, cause_label
+from bms.xero.reconcile.kinds import KINDS
 from bms.xero.reconcile.models import ReconciliationRow, ReconciliationRun, RunStatus, Verdict
-from bms.xero.reconcile.registry import KINDS, Finding, KindResult, Scope
+from bms.xero.reconcile.registry import Finding, KindResult, Scope
 from bms.xero.selectors import entities_for_tenant
 from bms.xero.sync.leases import LeaseKind
 from bms.xero.sync.log import SyncLog

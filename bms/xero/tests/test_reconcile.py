@@ -10,37 +10,14 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from bms.billing.models import Invoice
-from bms.testing import factories as f
-from bms.testing.journals import journal_chart
 from bms.xero.models import ContactLink, InvoiceLink, JournalLink, TenantLease
 from bms.xero.reconcile.models import ReconciliationRun, RunStatus
 from bms.xero.reconcile.run import reconciliation_run
 from bms.xero.sync.leases import LeaseBusyError, LeaseKind
 from bms.xero.sync.log import CollectingLog
-from bms.xero.tests.test_invoices import _push as push_invoices
-from bms.xero.tests.test_invoices import _released
-from bms.xero.tests.test_journals import _journal
-from bms.xero.tests.test_journals import _push as push_journals
 
 pytestmark = pytest.mark.django_db
 APRIL = (date(2026, 4, 1), date(2026, 4, 30))
-
-
-@pytest.fixture
-def books(connected, sandbox, au_entity):
-    """Ten invoices for two customers and three journals, all in Xero as BMS sent them."""
-    customers = [f.customer(code="C0001", name="Bright Tools Pty Ltd"),
-                 f.customer(code="C0002", name="Hill Engineering Pty Ltd")]
-    invoices = _released(au_entity, customers, 10)
-    outcome, log = push_invoices(connected, invoices)
-    assert outcome.created == 10, log.lines
-    journal_chart()
-    journals = [_journal(au_entity, date(2026, 4, day)) for day in (21, 22, 23)]
-    assert push_journals(connected, journals)[0].created == 3
-    sandbox.clear_log()
-    return {"invoices": [Invoice.objects.get(pk=i.pk) for i in invoices], "journals": journals,
-            "customers": customers}
 
 
 def _run(tenant, *, full=True, window=APRIL):
