@@ -78,7 +78,8 @@ def _compare(label: str, customer_id: int, sent: Contact, xero: Contact) -> Find
     return Finding(verdict=Verdict.DIFFER, cause=Cause.CONTACT_FIELDS, label=label, bms_id=customer_id,
                    xero_id=xero.contact_id or "", bms_value="; ".join(f"{w}: {b}" for w, b, _ in differences)[:500],
                    xero_value="; ".join(f"{w}: {x}" for w, _, x in differences)[:500],
-                   message=f"{', '.join(w for w, _, _ in differences).capitalize()} differ from BMS's.")
+                   message=f"{', '.join(w for w, _, _ in differences).capitalize()} "
+                           f"{'differs' if len(differences) == 1 else 'differ'} from BMS's.")
 
 
 register_kind(ContactKind())

@@ -14,8 +14,8 @@ from bms.xero.reconcile.repairs import REPAIRS
 
 class RunNowForm(forms.Form):
     tenant = forms.ModelChoiceField(queryset=XeroTenant.objects.none(), label="Xero organisation")
-    date_from = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_to = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     full = forms.BooleanField(required=False, initial=True, label="Full pass",
                               help_text="Read the whole range (unticked: only what Xero changed since the last run).")
 

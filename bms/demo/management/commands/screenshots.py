@@ -121,17 +121,18 @@ def _connect_through_consent(page, shot) -> None:
 
 
 def _reconciliation(page, shot) -> None:
-    """Admin → Reconciliation after three things were done in Xero to what BMS sent: the invoice
-    voided, a copy of it made, the customer's email changed. Then the invoice's panel with its badge."""
+    """Admin → Reconciliation after three things were done in Xero to what BMS sent: a copy of the
+    invoice made, the invoice voided, the customer's email changed. Then the invoice's panel with its badge."""
     control = f"http://127.0.0.1:{SANDBOX_PORT}/_sandbox"
     orgs = httpx2.get(f"{control}/state", timeout=10).json()["orgs"].values()
     org = next(o for o in orgs if o["country_code"] == "AU")
-    invoice, contact = org["invoices"][0], org["contacts"][0]
-    for change in ({"collection": "invoices", "action": "change", "ref": invoice["InvoiceID"],
-                    "fields": {"Status": "VOIDED"}},
-                   {"collection": "invoices", "action": "copy", "ref": invoice["InvoiceID"],
+    invoice = org["invoices"][0]
+    contact_id = invoice["Contact"]["ContactID"]
+    for change in ({"collection": "invoices", "action": "copy", "ref": invoice["InvoiceID"],
                     "fields": {"InvoiceNumber": invoice["InvoiceNumber"][:-6] + "999999"}},
-                   {"collection": "contacts", "action": "change", "ref": contact["ContactID"],
+                   {"collection": "invoices", "action": "change", "ref": invoice["InvoiceID"],
+                    "fields": {"Status": "VOIDED"}},
+                   {"collection": "contacts", "action": "change", "ref": contact_id,
                     "fields": {"EmailAddress": "accounts@changed-in-xero.example"}}):
         httpx2.post(f"{control}/tenants/{org['tenant_id']}/plant", json=change, timeout=10).raise_for_status()
     page.goto(BASE + "/admin/reconciliation/")
