@@ -296,5 +296,20 @@ class TenantLease(models.Model):
         constraints = [models.UniqueConstraint(fields=["tenant", "kind"], name="tenant_lease_one_per_kind")]
 
 
+class XeroCheck(models.Model):
+    """One run of Check against Xero for an entity: what a push would do with every record it would
+    send, kept (as services/check_report.py's JSON) so the entity's screen shows the last one."""
+
+    entity = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
+    tenant = models.ForeignKey(XeroTenant, null=True, on_delete=models.SET_NULL, related_name="+")
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    checked_at = models.DateTimeField()
+    report = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        indexes = [models.Index(fields=["entity", "checked_at"], name="xero_check_entity_checked")]
+
+
 # The reconciliation's models live beside its code; Django finds them through this import.
 from bms.xero.reconcile.models import ReconciliationRow, ReconciliationRun  # noqa: E402, F401

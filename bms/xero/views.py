@@ -18,6 +18,7 @@ from bms.entities.models import Entity
 from bms.jobs.models import Job
 from bms.preferences.selectors import xero_is_active
 from bms.users.models import User
+from bms.xero.auth.scopes import requested_scopes, scope_reasons
 from bms.xero.client.errors import XeroError
 from bms.xero.forms import INHERIT, ConnectTenantForm
 from bms.xero.models import XeroTenant
@@ -75,11 +76,25 @@ def authenticate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     entity = get_object_or_404(Entity, pk=pk)
     return_to = _safe_return(request, request.POST.get("next"))
     try:
-        url = oauth_start(session=request.session, entity=entity, user=request.user, return_to=return_to)
+        url = oauth_start(session=request.session, entity=entity, user=request.user, return_to=return_to,
+                          settings_write=request.POST.get("settings_write") == "1",
+                          payments=request.POST.get("payments") == "1")
     except ConnectError as exc:
         messages.error(request, exc.message)
         return _back(request, return_to)
     return redirect(url)
+
+
+@rule("xero.connect")
+def consent(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The consent step for a wider scope: which scopes Xero will be asked for and why, before the
+    admin goes to Xero (`?settings_write=1`, `?payments=1`)."""
+    entity = get_object_or_404(Entity, pk=pk)
+    wider = {name: request.GET.get(name) == "1" for name in ("settings_write", "payments")}
+    return render(request, "xero/consent.html", {
+        "entity": entity, "wider": wider, "reasons": scope_reasons(requested_scopes(**wider)),
+        "return_to": _safe_return(request, request.GET.get("next")),
+    })
 
 
 @rule("xero.connect")

@@ -56,6 +56,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "stock:dispatch_detail": LOGGED_IN,
     "xero:callback": ADMINS,
     "xero:authenticate": ADMINS,
+    "xero:consent": ADMINS,
     "xero:connect_tenant": ADMINS,
     "xero:remove_authentication": ADMINS,
     "xero:customer_sync": FINANCE,

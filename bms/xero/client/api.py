@@ -18,7 +18,7 @@ from typing import Any, Generic, Protocol, TypeVar
 import httpx2
 
 from bms.xero.client import jsonbody
-from bms.xero.client.errors import RetryableError, UncertainError
+from bms.xero.client.errors import ReadOnlyError, RetryableError, UncertainError
 from bms.xero.client.responses import (
     TRANSPORT_ERRORS,
     RateLimitHeaders,
@@ -105,6 +105,7 @@ class XeroAccountingClient:
         transport: httpx2.BaseTransport | None = None,
         on_attempt: Callable[[Attempt], None] | None = None,
         retry: RetryPolicy | None = None,
+        read_only: bool = False,
     ):
         if not xero_tenant_id:
             raise ValueError("a Xero call needs a tenant id")
@@ -113,6 +114,9 @@ class XeroAccountingClient:
         self._limiter = limiter
         self._on_attempt = on_attempt
         self._retry = retry or RetryPolicy()
+        # Check against Xero reads reference data but must never write: refused here, at the choke
+        # point, whichever adapter method asks.
+        self.read_only = read_only
         self._http = httpx2.Client(
             base_url=base_url.rstrip("/") + "/",
             timeout=timeout or httpx2.Timeout(30.0, connect=10.0),
@@ -273,6 +277,8 @@ class XeroAccountingClient:
         if_modified_since: str | None = None,
     ) -> XeroResponse:
         is_write = method in WRITE_METHODS
+        if is_write and self.read_only:
+            raise ReadOnlyError(f"{operation}: this client only reads from Xero (Check against Xero writes nothing)")
         if is_write and not idempotency_key:
             raise ValueError(f"{operation}: every write to Xero carries an Idempotency-Key")
         headers = {"Xero-Tenant-Id": self.xero_tenant_id}

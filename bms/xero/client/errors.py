@@ -42,3 +42,7 @@ class AuthError(XeroError):
 
 class UncertainError(XeroError):
     """The request was sent and no answer came back: it may or may not have landed."""
+
+
+class ReadOnlyError(XeroError):
+    """A write asked of a read-only client (Check against Xero): refused before anything is sent."""

@@ -25,6 +25,7 @@ from bms.preferences.selectors import xero_is_active
 from bms.users.models import User
 from bms.xero.auth.oauth_app import oauth_client
 from bms.xero.auth.parking import links_resume_for_grant
+from bms.xero.auth.scopes import PAYMENTS_WRITE, SETTINGS_WRITE, grant_has_scope, requested_scopes
 from bms.xero.auth.tokens import access_token, grant_store_tokens
 from bms.xero.client.errors import AuthError, XeroError
 from bms.xero.client.oauth import Connection, TokenSet, XeroOAuth, new_code_verifier
@@ -68,10 +69,13 @@ def _require_xero_active() -> None:
 
 def oauth_start(
     *, session: SessionBase, entity: Entity, user: User, return_to: str = "", now: datetime | None = None,
-    oauth: XeroOAuth | None = None,
+    oauth: XeroOAuth | None = None, settings_write: bool = False, payments: bool = False,
 ) -> str:
     """Returns the URL of Xero's consent page for this entity. `return_to` must already be a
-    checked local path (the view checks it); it comes back in OAuthResult after the callback."""
+    checked local path (the view checks it); it comes back in OAuthResult after the callback.
+
+    `settings_write` / `payments` ask for the wider scopes (auth/scopes.py); a wider scope the
+    entity's grant already holds is asked again, so re-authenticating never narrows what works."""
     _require_xero_active()
     if not settings.XERO_CLIENT_ID or not settings.XERO_CLIENT_SECRET:
         raise ConnectError("Xero is not configured on this server: XERO_CLIENT_ID and XERO_CLIENT_SECRET are not set.")
@@ -88,7 +92,11 @@ def oauth_start(
     pending[state] = {"entity_id": entity.pk, "verifier": verifier, "user_id": user.pk, "at": now.isoformat(),
                       "return_to": return_to}
     session[SESSION_KEY] = pending
-    client = oauth or oauth_client()
+    granted = entity_xero_status(entity).grant
+    held = granted.scopes if granted is not None else ""
+    scopes = requested_scopes(settings_write=settings_write or grant_has_scope(held, SETTINGS_WRITE),
+                              payments=payments or grant_has_scope(held, PAYMENTS_WRITE))
+    client = oauth or oauth_client(scopes=scopes)
     try:
         return client.authorization_url(state=state, code_verifier=verifier)
     finally:

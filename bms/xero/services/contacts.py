@@ -7,7 +7,7 @@ creates. Later syncs update the linked contact. Batches, keys, intent and outcom
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import ClassVar
 
 from bms.customers.models import Customer
@@ -16,7 +16,7 @@ from bms.xero.client.schemas import Contact
 from bms.xero.models import ContactLink, SyncLink, XeroTenant
 from bms.xero.payloads import contact_payload
 from bms.xero.sync.log import SyncLog, SyncOutcome
-from bms.xero.sync.push import PushKind, Refusal, push
+from bms.xero.sync.push import PushKind, Refusal, Verdict, push
 
 LOOKUP_SIZE = 25  # values per look-up call; keeps the URL well under Xero's limit
 
@@ -110,6 +110,11 @@ class ContactPush(PushKind[Customer, Contact]):
 
     def lookup(self, records: list[Customer]) -> dict[int, Contact | Refusal]:
         return {pk: match for pk, match in contacts_find(self.client, records).items() if match is not None}
+
+    def checks(self) -> Sequence[Callable[[Customer, SyncLink], Verdict | None]]:
+        """The pre-send checks (PushKind.check runs them; so does Check against Xero). A new check is
+        one small method, pure given the reference data read once per run, added to this list."""
+        return ()
 
     def linked_text(self, match: Contact) -> str:
         return f"Linked to the existing Xero contact “{match.name}”."

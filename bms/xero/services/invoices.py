@@ -10,10 +10,11 @@ whose create may have landed is looked up by its number before anything is sent 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from bms.billing.models import Invoice, InvoiceStatus
@@ -26,6 +27,7 @@ from bms.xero.models import ContactLink, EntityXeroConnection, InvoiceLink, Link
 from bms.xero.payloads import entity_tracking, invoice_cancellation, invoice_payload
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.contacts import contacts_sync
+from bms.xero.services.fixes import chart_fix, customer_fix
 from bms.xero.sync.log import SyncLog, SyncOutcome
 from bms.xero.sync.push import PushKind, Refusal, Verdict, lock_date_verdict, push
 
@@ -73,22 +75,35 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
                     found[invoice.pk] = xero_invoice
         return found
 
-    def check(self, record: Invoice, link: SyncLink) -> Verdict | None:
+    def checks(self) -> Sequence[Callable[[Invoice, SyncLink], Verdict | None]]:
+        """The pre-send checks (PushKind.check runs them; so does Check against Xero). A new check is
+        one small method, pure given the reference data read once per run, added to this list."""
+        return (
+            self.check_lock_date,
+            self.check_customer,
+            self.check_chart,
+        )
+
+    def check_lock_date(self, record: Invoice, link: SyncLink) -> Verdict | None:
+        return lock_date_verdict(self.tenant, record.issued_on, then="sync again")
+
+    def check_customer(self, record: Invoice, link: SyncLink) -> Verdict | None:
         code = record.customer.code
-        locked = lock_date_verdict(self.tenant, record.issued_on, then="sync again")
-        if locked is not None:
-            return locked
         if record.customer_id in self.failed_contacts:
             return Verdict.fail(f"Customer {code} could not be synced to Xero; fix the customer (see its Xero "
-                                f"Integration panel), then sync again.", f"customer {code} not synced")
+                                f"Integration panel), then sync again.", f"customer {code} not synced",
+                                fix=customer_fix(record.customer_id))
         if record.customer_id not in self.contacts:
             # Its customer's contact is still on its way (no answer from Xero yet): not a failure.
             return Verdict.wait(f"Waiting for customer {code} to reach Xero; the invoice goes with the next push.",
                                 f"customer {code} not in Xero yet")
+        return None
+
+    def check_chart(self, record: Invoice, link: SyncLink) -> Verdict | None:
         problems = [] if record.status == InvoiceStatus.CANCELLED else self._chart_problems(record)
         if problems:
             return Verdict.fail(f"Not sent: {'; '.join(problems)}. Fix the account or tax rate, then sync again.",
-                                problems[0])
+                                problems[0], fix=chart_fix())
         return None
 
     def _chart_problems(self, invoice: Invoice) -> list[str]:
@@ -146,15 +161,17 @@ def invoices_push(
     *, tenant: XeroTenant, invoices: Iterable[Invoice], client: XeroAccountingClient, log: SyncLog,
     chart: ChartCheck | None = None,
 ) -> SyncOutcome:
-    records = list(
-        Invoice.objects.filter(pk__in=[i.pk for i in invoices])
-        .select_related("entity", "customer__payment_terms")
-        .prefetch_related("lines__account", "lines__tax_rate")
-        .order_by("pk")
-    )
+    records = invoices_for_push(Invoice.objects.filter(pk__in=[i.pk for i in invoices]))
     _sync_missing_contacts(tenant, records, client, log)
     adapter = InvoicePush(tenant=tenant, client=client, log=log, chart=chart or ChartCheck(client), invoices=records)
     return push(adapter, records)
+
+
+def invoices_for_push(invoices: QuerySet[Invoice]) -> list[Invoice]:
+    """The invoices as the push reads them (and Check against Xero with it): with what the checks
+    and the payload use, in one query per relation."""
+    return list(invoices.select_related("entity", "customer__payment_terms")
+                .prefetch_related("lines__account", "lines__tax_rate").order_by("pk"))
 
 
 def _sync_missing_contacts(tenant: XeroTenant, invoices: list[Invoice], client: XeroAccountingClient,

@@ -12,10 +12,11 @@ held with a message saying what to do; the schedule does not resend it (Push now
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import ClassVar
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from bms.cogs.models import CostOfSalesJournal
@@ -28,6 +29,7 @@ from bms.xero.client.schemas import ManualJournal, ManualJournalLine, Tracking
 from bms.xero.models import EntityXeroConnection, JournalLink, LinkStatus, SyncLink, XeroTenant
 from bms.xero.payloads import entity_tracking
 from bms.xero.services.chart_check import ChartCheck
+from bms.xero.services.fixes import account_settings_fix
 from bms.xero.sync.log import SyncLog, SyncOutcome
 from bms.xero.sync.push import PushKind, Refusal, Verdict, lock_date_verdict, push
 
@@ -90,11 +92,18 @@ class JournalPush(PushKind[CostOfSalesJournal, ManualJournal]):
                     found[journal.pk] = item
         return found
 
-    def check(self, record: CostOfSalesJournal, link: SyncLink) -> Verdict | None:
-        locked = lock_date_verdict(self.tenant, record.journaled_on,
-                                   then="press Push now (or post this journal by hand)")
-        if locked is not None:
-            return locked
+    def checks(self) -> Sequence[Callable[[CostOfSalesJournal, SyncLink], Verdict | None]]:
+        """The pre-send checks (PushKind.check runs them; so does Check against Xero). A new check is
+        one small method, pure given the reference data read once per run, added to this list."""
+        return (
+            self.check_lock_date,
+            self.check_lines,
+        )
+
+    def check_lock_date(self, record: CostOfSalesJournal, link: SyncLink) -> Verdict | None:
+        return lock_date_verdict(self.tenant, record.journaled_on, then="press Push now (or post this journal by hand)")
+
+    def check_lines(self, record: CostOfSalesJournal, link: SyncLink) -> Verdict | None:
         lines = journal_lines_for_xero(record, entity_tracking(record.entity, self.settings_row))
         if len(lines) < 2:
             # The day's postings cancel out in every account: there is nothing for Xero to hold.
@@ -104,8 +113,9 @@ class JournalPush(PushKind[CostOfSalesJournal, ManualJournal]):
         if problems:
             return Verdict.fail(
                 f"Not sent: {'; '.join(problems)}. Choose another Cost or Stock account (Admin → Accounts → "
-                f"Settings, or on the product) or fix it in Xero, then press Push now.", problems[0])
-        self.lines[record.pk] = lines
+                f"Settings, or on the product) or fix it in Xero, then press Push now.", problems[0],
+                fix=account_settings_fix())
+        self.lines[record.pk] = lines  # what element() sends: computed once
         return None
 
     def element(self, record: CostOfSalesJournal, link: SyncLink, *, create: bool) -> ManualJournal:
@@ -141,10 +151,14 @@ def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def journals_for_push(journals: QuerySet[CostOfSalesJournal]) -> list[CostOfSalesJournal]:
+    """The journals as the push reads them (and Check against Xero with it), oldest day first."""
+    return list(journals.select_related("entity").order_by("journaled_on", "pk"))
+
+
 def journals_push(
     *, tenant: XeroTenant, journals: Iterable[CostOfSalesJournal], client: XeroAccountingClient, log: SyncLog,
     chart: ChartCheck | None = None,
 ) -> SyncOutcome:
-    records = list(CostOfSalesJournal.objects.filter(pk__in=[j.pk for j in journals]).select_related("entity")
-                   .order_by("journaled_on", "pk"))
+    records = journals_for_push(CostOfSalesJournal.objects.filter(pk__in=[j.pk for j in journals]))
     return push(JournalPush(tenant=tenant, client=client, log=log, chart=chart or ChartCheck(client)), records)

@@ -22,7 +22,6 @@ import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, ClassVar, Generic, TypeVar
 
 from django.db import IntegrityError, models, transaction
@@ -37,54 +36,17 @@ from bms.xero.sync.link_rows import link_rows_update
 from bms.xero.sync.log import SyncLog, SyncOutcome
 from bms.xero.sync.pipeline import BatchPipeline
 
+# Re-exported: adapters import them from here, with the engine.
+from bms.xero.sync.verdicts import Fix as Fix
+from bms.xero.sync.verdicts import Refusal as Refusal
+from bms.xero.sync.verdicts import Verdict as Verdict
+from bms.xero.sync.verdicts import lock_date_verdict as lock_date_verdict
+
 BATCH_SIZE = 50  # Xero's recommended batch size for writes (xero-notes §3.2)
 MAYBE_LANDED = (LinkStatus.SENDING, LinkStatus.UNCERTAIN)
 
 R = TypeVar("R", bound=models.Model)  # the BMS record
 X = TypeVar("X", bound=BatchElement)  # Xero's element, with its own status in a batch answer
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What the pre-send check says about a record that will not be sent now.
-
-    fail: Xero would refuse it; the link fails with `message` (grouped by `cause`).
-    wait: it depends on something still on its way; it goes with a later push (not a failure).
-    done: there is nothing for Xero to hold; the link is settled as synced without a call."""
-
-    action: str  # "fail" | "wait" | "done"
-    message: str
-    cause: str = ""
-
-    @classmethod
-    def fail(cls, message: str, cause: str) -> Verdict:
-        return cls("fail", message, cause)
-
-    @classmethod
-    def wait(cls, message: str, cause: str) -> Verdict:
-        return cls("wait", message, cause)
-
-    @classmethod
-    def done(cls, message: str) -> Verdict:
-        return cls("done", message)
-
-
-def lock_date_verdict(tenant: XeroTenant, dated: date, *, then: str) -> Verdict | None:
-    """Xero accepts nothing dated on or before the organisation's lock date (read with the
-    organisation); `then` says what to do once it has moved ("sync again", "press Push now")."""
-    lock_date = tenant.lock_date
-    if lock_date is None or dated > lock_date:
-        return None
-    return Verdict.fail(
-        f"Blocked by lock date {lock_date:%d/%m/%Y}: Xero accepts nothing dated on or before it. Ask your "
-        f"adviser to move the lock date in Xero, then {then}.", f"blocked by lock date {lock_date:%d/%m/%Y}")
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """A look-up that found something the record cannot be linked to (e.g. two matching contacts)."""
-
-    message: str
 
 
 class PushKind(ABC, Generic[R, X]):
@@ -120,8 +82,22 @@ class PushKind(ABC, Generic[R, X]):
         ...
 
     def check(self, record: R, link: SyncLink) -> Verdict | None:
-        """The pre-send check; None sends the record."""
+        """THE pre-send check: may this record be sent now, and if not, why (None sends it).
+
+        The push calls it for every record it is about to send, and Check against Xero
+        (sync/dry_run.py) calls the same method with no writes, so a check added here is in both.
+        Keep it free of writes (BMS or Xero): it may read Xero's reference data, once per run,
+        through the adapter's client (e.g. ChartCheck). An adapter lists its checks as small
+        methods in `checks()`; the first verdict wins."""
+        for step in self.checks():
+            verdict = step(record, link)
+            if verdict is not None:
+                return verdict
         return None
+
+    def checks(self) -> Sequence[Callable[[R, SyncLink], Verdict | None]]:
+        """This kind's pre-send checks, in order (cheapest and most fundamental first)."""
+        return ()
 
     @abstractmethod
     def element(self, record: R, link: SyncLink, *, create: bool) -> X:

@@ -95,7 +95,8 @@ def _record_attempt(attempt: Attempt, job_id: int | None) -> None:
 
 
 def accounting_client(
-    tenant: XeroTenant, *, job_id: int | None = None, transport: httpx2.BaseTransport | None = None
+    tenant: XeroTenant, *, job_id: int | None = None, transport: httpx2.BaseTransport | None = None,
+    read_only: bool = False,
 ) -> XeroAccountingClient:
     if tenant.grant_id is None or not tenant.is_connected:
         raise GrantNeedsReauthenticationError(f"{tenant.name} is not connected to BMS; authenticate with Xero again")
@@ -109,4 +110,5 @@ def accounting_client(
         transport=transport,
         on_attempt=lambda attempt: _record_attempt(attempt, job_id),
         retry=RetryPolicy(base_s=settings.XERO_RETRY_BASE_S),
+        read_only=read_only,
     )

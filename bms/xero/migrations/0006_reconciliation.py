@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('xero', '0004_invoice_link_pulled_state'),
+        ('xero', '0005_check_against_xero'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

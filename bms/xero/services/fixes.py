@@ -1,0 +1,23 @@
+"""Where each cause a pre-send check finds is fixed in BMS: the button offered beside the cause on
+Check against Xero (and on the reconciliation). A cause fixed only in Xero (a lock date) has none."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from bms.xero.sync.verdicts import Fix
+
+
+def chart_fix() -> Fix:
+    """An account or tax rate Xero lacks or has archived: the chart, with Sync from Xero and Compare to Xero."""
+    return Fix(label="Open Accounts", url=reverse("ledger:account_list"))
+
+
+def account_settings_fix() -> Fix:
+    """A journal's Cost or Stock account Xero refuses: the defaults are chosen on Account Settings."""
+    return Fix(label="Open Account Settings", url=reverse("ledger:account_defaults"))
+
+
+def customer_fix(customer_id: int) -> Fix:
+    """A customer's contact (not synced, archived, merged): its Xero Integration panel, with Sync and relink."""
+    return Fix(label="Open the customer", url=reverse("billing:customer_detail", args=[customer_id]))
