@@ -69,6 +69,9 @@ MATRIX: dict[str, frozenset[str]] = {
     "xero:chart_compare": ADMINS,
     "xero:chart_sync": ADMINS,
     "xero:journal_push": ADMINS,
+    "reconcile:reconciliation": FINANCE,
+    "reconcile:run_now": FINANCE,
+    "reconcile:repair": FINANCE,
 }
 
 
