@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bms.xero import views, views_invoice_changes
+from bms.xero import views, views_check, views_connect, views_invoice_changes
 
 app_name = "xero"
 
@@ -8,8 +8,10 @@ urlpatterns = [
     path("callback/", views.callback, name="callback"),
     path("entities/<int:pk>/authenticate/", views.authenticate, name="authenticate"),
     path("entities/<int:pk>/consent/", views.consent, name="consent"),
-    path("entities/<int:pk>/connect/", views.connect_tenant, name="connect_tenant"),
+    path("entities/<int:pk>/connect/", views_connect.connect_tenant, name="connect_tenant"),
     path("entities/<int:pk>/remove/", views.remove_authentication, name="remove_authentication"),
+    path("entities/<int:pk>/check/", views_check.entity_check, name="entity_check"),
+    path("check/", views_check.check_start, name="check_start"),
     path("customers/<int:pk>/sync/", views.customer_sync, name="customer_sync"),
     path("customers/<int:pk>/unlink/", views.customer_unlink_view, name="customer_unlink"),
     path("customers/sync/", views.customers_sync_all, name="customers_sync_all"),
@@ -17,6 +19,10 @@ urlpatterns = [
     path("invoices/push/", views.invoices_push_all, name="invoices_push_all"),
     path("invoices/<int:pk>/links/<int:link_id>/cancel-in-bms/", views_invoice_changes.invoice_cancel_to_match,
          name="invoice_cancel_to_match"),
+    path("invoices/<int:pk>/links/<int:link_id>/differs/resend/", views_invoice_changes.invoice_differs_resend_view,
+         name="invoice_differs_resend"),
+    path("invoices/<int:pk>/links/<int:link_id>/differs/cancel/", views_invoice_changes.invoice_differs_cancel_view,
+         name="invoice_differs_cancel"),
     path("invoices/<int:pk>/links/<int:link_id>/accept/", views_invoice_changes.invoice_accept_difference,
          name="invoice_accept_difference"),
     path("journals/<int:pk>/push/", views.journal_push, name="journal_push"),

@@ -7,6 +7,8 @@ contact's status: an archived contact (a merged one is archived too) holds the c
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import Contact
 from bms.xero.models import ContactLink
@@ -29,7 +31,7 @@ class ContactKind(ReconcileKind):
     name = "contact"
     title = "Contacts"
 
-    def run(self, *, client: XeroAccountingClient, scope: Scope, since: str | None) -> KindResult:
+    def run(self, *, client: XeroAccountingClient, scope: Scope, since: datetime | None) -> KindResult:
         read = read_pages(lambda page: client.get_contacts(include_archived=True, page=page, page_size=PAGE_SIZE,
                                                            if_modified_since=since))
         xero = {item.contact_id: item for item in read if item.contact_id}

@@ -7,6 +7,7 @@ One cause per record, the one a person fixes first: missing → status → tax �
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.utils import timezone
@@ -70,7 +71,7 @@ class InvoiceKind(ReconcileKind):
     name = "invoice"
     title = "Invoices"
 
-    def run(self, *, client: XeroAccountingClient, scope: Scope, since: str | None) -> KindResult:
+    def run(self, *, client: XeroAccountingClient, scope: Scope, since: datetime | None) -> KindResult:
         where = scope.where_dated('Type=="ACCREC"')
         read = read_pages(lambda page: client.get_invoices(where=where, page=page, page_size=PAGE_SIZE,
                                                            if_modified_since=since))

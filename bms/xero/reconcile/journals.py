@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 
 from bms.core.money import ZERO
@@ -42,7 +43,7 @@ class JournalKind(ReconcileKind):
     name = "journal"
     title = "Journals"
 
-    def run(self, *, client: XeroAccountingClient, scope: Scope, since: str | None) -> KindResult:
+    def run(self, *, client: XeroAccountingClient, scope: Scope, since: datetime | None) -> KindResult:
         where = scope.where_dated()
         read = read_pages(lambda page: client.get_manual_journals(where=where, page=page, page_size=PAGE_SIZE,
                                                                   if_modified_since=since))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar
 
 from bms.entities.models import Entity
@@ -69,7 +69,7 @@ class ReconcileKind(ABC):
     title: ClassVar[str]  # "Invoices": shown on the screen
 
     @abstractmethod
-    def run(self, *, client: XeroAccountingClient, scope: Scope, since: str | None) -> KindResult:
+    def run(self, *, client: XeroAccountingClient, scope: Scope, since: datetime | None) -> KindResult:
         """Read Xero's side (only what changed since `since`, when given) and compare it with BMS's."""
 
 

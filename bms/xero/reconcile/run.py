@@ -16,7 +16,6 @@ failed by the next run (and shown as stopped until then), so nothing stays "Runn
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from email.utils import format_datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -66,7 +65,7 @@ def reconciliation_run(
     run = ReconciliationRun.objects.create(
         tenant=tenant, date_from=date_from, date_to=date_to, is_full=previous is None, requested_by=requested_by,
         job_id=job_id, started_at=now, heartbeat_at=now)
-    since = format_datetime(previous.started_at - OVERLAP, usegmt=True) if previous is not None else None
+    since = previous.started_at - OVERLAP if previous is not None else None
     scope = Scope(tenant=tenant, entities=entities_for_tenant(tenant), date_from=date_from, date_to=date_to)
     mine = ReconciliationRun.objects.filter(pk=run.pk)
     try:
@@ -83,7 +82,7 @@ def reconciliation_run(
     return run
 
 
-def _read_all(client: XeroAccountingClient, scope: Scope, since: str | None,
+def _read_all(client: XeroAccountingClient, scope: Scope, since: datetime | None,
               log: SyncLog) -> tuple[dict[str, KindResult], int]:
     attempts: list[Attempt] = []
 

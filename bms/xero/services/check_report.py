@@ -20,7 +20,7 @@ RECORD_PAGES = {"contact": "billing:customer_detail", "invoice": "billing:invoic
 OUTCOME_WORDS = {
     Outcome.SEND: "would be sent", Outcome.LINK: "would be linked to what Xero has",
     Outcome.FOUND: "already in Xero (an earlier send landed)", Outcome.HOLD: "would be held",
-    Outcome.WAIT: "would wait", Outcome.NOTHING: "nothing to send",
+    Outcome.WAIT: "would wait", Outcome.NOTHING: "nothing to send", Outcome.HISTORY: "before go-live — not sent",
 }
 
 
@@ -55,6 +55,7 @@ class CauseGroup:
     message: str  # the first record's message: what it says and what to do
     fix_label: str = ""
     fix_url: str = ""
+    fix_permission: str = ""  # who may open the fix's screen ("" everyone signed in)
     counts: dict[str, int] = field(default_factory=dict)  # kind → records
     records: list[dict[str, str]] = field(default_factory=list)  # {"label", "url"}, at most SAMPLE_SIZE
 
@@ -75,20 +76,22 @@ class CheckReport:
     kinds: list[KindCounts] = field(default_factory=list)
     causes: list[CauseGroup] = field(default_factory=list)
 
-    @property
-    def held(self) -> int:
-        return sum(group.total for group in self.causes if group.outcome == Outcome.HOLD)
+    def count(self, *outcomes: Outcome) -> int:
+        return sum(n for kind in self.kinds for outcome, n in kind.counts.items() if outcome in outcomes)
 
     @property
-    def waiting(self) -> int:
-        return sum(group.total for group in self.causes if group.outcome == Outcome.WAIT)
+    def held(self) -> int:
+        return self.count(Outcome.HOLD)
 
     def summary(self) -> str:
         checked = sum(kind.total for kind in self.kinds)
         if not checked:
             return "nothing to send"
-        return (f"{checked} record(s) checked: {checked - self.held - self.waiting} ready, {self.held} would be held, "
-                f"{self.waiting} would wait")
+        ready = self.count(Outcome.SEND, Outcome.LINK, Outcome.FOUND)
+        text = (f"{checked} record(s) checked: {ready} ready, {self.held} would be held, "
+                f"{self.count(Outcome.WAIT)} would wait")
+        history = self.count(Outcome.HISTORY)
+        return text + (f", {history} before go-live (not sent)" if history else "")
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -112,10 +115,27 @@ def report_build(*, organisation: str, scope: str, checked_at: str, findings: li
         cause = finding.cause or finding.message
         group = groups.setdefault((finding.outcome.value, cause), CauseGroup(
             cause=cause, outcome=finding.outcome.value, message=finding.message,
-            fix_label=finding.fix.label if finding.fix else "", fix_url=finding.fix.url if finding.fix else ""))
+            fix_label=finding.fix.label if finding.fix else "", fix_url=finding.fix.url if finding.fix else "",
+            fix_permission=finding.fix.permission if finding.fix else ""))
         group.counts[finding.kind] = group.counts.get(finding.kind, 0) + 1
         if len(group.records) < SAMPLE_SIZE:
             group.records.append({"label": finding.record, "url": record_url(finding.kind, finding.record_id)})
     ordered = sorted(groups.values(), key=lambda g: (g.outcome != Outcome.HOLD, -g.total, g.cause))
     return CheckReport(organisation=organisation, scope=scope, checked_at=checked_at,
                        kinds=list(kinds.values()), causes=ordered)
+
+
+def report_lines(report: CheckReport) -> list[str]:
+    """The report as `bms sync … --dry-run` prints it: counts per kind, then each cause with its
+    records, what to do and where (the fix's page, or "in Xero")."""
+    lines = [f"Check against Xero — {report.organisation} ({report.scope}): {report.summary()}"]
+    lines += [f"  {kind_words(kind.kind, kind.total)}: {', '.join(kind.lines())}" for kind in report.kinds]
+    for group in report.causes:
+        verb = "held" if group.outcome == Outcome.HOLD else "waiting"
+        lines.append(f"  {verb} — {group.cause} ({group.counts_text}):")
+        lines.append(f"    {group.message}")
+        lines.append(f"    Fix: {group.fix_label} ({group.fix_url})" if group.fix_url else "    Fix: in Xero")
+        shown = ", ".join(record["label"] for record in group.records)
+        lines.append(f"    {shown}" + (f" and {group.total - len(group.records)} more" if group.total > len(
+            group.records) else ""))
+    return lines

@@ -23,25 +23,29 @@ from bms.cogs.models import CostOfSalesJournal
 from bms.cogs.selectors import journal_account_summary
 from bms.cogs.services import journal_mark_held, journal_mark_pushed
 from bms.core.money import ZERO
+from bms.entities.models import Entity
 from bms.preferences.selectors import general_settings
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import ManualJournal, ManualJournalLine, Tracking
 from bms.xero.models import EntityXeroConnection, JournalLink, LinkStatus, SyncLink, XeroTenant
 from bms.xero.payloads import entity_tracking
 from bms.xero.services.chart_check import ChartCheck
-from bms.xero.services.fixes import account_settings_fix
+from bms.xero.services.fixes import account_settings_fix, connection_fix, with_fix
+from bms.xero.services.go_live import go_live_dates, go_live_verdict, journal_tax_verdict
 from bms.xero.sync.log import SyncLog, SyncOutcome
 from bms.xero.sync.push import PushKind, Refusal, Verdict, lock_date_verdict, push
 
 LOOKUP_SIZE = 10  # narrations per look-up: the where filter travels in the URL
 
 
-def journal_lines_for_xero(journal: CostOfSalesJournal, tracking: list[Tracking] | None
+def journal_lines_for_xero(journal: CostOfSalesJournal, tracking: list[Tracking] | None, *, tax_type: str = ""
                             ) -> list[ManualJournalLine]:
-    """Net movement per account (debits positive, credits negative), summed by the database."""
+    """Net movement per account (debits positive, credits negative), summed by the database. Each line
+    carries the organisation's journal tax type: left out, Xero reports the line under the account's
+    default tax (GST on Expenses for a cost account) on the tax return."""
     return [
         ManualJournalLine(line_amount=net, account_code=code, description=journal.description,
-                          tracking=tracking or None)
+                          tracking=tracking or None, tax_type=tax_type or None)
         for code, net in ((row["account__code"], row["net"]) for row in journal_account_summary(journal))
         if net != ZERO
     ]
@@ -69,6 +73,8 @@ class JournalPush(PushKind[CostOfSalesJournal, ManualJournal]):
         self.chart = chart
         self.settings_row = general_settings()
         self.lines: dict[int, list[ManualJournalLine]] = {}
+        # Entities are few: every connection's go-live date, one query.
+        self.go_live = go_live_dates(entity_ids=Entity.objects.values_list("pk", flat=True))
 
     def label(self, record: CostOfSalesJournal) -> str:
         return f"Journal {record.reference}"
@@ -96,15 +102,24 @@ class JournalPush(PushKind[CostOfSalesJournal, ManualJournal]):
         """The pre-send checks (PushKind.check runs them; so does Check against Xero). A new check is
         one small method, pure given the reference data read once per run, added to this list."""
         return (
+            self.check_go_live,
+            self.check_journal_tax,
             self.check_lock_date,
             self.check_lines,
         )
+
+    def check_go_live(self, record: CostOfSalesJournal, link: SyncLink) -> Verdict | None:
+        return go_live_verdict(go_live_on=self.go_live.get(record.entity_id), dated=record.journaled_on)
+
+    def check_journal_tax(self, record: CostOfSalesJournal, link: SyncLink) -> Verdict | None:
+        return with_fix(journal_tax_verdict(tenant=self.tenant), connection_fix(record.entity_id))
 
     def check_lock_date(self, record: CostOfSalesJournal, link: SyncLink) -> Verdict | None:
         return lock_date_verdict(self.tenant, record.journaled_on, then="press Push now (or post this journal by hand)")
 
     def check_lines(self, record: CostOfSalesJournal, link: SyncLink) -> Verdict | None:
-        lines = journal_lines_for_xero(record, entity_tracking(record.entity, self.settings_row))
+        lines = journal_lines_for_xero(record, entity_tracking(record.entity, self.settings_row),
+                                       tax_type=self.tenant.journal_tax_type)
         if len(lines) < 2:
             # The day's postings cancel out in every account: there is nothing for Xero to hold.
             return Verdict.done("Every account nets to zero; nothing to send to Xero.")
