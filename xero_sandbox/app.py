@@ -17,6 +17,7 @@ from xero_sandbox.accounting import ENDPOINTS, Endpoint
 from xero_sandbox.clock import Clock
 from xero_sandbox.config import SandboxConfig
 from xero_sandbox.control import ControlAPI
+from xero_sandbox.control_contacts import ContactControl
 from xero_sandbox.errors import not_found
 from xero_sandbox.faults import Dice, Faults, IdentityFaults
 from xero_sandbox.idempotency import Idempotency
@@ -71,6 +72,7 @@ class Sandbox:
             *accounting,
             Route(API_PREFIX + "/{rest:path}", self.unknown_api, methods=["GET", "PUT", "POST", "DELETE", "PATCH"]),
             *ControlAPI(self).routes(),
+            *ContactControl(self).routes(),
         ]
 
     # --- used by the pipeline and the control API ----------------------------------------------------
@@ -92,14 +94,15 @@ class Sandbox:
                 return True
             return False
 
-    def record(self, request: Request, raw: bytes, response: Response, spec: str) -> None:
-        """Keep one exchange for the contract tests (never the Authorization header)."""
+    def record(self, request: Request, raw: bytes, response: Response, spec: str, *, dropped: bool = False) -> None:
+        """Keep one exchange for the contract tests (never the Authorization header). A `dropped`
+        one has a request to check but no answer the client saw."""
         self.store.traffic.append({
             "spec": spec, "method": request.method, "path": request.url.path, "query": dict(request.query_params),
             "headers": {k: v for k, v in request.headers.items() if k.lower() != "authorization"},
             "request_body": raw, "status": response.status_code,
             "content_type": response.headers.get("content-type", ""), "body": bytes(response.body),
-            "response_headers": dict(response.headers),
+            "response_headers": dict(response.headers), "dropped": dropped,
         })
 
     # --- pages -----------------------------------------------------------------------------------------

@@ -26,6 +26,8 @@ tenant, grant or account a 404.
                                                    (change | remove | copy), ref, fields?}
     POST   /_sandbox/tenants/{id}/accounts/{code}  change an account: {Status?, Name?, TaxType?,
                                                    EnablePaymentsToAccount?}
+    POST   /_sandbox/tenants/{id}/contacts/{contact_id}/status|merge, /_sandbox/tenants/{id}/currencies
+                                                   what a person does in Xero: control_contacts.py
     GET    /_sandbox/log  DELETE                   the request log (?tenant=, ?identity=true) with its summary;
                                                    DELETE clears it and the limit counters
     GET    /_sandbox/traffic                       recorded exchanges (with record_traffic)

@@ -1,13 +1,16 @@
 """The organisations a fresh sandbox starts with: one in Australia and one in New Zealand, each with
 a realistic chart of accounts (bank, system, inventory, direct costs, an archived account), tax
 rates and a few contacts: one archived and two sharing a name, so that BMS's matching rules meet
-the cases real organisations have. The NZ organisation has a lock date."""
+the cases real organisations have. The NZ organisation has a lock date. The AU organisation has
+multicurrency (AUD, NZD, USD enabled); the NZ one bills in NZD only."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
+
+from xero_sandbox.accounting.currencies import currency_entry
 
 NAMESPACE = uuid.UUID("6f1d2b1e-0a0b-4a5e-9d3c-1b2c3d4e5f60")
 DEMO_CLIENT = {
@@ -89,6 +92,7 @@ NZ_ACCOUNTS = [
     ("57110", "Sales Expense General", "EXPENSE", "INPUT2", {}),
     ("499", "Old Sales", "SALES", "OUTPUT2", {"Status": "ARCHIVED"}),
 ]
+CURRENCIES_OF = {"AUD": ("AUD", "NZD", "USD"), "NZD": ("NZD",)}
 CLASS_OF = {"BANK": "ASSET", "CURRENT": "ASSET", "FIXED": "ASSET", "INVENTORY": "ASSET", "NONCURRENT": "ASSET",
             "PREPAYMENT": "ASSET", "DEPRECIATN": "EXPENSE", "DIRECTCOSTS": "EXPENSE", "EXPENSE": "EXPENSE",
             "OVERHEADS": "EXPENSE", "CURRLIAB": "LIABILITY", "LIABILITY": "LIABILITY", "TERMLIAB": "LIABILITY",
@@ -102,7 +106,7 @@ def _org(key, name, short_code, currency, country, version, timezone, taxes, acc
         "base_currency": currency, "country_code": country, "version": version, "timezone": timezone,
         "period_lock_date": lock_date, "end_of_year_lock_date": None, "created": now,
         "tax_rates": {}, "accounts": {}, "contacts": {}, "invoices": {}, "payments": {}, "journals": {},
-        "faults": {},
+        "faults": {}, "currencies": [currency_entry(code) for code in CURRENCIES_OF[currency]],
     }
     for tax_name, tax_type, rate, report_type, applies in taxes:
         org["tax_rates"][tax_type] = {"Name": tax_name, "TaxType": tax_type, "Status": "ACTIVE",

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('xero', '0006_golive_tax_and_payments'),
+        ('xero', '0007_contact_status_currencies'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
