@@ -109,6 +109,21 @@ def test_a_contact_unarchived_in_xero_by_hand_releases_the_held_invoices_for_the
     assert outcome.created == 2
 
 
+def test_unarchive_that_xero_refuses_says_why_and_leaves_no_intent(connected, sandbox, au_entity, finance_client):
+    customer, _, held, _, _ = _archived_customer_with_held_invoices(connected, sandbox, au_entity)
+    link = _linked(connected, customer)
+    sandbox.set_contact_status(connected.xero_tenant_id, link.xero_id, "GDPRREQUEST")  # since BMS last read it
+    page = finance_client.post(reverse("xero:contact_unarchive", args=[customer.pk, link.pk]), follow=True)
+    assert "Xero refused to unarchive the contact: The contact Archived Later Pty Ltd has a GDPR request" in (
+        page.content.decode())
+    link.refresh_from_db()
+    assert (link.xero_contact_status, link.unarchive_key) == ("GDPRREQUEST", "")  # as Xero holds it now
+    assert ">Unarchive</button>" not in finance_client.get(
+        reverse("billing:customer_detail", args=[customer.pk])).content.decode()
+    assert not AuditEvent.objects.filter(action="xero.contact_unarchived").exists()
+    assert all(InvoiceLink.objects.get(invoice=i).status == LinkStatus.FAILED for i in held)
+
+
 def test_unarchive_is_refused_for_a_contact_xero_does_not_show_archived(connected, sandbox, au_entity):
     from bms.core.errors import DomainError
 
