@@ -360,3 +360,7 @@ class XeroCheck(models.Model):
     class Meta:
         ordering = ["-checked_at", "-id"]
         indexes = [models.Index(fields=["entity", "checked_at"], name="xero_check_entity_checked")]
+
+
+# The reconciliation's models live beside its code; Django finds them through this import.
+from bms.xero.reconcile.models import ReconciliationRow, ReconciliationRun  # noqa: E402, F401

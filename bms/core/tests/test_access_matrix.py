@@ -73,6 +73,9 @@ MATRIX: dict[str, frozenset[str]] = {
     "xero:chart_compare": ADMINS,
     "xero:chart_sync": ADMINS,
     "xero:journal_push": ADMINS,
+    "reconcile:reconciliation": FINANCE,
+    "reconcile:run_now": FINANCE,
+    "reconcile:repair": FINANCE,
     "xero:entity_check": FINANCE,
     "xero:check_start": FINANCE,
 }

@@ -52,7 +52,8 @@ OPERATIONS: dict[str, Operation] = {op.operation_id: op for op in (
     _op("getOrganisations", "GET", "Organisation"),
     _op("getAccounts", "GET", "Accounts"),
     _op("getTaxRates", "GET", "TaxRates"),
-    _op("getContacts", "GET", "Contacts", params=(*_PAGED, "IDs", "searchTerm", "includeArchived")),
+    _op("getContacts", "GET", "Contacts", params=(*_PAGED, "IDs", "searchTerm", "includeArchived"),
+        headers=(IF_MODIFIED_SINCE,)),
     _op("getContact", "GET", "Contacts/{ContactID}"),
     _op("updateContact", "POST", "Contacts/{ContactID}", headers=_WRITE),  # e.g. ContactStatus: unarchive
     _op("getCurrencies", "GET", "Currencies"),
@@ -64,7 +65,7 @@ OPERATIONS: dict[str, Operation] = {op.operation_id: op for op in (
     _op("updateOrCreateInvoices", "POST", "Invoices", params=("summarizeErrors", "unitdp"), headers=_WRITE),
     _op("getPayments", "GET", "Payments", params=(*_PAGED, "order"), headers=(IF_MODIFIED_SINCE,)),
     _op("createPayments", "PUT", "Payments", params=("summarizeErrors",), headers=_WRITE),
-    _op("getManualJournals", "GET", "ManualJournals", params=("where", "page")),
+    _op("getManualJournals", "GET", "ManualJournals", params=_PAGED, headers=(IF_MODIFIED_SINCE,)),
     _op("createManualJournals", "PUT", "ManualJournals", params=("summarizeErrors",), headers=_WRITE),
 )}
 
