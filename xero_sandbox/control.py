@@ -24,6 +24,8 @@ tenant, grant or account a 404.
     POST   /_sandbox/tenants/{id}/payments/{payment_id}/delete   a payment deleted in Xero (reversed)
     POST   /_sandbox/tenants/{id}/accounts/{code}  change an account: {Status?, Name?, TaxType?,
                                                    EnablePaymentsToAccount?}
+    POST   /_sandbox/tenants/{id}/tracking         add or archive tracking: {category, option?, status?,
+                                                   category_status?} (control_tracking.py)
     GET    /_sandbox/log  DELETE                   the request log (?tenant=, ?identity=true) with its summary;
                                                    DELETE clears it and the limit counters
     GET    /_sandbox/traffic                       recorded exchanges (with record_traffic)
@@ -42,6 +44,7 @@ from starlette.routing import Route
 from xero_sandbox.accounting.organisation import account_wire
 from xero_sandbox.accounting.payments import delete_payment, record_payment
 from xero_sandbox.accounting.request import Req
+from xero_sandbox.control_tracking import TrackingHookError, tracking_seed
 from xero_sandbox.errors import ValidationFailedError
 from xero_sandbox.faults import Faults, IdentityFaults
 from xero_sandbox.jsonout import XeroJSON
@@ -113,6 +116,7 @@ class ControlAPI:
             ("/_sandbox/tenants/{tenant_id}/payments", self.payment, ["POST"]),
             ("/_sandbox/tenants/{tenant_id}/payments/{payment_id}/delete", self.delete_payment, ["POST"]),
             ("/_sandbox/tenants/{tenant_id}/accounts/{code}", self.account, ["POST"]),
+            ("/_sandbox/tenants/{tenant_id}/tracking", self.tracking, ["POST"]),
             ("/_sandbox/log", self.log, ["GET", "DELETE"]),
             ("/_sandbox/traffic", self.traffic, ["GET"]),
         ]
@@ -138,6 +142,7 @@ class ControlAPI:
                 "accounts": list(org["accounts"].values()), "tax_rates": list(org["tax_rates"].values()),
                 "contacts": list(org["contacts"].values()), "invoices": list(org["invoices"].values()),
                 "payments": list(org["payments"].values()), "journals": list(org["journals"].values()),
+                "tracking": [{**c, "Options": list(c["Options"].values())} for c in org.get("tracking", {}).values()],
             } for tenant_id, org in sandbox.store.orgs.items()},
                 "clients": [{k: v for k, v in c.items() if k != "client_secret"}
                             for c in sandbox.store.clients.values()],
@@ -346,6 +351,17 @@ class ControlAPI:
             account["UpdatedDateUTC"] = sandbox.clock.now()
             sandbox.store.changed()
         return XeroJSON(account_wire(account))
+
+    async def tracking(self, request: Request) -> Response:
+        org = self._org(request)
+        values = await _json(request)
+        with self.sandbox.store.lock:
+            try:
+                category = tracking_seed(org, values)
+            except TrackingHookError as exc:
+                raise ControlError(str(exc)) from None
+            self.sandbox.store.changed()
+        return XeroJSON(category)
 
     async def log(self, request: Request) -> Response:
         sandbox = self.sandbox

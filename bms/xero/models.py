@@ -309,3 +309,12 @@ class XeroCheck(models.Model):
     class Meta:
         ordering = ["-checked_at", "-id"]
         indexes = [models.Index(fields=["entity", "checked_at"], name="xero_check_entity_checked")]
+
+
+# Tracking from Xero has its own module; imported here so that Django registers its models.
+from bms.xero.models_tracking import (  # noqa: E402, F401
+    EntityTracking,
+    TrackingStatus,
+    XeroTrackingCategory,
+    XeroTrackingOption,
+)

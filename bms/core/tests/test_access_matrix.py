@@ -68,6 +68,9 @@ MATRIX: dict[str, frozenset[str]] = {
     "xero:invoice_accept_difference": FINANCE,
     "xero:chart_compare": ADMINS,
     "xero:chart_sync": ADMINS,
+    "xero:tracking": ADMINS,
+    "xero:tracking_read": ADMINS,
+    "xero:tracking_option_new": ADMINS,
     "xero:journal_push": ADMINS,
 }
 

@@ -21,3 +21,8 @@ def account_settings_fix() -> Fix:
 def customer_fix(customer_id: int) -> Fix:
     """A customer's contact (not synced, archived, merged): its Xero Integration panel, with Sync and relink."""
     return Fix(label="Open the customer", url=reverse("billing:customer_detail", args=[customer_id]))
+
+
+def tracking_fix() -> Fix:
+    """An entity's tracking option missing, archived or not chosen: the Tracking screen."""
+    return Fix(label="Open Tracking", url=reverse("xero:tracking"))

@@ -20,14 +20,15 @@ from django.urls import reverse
 from bms.billing.models import Invoice, InvoiceStatus
 from bms.billing.services import invoices_mark_processed
 from bms.customers.models import Customer
-from bms.preferences.selectors import general_settings
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import Invoice as XeroInvoice
+from bms.xero.client.schemas import Tracking
 from bms.xero.models import ContactLink, EntityXeroConnection, InvoiceLink, LinkStatus, SyncLink, XeroTenant
-from bms.xero.payloads import entity_tracking, invoice_cancellation, invoice_payload
+from bms.xero.payloads import invoice_cancellation, invoice_payload
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.contacts import contacts_sync
 from bms.xero.services.fixes import chart_fix, customer_fix
+from bms.xero.services.tracking_check import TrackingCheck
 from bms.xero.sync.log import SyncLog, SyncOutcome
 from bms.xero.sync.push import PushKind, Refusal, Verdict, lock_date_verdict, push
 
@@ -42,10 +43,11 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
     record_field = "invoice"
 
     def __init__(self, *, tenant: XeroTenant, client: XeroAccountingClient, log: SyncLog, chart: ChartCheck,
-                 invoices: list[Invoice]):
+                 invoices: list[Invoice], tracking: TrackingCheck | None = None):
         super().__init__(tenant=tenant, client=client, log=log)
         self.chart = chart
-        self.settings_row = general_settings()
+        self.tracking = tracking or TrackingCheck(client, tenant)
+        self.tracking_of: dict[int, list[Tracking]] = {}  # invoice pk → its lines' Tracking, from the check
         customers = {invoice.customer_id for invoice in invoices}
         links = ContactLink.objects.filter(tenant=tenant, customer_id__in=customers)
         # customer pk → Xero ContactID, for the customers Xero already holds
@@ -82,6 +84,7 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
             self.check_lock_date,
             self.check_customer,
             self.check_chart,
+            self.check_tracking,
         )
 
     def check_lock_date(self, record: Invoice, link: SyncLink) -> Verdict | None:
@@ -106,6 +109,12 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
                                 problems[0], fix=chart_fix())
         return None
 
+    def check_tracking(self, record: Invoice, link: SyncLink) -> Verdict | None:
+        if record.status == InvoiceStatus.CANCELLED:
+            return None  # a void or delete carries no lines
+        verdict, self.tracking_of[record.pk] = self.tracking.verdict(record.entity)
+        return verdict
+
     def _chart_problems(self, invoice: Invoice) -> list[str]:
         problems = []
         for line in invoice.lines.all():
@@ -121,7 +130,7 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
         assert isinstance(link, InvoiceLink)
         return invoice_payload(
             record, contact_id=self.contacts[record.customer_id], status=status,
-            tracking=entity_tracking(record.entity, self.settings_row),
+            tracking=self.tracking_of.get(record.pk, []),
             invoice_id=None if create else link.xero_id, line_item_ids=None if create else link.line_item_ids,
             url=self.url_template.replace(str(_PK_PLACEHOLDER), str(record.pk)),
         )

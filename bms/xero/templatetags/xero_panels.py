@@ -24,6 +24,7 @@ from bms.preferences.selectors import xero_is_active
 from bms.xero import view_in_xero
 from bms.xero.models import ContactLink, InvoiceLink, JournalLink, SyncLink
 from bms.xero.selectors import entity_tenant, entity_xero_status, tenants_in_use
+from bms.xero.services.tracking_status import entity_tracking_state
 
 register = template.Library()
 
@@ -54,7 +55,7 @@ def _panel_context(context: Context, record: Model) -> dict[str, Any]:
 
 def _record_links(record: Model) -> dict[str, Any]:
     if isinstance(record, Entity):
-        return {"status": entity_xero_status(record)}
+        return {"status": entity_xero_status(record), "tracking": entity_tracking_state(record)}
     if isinstance(record, Customer):
         rows = list(ContactLink.objects.filter(customer=record).select_related("tenant").order_by("tenant__name"))
         return {"links": _panel_links(rows, view_in_xero.contact_url), "has_target": bool(tenants_in_use())}
