@@ -13,12 +13,14 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
 import httpx2
 
 from bms.xero.client import jsonbody
 from bms.xero.client.errors import ReadOnlyError, RetryableError, UncertainError
+from bms.xero.client.operations import IDEMPOTENCY_KEY, IF_MODIFIED_SINCE, operation_check
 from bms.xero.client.responses import (
     TRANSPORT_ERRORS,
     RateLimitHeaders,
@@ -42,6 +44,7 @@ from bms.xero.client.schemas import (
     XeroModel,
     to_xero,
 )
+from bms.xero.client.xerodates import format_if_modified_since
 
 WRITE_METHODS = frozenset({"PUT", "POST"})
 # The one token-freshness constant: a token read longer ago than this is read again before it is
@@ -85,6 +88,15 @@ class Page(Generic[T]):
 
 def _params(**values: Any) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
+
+
+def _optional_headers(idempotency_key: str | None, if_modified_since: datetime | None) -> dict[str, str]:
+    headers = {}
+    if idempotency_key:
+        headers[IDEMPOTENCY_KEY] = idempotency_key
+    if if_modified_since is not None:
+        headers[IF_MODIFIED_SINCE] = format_if_modified_since(if_modified_since)
+    return headers
 
 
 def _page(response: XeroResponse, key: str, model: type[T]) -> Page[T]:
@@ -219,14 +231,18 @@ class XeroAccountingClient:
         invoice_numbers: list[str] | None = None,
         statuses: list[str] | None = None,
         where: str | None = None,
+        order: str | None = None,
         page: int | None = None,
         page_size: int | None = None,
-        if_modified_since: str | None = None,
+        if_modified_since: datetime | None = None,
     ) -> Page[Invoice]:
+        """Xero returns LineItems only with `page` or for a single invoice (xero-notes §6.3): a
+        look-up that needs them pages."""
         params = _params(
             IDs=",".join(ids) if ids else None,
             InvoiceNumbers=",".join(invoice_numbers) if invoice_numbers else None,
-            Statuses=",".join(statuses) if statuses else None, where=where, page=page, pageSize=page_size,
+            Statuses=",".join(statuses) if statuses else None, where=where, order=order, page=page,
+            pageSize=page_size,
         )
         response = self._call("getInvoices", "GET", "Invoices", params=params, if_modified_since=if_modified_since)
         return _page(response, "Invoices", Invoice)
@@ -243,21 +259,19 @@ class XeroAccountingClient:
         self,
         *,
         where: str | None = None,
+        order: str | None = None,
         page: int | None = None,
         page_size: int | None = None,
-        if_modified_since: str | None = None,
+        if_modified_since: datetime | None = None,
     ) -> Page[Payment]:
-        params = _params(where=where, page=page, pageSize=page_size)
+        params = _params(where=where, order=order, page=page, pageSize=page_size)
         response = self._call("getPayments", "GET", "Payments", params=params, if_modified_since=if_modified_since)
         return _page(response, "Payments", Payment)
 
     def get_manual_journals(
-        self, *, where: str | None = None, page: int | None = None, if_modified_since: str | None = None
+        self, *, where: str | None = None, page: int | None = None
     ) -> Page[ManualJournal]:
-        params = _params(where=where, page=page)
-        response = self._call(
-            "getManualJournals", "GET", "ManualJournals", params=params, if_modified_since=if_modified_since
-        )
+        response = self._call("getManualJournals", "GET", "ManualJournals", params=_params(where=where, page=page))
         return _page(response, "ManualJournals", ManualJournal)
 
     def create_manual_journals(self, journals: list[ManualJournal], *, idempotency_key: str) -> list[ManualJournal]:
@@ -295,18 +309,17 @@ class XeroAccountingClient:
         params: dict[str, str] | None = None,
         body: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
-        if_modified_since: str | None = None,
+        if_modified_since: datetime | None = None,
     ) -> XeroResponse:
         is_write = method in WRITE_METHODS
         if is_write and self.read_only:
             raise ReadOnlyError(f"{operation}: this client only reads from Xero (Check against Xero writes nothing)")
         if is_write and not idempotency_key:
             raise ValueError(f"{operation}: every write to Xero carries an Idempotency-Key")
-        headers = {"Xero-Tenant-Id": self.xero_tenant_id}
-        if idempotency_key:
-            headers["Idempotency-Key"] = idempotency_key
-        if if_modified_since:
-            headers["If-Modified-Since"] = if_modified_since
+        optional = _optional_headers(idempotency_key, if_modified_since)
+        # Only what the registry lists leaves: an unlisted parameter is a bug, never sent to see.
+        operation_check(operation, method=method, path=path, params=params or {}, headers=optional)
+        headers = {"Xero-Tenant-Id": self.xero_tenant_id, **optional}
         content = None
         if body is not None:
             headers["Content-Type"] = "application/json"

@@ -44,3 +44,13 @@ def parse_xero_date(value: object) -> date | None:
 def format_xero_date(value: date) -> str:
     """Dates we send: ISO, which Xero documents and accepts."""
     return value.isoformat()
+
+
+def format_if_modified_since(moment: datetime) -> str:
+    """If-Modified-Since as Xero's OpenAPI description types it (`format: date-time`): UTC ISO 8601
+    to the second with `Z`, e.g. `2026-12-04T17:16:45Z`. Xero's documentation gives the same form
+    (xero-notes §7: UTC, second precision). The one place the client formats it; a naive datetime
+    is refused, since its zone would be a guess."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("If-Modified-Since needs an aware datetime")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

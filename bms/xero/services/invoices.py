@@ -11,6 +11,7 @@ whose create may have landed is looked up by its number before anything is sent 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from itertools import count
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -33,6 +34,7 @@ from bms.xero.sync.log import SyncLog, SyncOutcome
 from bms.xero.sync.push import PushKind, Refusal, Verdict, lock_date_verdict, push
 
 LOOKUP_SIZE = 40  # Xero recommends ~40 values in a list filter
+LOOKUP_PAGE = 100
 _PK_PLACEHOLDER = 987654321
 
 
@@ -71,11 +73,20 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
         found: dict[int, XeroInvoice | Refusal] = {}
         for start in range(0, len(records), LOOKUP_SIZE):
             by_number = {invoice.display_number: invoice for invoice in records[start:start + LOOKUP_SIZE]}
-            for xero_invoice in self.client.get_invoices(invoice_numbers=list(by_number)).items:
+            for xero_invoice in self._by_numbers(list(by_number)):
                 invoice = by_number.get(xero_invoice.invoice_number or "")
                 if invoice is not None and xero_invoice.type == "ACCREC":
                     found[invoice.pk] = xero_invoice
         return found
+
+    def _by_numbers(self, numbers: list[str]) -> Iterable[XeroInvoice]:
+        """Paged: Xero returns LineItems (and so their LineItemIDs) only with `page` or for a single
+        invoice (xero-notes §6.3). ACCPAY bills may share a number, so every page is read."""
+        for number in count(1):
+            items = self.client.get_invoices(invoice_numbers=numbers, page=number, page_size=LOOKUP_PAGE).items
+            yield from items
+            if len(items) < LOOKUP_PAGE:
+                return
 
     def checks(self) -> Sequence[Callable[[Invoice, SyncLink], Verdict | None]]:
         """The pre-send checks (PushKind.check runs them; so does Check against Xero). A new check is

@@ -13,8 +13,7 @@ so nothing slips between two pulls.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
+from datetime import datetime, timedelta
 from itertools import count
 
 from django.utils import timezone
@@ -27,18 +26,16 @@ from bms.xero.sync.log import SyncLog, SyncOutcome
 OVERLAP = timedelta(minutes=5)
 PAGE_SIZE = 1000
 LOOKUP_SIZE = 40
+# Xero's default order for both feeds, said out loud: pages read oldest change first.
+FEED_ORDER = "UpdatedDateUTC ASC"
 __all__ = ["RECORDED", "REVERSED", "UPDATED", "VOIDED", "payments_pull"]
-
-
-def _http_date(moment: datetime | None) -> str | None:
-    return format_datetime(moment.astimezone(UTC), usegmt=True) if moment else None
 
 
 def payments_pull(*, tenant: XeroTenant, client: XeroAccountingClient, log: SyncLog,
                   now: datetime | None = None) -> SyncOutcome:
     now = now or timezone.now()
     cursor, _ = PullCursor.objects.get_or_create(tenant=tenant, resource="payments")
-    since = _http_date(cursor.modified_since - OVERLAP) if cursor.modified_since else None
+    since = cursor.modified_since - OVERLAP if cursor.modified_since else None
     links = InvoiceLink.objects.filter(tenant=tenant, xero_id__isnull=False)
     ours = {xero_id for xero_id in links.values_list("xero_id", flat=True) if xero_id}
     touched, newest = _changed_since(client, since, ours, cursor.modified_since)
@@ -64,19 +61,19 @@ def payments_pull(*, tenant: XeroTenant, client: XeroAccountingClient, log: Sync
     return outcome
 
 
-def _changed_since(client: XeroAccountingClient, since: str | None, ours: set[str],
+def _changed_since(client: XeroAccountingClient, since: datetime | None, ours: set[str],
                    newest: datetime | None) -> tuple[set[str], datetime | None]:
     """The IDs of our invoices that either feed shows changed, and the newest change seen."""
     touched: set[str] = set()
     seen: list[tuple[str | None, datetime | None]] = []
     for page in _pages():
-        payments = client.get_payments(where='PaymentType=="ACCRECPAYMENT"', page=page, page_size=PAGE_SIZE,
-                                       if_modified_since=since).items
+        payments = client.get_payments(where='PaymentType=="ACCRECPAYMENT"', order=FEED_ORDER, page=page,
+                                       page_size=PAGE_SIZE, if_modified_since=since).items
         seen += [(p.invoice.invoice_id if p.invoice else None, p.updated_date_utc) for p in payments]
         if len(payments) < PAGE_SIZE:
             break
     for page in _pages():
-        invoices = client.get_invoices(where='Type=="ACCREC"', page=page, page_size=PAGE_SIZE,
+        invoices = client.get_invoices(where='Type=="ACCREC"', order=FEED_ORDER, page=page, page_size=PAGE_SIZE,
                                        if_modified_since=since).items
         seen += [(i.invoice_id, i.updated_date_utc) for i in invoices]
         if len(invoices) < PAGE_SIZE:
