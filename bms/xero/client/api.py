@@ -187,12 +187,6 @@ class XeroAccountingClient:
         response = self._call("getTrackingCategories", "GET", "TrackingCategories", params=params)
         return [TrackingCategory.model_validate(item) for item in response.data.get("TrackingCategories", [])]
 
-    def create_tracking_category(self, category: TrackingCategory, *, idempotency_key: str) -> TrackingCategory:
-        """One category (Xero takes a single object here, not a list). Needs accounting.settings."""
-        response = self._call("createTrackingCategory", "PUT", "TrackingCategories", body=to_xero(category),
-                              idempotency_key=idempotency_key)
-        return TrackingCategory.model_validate(response.data["TrackingCategories"][0])
-
     def create_tracking_options(
         self, tracking_category_id: str, option: TrackingOption, *, idempotency_key: str
     ) -> TrackingOption:

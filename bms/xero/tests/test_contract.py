@@ -8,6 +8,7 @@ import yaml
 
 from bms.testing import factories as f
 from bms.xero.client import schemas
+from bms.xero.models import EntityTracking, XeroTrackingOption
 from bms.xero.services.chart import chart_compare
 from bms.xero.services.invoices import invoices_push
 from bms.xero.services.payments import payments_pull
@@ -34,13 +35,19 @@ def test_it_sends_only_requests_xeros_description_accepts(connected, sandbox, au
 
     sandbox.configure(record_traffic=True)
     invoices = _released(au_entity, [f.customer(code="C0500", name="Contract Customer Pty Ltd")], 3)
+    # Invoice lines carry the entity's tracking (read with the organisation when it was connected).
+    sydney = XeroTrackingOption.objects.get(category__tenant=connected, category__name="Region", name="Sydney")
+    EntityTracking.objects.create(entity=au_entity, position=1, option=sydney)
     with xero_client(connected) as client:
         chart_compare(client=client)
         invoices_push(tenant=connected, invoices=invoices, client=client, log=CollectingLog())
         payments_pull(tenant=connected, client=client, log=CollectingLog())
+        client.create_tracking_options(sydney.category.xero_tracking_category_id,
+                                       schemas.TrackingOption(name="Contract Town"), idempotency_key="bms-contract-1")
     traffic = list(sandbox.sandbox.store.traffic)
     assert {(t["method"], t["path"].rsplit("/", 1)[-1]) for t in traffic} >= {
-        ("GET", "Accounts"), ("GET", "Contacts"), ("PUT", "Contacts"), ("PUT", "Invoices"), ("GET", "Payments")}
+        ("GET", "Accounts"), ("GET", "Contacts"), ("PUT", "Contacts"), ("PUT", "Invoices"), ("GET", "Payments"),
+        ("GET", "TrackingCategories"), ("PUT", "Options")}
     api = OpenAPI.from_dict(spec_dict, config=Config(spec_validator_cls=None))
     problems, validated = [], 0
     for exchange in traffic:
@@ -62,13 +69,14 @@ def test_it_sends_only_requests_xeros_description_accepts(connected, sandbox, au
 
 MODELS = {"Contacts": schemas.Contact, "Invoices": schemas.Invoice, "Payments": schemas.Payment,
           "ManualJournals": schemas.ManualJournal, "Accounts": schemas.Account, "TaxRates": schemas.TaxRate,
-          "Organisations": schemas.Organisation}
+          "Organisations": schemas.Organisation, "TrackingCategories": schemas.TrackingCategory,
+          "Options": schemas.TrackingOption}
 
 
 def test_it_parses_every_example_answer_of_the_operations_it_uses(spec_dict):
     operations = {"getOrganisations", "getAccounts", "getTaxRates", "getContacts", "createContacts",
                   "updateOrCreateContacts", "getInvoices", "createInvoices", "updateOrCreateInvoices", "getPayments",
-                  "getManualJournals", "createManualJournals"}
+                  "getManualJournals", "createManualJournals", "getTrackingCategories", "createTrackingOptions"}
     parsed = 0
     for path in spec_dict["paths"].values():
         for operation in path.values():
