@@ -10,12 +10,14 @@ def carry_free_text_over(apps, schema_editor):
     categories gives it the matching Xero option, if there is one; otherwise the entity shows
     "choose tracking" and its records wait."""
     settings_row = apps.get_model("preferences", "GeneralSettings").objects.filter(pk=1).first()
-    names = (settings_row.tracking_category_1_name, settings_row.tracking_category_2_name) if settings_row \
-        else ("", "")
+    # (None where a step back through history brought the columns back empty.)
+    names = (settings_row.tracking_category_1_name or "", settings_row.tracking_category_2_name or "") \
+        if settings_row else ("", "")
     EntityTracking = apps.get_model("xero", "EntityTracking")
     for entity in apps.get_model("entities", "Entity").objects.all():
         for position, (category, option) in enumerate(
                 zip(names, (entity.tracking_option_1, entity.tracking_option_2), strict=True), start=1):
+            option = option or ""
             if option.strip():
                 EntityTracking.objects.create(entity=entity, position=position, legacy_category_name=category.strip(),
                                               legacy_option_name=option.strip())

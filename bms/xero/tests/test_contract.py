@@ -13,7 +13,7 @@ from bms.xero.services.chart import chart_compare
 from bms.xero.services.invoices import invoices_push
 from bms.xero.services.payments import payments_pull
 from bms.xero.sync.log import CollectingLog
-from bms.xero.tests.conftest import xero_client
+from bms.xero.tests.conftest import allow_settings_writes, xero_client
 from bms.xero.tests.test_invoices import _released
 from xero_sandbox.contract import require_spec_files
 
@@ -28,11 +28,12 @@ def spec_dict():
     return yaml.load(SPEC_FILE.read_text(), Loader=yaml.CSafeLoader)
 
 
-def test_it_sends_only_requests_xeros_description_accepts(connected, sandbox, au_entity, spec_dict):
+def test_it_sends_only_requests_xeros_description_accepts(admin_client, connected, sandbox, au_entity, spec_dict):
     from openapi_core import Config, OpenAPI
     from openapi_core.exceptions import OpenAPIError
     from openapi_core.testing import MockRequest
 
+    allow_settings_writes(admin_client, au_entity)  # creating a tracking option needs accounting.settings
     sandbox.configure(record_traffic=True)
     invoices = _released(au_entity, [f.customer(code="C0500", name="Contract Customer Pty Ltd")], 3)
     # Invoice lines carry the entity's tracking (read with the organisation when it was connected).

@@ -4,7 +4,6 @@ chosen or created; the Tracking screen offers only active options."""
 
 from urllib.parse import parse_qs, urlparse
 
-import httpx2
 import pytest
 from django.urls import reverse
 
@@ -20,7 +19,7 @@ from bms.xero.models import (
     XeroTrackingCategory,
     XeroTrackingOption,
 )
-from bms.xero.tests.conftest import connect
+from bms.xero.tests.conftest import allow_settings_writes, connect
 from bms.xero.tests.test_invoices import _push, _released, _xero_invoices
 
 pytestmark = pytest.mark.django_db
@@ -144,10 +143,7 @@ def test_creating_an_option_asks_for_the_settings_scope_first_then_creates_it_on
     assert asked.status_code == 302 and asked["Location"].startswith(reverse("xero:consent", args=[au_entity.pk]))
     assert parse_qs(urlparse(asked["Location"]).query)["settings_write"] == ["1"]
     assert not any(e["method"] == "PUT" and "TrackingCategories" in e["path"] for e in sandbox.log())
-    start = admin_client.post(reverse("xero:authenticate", args=[au_entity.pk]), {"settings_write": "1"})
-    consent = httpx2.get(start["Location"], follow_redirects=False)
-    callback = urlparse(consent.headers["location"])
-    admin_client.get(f"{callback.path}?{callback.query}")
+    allow_settings_writes(admin_client, au_entity)
     assert "accounting.settings" in XeroGrant.objects.get().scopes.split()
 
     assert admin_client.post(url, {"name": "Hobart"}).status_code == 302
