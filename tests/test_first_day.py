@@ -106,10 +106,11 @@ def test_after_the_first_day_the_books_agree_except_what_was_left_on_purpose(wor
 
     differences = books.books_differences(world, go_live=None)
     settled = set(world.settled_before_connecting)
-    # Until payments settled in BMS before connecting are sent with their invoices (issue #15 item 2),
-    # those invoices wait in BMS, each named with its cause, and nothing else differs.
-    assert {(d.cause, d.detail) for d in differences if d.invoice_id in settled} == {
-        (books.STATUS, "Xero's AUTHORISED, BMS's Completed")}
+    # Invoices settled in BMS before connecting went with their payments (issue #15 item 2): PAID in Xero.
+    assert [d for d in differences if d.invoice_id in settled] == []
+    assert {world.xero.invoice(world.tenant_id(i.entity.code if i.entity.code != "MEL" else "AU"),
+                               i.display_number)["Status"]
+            for i in Invoice.objects.filter(pk__in=settled).select_related("entity")} <= {"PAID"}
     assert [d for d in differences if d.invoice_id not in settled] == planted(world), "\n".join(map(str, differences))
 
     # Record by record, the day's invoices agree with what people did to them.
@@ -132,9 +133,22 @@ def test_after_the_first_day_the_books_agree_except_what_was_left_on_purpose(wor
             invoice.display_number
 
 
-def test_mutation_without_an_explicit_zero_rate_tax_type_the_books_do_not_agree(world):
-    """Lines without a BMS tax rate sent with no TaxType: Xero fills in the account's default GST, and the
-    agreement check names exactly those invoices (the scenario would fail on them)."""
+def test_lines_without_a_tax_rate_agree_with_the_explicit_zero_rate_tax_type(world):
+    world, sandbox = world
+    morning(world, sandbox, with_no_tax_lines=True)
+    no_tax, mixed = world.refreshed("no_tax"), world.refreshed("mixed_no_tax")
+    assert [d for d in books.books_differences(world, go_live=None) if d.invoice_id in (no_tax.pk, mixed.pk)] == []
+
+
+def test_mutation_without_an_explicit_zero_rate_tax_type_the_books_do_not_agree(world, monkeypatch):
+    """Lines without a BMS tax rate sent with no TaxType (the payload's zero-rate fallback removed):
+    Xero fills in the account's default GST, and the agreement check names exactly those invoices
+    (the scenario would fail on them)."""
+    from bms.xero import payloads
+
+    original = payloads.invoice_payload
+    monkeypatch.setattr("bms.xero.services.invoices.invoice_payload",
+                        lambda *a, **kw: original(*a, **{**kw, "zero_rate_tax_type": ""}))
     world, sandbox = world
     morning(world, sandbox, with_no_tax_lines=True)
     no_tax, mixed = world.refreshed("no_tax"), world.refreshed("mixed_no_tax")

@@ -25,11 +25,22 @@ def _id(*parts: str) -> str:
     return str(uuid.uuid5(NAMESPACE, ":".join(parts)))
 
 
-AU_TAX = [("GST on Income", "OUTPUT", "10.0000"), ("GST on Expenses", "INPUT", "10.0000"),
-          ("GST Free Income", "EXEMPTOUTPUT", "0.0000"), ("GST Free Expenses", "EXEMPTEXPENSES", "0.0000"),
-          ("BAS Excluded", "BASEXCLUDED", "0.0000")]
-NZ_TAX = [("GST on Income", "OUTPUT2", "15.0000"), ("GST on Expenses", "INPUT2", "15.0000"),
-          ("Zero Rated", "ZERORATED", "0.0000"), ("No GST", "NONE", "0.0000")]
+# (name, tax type, rate, ReportTaxType, applies to: R revenue, E expenses, A assets, Q equity, L liabilities).
+# NZ as in the GET /TaxRates example of Xero's OpenAPI file (xero_accounting.yaml: "15% GST on Income"
+# OUTPUT/REVENUE+A+Q+L, "Zero Rated" OUTPUT/REVENUE+L only, "No GST" NONE/everything, "15% GST on
+# Expenses" INPUT/not revenue); AU follows the same pattern with the AU report types of the spec's
+# ReportTaxType enum (EXEMPTOUTPUT, EXEMPTEXPENSES, BASEXCLUDED).
+AU_TAX = [("GST on Income", "OUTPUT", "10.0000", "OUTPUT", "RAQL"),
+          ("GST on Expenses", "INPUT", "10.0000", "INPUT", "EAQL"),
+          ("GST Free Income", "EXEMPTOUTPUT", "0.0000", "EXEMPTOUTPUT", "RL"),
+          ("GST Free Expenses", "EXEMPTEXPENSES", "0.0000", "EXEMPTEXPENSES", "EAL"),
+          ("BAS Excluded", "BASEXCLUDED", "0.0000", "BASEXCLUDED", "REAQL")]
+NZ_TAX = [("GST on Income", "OUTPUT2", "15.0000", "OUTPUT", "RAQL"),
+          ("GST on Expenses", "INPUT2", "15.0000", "INPUT", "EAQL"),
+          ("Zero Rated", "ZERORATED", "0.0000", "OUTPUT", "RL"),
+          ("No GST", "NONE", "0.0000", "NONE", "REAQL")]
+APPLIES = {"R": "CanApplyToRevenue", "E": "CanApplyToExpenses", "A": "CanApplyToAssets", "Q": "CanApplyToEquity",
+           "L": "CanApplyToLiabilities"}
 
 # (code, name, type, tax type, extras)
 AU_ACCOUNTS = [
@@ -111,9 +122,11 @@ def _org(key, name, short_code, currency, country, version, timezone, taxes, acc
         "tax_rates": {}, "accounts": {}, "contacts": {}, "invoices": {}, "payments": {}, "journals": {},
         "faults": {}, "tracking": _tracking(key, AU_TRACKING if country == "AU" else NZ_TRACKING),
     }
-    for tax_name, tax_type, rate in taxes:
+    for tax_name, tax_type, rate, report_type, applies in taxes:
         org["tax_rates"][tax_type] = {"Name": tax_name, "TaxType": tax_type, "Status": "ACTIVE",
-                                      "EffectiveRate": Decimal(rate), "DisplayTaxRate": Decimal(rate)}
+                                      "EffectiveRate": Decimal(rate), "DisplayTaxRate": Decimal(rate),
+                                      "ReportTaxType": report_type,
+                                      **{field: letter in applies for letter, field in APPLIES.items()}}
     for code, account_name, account_type, tax_type, extras in accounts:
         account_id = _id("account", key, code)
         org["accounts"][account_id] = {

@@ -269,9 +269,11 @@ def _invoices(report, rng, entities, customers, products, today) -> None:
                 invoice_cancel(invoice=invoice)
             elif status != "draft":
                 invoice = invoice_approve(invoice=invoice)
-                if status in ("processed", "completed"):
+                if status == "processed":
                     invoice = invoice_mark_processed(invoice=invoice)
                 if status == "completed":
+                    # Settled in BMS before any accounting system: once connected, those dated on or
+                    # after the go-live date are sent with these payments (PRODUCT.md §3.8).
                     paid_on = min(today, issued_on + timedelta(days=rng.randint(1, 20)))
                     part = (invoice.total_amount * paid_fraction).quantize(D("0.01"))
                     payment_record(invoice=invoice, amount=part, paid_on=paid_on, reference="EFT")

@@ -20,6 +20,8 @@ class XeroConfig(AppConfig):
             "xero.authenticated": "Authenticated with Xero",
             "xero.reauthenticated": "Re-authenticated with Xero",
             "xero.entity_connected": "Xero organisation connected",
+            "xero.go_live_set": "Go-live date set",
+            "xero.organisation_choices_set": "Zero-rate tax types and payments account chosen",
             "xero.relinked": "Relinked to another Xero organisation",
             "xero.authentication_removed": "Xero authentication removed",
             "xero.contact_unlinked": "Customer's Xero link deleted",

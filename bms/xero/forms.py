@@ -1,10 +1,13 @@
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 from django import forms
 
 from bms.xero.models import InvoiceStatusInXero, XeroTenant
 from bms.xero.models_tracking import TrackingStatus, XeroTrackingCategory, XeroTrackingOption
+from bms.xero.services.connect_options import TenantOptions
+from bms.xero.services.go_live_settings import ConnectChoices
 
 INHERIT = "inherit"
 
@@ -18,6 +21,30 @@ class ConnectTenantForm(forms.Form):
         help_text="Approved invoices are posted to the ledger at once; drafts and invoices awaiting approval "
         "wait for someone in Xero to approve them.",
     )
+    go_live_on = forms.DateField(
+        label="Send documents dated on or after",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="The go-live date. Invoices and journals dated before it are never sent: they stay in BMS as "
+        "history and show “Before go-live — not sent”. Suggested: the first day of this month, so Xero's books "
+        "start on a period boundary. Once anything was sent, it can only move later.",
+    )
+    zero_rate_tax_type = forms.ChoiceField(
+        label="Tax type for lines without a tax rate", required=False,
+        help_text="Every line goes to Xero with a tax type; a line with no tax rate in BMS goes with this one. "
+        "Only the organisation's tax rates at 0% that apply to sales (CanApplyToRevenue) are offered; “reports "
+        "as” is where Xero puts the line on the tax return (ReportTaxType).",
+    )
+    journal_tax_type = forms.ChoiceField(
+        label="Tax type for cost-of-sales journal lines", required=False,
+        help_text="Journals move costs and stock, not sales: only 0% tax rates that apply to expenses and assets "
+        "are offered, so the journals stay off the tax return's sales and purchases.",
+    )
+    payments_account = forms.ChoiceField(
+        label="Account for payments entered in BMS before connecting", required=False,
+        help_text="Invoices dated on or after the go-live date that were paid in BMS before connecting are sent "
+        "with their payments, to this account. Only bank accounts and accounts with “Enable payments to this "
+        "account” ticked in Xero are offered: Xero takes payments to no other.",
+    )
     confirm_relink = forms.BooleanField(
         label="Relink to this organisation",
         required=False,
@@ -26,16 +53,58 @@ class ConnectTenantForm(forms.Form):
 
     def __init__(
         self, *args: Any, tenants: Sequence[XeroTenant], allow_inherit: bool, organisation_name: str = "",
+        options: dict[str, TenantOptions] | None = None, settled_since: Callable[[date], int] | None = None,
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
         choices = [(str(t.pk), f"{t.name}" + (f" ({t.short_code})" if t.short_code else "")) for t in tenants]
         if allow_inherit:
             choices.insert(0, (INHERIT, f"Use {organisation_name}'s Xero organisation"))
-        tenant_field = self.fields["tenant"]
-        assert isinstance(tenant_field, forms.ChoiceField)
-        tenant_field.choices = choices
+        self._set_choices("tenant", choices)
         self.tenants = {str(t.pk): t for t in tenants}
+        self.options = options or {}
+        self.settled_since = settled_since or (lambda _day: 0)
+        groups = list(self.options.values())
+        self._set_choices("zero_rate_tax_type", [("", "—")] + [
+            (o.tenant.name, [(t.tax_type, t.label) for t in o.zero_rate]) for o in groups])
+        self._set_choices("journal_tax_type", [("", "—")] + [
+            (o.tenant.name, [(t.tax_type, t.label) for t in o.journal]) for o in groups])
+        self._set_choices("payments_account", [("", "— none —")] + [
+            (o.tenant.name, [(a.code, a.label) for a in o.accounts]) for o in groups])
+
+    def _set_choices(self, name: str, choices: list[Any]) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        choice = data.get("tenant")
+        if not choice or choice == INHERIT:
+            data["choices"] = ConnectChoices(go_live_on=data.get("go_live_on"))
+            return data
+        options = self.options.get(choice)
+        if options is None or options.problem:
+            self.add_error(None, (options.problem if options else "") + " Try again in a few minutes.")
+            return data
+        zero = options.zero_rate_option(data.get("zero_rate_tax_type") or "")
+        if zero is None:
+            self.add_error("zero_rate_tax_type", f"Choose one of {options.tenant.name}'s tax types at 0% for sales.")
+        journal = options.journal_option(data.get("journal_tax_type") or "")
+        if journal is None:
+            self.add_error("journal_tax_type", f"Choose one of {options.tenant.name}'s tax types at 0% for journals.")
+        account = options.account_option(data.get("payments_account") or "")
+        if data.get("payments_account") and account is None:
+            self.add_error("payments_account", f"Choose a bank account of {options.tenant.name}, or one that takes "
+                           "payments.")
+        go_live_on = data.get("go_live_on")
+        settled = self.settled_since(go_live_on) if go_live_on else 0
+        if settled and account is None and not self.has_error("payments_account"):
+            self.add_error("payments_account", f"{settled} invoice(s) dated on or after {go_live_on:%d/%m/%Y} were "
+                           "paid in BMS before connecting: choose the account their payments go to in Xero.")
+        data["choices"] = ConnectChoices(go_live_on=go_live_on, zero_rate=zero, journal_tax=journal,
+                                         payments_account=account)
+        return data
 
 
 class EntityTrackingForm(forms.Form):

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from bms.entities.models import Entity
 from bms.jobs.context import JobContext
 from bms.jobs.models import Job, JobStatus
 from bms.jobs.registry import job_kind, schedule_provider
@@ -19,7 +20,8 @@ from bms.xero.auth.tokens import grants_keep_alive
 from bms.xero.client.errors import AuthError
 from bms.xero.models import XeroTenant
 from bms.xero.scheduled_contacts import queue_edited_customers
-from bms.xero.selectors import journals_due_for_push, tenants_in_use
+from bms.xero.selectors import entity_tenant, journals_due_for_push, tenants_in_use
+from bms.xero.services.check_against_xero import check_against_xero, entities_in_scope
 from bms.xero.services.syncs import SyncKind, tenant_sync
 from bms.xero.sync.leases import LeaseBusyError
 from bms.xero.sync.log import SyncOutcome
@@ -133,6 +135,24 @@ def push_all(ctx: JobContext) -> None:
             job_enqueue(kind="xero.journals.push", description=f"Push cost-of-sales journals to {tenant.name}",
                         params={"tenant_id": tenant.pk})
     ctx.result = f"Completed: queued pushes for {queued} Xero organisation(s)"
+
+
+@job_kind("xero.check_against_xero")
+def check_entity(ctx: JobContext, *, entity_id: int) -> None:
+    """Check against Xero: what a push would do with each record, written nowhere but the report."""
+    entity = Entity.objects.filter(pk=entity_id).first()
+    tenant = entity_tenant(entity) if entity is not None else None
+    if entity is None or tenant is None or _tenant_or_stop(ctx, tenant.pk) is None:
+        ctx.result = ctx.result or "Skipped: that entity is no longer connected to Xero"
+        return
+    try:
+        report = check_against_xero(tenant=tenant, entities=entities_in_scope(entity, tenant), log=ctx, job=ctx.job)
+    except WaitForXeroError as exc:
+        raise JobWaitError(exc.describe(tenant_time_zone(tenant)), eta=exc.until) from None
+    except AuthError as exc:
+        ctx.result = f"Stopped: {tenant.name} needs re-authentication ({exc.message})"
+        return
+    ctx.result = f"Completed: {report.summary()}"
 
 
 @job_kind("xero.keep_alive")

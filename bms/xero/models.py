@@ -83,6 +83,20 @@ class XeroTenant(models.Model):
     period_lock_date = models.DateField(null=True, blank=True)
     end_of_year_lock_date = models.DateField(null=True, blank=True)
     organisation_read_at = models.DateTimeField(null=True, blank=True)
+    # Confirmed on Connect from Xero's GET /TaxRates (PRODUCT.md §3.8): what a BMS line without a tax
+    # rate is sent with, so Xero never fills it from the account's default tax (BMS 200.00, Xero 220.00).
+    zero_rate_tax_type = models.CharField(
+        max_length=50, blank=True, default="", help_text="Rate 0, CanApplyToRevenue: lines without a tax rate."
+    )
+    zero_rate_tax_name = models.CharField(max_length=100, blank=True, default="")
+    zero_rate_report_tax_type = models.CharField(max_length=50, blank=True, default="")
+    # Cost-of-sales journals move costs and stock, not sales: a rate-0 type that applies to expenses
+    # and assets (AU BAS Excluded, NZ No GST) keeps them off the tax return's sales.
+    journal_tax_type = models.CharField(max_length=50, blank=True, default="")
+    journal_tax_name = models.CharField(max_length=100, blank=True, default="")
+    # Where BMS payments made before connecting are sent (a BANK account or one with EnablePaymentsToAccount).
+    payments_account_code = models.CharField(max_length=20, blank=True, default="")
+    payments_account_name = models.CharField(max_length=150, blank=True, default="")
     # Xero's call budget, from the rate-limit headers of the latest response.
     minute_calls_remaining = models.IntegerField(null=True, blank=True)
     day_calls_remaining = models.IntegerField(null=True, blank=True)
@@ -124,6 +138,8 @@ class EntityXeroConnection(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     connected_at = models.DateTimeField(null=True, blank=True)
+    # "Send documents dated on or after" (PRODUCT.md §3.8): nothing dated before it is ever sent.
+    go_live_on = models.DateField(null=True, blank=True)
     # The tenant this entity's records were synced to; choosing another one needs an explicit relink.
     records_xero_tenant_id = models.CharField(max_length=64, blank=True, default="")
 
@@ -175,6 +191,10 @@ class LinkStatus(models.TextChoices):
     FAILED = "failed", "Failed"
     UNCERTAIN = "uncertain", "Checking Xero"
     PARKED = "parked", "Parked"
+    # Xero accepted it but its SubTotal, TotalTax or Total is not BMS's: held, not Processed.
+    DIFFERS = "differs", "Differs"
+    # Dated before the entity's go-live date: history that stays in BMS, never sent.
+    BEFORE_GO_LIVE = "before_go_live", "Before go-live — not sent"
 
 
 class SyncLink(models.Model):
@@ -252,6 +272,17 @@ class JournalLink(SyncLink):
 
     class Meta:
         constraints = SyncLink.unique_constraints("journal", "journal_link")
+
+
+class PaymentSendLink(SyncLink):
+    """A BMS payment entered before the entity was connected, on its way to Xero as a Xero payment
+    (PRODUCT.md §3.8): the same intent → call → outcome as every other write. Once Xero holds it,
+    a PaymentLink ties the two, so the payments pull counts it once."""
+
+    payment = models.ForeignKey("billing.Payment", on_delete=models.CASCADE, related_name="xero_send_links")
+
+    class Meta:
+        constraints = SyncLink.unique_constraints("payment", "payment_send_link")
 
 
 class PaymentLink(models.Model):

@@ -66,9 +66,12 @@ def invoice_payload(
     invoice_id: str | None = None,
     line_item_ids: dict[str, str] | None = None,
     url: str | None = None,
+    zero_rate_tax_type: str = "",
 ) -> Invoice:
     """A Xero ACCREC invoice. Lines carry their Xero LineItemID when known: an update without them
-    would delete and recreate Xero's lines (xero-notes trap 5)."""
+    would delete and recreate Xero's lines (xero-notes trap 5). Every line carries its TaxType: a
+    line without a BMS tax rate goes with the organisation's zero-rate type, since a line without
+    one is given the account's default tax by Xero (GST on Income: BMS 200.00, Xero 220.00)."""
     line_item_ids = line_item_ids or {}
     lines = [
         LineItem(
@@ -77,7 +80,7 @@ def invoice_payload(
             quantity=line.quantity,
             unit_amount=line.unit_price,
             account_code=line.account.code,
-            tax_type=line.tax_rate.xero_tax_type if line.tax_rate is not None else None,
+            tax_type=line.tax_rate.xero_tax_type if line.tax_rate is not None else (zero_rate_tax_type or None),
             tracking=tracking or None,
         )
         for line in invoice.lines.all()

@@ -116,8 +116,11 @@ def invoices_due_for_push(tenant: XeroTenant, *, include_failed: bool = False) -
     A failed invoice is not re-sent by the schedule until it changes (or someone re-triggers it
     with include_failed): resending what Xero refused only burns the tenant's call budget."""
     links = InvoiceLink.objects.filter(tenant=tenant, invoice=OuterRef("pk"))
-    up_to_date = links.filter(status=LinkStatus.SYNCED, revision_pushed__gte=OuterRef("revision"))
-    waiting = links.filter(status=LinkStatus.PARKED)
+    # A DIFFERS invoice is in Xero as written: sent again only once it changes in BMS (the repair).
+    up_to_date = links.filter(status__in=[LinkStatus.SYNCED, LinkStatus.DIFFERS],
+                              revision_pushed__gte=OuterRef("revision"))
+    # Dated before go-live: history, never sent (moving the date earlier resets these links).
+    waiting = links.filter(status__in=[LinkStatus.PARKED, LinkStatus.BEFORE_GO_LIVE])
     refused = links.filter(status=LinkStatus.FAILED, updated_at__gte=OuterRef("updated_at"))
     in_xero = links.filter(xero_id__isnull=False)
     queryset = (
@@ -158,7 +161,7 @@ def journals_due_for_push(
     links = JournalLink.objects.filter(tenant=tenant, journal=OuterRef("pk"))
     queryset = (
         CostOfSalesJournal.objects.filter(entity__in=entities_for_tenant(tenant))
-        .exclude(Exists(links.filter(status__in=[LinkStatus.SYNCED, LinkStatus.PARKED])))
+        .exclude(Exists(links.filter(status__in=[LinkStatus.SYNCED, LinkStatus.PARKED, LinkStatus.BEFORE_GO_LIVE])))
     )
     if not include_failed:
         queryset = queryset.exclude(Exists(links.filter(status=LinkStatus.FAILED)))

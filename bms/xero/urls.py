@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bms.xero import views, views_invoice_changes, views_tracking
+from bms.xero import views, views_check, views_connect, views_invoice_changes, views_tracking
 
 app_name = "xero"
 
@@ -8,8 +8,10 @@ urlpatterns = [
     path("callback/", views.callback, name="callback"),
     path("entities/<int:pk>/authenticate/", views.authenticate, name="authenticate"),
     path("entities/<int:pk>/consent/", views.consent, name="consent"),
-    path("entities/<int:pk>/connect/", views.connect_tenant, name="connect_tenant"),
+    path("entities/<int:pk>/connect/", views_connect.connect_tenant, name="connect_tenant"),
     path("entities/<int:pk>/remove/", views.remove_authentication, name="remove_authentication"),
+    path("entities/<int:pk>/check/", views_check.entity_check, name="entity_check"),
+    path("check/", views_check.check_start, name="check_start"),
     path("customers/<int:pk>/sync/", views.customer_sync, name="customer_sync"),
     path("customers/<int:pk>/unlink/", views.customer_unlink_view, name="customer_unlink"),
     path("customers/sync/", views.customers_sync_all, name="customers_sync_all"),

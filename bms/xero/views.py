@@ -20,9 +20,8 @@ from bms.preferences.selectors import xero_is_active
 from bms.users.models import User
 from bms.xero.auth.scopes import requested_scopes, scope_reasons
 from bms.xero.client.errors import XeroError
-from bms.xero.forms import INHERIT, ConnectTenantForm
 from bms.xero.models import XeroTenant
-from bms.xero.selectors import entity_connection, entity_xero_status, tenants_available, tenants_in_use
+from bms.xero.selectors import tenants_available, tenants_in_use
 from bms.xero.services.actions import (
     chart_sync_request,
     customer_sync_request,
@@ -36,14 +35,11 @@ from bms.xero.services.chart import AccountDifference
 from bms.xero.services.chart import chart_compare as chart_compare_service
 from bms.xero.services.connections import (
     ConnectError,
-    RelinkConfirmationRequiredError,
-    entity_connect_tenant,
     entity_remove_authentication,
     oauth_complete,
     oauth_start,
 )
 from bms.xero.services.tracking_status import TrackingDifference, tracking_compare
-from bms.xero.sync.run import tenant_read_organisation
 from bms.xero.sync.tenant_client import accounting_client
 
 
@@ -131,82 +127,6 @@ def callback(request: AuthenticatedRequest) -> HttpResponse:
     # Checked again: the session held it, but a check costs nothing and the redirect is ours.
     return_to = _safe_return(request, result.return_to)
     return redirect(f"{target}?{urlencode({'next': return_to})}" if return_to else target)
-
-
-@rule("xero.connect")
-def connect_tenant(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    entity = get_object_or_404(Entity.objects.select_related("organisation"), pk=pk)
-    status = entity_xero_status(entity)
-    own = entity_connection(entity)
-    tenants = tenants_available()
-    allow_inherit = entity.is_branch
-    organisation_name = entity.organisation.name if entity.organisation is not None else ""
-    needs_relink_confirmation = False
-    if request.method == "POST":
-        form = ConnectTenantForm(request.POST, tenants=tenants, allow_inherit=allow_inherit,
-                                 organisation_name=organisation_name)
-        if form.is_valid():
-            choice = form.cleaned_data["tenant"]
-            try:
-                entity_connect_tenant(
-                    entity=entity,
-                    user=request.user,
-                    tenant=form.tenants.get(choice),
-                    inherit=choice == INHERIT,
-                    confirm_relink=form.cleaned_data["confirm_relink"],
-                    invoice_status=form.cleaned_data["invoice_status"],
-                )
-            except RelinkConfirmationRequiredError as exc:
-                form.add_error("confirm_relink", exc.message)
-                needs_relink_confirmation = True
-            except ConnectError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            else:
-                _after_connect(request, entity)
-                return _back(request, _safe_return(request, request.GET.get("next")))
-    else:
-        initial: dict[str, str] = {}
-        if own is not None and own.inherits_from_organisation:
-            initial["tenant"] = INHERIT
-        elif status.tenant is not None and not status.is_inherited:
-            initial["tenant"] = str(status.tenant.pk)
-        if own is not None:
-            initial["invoice_status"] = own.invoice_status
-        form = ConnectTenantForm(initial=initial, tenants=tenants, allow_inherit=allow_inherit,
-                                 organisation_name=organisation_name)
-    return render(
-        request,
-        "xero/connect_tenant.html",
-        {
-            "entity": entity,
-            "status": status,
-            "form": form,
-            "has_tenants": bool(tenants),
-            "needs_relink_confirmation": needs_relink_confirmation,
-        },
-    )
-
-
-def _after_connect(request: HttpRequest, entity: Entity) -> None:
-    target = entity_xero_status(entity).tenant
-    if target is None:
-        messages.warning(request, f"{entity.name} uses its organisation's Xero connection, which is not set up yet.")
-        return
-    try:
-        organisation = tenant_read_organisation(tenant=target)
-    except XeroError as exc:
-        messages.warning(
-            request,
-            f"{entity.name} now posts to {target.name}, but reading the organisation from Xero failed "
-            f"({exc.message}). Run “bms xero_check” or try again later.",
-        )
-        return
-    lock = organisation.lock_date
-    messages.success(
-        request,
-        f"{entity.name} now posts to {organisation.name}"
-        + (f" (lock date {lock:%d/%m/%Y}: nothing dated on or before it can be sent)." if lock else "."),
-    )
 
 
 @require_POST

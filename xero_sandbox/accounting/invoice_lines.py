@@ -35,7 +35,7 @@ def line_build(req: Req, raw: dict, status: str, line_types: str, old: dict | No
     account = _account(req, line, status, problems)
     tax_type = line.get("TaxType") or (account or {}).get("TaxType")
     rate = req.org["tax_rates"].get(tax_type) if isinstance(tax_type, str) else None
-    if line.get("TaxType") and (rate is None or rate["Status"] != "ACTIVE"):
+    if line.get("TaxType") and (rate is None or rate["Status"] != "ACTIVE" or not _applies(rate, account)):
         problems.append(f"The TaxType code '{line['TaxType']}' does not exist or cannot be used for this type of "
                         "transaction.")
     problems += tracking_problems(req.org, line.get("Tracking"))
@@ -51,6 +51,18 @@ def line_build(req: Req, raw: dict, status: str, line_types: str, old: dict | No
     if account is not None:
         line["AccountID"] = account["AccountID"]
     return line, problems
+
+
+CAN_APPLY = {"REVENUE": "CanApplyToRevenue", "EXPENSE": "CanApplyToExpenses", "ASSET": "CanApplyToAssets",
+             "EQUITY": "CanApplyToEquity", "LIABILITY": "CanApplyToLiabilities"}
+
+
+def _applies(rate: dict, account: dict | None) -> bool:
+    """A tax rate applies only to the account classes its CanApplyTo* flags allow (Xero's TaxRate
+    fields, xero_accounting.yaml; a purchase-only rate such as INPUT2 has CanApplyToRevenue false), and
+    Xero refuses it on any other with "… cannot be used for this type of transaction"."""
+    field = CAN_APPLY.get((account or {}).get("Class") or "")
+    return field is None or bool(rate.get(field, True))
 
 
 def _copy_fields(req: Req, raw: dict, line: dict, problems: list[str]) -> None:

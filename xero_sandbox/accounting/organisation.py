@@ -55,9 +55,7 @@ def get_accounts(req: Req) -> tuple[int, dict]:
 
 
 def tax_rate_wire(rate: dict) -> dict:
-    return {**rate, "CanApplyToRevenue": True, "CanApplyToExpenses": True, "CanApplyToAssets": True,
-            "CanApplyToEquity": True, "CanApplyToLiabilities": True,
-            "TaxComponents": [{"Name": rate["Name"], "Rate": rate["EffectiveRate"], "IsCompound": False,
+    return {**rate, "TaxComponents": [{"Name": rate["Name"], "Rate": rate["EffectiveRate"], "IsCompound": False,
                                "IsNonRecoverable": False}]}
 
 

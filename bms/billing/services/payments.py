@@ -33,6 +33,17 @@ def _refuse_unless_released(invoice: Invoice, doing: str) -> None:
         )
 
 
+def _refuse_manual_once_sent(invoice: Invoice, source: str) -> None:
+    """Once the accounting system confirmed an invoice (processed_at), it owns its receipts: payments
+    are recorded there, where the bank is reconciled, and come back with the payment pull. A payment
+    entered here as well would count the money twice (PRODUCT.md §3.8)."""
+    if source == PaymentSource.MANUAL and invoice.processed_at is not None:
+        raise DomainError(
+            f"Invoice {invoice.display_number} has been sent to the accounting system, which now owns its "
+            "payments: record the payment there (in Xero, against the invoice or in bank reconciliation); BMS "
+            "shows it after the next payment pull.", field="amount")
+
+
 def payment_record(
     *,
     invoice: Invoice,
@@ -55,6 +66,7 @@ def payment_record(
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         _refuse_unless_released(invoice, "take payments")
+        _refuse_manual_once_sent(invoice, source)
         if amount > invoice.balance_amount and source == PaymentSource.MANUAL:
             raise DomainError(
                 f"{amount} is more than the {invoice.balance_amount} still owed on {invoice.display_number}.",

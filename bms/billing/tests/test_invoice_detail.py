@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from bms.billing.models import PaymentSource
 from bms.billing.services import invoice_mark_processed, payment_record, payment_reverse
 from bms.testing import factories as f
 
@@ -24,8 +25,10 @@ def test_it_shows_header_lines_totals_and_the_xero_panel(staff_client, books):
 
 def test_it_lists_payments_received_including_reversed_ones(staff_client, books):
     invoice = invoice_mark_processed(invoice=f.approved_invoice())
-    payment_record(invoice=invoice, amount=Decimal("200.00"), paid_on=invoice.issued_on, reference="EFT 991")
-    reversed_payment = payment_record(invoice=invoice, amount=Decimal("10.00"), paid_on=invoice.issued_on)
+    payment_record(invoice=invoice, amount=Decimal("200.00"), paid_on=invoice.issued_on, reference="EFT 991",
+                   source=PaymentSource.XERO)
+    reversed_payment = payment_record(invoice=invoice, amount=Decimal("10.00"), paid_on=invoice.issued_on,
+                                      source=PaymentSource.XERO)
     payment_reverse(payment=reversed_payment)
     page = _page(staff_client, invoice)
     assert "EFT 991" in page and "200.00" in page and "Reversed" in page

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from bms.billing.models import Invoice, InvoiceStatus
+from bms.billing.models import Invoice, InvoiceStatus, PaymentSource
 from bms.billing.services import (
     TRANSITIONS,
     invoice_approve,
@@ -77,7 +77,7 @@ def test_it_walks_draft_approved_processed_completed():
     assert invoice.status == S.APPROVED
     invoice = invoice_mark_processed(invoice=invoice)
     assert invoice.status == S.PROCESSED and invoice.processed_at is not None
-    payment_record(invoice=invoice, amount=D("550.00"), paid_on=date(2026, 5, 1))
+    payment_record(invoice=invoice, amount=D("550.00"), paid_on=date(2026, 5, 1), source=PaymentSource.XERO)
     invoice = _reload(invoice)
     assert invoice.status == S.COMPLETED and invoice.completed_at is not None
 
@@ -113,7 +113,8 @@ def test_it_reopens_a_completed_invoice_when_its_payment_is_reversed(processed):
     invoice = f.approved_invoice()
     if processed:
         invoice = invoice_mark_processed(invoice=invoice)
-    payment = payment_record(invoice=invoice, amount=D("550.00"), paid_on=date(2026, 5, 1))
+    source = PaymentSource.XERO if processed else PaymentSource.MANUAL  # a sent invoice's come from Xero
+    payment = payment_record(invoice=invoice, amount=D("550.00"), paid_on=date(2026, 5, 1), source=source)
     payment_reverse(payment=payment)
     invoice = _reload(invoice)
     assert invoice.status == (S.PROCESSED if processed else S.APPROVED)

@@ -18,6 +18,7 @@ from bms.testing import factories as f
 D = Decimal
 pytestmark = pytest.mark.django_db
 MAY_1 = date(2026, 5, 1)
+XERO = PaymentSource.XERO  # a processed invoice's payments come from the accounting system
 
 
 def _reload(invoice):
@@ -26,11 +27,11 @@ def _reload(invoice):
 
 def test_it_reduces_the_balance_with_each_payment_and_completes_at_zero():
     invoice = invoice_mark_processed(invoice=f.approved_invoice())  # total 550.00
-    payment_record(invoice=invoice, amount=D("500.00"), paid_on=MAY_1, reference=" EFT 1 ")
+    payment_record(invoice=invoice, amount=D("500.00"), paid_on=MAY_1, reference=" EFT 1 ", source=XERO)
     invoice = _reload(invoice)
     assert (invoice.balance_amount, invoice.status, invoice.completed_at) == (D("50.00"), InvoiceStatus.PROCESSED,
                                                                               None)
-    payment_record(invoice=invoice, amount=D("50.00"), paid_on=date(2026, 5, 2))
+    payment_record(invoice=invoice, amount=D("50.00"), paid_on=date(2026, 5, 2), source=XERO)
     invoice = _reload(invoice)
     assert (invoice.balance_amount, invoice.status) == (D("0.00"), InvoiceStatus.COMPLETED)
     assert invoice.completed_at is not None
@@ -39,8 +40,8 @@ def test_it_reduces_the_balance_with_each_payment_and_completes_at_zero():
 
 def test_it_restores_the_balance_when_a_payment_is_reversed_and_keeps_the_row():
     invoice = invoice_mark_processed(invoice=f.approved_invoice())
-    first = payment_record(invoice=invoice, amount=D("500.00"), paid_on=MAY_1)
-    last = payment_record(invoice=invoice, amount=D("50.00"), paid_on=MAY_1)
+    first = payment_record(invoice=invoice, amount=D("500.00"), paid_on=MAY_1, source=XERO)
+    last = payment_record(invoice=invoice, amount=D("50.00"), paid_on=MAY_1, source=XERO)
     payment_reverse(payment=last)
     invoice = _reload(invoice)
     assert (invoice.balance_amount, invoice.status, invoice.completed_at) == (D("50.00"), InvoiceStatus.PROCESSED,
@@ -120,3 +121,17 @@ def test_it_holds_paid_means_zero_balance_in_the_database():
         Invoice.objects.filter(pk=invoice.pk).update(status=InvoiceStatus.COMPLETED)
     with pytest.raises(IntegrityError), transaction.atomic():
         Invoice.objects.filter(pk=invoice.pk).update(balance_amount=D("550.01"))
+
+
+def test_it_refuses_a_payment_entered_in_bms_on_an_invoice_the_accounting_system_holds():
+    invoice = invoice_mark_processed(invoice=f.approved_invoice())
+    with pytest.raises(DomainError, match="has been sent to the accounting system, which now owns its payments"):
+        payment_record(invoice=invoice, amount=D("50.00"), paid_on=MAY_1)
+    invoice = _reload(invoice)
+    assert (invoice.balance_amount, invoice.payments.count()) == (D("550.00"), 0)
+
+
+def test_it_takes_a_payment_entered_in_bms_before_the_invoice_was_sent():
+    invoice = f.approved_invoice()
+    payment_record(invoice=invoice, amount=D("550.00"), paid_on=MAY_1)
+    assert _reload(invoice).status == InvoiceStatus.COMPLETED

@@ -72,6 +72,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "xero:tracking_read": ADMINS,
     "xero:tracking_option_new": ADMINS,
     "xero:journal_push": ADMINS,
+    "xero:entity_check": FINANCE,
+    "xero:check_start": FINANCE,
 }
 
 

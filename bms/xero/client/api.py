@@ -262,6 +262,9 @@ class XeroAccountingClient:
         response = self._call("getPayments", "GET", "Payments", params=params, if_modified_since=if_modified_since)
         return _page(response, "Payments", Payment)
 
+    def create_payments(self, payments: list[Payment], *, idempotency_key: str) -> list[Payment]:
+        return self._write("createPayments", "PUT", "Payments", payments, Payment, idempotency_key)
+
     def get_manual_journals(
         self, *, where: str | None = None, page: int | None = None
     ) -> Page[ManualJournal]:

@@ -62,6 +62,7 @@ OPERATIONS: dict[str, Operation] = {op.operation_id: op for op in (
     _op("createInvoices", "PUT", "Invoices", params=("summarizeErrors", "unitdp"), headers=_WRITE),
     _op("updateOrCreateInvoices", "POST", "Invoices", params=("summarizeErrors", "unitdp"), headers=_WRITE),
     _op("getPayments", "GET", "Payments", params=(*_PAGED, "order"), headers=(IF_MODIFIED_SINCE,)),
+    _op("createPayments", "PUT", "Payments", params=("summarizeErrors",), headers=_WRITE),
     _op("getManualJournals", "GET", "ManualJournals", params=("where", "page")),
     _op("createManualJournals", "PUT", "ManualJournals", params=("summarizeErrors",), headers=_WRITE),
 )}

@@ -183,6 +183,11 @@ class InvoiceRef(XeroModel):
     invoice_number: str | None = Field(default=None, alias="InvoiceNumber")
 
 
+class AccountRef(XeroModel):
+    account_id: str | None = Field(default=None, alias="AccountID")
+    code: str | None = Field(default=None, alias="Code")
+
+
 class Payment(BatchElement):
     payment_id: str | None = Field(default=None, alias="PaymentID")
     date: XeroDate = Field(default=None, alias="Date")
@@ -191,6 +196,7 @@ class Payment(BatchElement):
     status: str | None = Field(default=None, alias="Status")  # AUTHORISED | DELETED
     payment_type: str | None = Field(default=None, alias="PaymentType")
     invoice: InvoiceRef | None = Field(default=None, alias="Invoice")
+    account: AccountRef | None = Field(default=None, alias="Account")
     updated_date_utc: XeroDateTime = Field(default=None, alias="UpdatedDateUTC")
 
 
@@ -222,6 +228,7 @@ class Account(XeroModel):
     status: str | None = Field(default=None, alias="Status")
     tax_type: str | None = Field(default=None, alias="TaxType")
     system_account: str | None = Field(default=None, alias="SystemAccount")
+    enable_payments_to_account: bool | None = Field(default=None, alias="EnablePaymentsToAccount")
     description: str | None = Field(default=None, alias="Description")
     updated_date_utc: XeroDateTime = Field(default=None, alias="UpdatedDateUTC")
 
@@ -232,6 +239,10 @@ class TaxRate(XeroModel):
     status: str | None = Field(default=None, alias="Status")
     effective_rate: Decimal | None = Field(default=None, alias="EffectiveRate")
     display_tax_rate: Decimal | None = Field(default=None, alias="DisplayTaxRate")
+    report_tax_type: str | None = Field(default=None, alias="ReportTaxType")
+    can_apply_to_revenue: bool | None = Field(default=None, alias="CanApplyToRevenue")
+    can_apply_to_expenses: bool | None = Field(default=None, alias="CanApplyToExpenses")
+    can_apply_to_assets: bool | None = Field(default=None, alias="CanApplyToAssets")
 
 
 class Pagination(XeroModel):

@@ -9,6 +9,7 @@ from bms.cogs.models import CostOfSalesJournal
 from bms.core.audit import audit_record
 from bms.core.errors import DomainError
 from bms.customers.models import Customer
+from bms.entities.models import Entity
 from bms.jobs.models import Job
 from bms.jobs.services import job_enqueue
 from bms.preferences.selectors import xero_is_active
@@ -96,3 +97,13 @@ def journal_push_request(*, journal: CostOfSalesJournal, user: User) -> Job:
         raise DomainError(f"{journal.entity.name} is not connected to Xero (Admin → Entities).")
     return job_enqueue(kind="xero.journals.push", description=f"Push journal {journal.reference} to {tenant.name}",
                        params={"tenant_id": tenant.pk, "journal_ids": [journal.pk]}, requested_by=user)
+
+
+def entity_check_request(*, entity: Entity, user: User) -> Job:
+    """Check against Xero for this entity, as a background job (it reads Xero, which can take a while)."""
+    _require_active()
+    tenant = entity_tenant(entity)
+    if tenant is None:
+        raise DomainError(f"{entity.name} is not connected to Xero (Admin → Entities → Connect Xero Organisation).")
+    return job_enqueue(kind="xero.check_against_xero", description=f"Check {entity.name} against {tenant.name}",
+                       params={"entity_id": entity.pk}, requested_by=user)

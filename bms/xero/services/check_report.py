@@ -55,6 +55,7 @@ class CauseGroup:
     message: str  # the first record's message: what it says and what to do
     fix_label: str = ""
     fix_url: str = ""
+    fix_permission: str = ""  # who may open the fix's screen ("" everyone signed in)
     counts: dict[str, int] = field(default_factory=dict)  # kind → records
     records: list[dict[str, str]] = field(default_factory=list)  # {"label", "url"}, at most SAMPLE_SIZE
 
@@ -112,10 +113,27 @@ def report_build(*, organisation: str, scope: str, checked_at: str, findings: li
         cause = finding.cause or finding.message
         group = groups.setdefault((finding.outcome.value, cause), CauseGroup(
             cause=cause, outcome=finding.outcome.value, message=finding.message,
-            fix_label=finding.fix.label if finding.fix else "", fix_url=finding.fix.url if finding.fix else ""))
+            fix_label=finding.fix.label if finding.fix else "", fix_url=finding.fix.url if finding.fix else "",
+            fix_permission=finding.fix.permission if finding.fix else ""))
         group.counts[finding.kind] = group.counts.get(finding.kind, 0) + 1
         if len(group.records) < SAMPLE_SIZE:
             group.records.append({"label": finding.record, "url": record_url(finding.kind, finding.record_id)})
     ordered = sorted(groups.values(), key=lambda g: (g.outcome != Outcome.HOLD, -g.total, g.cause))
     return CheckReport(organisation=organisation, scope=scope, checked_at=checked_at,
                        kinds=list(kinds.values()), causes=ordered)
+
+
+def report_lines(report: CheckReport) -> list[str]:
+    """The report as `bms sync … --dry-run` prints it: counts per kind, then each cause with its
+    records, what to do and where (the fix's page, or "in Xero")."""
+    lines = [f"Check against Xero — {report.organisation} ({report.scope}): {report.summary()}"]
+    lines += [f"  {kind_words(kind.kind, kind.total)}: {', '.join(kind.lines())}" for kind in report.kinds]
+    for group in report.causes:
+        verb = "held" if group.outcome == Outcome.HOLD else "waiting"
+        lines.append(f"  {verb} — {group.cause} ({group.counts_text}):")
+        lines.append(f"    {group.message}")
+        lines.append(f"    Fix: {group.fix_label} ({group.fix_url})" if group.fix_url else "    Fix: in Xero")
+        shown = ", ".join(record["label"] for record in group.records)
+        lines.append(f"    {shown}" + (f" and {group.total - len(group.records)} more" if group.total > len(
+            group.records) else ""))
+    return lines

@@ -38,6 +38,12 @@ from bms.xero.models import (
     XeroTenant,
 )
 from bms.xero.selectors import entity_xero_status
+from bms.xero.services.go_live_settings import (
+    ConnectChoices,
+    connection_set_go_live,
+    entity_needs_payments_scope,
+    tenant_set_choices,
+)
 
 SESSION_KEY = "xero_oauth_pending"
 STATE_LIFETIME = timedelta(minutes=10)  # Xero's codes live 5 minutes; the consent page needs a little more
@@ -94,8 +100,11 @@ def oauth_start(
     session[SESSION_KEY] = pending
     granted = entity_xero_status(entity).grant
     held = granted.scopes if granted is not None else ""
+    # accounting.payments also when payments entered in BMS before connecting wait to be sent (§3.8).
+    payments = (payments or grant_has_scope(held, PAYMENTS_WRITE)
+                or entity_needs_payments_scope(entity=entity, now=now))
     scopes = requested_scopes(settings_write=settings_write or grant_has_scope(held, SETTINGS_WRITE),
-                              payments=payments or grant_has_scope(held, PAYMENTS_WRITE))
+                              payments=payments)
     client = oauth or oauth_client(scopes=scopes)
     try:
         return client.authorization_url(state=state, code_verifier=verifier)
@@ -220,9 +229,11 @@ def entity_connect_tenant(
     inherit: bool = False,
     confirm_relink: bool = False,
     invoice_status: str | None = None,
+    choices: ConnectChoices | None = None,
     now: datetime | None = None,
 ) -> EntityXeroConnection:
-    """Link the entity to a tenant (or, for a branch, to its organisation's)."""
+    """Link the entity to a tenant (or, for a branch, to its organisation's), with its go-live date
+    and the organisation's zero-rate tax types and payments account (`choices`)."""
     _require_xero_active()
     now = now or timezone.now()
     if inherit and not entity.is_branch:
@@ -251,6 +262,8 @@ def entity_connect_tenant(
             connection.invoice_status = invoice_status
         connection.connected_by = user
         connection.connected_at = now
+        _apply_choices(connection=connection, entity=entity, tenant=None if inherit else tenant, user=user,
+                       choices=choices or ConnectChoices())
         connection.save()
         audit_record(
             actor=user,
@@ -260,6 +273,14 @@ def entity_connect_tenant(
             after={"tenant": target_tenant.name if target_tenant else None, "inherits": inherit},
         )
     return connection
+
+
+def _apply_choices(*, connection: EntityXeroConnection, entity: Entity, tenant: XeroTenant | None, user: User,
+                   choices: ConnectChoices) -> None:
+    if choices.go_live_on is not None:
+        connection_set_go_live(connection=connection, entity=entity, go_live_on=choices.go_live_on, user=user)
+    if tenant is not None:
+        tenant_set_choices(tenant=tenant, choices=choices, user=user, entity=entity)
 
 
 def _relink_if_confirmed(

@@ -10,12 +10,12 @@ from bms.xero.sync.verdicts import Fix
 
 def chart_fix() -> Fix:
     """An account or tax rate Xero lacks or has archived: the chart, with Sync from Xero and Compare to Xero."""
-    return Fix(label="Open Accounts", url=reverse("ledger:account_list"))
+    return Fix(label="Open Accounts", url=reverse("ledger:account_list"), permission="admin.view")
 
 
 def account_settings_fix() -> Fix:
     """A journal's Cost or Stock account Xero refuses: the defaults are chosen on Account Settings."""
-    return Fix(label="Open Account Settings", url=reverse("ledger:account_defaults"))
+    return Fix(label="Open Account Settings", url=reverse("ledger:account_defaults"), permission="admin.view")
 
 
 def customer_fix(customer_id: int) -> Fix:

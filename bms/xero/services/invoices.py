@@ -29,6 +29,9 @@ from bms.xero.payloads import invoice_cancellation, invoice_payload
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.contacts import contacts_sync
 from bms.xero.services.fixes import chart_fix, customer_fix
+from bms.xero.services.go_live import go_live_verdict, zero_rate_verdict
+from bms.xero.services.invoice_totals import CAUSE_TOTALS_DIFFER, totals_difference
+from bms.xero.services.payments_push import payments_send_settled
 from bms.xero.services.tracking_check import TrackingCheck
 from bms.xero.sync.log import SyncLog, SyncOutcome
 from bms.xero.sync.push import PushKind, Refusal, Verdict, lock_date_verdict, push
@@ -63,6 +66,9 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
         statuses = dict(EntityXeroConnection.objects.filter(entity_id__in=entity_ids)
                         .values_list("entity_id", "invoice_status"))
         self.statuses = {entity_id: statuses.get(entity_id, "AUTHORISED") for entity_id in entity_ids}
+        self.go_live = dict(EntityXeroConnection.objects.filter(entity_id__in=entity_ids)
+                            .values_list("entity_id", "go_live_on"))
+        self.differing: set[int] = set()  # written, but Xero's totals are not BMS's: not Processed
         # One reverse() a run: resolving the pattern for each of thousands of invoices shows in a profile.
         self.url_template = settings.BMS_BASE_URL + reverse("billing:invoice_detail", args=[_PK_PLACEHOLDER])
 
@@ -92,11 +98,28 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
         """The pre-send checks (PushKind.check runs them; so does Check against Xero). A new check is
         one small method, pure given the reference data read once per run, added to this list."""
         return (
+            self.check_go_live,
             self.check_lock_date,
             self.check_customer,
+            self.check_zero_rate,
             self.check_chart,
             self.check_tracking,
         )
+
+    def is_current(self, link: SyncLink, record: Invoice) -> bool:
+        # A DIFFERS invoice is in Xero as written; only a change in BMS (the repair) sends it again.
+        return link.status in (LinkStatus.SYNCED, LinkStatus.DIFFERS) and link.revision_pushed >= record.revision
+
+    def check_go_live(self, record: Invoice, link: SyncLink) -> Verdict | None:
+        if link.xero_id:  # one Xero already holds (e.g. a void to send) is never held back by the date
+            return None
+        return go_live_verdict(go_live_on=self.go_live.get(record.entity_id), dated=record.issued_on)
+
+    def check_zero_rate(self, record: Invoice, link: SyncLink) -> Verdict | None:
+        if record.status == InvoiceStatus.CANCELLED:
+            return None
+        return zero_rate_verdict(tenant=self.tenant,
+                                 has_untaxed_lines=any(line.tax_rate is None for line in record.lines.all()))
 
     def check_lock_date(self, record: Invoice, link: SyncLink) -> Verdict | None:
         return lock_date_verdict(self.tenant, record.issued_on, then="sync again")
@@ -130,8 +153,8 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
         problems = []
         for line in invoice.lines.all():
             problems.append(self.chart.account_problem(line.account.code))
-            if line.tax_rate is not None:
-                problems.append(self.chart.tax_problem(line.tax_rate.xero_tax_type))
+            tax_type = line.tax_rate.xero_tax_type if line.tax_rate is not None else self.tenant.zero_rate_tax_type
+            problems.append(self.chart.tax_problem(tax_type))
         return list(dict.fromkeys(problem for problem in problems if problem))
 
     def element(self, record: Invoice, link: SyncLink, *, create: bool) -> XeroInvoice:
@@ -144,6 +167,7 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
             tracking=self.tracking_of.get(record.pk, []),
             invoice_id=None if create else link.xero_id, line_item_ids=None if create else link.line_item_ids,
             url=self.url_template.replace(str(_PK_PLACEHOLDER), str(record.pk)),
+            zero_rate_tax_type=self.tenant.zero_rate_tax_type,
         )
 
     def send(self, client: XeroAccountingClient, elements: list[XeroInvoice], *, create: bool,
@@ -164,14 +188,26 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
             line_ids = {str(line.pk): xl.line_item_id for line, xl in zip(bms_lines, xero_lines, strict=True)
                         if xl.line_item_id}
         number = result.invoice_number if result is not None else None
-        return {"xero_number": number or record.display_number, "line_item_ids": line_ids or link.line_item_ids,
-                # Xero's answer confirms a void ("Void pending" → "Voided in Xero" on the panel).
-                "xero_status": (result.status if result is not None and result.status else link.xero_status)}
+        fields = {"xero_number": number or record.display_number, "line_item_ids": line_ids or link.line_item_ids,
+                  # Xero's answer confirms a void ("Void pending" → "Voided in Xero" on the panel).
+                  "xero_status": (result.status if result is not None and result.status else link.xero_status)}
+        if result is None or record.status == InvoiceStatus.CANCELLED:
+            return fields
+        fields.update(xero_total=result.total, xero_amount_due=result.amount_due,
+                      xero_amount_credited=result.amount_credited)
+        difference = totals_difference(record, result)
+        if difference:
+            # Xero's copy stays as written; the reconciliation offers the repairs.
+            self.differing.add(record.pk)
+            fields.update(status=LinkStatus.DIFFERS, last_error=difference, error_cause=CAUSE_TOTALS_DIFFER)
+            self.log.warning(difference, record=self.label(record), cause=CAUSE_TOTALS_DIFFER)
+        return fields
 
     def confirm(self, records: list[Invoice]) -> None:
         """Approved invoices Xero holds become Processed; their entities are known to have records in
         this tenant (the relink guard reads that)."""
-        invoices_mark_processed(invoice_ids=[i.pk for i in records if i.status == InvoiceStatus.APPROVED])
+        invoices_mark_processed(invoice_ids=[i.pk for i in records
+                                             if i.status != InvoiceStatus.CANCELLED and i.pk not in self.differing])
         EntityXeroConnection.objects.filter(
             entity_id__in={i.entity_id for i in records}, records_xero_tenant_id=""
         ).update(records_xero_tenant_id=self.tenant.xero_tenant_id)
@@ -184,7 +220,11 @@ def invoices_push(
     records = invoices_for_push(Invoice.objects.filter(pk__in=[i.pk for i in invoices]))
     _sync_missing_contacts(tenant, records, client, log)
     adapter = InvoicePush(tenant=tenant, client=client, log=log, chart=chart or ChartCheck(client), invoices=records)
-    return push(adapter, records)
+    outcome = push(adapter, records)
+    paid = payments_send_settled(tenant=tenant, client=client, log=log)
+    if not paid.is_empty:
+        log.info(f"Payments entered in BMS before connecting: {paid.summary()}.")
+    return outcome
 
 
 def invoices_for_push(invoices: QuerySet[Invoice]) -> list[Invoice]:

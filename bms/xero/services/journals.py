@@ -13,6 +13,7 @@ held with a message saying what to do; the schedule does not resend it (Push now
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from typing import ClassVar
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from bms.xero.client.schemas import ManualJournal, ManualJournalLine, Tracking
 from bms.xero.models import EntityXeroConnection, JournalLink, LinkStatus, SyncLink, XeroTenant
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.fixes import account_settings_fix
+from bms.xero.services.go_live import go_live_verdict, journal_tax_verdict
 from bms.xero.services.tracking_check import TrackingCheck
 from bms.xero.sync.log import SyncLog, SyncOutcome
 from bms.xero.sync.push import PushKind, Refusal, Verdict, lock_date_verdict, push
@@ -35,12 +37,14 @@ from bms.xero.sync.push import PushKind, Refusal, Verdict, lock_date_verdict, pu
 LOOKUP_SIZE = 10  # narrations per look-up: the where filter travels in the URL
 
 
-def journal_lines_for_xero(journal: CostOfSalesJournal, tracking: list[Tracking] | None
+def journal_lines_for_xero(journal: CostOfSalesJournal, tracking: list[Tracking] | None, *, tax_type: str = ""
                             ) -> list[ManualJournalLine]:
-    """Net movement per account (debits positive, credits negative), summed by the database."""
+    """Net movement per account (debits positive, credits negative), summed by the database. Each line
+    carries the organisation's journal tax type: left out, Xero reports the line under the account's
+    default tax (GST on Expenses for a cost account) on the tax return."""
     return [
         ManualJournalLine(line_amount=net, account_code=code, description=journal.description,
-                          tracking=tracking or None)
+                          tracking=tracking or None, tax_type=tax_type or None)
         for code, net in ((row["account__code"], row["net"]) for row in journal_account_summary(journal))
         if net != ZERO
     ]
@@ -69,6 +73,8 @@ class JournalPush(PushKind[CostOfSalesJournal, ManualJournal]):
         self.chart = chart
         self.tracking = tracking or TrackingCheck(client, tenant)
         self.lines: dict[int, list[ManualJournalLine]] = {}
+        # Entities are few: every connection's go-live date, one query.
+        self.go_live: dict[int, date | None] = dict(EntityXeroConnection.objects.values_list("entity_id", "go_live_on"))
 
     def label(self, record: CostOfSalesJournal) -> str:
         return f"Journal {record.reference}"
@@ -96,16 +102,24 @@ class JournalPush(PushKind[CostOfSalesJournal, ManualJournal]):
         """The pre-send checks (PushKind.check runs them; so does Check against Xero). A new check is
         one small method, pure given the reference data read once per run, added to this list."""
         return (
+            self.check_go_live,
+            self.check_journal_tax,
             self.check_lock_date,
             self.check_lines,
         )
+
+    def check_go_live(self, record: CostOfSalesJournal, link: SyncLink) -> Verdict | None:
+        return go_live_verdict(go_live_on=self.go_live.get(record.entity_id), dated=record.journaled_on)
+
+    def check_journal_tax(self, record: CostOfSalesJournal, link: SyncLink) -> Verdict | None:
+        return journal_tax_verdict(tenant=self.tenant)
 
     def check_lock_date(self, record: CostOfSalesJournal, link: SyncLink) -> Verdict | None:
         return lock_date_verdict(self.tenant, record.journaled_on, then="press Push now (or post this journal by hand)")
 
     def check_lines(self, record: CostOfSalesJournal, link: SyncLink) -> Verdict | None:
         tracking_verdict, tracking = self.tracking.verdict(record.entity)
-        lines = journal_lines_for_xero(record, tracking)
+        lines = journal_lines_for_xero(record, tracking, tax_type=self.tenant.journal_tax_type)
         if len(lines) < 2:
             # The day's postings cancel out in every account: there is nothing for Xero to hold.
             return Verdict.done("Every account nets to zero; nothing to send to Xero.")

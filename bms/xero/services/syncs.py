@@ -22,6 +22,7 @@ from bms.xero.services.contacts import contacts_sync
 from bms.xero.services.invoices import invoices_push
 from bms.xero.services.journals import journals_push
 from bms.xero.services.payments import payments_pull
+from bms.xero.services.payments_push import payments_due_for_send
 from bms.xero.sync.leases import LeaseKind
 from bms.xero.sync.log import SyncLog, SyncOutcome
 from bms.xero.sync.run import tenant_run
@@ -77,7 +78,8 @@ def tenant_sync(
         if limit is not None and len(records) > limit:
             records, outcome_more = records[:limit], True
         log.set_total(len(records))
-        if not records:
+        # Payments entered before connecting follow their invoices, even when no invoice is due now.
+        if not records and not (kind == SyncKind.INVOICES and payments_due_for_send(tenant).exists()):
             return SyncOutcome()
     outcome = tenant_run(tenant=tenant, lease=spec.lease, job_id=job_id,
                          work=lambda client: spec.work(tenant, records, client, log))

@@ -53,7 +53,8 @@ class Finding:
                    cause=verdict.cause if verdict else "", fix=verdict.fix if verdict else None)
 
 
-_OUTCOMES = {"fail": Outcome.HOLD, "wait": Outcome.WAIT, "done": Outcome.NOTHING}
+_OUTCOMES = {"fail": Outcome.HOLD, "wait": Outcome.WAIT, "done": Outcome.NOTHING,
+             "skip": Outcome.NOTHING}  # dated before go-live: history, never sent
 
 
 def preview(adapter: PushKind[Any, Any], records: Sequence[models.Model]) -> list[Finding]:

@@ -54,12 +54,14 @@ class SyncOutcome:
     linked: int = 0
     failed: int = 0
     parked: int = 0
+    before_go_live: int = 0  # dated before the entity's go-live date: history, never sent
     counts: dict[str, int] = field(default_factory=dict)
     has_more: bool = False  # a push limited to a chunk left records for the next run
 
     @property
     def is_empty(self) -> bool:
-        return not (self.created or self.updated or self.linked or self.failed or self.parked or self.counts)
+        return not (self.created or self.updated or self.linked or self.failed or self.parked or self.counts
+                    or self.before_go_live)
 
     def add(self, what: str, n: int = 1) -> None:
         self.counts[what] = self.counts.get(what, 0) + n
@@ -73,4 +75,5 @@ class SyncOutcome:
         else:
             parts = [f"{self.created} created", f"{self.updated} updated", f"{self.linked} linked to existing",
                      f"{self.failed} failed"]
+        parts += [f"{self.before_go_live} before go-live (not sent)"] if self.before_go_live else []
         return ", ".join(parts) + (f", {self.parked} waiting" if self.parked else "")

@@ -221,6 +221,12 @@ class PushRun(Generic[R, X]):
         if verdict.action == "done":
             self._succeed([(item, None)], created=True)
             self.log.info(verdict.message, record=self.adapter.label(item.record))
+        elif verdict.action == "skip":
+            self.outcome.before_go_live += 1
+            if item.link.status != LinkStatus.BEFORE_GO_LIVE:  # said once, not on every run
+                self.model._default_manager.filter(pk=item.link.pk).update(status=LinkStatus.BEFORE_GO_LIVE,
+                                                                           last_error=verdict.message)
+                self.log.info(verdict.message, record=self.adapter.label(item.record))
         elif verdict.action == "wait":
             self.outcome.parked += 1
             self.log.warning(verdict.message, record=self.adapter.label(item.record), cause=verdict.cause)

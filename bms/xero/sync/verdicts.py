@@ -16,6 +16,7 @@ class Fix:
 
     label: str  # the button: "Open Account Settings"
     url: str
+    permission: str = ""  # the access rule of that screen, when not everyone signed in has it
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,11 @@ class Verdict:
     fail: Xero would refuse it; the link fails with `message` (grouped by `cause`).
     wait: it depends on something still on its way; it goes with a later push (not a failure).
     done: there is nothing for Xero to hold; the link is settled as synced without a call.
+    skip: not for Xero at all (dated before the entity's go-live date): the link says so, once; no
+          call and not a failure — history stays in BMS.
     `fix`, when BMS has a screen that fixes the cause, is offered beside it (None: fixed in Xero)."""
 
-    action: str  # "fail" | "wait" | "done"
+    action: str  # "fail" | "wait" | "done" | "skip"
     message: str
     cause: str = ""
     fix: Fix | None = None
@@ -43,6 +46,10 @@ class Verdict:
     @classmethod
     def done(cls, message: str) -> Verdict:
         return cls("done", message)
+
+    @classmethod
+    def skip(cls, message: str, cause: str) -> Verdict:
+        return cls("skip", message, cause)
 
 
 def lock_date_verdict(tenant: XeroTenant, dated: date, *, then: str) -> Verdict | None:

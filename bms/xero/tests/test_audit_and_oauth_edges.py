@@ -14,7 +14,7 @@ from bms.jobs.models import Job
 from bms.testing import factories as f
 from bms.xero.models import XeroGrant, XeroTenant
 from bms.xero.services.connections import SESSION_KEY
-from bms.xero.tests.conftest import authenticate, connect
+from bms.xero.tests.conftest import CONNECT_CHOICES, authenticate, connect
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +137,8 @@ def test_it_never_returns_to_an_address_outside_bms(admin_client, xero_settings,
     assert callback["Location"] == reverse("xero:connect_tenant", args=[au_entity.pk])
     tenant = XeroTenant.objects.get(xero_tenant_id=sandbox.tenant_id("AU"))
     done = admin_client.post(f"{reverse('xero:connect_tenant', args=[au_entity.pk])}?{urlencode({'next': hostile})}",
-                             {"tenant": str(tenant.pk), "invoice_status": "AUTHORISED"})
+                             {"tenant": str(tenant.pk), "invoice_status": "AUTHORISED",
+                                                       "go_live_on": "2000-01-01", **CONNECT_CHOICES["AU"]})
     if "\x00" in hostile:
         assert done.status_code == 400  # refused before any view (RefuseNulCharactersMiddleware)
     else:
@@ -151,7 +152,8 @@ def test_it_returns_to_the_page_the_admin_started_from(admin_client, xero_settin
     connect_page = reverse("xero:connect_tenant", args=[au_entity.pk])
     assert callback["Location"] == f"{connect_page}?next=%2Fadmin%2Fentities%2F{au_entity.pk}%2F"
     tenant = XeroTenant.objects.get(xero_tenant_id=sandbox.tenant_id("AU"))
-    done = admin_client.post(callback["Location"], {"tenant": str(tenant.pk), "invoice_status": "AUTHORISED"})
+    done = admin_client.post(callback["Location"], {"tenant": str(tenant.pk), "invoice_status": "AUTHORISED",
+                                                       "go_live_on": "2000-01-01", **CONNECT_CHOICES["AU"]})
     assert done["Location"] == detail
 
 

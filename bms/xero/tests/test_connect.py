@@ -53,7 +53,8 @@ def test_it_lets_a_branch_inherit_its_organisations_tenant(admin_client, xero_se
     status = entity_xero_status(branch)
     assert status.is_inherited and status.tenant == tenant
     admin_client.post(reverse("xero:connect_tenant", args=[branch.pk]), {"tenant": "inherit",
-                                                                         "invoice_status": "DRAFT"})
+                                                                         "invoice_status": "DRAFT",
+                                                                         "go_live_on": "2000-01-01"})
     assert EntityXeroConnection.objects.get(entity=branch).inherits_from_organisation
 
 

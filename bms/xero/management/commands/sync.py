@@ -12,6 +12,7 @@ from bms.core.errors import DomainError
 from bms.entities.models import Entity
 from bms.preferences.selectors import xero_is_active
 from bms.xero.client.errors import AuthError, XeroError
+from bms.xero.management.dry_run import dry_run_command
 from bms.xero.models import XeroTenant
 from bms.xero.selectors import entity_tenant, tenants_in_use
 from bms.xero.services.syncs import SyncKind, tenant_sync
@@ -41,10 +42,19 @@ class Command(BaseCommand):
         target = parser.add_mutually_exclusive_group(required=True)
         target.add_argument("--entity", help="only the Xero organisation this entity posts to")
         target.add_argument("--all", dest="all_tenants", action="store_true", help="every connected Xero organisation")
+        parser.add_argument("--dry-run", action="store_true",
+                            help="check what a push would send, and what would be held and why; send nothing")
+        parser.add_argument("--json", action="store_true", help="with --dry-run: print the report as JSON")
 
-    def handle(self, *args: Any, what: str, entity: str | None, all_tenants: bool, **options: Any) -> None:
+    def handle(self, *args: Any, what: str, entity: str | None, all_tenants: bool, dry_run: bool = False,
+               json: bool = False, **options: Any) -> None:
         if not xero_is_active():
             raise CommandError("The Xero package is not active (Admin → General Settings): nothing is sent.")
+        if json and not dry_run:
+            raise CommandError("--json prints the report of --dry-run: add --dry-run.")
+        if dry_run:
+            dry_run_command(self, what=what, entity_code=entity, as_json=json)
+            return
         if entity:
             found = Entity.objects.filter(code=entity).first()
             if found is None:

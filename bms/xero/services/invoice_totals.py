@@ -1,0 +1,24 @@
+"""After every invoice write, Xero's SubTotal, TotalTax and Total (from the PUT/POST answer) are
+compared with BMS's (PRODUCT.md §3.8): delivery is not enough, the books must agree. A difference
+holds the invoice as DIFFERS with both figures, not Processed; Xero's copy stays as written."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bms.billing.models import Invoice
+from bms.xero.client.schemas import Invoice as XeroInvoice
+
+CAUSE_TOTALS_DIFFER = "Xero's total differs from BMS's"
+
+
+def totals_difference(invoice: Invoice, xero: XeroInvoice) -> str:
+    """"" when Xero's figures are BMS's, else a sentence naming the first one that differs."""
+    for label, theirs, ours in (("total", xero.total, invoice.total_amount),
+                                ("tax", xero.total_tax, invoice.tax_amount),
+                                ("subtotal", xero.sub_total, invoice.subtotal_amount)):
+        if theirs is not None and Decimal(theirs) != ours:
+            return (f"Xero's {label} {Decimal(theirs):.2f} differs from BMS's {ours:.2f}: the invoice is in Xero as "
+                    "written but not marked Processed. Compare the lines' tax in Xero with BMS, then void it in Xero "
+                    "and re-send it after the fix, or cancel it in BMS (Admin → Reconciliation).")
+    return ""
