@@ -155,6 +155,12 @@ def demo_screens(sandbox, xero_settings):  # noqa: F811 (the imported fixtures)
         "pushed journal": CostOfSalesJournal.objects.get(pk=journal.pk).status == JournalStatus.POSTED
         and journal.xero_links.filter(status=LinkStatus.SYNCED, last_pushed_at__isnull=False).exists(),
     })
+    # An invoice whose totals in Xero differ from BMS's, with its two repairs (Going live).
+    links = invoice.xero_links.all()
+    status = links.get().status
+    links.update(status=LinkStatus.DIFFERS, last_error="Xero's total 220.00 differs from BMS's 200.00")
+    keep("an invoice whose totals differ in Xero", admin.get(reverse("billing:invoice_detail", args=[invoice.pk])))
+    links.update(status=status, last_error="")
     # The relink guard: the AU entity's invoice is in the AU organisation; choosing NZ is refused.
     nz = XeroTenant.objects.get(xero_tenant_id=sandbox.tenant_id("NZ"))
     keep("Connect Xero Organisation (another organisation)", connect(admin, au, nz))

@@ -15,11 +15,14 @@ from cryptography.fernet import Fernet
 from django.test import Client
 
 from bms.billing.models import Invoice, InvoiceStatus, Payment
+from bms.cogs.models import CostOfSalesJournal
 from bms.core.testing import persona
-from bms.xero.models import InvoiceLink
+from bms.xero.models import InvoiceLink, JournalLink, LinkStatus
+from bms.xero.payloads import invoice_payload
 from bms.xero.sync.tenant_client import process_limiter_reset
 from tests.first_day import agreement as books
 from tests.first_day.bms_side import (
+    GO_LIVE,
     START,
     FirstDay,
     cancel_in_bms,
@@ -100,18 +103,19 @@ def planted(world: FirstDay) -> list[books.Difference]:
     ])
 
 
-def test_after_the_first_day_the_books_agree_except_what_was_left_on_purpose(world):
+def test_after_the_first_day_the_books_agree_except_what_was_left_on_purpose_and_history_is_kept(world):
     world, sandbox = world
-    first_day(world, sandbox, with_no_tax_lines=False)
+    first_day(world, sandbox, with_no_tax_lines=True)
 
-    differences = books.books_differences(world, go_live=None)
-    settled = set(world.settled_before_connecting)
-    # Invoices settled in BMS before connecting went with their payments (issue #15 item 2): PAID in Xero.
-    assert [d for d in differences if d.invoice_id in settled] == []
-    assert {world.xero.invoice(world.tenant_id(i.entity.code if i.entity.code != "MEL" else "AU"),
-                               i.display_number)["Status"]
-            for i in Invoice.objects.filter(pk__in=settled).select_related("entity")} <= {"PAID"}
-    assert [d for d in differences if d.invoice_id not in settled] == planted(world), "\n".join(map(str, differences))
+    differences = books.books_differences(world, go_live=GO_LIVE)
+    assert differences == planted(world), "\n".join(map(str, differences))
+
+    # The demo's nightly journals from go-live on went out with the pushes, each agreeing account by
+    # account (above); those before it stay in BMS.
+    journals = CostOfSalesJournal.objects.all()
+    sent = set(JournalLink.objects.filter(status=LinkStatus.SYNCED).values_list("journal_id", flat=True))
+    assert sent == set(journals.filter(journaled_on__gte=GO_LIVE).values_list("pk", flat=True))
+    assert sent and journals.filter(journaled_on__lt=GO_LIVE).exists()
 
     # Record by record, the day's invoices agree with what people did to them.
     assert world.refreshed("full_payment").status == InvoiceStatus.COMPLETED
@@ -124,38 +128,54 @@ def test_after_the_first_day_the_books_agree_except_what_was_left_on_purpose(wor
         "Status"] == "VOIDED"
     void_link = InvoiceLink.objects.get(invoice=world.invoices["void_in_xero"])
     assert (void_link.xero_status, void_link.pull_error_cause) == ("VOIDED", "")
+    assert {world.refreshed(role).total_amount for role in ("no_tax", "mixed_no_tax")} == {D("200.00"), D("1405.00")}
 
-    # Nothing settled in BMS before connecting is reopened: same balance, same payments, still Completed.
+    assert_settled_history_kept(world)
+
+
+def assert_settled_history_kept(world: FirstDay) -> None:
+    """Nothing settled in BMS before connecting is reopened; from go-live on it is PAID in Xero with
+    its BMS payments, each exactly once; before it, it is not in Xero."""
+    after, before = [], []
     for pk, (balance, payments) in world.settled_before_connecting.items():
-        invoice = Invoice.objects.get(pk=pk)
+        invoice = Invoice.objects.select_related("entity").get(pk=pk)
         live = sorted(Payment.objects.filter(invoice=invoice, reversed_at__isnull=True).values_list("pk", flat=True))
         assert (invoice.status, invoice.balance_amount, live) == (InvoiceStatus.COMPLETED, balance, payments), \
             invoice.display_number
+        (after if invoice.issued_on >= GO_LIVE else before).append(invoice)
+    assert after and before  # the demo's history straddles the go-live date
+
+    for invoice in after:  # sent with its BMS payments, each exactly once
+        tenant_id = world.tenant_id(invoice.entity.code)
+        xero = world.xero.invoice(tenant_id, invoice.display_number)
+        assert (xero["Status"], books.money(xero["AmountDue"])) == ("PAID", D("0.00")), invoice.display_number
+        paid = sorted(books.money(p["Amount"]) for p in world.xero.payments(tenant_id)
+                      if p["Invoice"]["InvoiceID"] == xero["InvoiceID"] and p["Status"] == "AUTHORISED")
+        assert paid == sorted(p.amount for p in invoice.payments.all()), invoice.display_number
+    for invoice in before:  # history: in BMS only
+        assert invoice.display_number not in world.xero.invoices(world.tenant_id(invoice.entity.code))
+    for code in ("AU", "NZ"):  # nothing dated before go-live in Xero at all
+        invoices = world.xero.invoices(world.tenant_id(code)).items()
+        assert [number for number, xero in invoices if books.xero_date(xero["Date"]) < GO_LIVE] == []
 
 
-def test_lines_without_a_tax_rate_agree_with_the_explicit_zero_rate_tax_type(world):
+def test_mutation_without_an_explicit_zero_rate_tax_type_the_first_day_fails(world, monkeypatch):
+    """The zero-rate choice taken away, lines without a BMS tax rate go with no TaxType: Xero fills in the
+    account's default GST, and the agreement check names exactly those invoices on top of what the
+    scenario leaves on purpose — the scenario fails."""
     world, sandbox = world
-    morning(world, sandbox, with_no_tax_lines=True)
-    no_tax, mixed = world.refreshed("no_tax"), world.refreshed("mixed_no_tax")
-    assert [d for d in books.books_differences(world, go_live=None) if d.invoice_id in (no_tax.pk, mixed.pk)] == []
-
-
-def test_mutation_without_an_explicit_zero_rate_tax_type_the_books_do_not_agree(world, monkeypatch):
-    """Lines without a BMS tax rate sent with no TaxType (the payload's zero-rate fallback removed):
-    Xero fills in the account's default GST, and the agreement check names exactly those invoices
-    (the scenario would fail on them)."""
-    from bms.xero import payloads
-
-    original = payloads.invoice_payload
+    original = invoice_payload
     monkeypatch.setattr("bms.xero.services.invoices.invoice_payload",
-                        lambda *a, **kw: original(*a, **{**kw, "zero_rate_tax_type": ""}))
-    world, sandbox = world
-    morning(world, sandbox, with_no_tax_lines=True)
+                        lambda *args, **kwargs: original(*args, **{**kwargs, "zero_rate_tax_type": ""}))
+    first_day(world, sandbox, with_no_tax_lines=True)
     no_tax, mixed = world.refreshed("no_tax"), world.refreshed("mixed_no_tax")
-    caught = [d for d in books.books_differences(world, go_live=None) if d.invoice_id in (no_tax.pk, mixed.pk)]
+    caught = sorted(set(books.books_differences(world, go_live=GO_LIVE)) - set(planted(world)))
     assert [(d.record, d.cause, d.detail) for d in caught] == [
         (f"Invoice {no_tax.display_number}", books.TAX, "Xero's 20.00, BMS's 0.00"),
         (f"Invoice {no_tax.display_number}", books.TOTALS, "Xero's 220.00, BMS's 200.00"),
         (f"Invoice {mixed.display_number}", books.TAX, "Xero's 128.50, BMS's 120.00"),
         (f"Invoice {mixed.display_number}", books.TOTALS, "Xero's 1413.50, BMS's 1405.00"),
     ]
+    for invoice in (no_tax, mixed):  # and BMS's own check after the write held them, not Processed
+        link = InvoiceLink.objects.get(invoice=invoice)
+        assert (invoice.status, link.status) == (InvoiceStatus.APPROVED, LinkStatus.DIFFERS), link.last_error

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,32 +106,57 @@ def _shape_problem(exchange: dict) -> str | None:
     return f"{status} body is neither problem details nor a Xero Error: {body[:120]!r}"
 
 
-def contract_problems(traffic: list[dict]) -> list[str]:
-    """One line per exchange that does not match Xero's description; [] when all do."""
-    from openapi_core.templating.responses.exceptions import ResponseNotFound
-    from openapi_core.testing import MockRequest, MockResponse
+def _mock_request(exchange: dict):
+    from openapi_core.testing import MockRequest
+
+    kind, path = exchange["spec"], exchange["path"]
+    if kind == "identity":
+        path = "/Connections" + path[len("/connections"):]  # the description spells it so
+    return MockRequest(SERVERS[kind], exchange["method"].lower(), path, args=exchange["query"],
+                       headers=exchange["headers"],
+                       content_type=exchange["headers"].get("content-type", "application/json"),
+                       data=exchange["request_body"] or None)
+
+
+def _schema_details(exc: Exception) -> list[str]:
+    cause = exc.__cause__ or exc
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}"
+            for e in getattr(cause, "schema_errors", [])] or [repr(cause)[:300]]
+
+
+def request_problems(traffic: list[dict]) -> list[str]:
+    """One line per recorded request (body, headers and query) that Xero's description does not
+    accept; [] when all do. What a client sends, where `contract_problems` checks the answers."""
+    from openapi_core.exceptions import OpenAPIError
 
     problems = []
     for exchange in traffic:
-        kind = exchange["spec"]
-        path = exchange["path"]
-        if kind == "identity":
-            path = "/Connections" + path[len("/connections"):]  # the description spells it so
-        request = MockRequest(SERVERS[kind], exchange["method"].lower(), path, args=exchange["query"],
-                              headers=exchange["headers"],
-                              content_type=exchange["headers"].get("content-type", "application/json"),
-                              data=exchange["request_body"] or None)
+        try:
+            with warnings.catch_warnings():  # openapi-core does not check OAuth2, and says so every time
+                warnings.filterwarnings("ignore", "Unsupported scheme type", UserWarning)
+                _spec(exchange["spec"]).validate_request(_mock_request(exchange))
+        except OpenAPIError as exc:
+            query = "&".join(f"{k}={v}" for k, v in exchange["query"].items())
+            problems.append(f"{exchange['method']} {exchange['path']}?{query}: {_schema_details(exc)}")
+    return problems
+
+
+def contract_problems(traffic: list[dict]) -> list[str]:
+    """One line per exchange that does not match Xero's description; [] when all do."""
+    from openapi_core.templating.responses.exceptions import ResponseNotFound
+    from openapi_core.testing import MockResponse
+
+    problems = []
+    for exchange in traffic:
+        request = _mock_request(exchange)
         response = MockResponse(exchange["body"], status_code=exchange["status"],
                                 content_type=exchange["content_type"].split(";")[0] or "application/json")
         label = f"{exchange['method']} {exchange['path']} → {exchange['status']}"
         try:
-            _spec(kind).validate_response(request, response)
+            _spec(exchange["spec"]).validate_response(request, response)
         except ResponseNotFound:
             if (shape := _shape_problem(exchange)) is not None:
                 problems.append(f"{label}: {shape}")
         except Exception as exc:  # noqa: BLE001 (report every mismatch of the run, not just the first)
-            cause = exc.__cause__ or exc
-            details = [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}"
-                       for e in getattr(cause, "schema_errors", [])] or [repr(cause)[:300]]
-            problems.append(f"{label}: {details}")
+            problems.append(f"{label}: {_schema_details(exc)}")
     return problems

@@ -22,6 +22,8 @@ class XeroConfig(AppConfig):
             "xero.entity_connected": "Xero organisation connected",
             "xero.go_live_set": "Go-live date set",
             "xero.organisation_choices_set": "Zero-rate tax types and payments account chosen",
+            "xero.invoice_differs_resent": "Invoice re-sent over Xero's differing copy",
+            "xero.invoice_differs_cancelled": "Invoice whose Xero totals differ cancelled in BMS",
             "xero.relinked": "Relinked to another Xero organisation",
             "xero.authentication_removed": "Xero authentication removed",
             "xero.contact_unlinked": "Customer's Xero link deleted",

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from bms.core.access import rule
 from bms.core.errors import DomainError
 from bms.entities.models import Entity
+from bms.xero.auth.scopes import PAYMENTS_WRITE, grant_has_scope
 from bms.xero.client.errors import XeroError
 from bms.xero.forms import INHERIT, ConnectTenantForm
 from bms.xero.models import EntityXeroConnection, XeroTenant
@@ -62,7 +63,17 @@ def connect_tenant(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "entity": entity, "status": status, "form": form, "has_tenants": bool(tenants),
         "needs_relink_confirmation": needs_relink_confirmation,
         "problems": [o.problem for o in options.values() if o.problem],
+        "payments_waiting": _payments_waiting(entity, own, tenants),
     })
+
+
+def _payments_waiting(entity: Entity, own: EntityXeroConnection | None, tenants: list[XeroTenant]) -> int:
+    """Invoices whose BMS payments will go to Xero but whose grant cannot send them yet (the page
+    then leads to the consent step that asks for accounting.payments, and says why)."""
+    since = (own.go_live_on if own is not None else None) or default_go_live_on(entity=entity)
+    if any(t.grant is not None and grant_has_scope(t.grant.scopes, PAYMENTS_WRITE) for t in tenants):
+        return 0
+    return entity_settled_invoice_count(entity=entity, since=since)
 
 
 def _initial(entity: Entity, status: EntityXeroStatus, own: EntityXeroConnection | None,

@@ -11,9 +11,11 @@ from datetime import date
 from decimal import Decimal
 
 from bms.billing.models import Invoice, InvoiceStatus
+from bms.cogs.models import CostOfSalesJournal
+from bms.cogs.selectors import journal_account_summary
 from bms.customers.models import Customer
 from bms.xero.client.xerodates import parse_xero_date
-from bms.xero.models import ContactLink, InvoiceLink
+from bms.xero.models import ContactLink, InvoiceLink, JournalLink
 from tests.first_day.bms_side import FirstDay
 
 # The causes, one per kind of difference the reconciliation tells apart (issue #15 item 7).
@@ -27,6 +29,7 @@ ONLY_IN_XERO = "Only in Xero"
 BEFORE_GO_LIVE = "Sent though dated before go-live"
 CONTACT_FIELDS = "Contact differs"
 CONTACT_ARCHIVED = "Contact archived in Xero"
+JOURNAL_TOTALS = "Journal per-account totals differ"
 
 
 @dataclass(frozen=True, order=True)
@@ -100,7 +103,7 @@ def books_differences(world: FirstDay, *, go_live: date | None) -> list[Differen
         for number, xero in invoices.items():
             if (tenant_id, number) not in claimed and xero["Status"] != "DELETED":
                 found.append(Difference(f"Invoice {number}", ONLY_IN_XERO, xero["Status"]))
-    return sorted(found + contact_differences(world))
+    return sorted(found + contact_differences(world) + journal_differences(world, go_live=go_live))
 
 
 def contact_differences(world: FirstDay) -> list[Difference]:
@@ -121,9 +124,39 @@ def contact_differences(world: FirstDay) -> list[Difference]:
     return found
 
 
+def journal_differences(world: FirstDay, *, go_live: date | None) -> list[Difference]:
+    """Every cost-of-sales journal BMS sent: Xero's net per account equals BMS's account summary; and
+    no journal in Xero dated before go-live, nor one BMS did not send."""
+    found = []
+    for tenant_id in {tenant.xero_tenant_id for tenant in world.tenants.values()}:
+        sent = {link.xero_id: link.journal for link in JournalLink.objects.filter(
+            tenant__xero_tenant_id=tenant_id).exclude(xero_id=None).exclude(xero_id="").select_related("journal")}
+        for xero in world.xero.journals(tenant_id):
+            journal: CostOfSalesJournal | None = sent.get(xero["ManualJournalID"])
+            record = f"Journal {journal.entity.code} {journal.journaled_on}" if journal else (
+                f"Journal {xero['Narration'][:60]}")
+            if journal is None:
+                found.append(Difference(record, ONLY_IN_XERO, xero["Status"]))
+                continue
+            if go_live is not None and xero_date(xero["Date"]) < go_live:
+                found.append(Difference(record, BEFORE_GO_LIVE, str(xero["Date"])))
+            theirs: dict[str, Decimal] = {}
+            for line in xero["JournalLines"]:
+                theirs[line["AccountCode"]] = theirs.get(line["AccountCode"], Decimal("0")) + money(line["LineAmount"])
+            ours = {row["account__code"]: row["net"] for row in journal_account_summary(journal)}
+            if {code: amount for code, amount in theirs.items() if amount} != {c: a for c, a in ours.items() if a}:
+                found.append(Difference(record, JOURNAL_TOTALS, f"Xero's {theirs}, BMS's {ours}"))
+    return found
+
+
 def counts_by_cause(differences: list[Difference]) -> Counter[str]:
     return Counter(d.cause for d in differences)
 
 
-def xero_date(value: object) -> date | None:
-    return parse_xero_date(value) if value else None
+def xero_date(value: object) -> date:
+    """The control plane writes dates as ISO text; the API as /Date(…)/: either is read."""
+    if isinstance(value, str) and len(value) >= 10 and value[4] == "-":
+        return date.fromisoformat(value[:10])
+    parsed = parse_xero_date(value)
+    assert parsed is not None, value
+    return parsed

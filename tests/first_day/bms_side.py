@@ -67,8 +67,11 @@ def demo_history(world: FirstDay) -> None:
 
 
 def connect_both(world: FirstDay, sandbox, **connect_fields: str) -> None:
-    """The admin authenticates once (one grant reaches both organisations) and connects AU and NZ;
+    """The admin authenticates once (one grant reaches both organisations) and connects AU and NZ
+    with the go-live date and Connect's other choices as the sandbox's organisations offer them (the
+    zero-rate tax type, the journals' tax type, the account for payments made before connecting);
     the Melbourne branch posts through its organisation, AU."""
+    connect_fields = {"go_live_on": GO_LIVE.isoformat(), **connect_fields}
     au, nz = Entity.objects.get(code="AU"), Entity.objects.get(code="NZ")
     authenticate(world.admin, au)
     for entity, country in ((au, "AU"), (nz, "NZ")):

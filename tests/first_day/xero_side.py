@@ -5,6 +5,7 @@ reconciliation would. Reads go through the control plane's state: Xero's copy as
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -55,7 +56,10 @@ class InXero:
     # --- what Xero holds ----------------------------------------------------------------------
 
     def org(self, tenant_id: str) -> dict:
-        return self.sandbox.state()["orgs"][tenant_id]
+        """One organisation as the control plane shows it, amounts as Decimal (written digit for digit)."""
+        response = httpx.get(f"{self.sandbox.base_url}/_sandbox/state", timeout=30)
+        response.raise_for_status()
+        return json.loads(response.content, parse_float=Decimal)["orgs"][tenant_id]
 
     def invoices(self, tenant_id: str) -> dict[str, dict]:
         """Xero's invoices by number (deleted ones included: Xero keeps them, with Status DELETED)."""
@@ -69,6 +73,9 @@ class InXero:
 
     def contact(self, tenant_id: str, contact_number: str) -> dict:
         return self.contacts(tenant_id)[contact_number]
+
+    def payments(self, tenant_id: str) -> list[dict]:
+        return self.org(tenant_id)["payments"]
 
     def journals(self, tenant_id: str) -> list[dict]:
         return self.org(tenant_id)["journals"]

@@ -198,10 +198,10 @@ def get_contacts(req: Req) -> tuple[int, dict]:
     wanted = req.id_list("IDs")
     if wanted is not None:
         contacts = [c for c in contacts if c["ContactID"].lower() in wanted]
-    contacts = where.filtered(contacts, req.param("where"))
+    contacts = where.filtered(contacts, req.param("where"), "Contact")
     if req.param("searchTerm"):
         contacts = _searched(contacts, req.param("searchTerm") or "")
-    return list_answer(req, "Contacts", contacts,
+    return list_answer(req, "Contacts", contacts, schema="Contact",
                        order=lambda c: (_folded(c["Name"]), c["ContactID"]), wire=contact_wire)
 
 

@@ -1,5 +1,10 @@
 """Invoice lines (xero-notes §6): each line recomputed the way Xero does it, with Xero's messages for
-what it refuses. Works on a copy of the line; the invoice stores it only once everything validated."""
+what it refuses. Works on a copy of the line; the invoice stores it only once everything validated.
+
+A LineAmount sent with both Quantity and UnitAmount must be what Xero computes from them (less
+the discount), or the line is refused with Xero's message "The line total 1.00 does not match the
+expected line total 0.00" (XeroAPI/Xero-NetStandard issues 74 and 147). Sent without one of them,
+Xero works out the missing one (the description of LineItem.LineAmount in Xero's OpenAPI file)."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from xero_sandbox.accounting.organisation import account_by_code
 from xero_sandbox.accounting.request import Req
 from xero_sandbox.accounting.tracking import tracking_problems
 from xero_sandbox.errors import ValidationFailedError
-from xero_sandbox.money import LARGEST_LINE, UNIT_4DP, ZERO, decimal_or_none, money
+from xero_sandbox.money import CENT, LARGEST_LINE, UNIT_4DP, ZERO, decimal_or_none, money
 
 
 def line_build(req: Req, raw: dict, status: str, line_types: str, old: dict | None, invoice_type: str
@@ -25,12 +30,11 @@ def line_build(req: Req, raw: dict, status: str, line_types: str, old: dict | No
         for key in ("Quantity", "UnitAmount", "DiscountRate", "DiscountAmount"):
             if key in raw:
                 line[key] = decimal_or_none(raw[key], key)
+        sent_amount = decimal_or_none(raw.get("LineAmount"), "LineAmount")
     except ValidationFailedError as exc:
         return line, problems + exc.messages
     _check_discount_and_description(line, invoice_type, problems)
-    quantity = line["Quantity"] if line.get("Quantity") is not None else Decimal("1")
-    unit = line["UnitAmount"] if line.get("UnitAmount") is not None else ZERO
-    unit = unit.quantize(UNIT_4DP if req.unitdp4 else Decimal("0.01"), rounding=ROUND_HALF_UP)
+    quantity, unit, line_amount = _amounts(line, sent_amount, UNIT_4DP if req.unitdp4 else CENT, problems)
     line["Quantity"], line["UnitAmount"] = quantity, unit
     account = _account(req, line, status, problems)
     tax_type = line.get("TaxType") or (account or {}).get("TaxType")
@@ -39,7 +43,6 @@ def line_build(req: Req, raw: dict, status: str, line_types: str, old: dict | No
         problems.append(f"The TaxType code '{line['TaxType']}' does not exist or cannot be used for this type of "
                         "transaction.")
     problems += tracking_problems(req.org, line.get("Tracking"))
-    line_amount = _line_amount(quantity, unit, line)
     if abs(line_amount) > LARGEST_LINE:
         problems.append("LineAmount must be less than 10,000,000,000.")
     percent = (rate or {}).get("EffectiveRate", ZERO) if line_types != "NoTax" else ZERO
@@ -99,6 +102,33 @@ def _account(req: Req, line: dict, status: str, problems: list[str]) -> dict | N
     elif account is None and status in ("AUTHORISED", "SUBMITTED"):
         problems.append("Each line item must reference a valid account code when the invoice is approved.")
     return account
+
+
+def _amounts(line: dict, sent: Decimal | None, unit_places: Decimal, problems: list[str]
+             ) -> tuple[Decimal, Decimal, Decimal]:
+    """Quantity, unit amount and line amount. A LineAmount sent beside both others must agree with
+    them; beside only one, it gives the missing one (Quantity 1 when only LineAmount came)."""
+    quantity, unit = line.get("Quantity"), line.get("UnitAmount")
+    if sent is not None and (unit is None or (quantity is None and not unit)):
+        quantity = quantity if quantity is not None else Decimal("1")
+        unit = (_gross(sent, line) / quantity if quantity else ZERO).quantize(unit_places, rounding=ROUND_HALF_UP)
+        return quantity, unit, money(sent)
+    if sent is not None and quantity is None and unit:
+        quantity = (_gross(sent, line) / unit).quantize(UNIT_4DP, rounding=ROUND_HALF_UP)
+        return quantity, unit.quantize(unit_places, rounding=ROUND_HALF_UP), money(sent)
+    quantity = quantity if quantity is not None else Decimal("1")
+    unit = (unit if unit is not None else ZERO).quantize(unit_places, rounding=ROUND_HALF_UP)
+    expected = _line_amount(quantity, unit, line)
+    if sent is not None and money(sent) != expected:
+        problems.append(f"The line total {money(sent)} does not match the expected line total {expected}")
+    return quantity, unit, expected
+
+
+def _gross(net: Decimal, line: dict) -> Decimal:
+    """The line amount before its discount."""
+    if line.get("DiscountRate") and line["DiscountRate"] != 100:
+        return net * Decimal(100) / (Decimal(100) - line["DiscountRate"])
+    return net + (line.get("DiscountAmount") or ZERO)
 
 
 def _line_amount(quantity: Decimal, unit: Decimal, line: dict) -> Decimal:

@@ -288,12 +288,13 @@ def _apply_lines(req: Req, invoice: dict, element: dict, existing: dict | None, 
 
 
 def _check_approval(invoice: dict, status: str, lock: date | None, problems: list[str]) -> None:
+    """An approved invoice needs lines and a DueDate (xero-notes §6.1: xeroizer#395, xero-python#78)
+    and a date after the lock date (§6.2, trap 12). Xero has no rule on the DueDate's order: a due
+    date before the invoice date is accepted, as Xero's own request examples need."""
     if status in ("AUTHORISED", "SUBMITTED") and not invoice["LineItems"]:
         problems.append("An approved invoice must have at least one line item.")
     if status == "AUTHORISED" and not invoice.get("DueDate"):
         problems.append("Due Date is mandatory for an approved invoice.")
-    if invoice.get("DueDate") and invoice.get("Date") and invoice["DueDate"] < invoice["Date"]:
-        problems.append("Due Date cannot be earlier than the invoice Date.")
     if lock and invoice.get("Date") and invoice["Date"] <= lock and status not in ("DRAFT", "DELETED"):
         problems.append(f"The document date cannot be on or before the period lock date ({lock:%d/%m/%Y}).")
 
@@ -353,13 +354,21 @@ def get_invoices(req: Req) -> tuple[int, dict]:
         invoices = [i for i in invoices if i.get("InvoiceNumber") in numbers]
     if req.flag("createdByMyApp"):
         invoices = [i for i in invoices if i.get("CreatedBy") == req.client_id]
-    invoices = where.filtered(invoices, req.param("where"))
+    invoices = where.filtered(invoices, req.param("where"), "Invoice")
     if req.param("searchTerm"):
         term = (req.param("searchTerm") or "").casefold()
         invoices = [i for i in invoices if term in (i.get("InvoiceNumber") or "").casefold()
                     or term in (i.get("Reference") or "").casefold()]
-    return list_answer(req, "Invoices", invoices,
-                       order=lambda i: (i["UpdatedDateUTC"], i["InvoiceID"]), wire=invoice_wire)
+    # Without `page` Xero leaves each invoice's LineItems out; paged reads and a single invoice carry
+    # them (xero-notes §6.3; calcinai/xero-php#161: "Invoices need you to page the request in order for
+    # them to come through with the line items attached").
+    wire = invoice_wire if req.param("page") is not None else _without_lines
+    return list_answer(req, "Invoices", invoices, schema="Invoice",
+                       order=lambda i: (i["UpdatedDateUTC"], i["InvoiceID"]), wire=wire)
+
+
+def _without_lines(invoice: dict) -> dict:
+    return {key: value for key, value in invoice_wire(invoice).items() if key != "LineItems"}
 
 
 def get_invoice(req: Req) -> tuple[int, dict]:

@@ -193,8 +193,8 @@ def post_journals(req: Req) -> tuple[int, dict]:
 
 
 def get_journals(req: Req) -> tuple[int, dict]:
-    journals = where.filtered(list(req.org["journals"].values()), req.param("where"))
-    return list_answer(req, "ManualJournals", journals,
+    journals = where.filtered(list(req.org["journals"].values()), req.param("where"), "ManualJournal")
+    return list_answer(req, "ManualJournals", journals, schema="ManualJournal",
                        order=lambda j: (j["UpdatedDateUTC"], j["ManualJournalID"]), wire=journal_wire)
 
 

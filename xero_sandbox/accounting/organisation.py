@@ -50,7 +50,7 @@ def get_accounts(req: Req) -> tuple[int, dict]:
     accounts = sorted(req.org["accounts"].values(), key=lambda a: a["Code"] or "")
     if req.modified_since:
         accounts = [a for a in accounts if a["UpdatedDateUTC"] > req.modified_since]
-    accounts = where.filtered(accounts, req.param("where"))
+    accounts = where.filtered(accounts, req.param("where"), "Account")
     return 200, envelope("Accounts", [account_wire(a) for a in accounts], req.now)
 
 
@@ -60,5 +60,6 @@ def tax_rate_wire(rate: dict) -> dict:
 
 
 def get_tax_rates(req: Req) -> tuple[int, dict]:
-    rates = where.filtered(sorted(req.org["tax_rates"].values(), key=lambda r: r["Name"]), req.param("where"))
+    rates = where.filtered(sorted(req.org["tax_rates"].values(), key=lambda r: r["Name"]), req.param("where"),
+                           "TaxRate")
     return 200, envelope("TaxRates", [tax_rate_wire(rate) for rate in rates], req.now)

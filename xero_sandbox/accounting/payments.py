@@ -151,8 +151,8 @@ def post_payment(req: Req) -> tuple[int, dict]:
 
 
 def get_payments(req: Req) -> tuple[int, dict]:
-    payments = where.filtered(list(req.org["payments"].values()), req.param("where"))
-    return list_answer(req, "Payments", payments,
+    payments = where.filtered(list(req.org["payments"].values()), req.param("where"), "Payment")
+    return list_answer(req, "Payments", payments, schema="Payment",
                        order=lambda p: (p["UpdatedDateUTC"], p["PaymentID"]), wire=payment_wire)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from xero_sandbox.accounting import where
 from xero_sandbox.accounting.elements import element_error, new_id
 from xero_sandbox.errors import ValidationFailedError, post_data_invalid, validation_exception
 from xero_sandbox.xerodates import ms_date, parse_http_date
@@ -126,9 +127,10 @@ def write_batch(req: Req, key: str, elements: list[dict], apply: Callable[[dict]
 
 
 def list_answer(req: Req, key: str, records: list[dict], *, order: Callable[[dict], object],
-                wire: Callable[[dict], dict]) -> tuple[int, dict]:
-    """What every list endpoint ends with: If-Modified-Since, Xero's order, paging, the envelope."""
+                wire: Callable[[dict], dict], schema: str | None = None) -> tuple[int, dict]:
+    """What every list endpoint ends with: If-Modified-Since, Xero's default order (then the
+    client's `order`, its fields checked against `schema`'s), paging, the envelope."""
     if req.modified_since:
         records = [record for record in records if record["UpdatedDateUTC"] > req.modified_since]
-    page, pagination = paginate(req, sorted(records, key=order))
+    page, pagination = paginate(req, where.ordered(sorted(records, key=order), req.param("order"), schema))
     return 200, envelope(key, [wire(record) for record in page], req.now, pagination)

@@ -86,7 +86,7 @@ def test_it_uses_the_accounts_default_tax_when_none_is_sent(au):
     ({"Contact": {}}, "A Contact must be specified"),
     ({"CurrencyCode": "USD"}, "not subscribed to currency USD"),
     ({"Date": "2026-13-45"}, "is not a valid date"),
-    ({"DueDate": "2026-04-01"}, "Due Date cannot be earlier"),
+    ({"LineItems": [_line(LineAmount="99.00")]}, "The line total 99.00 does not match the expected line total 100.00"),
     ({"Status": "PAID"}, "can't be created with status PAID"),
     ({"Type": "SALES"}, "Invoice Type must be ACCREC or ACCPAY."),
     ({"LineAmountTypes": "Sometimes"}, "LineAmountTypes 'Sometimes' is not valid."),

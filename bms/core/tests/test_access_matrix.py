@@ -66,6 +66,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "xero:invoices_push_all": FINANCE,
     "xero:invoice_cancel_to_match": FINANCE,
     "xero:invoice_accept_difference": FINANCE,
+    "xero:invoice_differs_resend": FINANCE,
+    "xero:invoice_differs_cancel": FINANCE,
     "xero:chart_compare": ADMINS,
     "xero:chart_sync": ADMINS,
     "xero:tracking": ADMINS,

@@ -20,7 +20,7 @@ RECORD_PAGES = {"contact": "billing:customer_detail", "invoice": "billing:invoic
 OUTCOME_WORDS = {
     Outcome.SEND: "would be sent", Outcome.LINK: "would be linked to what Xero has",
     Outcome.FOUND: "already in Xero (an earlier send landed)", Outcome.HOLD: "would be held",
-    Outcome.WAIT: "would wait", Outcome.NOTHING: "nothing to send",
+    Outcome.WAIT: "would wait", Outcome.NOTHING: "nothing to send", Outcome.HISTORY: "before go-live — not sent",
 }
 
 
@@ -76,20 +76,22 @@ class CheckReport:
     kinds: list[KindCounts] = field(default_factory=list)
     causes: list[CauseGroup] = field(default_factory=list)
 
-    @property
-    def held(self) -> int:
-        return sum(group.total for group in self.causes if group.outcome == Outcome.HOLD)
+    def count(self, *outcomes: Outcome) -> int:
+        return sum(n for kind in self.kinds for outcome, n in kind.counts.items() if outcome in outcomes)
 
     @property
-    def waiting(self) -> int:
-        return sum(group.total for group in self.causes if group.outcome == Outcome.WAIT)
+    def held(self) -> int:
+        return self.count(Outcome.HOLD)
 
     def summary(self) -> str:
         checked = sum(kind.total for kind in self.kinds)
         if not checked:
             return "nothing to send"
-        return (f"{checked} record(s) checked: {checked - self.held - self.waiting} ready, {self.held} would be held, "
-                f"{self.waiting} would wait")
+        ready = self.count(Outcome.SEND, Outcome.LINK, Outcome.FOUND)
+        text = (f"{checked} record(s) checked: {ready} ready, {self.held} would be held, "
+                f"{self.count(Outcome.WAIT)} would wait")
+        history = self.count(Outcome.HISTORY)
+        return text + (f", {history} before go-live (not sent)" if history else "")
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)

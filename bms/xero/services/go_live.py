@@ -10,6 +10,7 @@ that "Check against Xero" can ask the same questions without writing anything.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from django.utils import timezone
@@ -17,7 +18,7 @@ from django.utils import timezone
 from bms.core.tz import trading_day
 from bms.entities.models import Entity
 from bms.entities.selectors import entity_time_zone
-from bms.xero.models import XeroTenant
+from bms.xero.models import EntityXeroConnection, XeroTenant
 from bms.xero.sync.verdicts import Verdict
 
 CAUSE_BEFORE_GO_LIVE = "before go-live — not sent"
@@ -31,6 +32,17 @@ def default_go_live_on(*, entity: Entity, now: datetime | None = None) -> date:
     the connection was being set up) still go."""
     today = trading_day(now or timezone.now(), entity_time_zone(entity))
     return today.replace(day=1)
+
+
+def go_live_dates(*, entity_ids: Iterable[int]) -> dict[int, date | None]:
+    """Each entity's go-live date: its own connection's, else its organisation's — a branch with no
+    link of its own (or one that inherits without a date) posts through its organisation, whose books
+    start on the organisation's date (found by the first-day scenario: the branch's history was sent)."""
+    ids = set(entity_ids)
+    parents = dict(Entity.objects.filter(pk__in=ids).values_list("pk", "organisation_id"))
+    dates = dict(EntityXeroConnection.objects.filter(entity_id__in=ids | {p for p in parents.values() if p})
+                 .values_list("entity_id", "go_live_on"))
+    return {pk: dates.get(pk) or (dates.get(parents[pk]) if parents.get(pk) else None) for pk in ids}
 
 
 def go_live_verdict(*, go_live_on: date | None, dated: date) -> Verdict | None:

@@ -28,8 +28,8 @@ from bms.xero.models import ContactLink, EntityXeroConnection, InvoiceLink, Link
 from bms.xero.payloads import invoice_cancellation, invoice_payload
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.contacts import contacts_sync
-from bms.xero.services.fixes import chart_fix, customer_fix
-from bms.xero.services.go_live import go_live_verdict, zero_rate_verdict
+from bms.xero.services.fixes import chart_fix, connection_fix, customer_fix, with_fix
+from bms.xero.services.go_live import go_live_dates, go_live_verdict, zero_rate_verdict
 from bms.xero.services.invoice_totals import CAUSE_TOTALS_DIFFER, totals_difference
 from bms.xero.services.payments_push import payments_send_settled
 from bms.xero.services.tracking_check import TrackingCheck
@@ -66,8 +66,7 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
         statuses = dict(EntityXeroConnection.objects.filter(entity_id__in=entity_ids)
                         .values_list("entity_id", "invoice_status"))
         self.statuses = {entity_id: statuses.get(entity_id, "AUTHORISED") for entity_id in entity_ids}
-        self.go_live = dict(EntityXeroConnection.objects.filter(entity_id__in=entity_ids)
-                            .values_list("entity_id", "go_live_on"))
+        self.go_live = go_live_dates(entity_ids=entity_ids)
         self.differing: set[int] = set()  # written, but Xero's totals are not BMS's: not Processed
         # One reverse() a run: resolving the pattern for each of thousands of invoices shows in a profile.
         self.url_template = settings.BMS_BASE_URL + reverse("billing:invoice_detail", args=[_PK_PLACEHOLDER])
@@ -118,8 +117,8 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
     def check_zero_rate(self, record: Invoice, link: SyncLink) -> Verdict | None:
         if record.status == InvoiceStatus.CANCELLED:
             return None
-        return zero_rate_verdict(tenant=self.tenant,
-                                 has_untaxed_lines=any(line.tax_rate is None for line in record.lines.all()))
+        return with_fix(zero_rate_verdict(tenant=self.tenant, has_untaxed_lines=any(
+            line.tax_rate is None for line in record.lines.all())), connection_fix(record.entity_id))
 
     def check_lock_date(self, record: Invoice, link: SyncLink) -> Verdict | None:
         return lock_date_verdict(self.tenant, record.issued_on, then="sync again")

@@ -13,7 +13,6 @@ held with a message saying what to do; the schedule does not resend it (Push now
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
 from typing import ClassVar
 
 from django.conf import settings
@@ -24,12 +23,13 @@ from bms.cogs.models import CostOfSalesJournal
 from bms.cogs.selectors import journal_account_summary
 from bms.cogs.services import journal_mark_held, journal_mark_pushed
 from bms.core.money import ZERO
+from bms.entities.models import Entity
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import ManualJournal, ManualJournalLine, Tracking
 from bms.xero.models import EntityXeroConnection, JournalLink, LinkStatus, SyncLink, XeroTenant
 from bms.xero.services.chart_check import ChartCheck
-from bms.xero.services.fixes import account_settings_fix
-from bms.xero.services.go_live import go_live_verdict, journal_tax_verdict
+from bms.xero.services.fixes import account_settings_fix, connection_fix, with_fix
+from bms.xero.services.go_live import go_live_dates, go_live_verdict, journal_tax_verdict
 from bms.xero.services.tracking_check import TrackingCheck
 from bms.xero.sync.log import SyncLog, SyncOutcome
 from bms.xero.sync.push import PushKind, Refusal, Verdict, lock_date_verdict, push
@@ -74,7 +74,7 @@ class JournalPush(PushKind[CostOfSalesJournal, ManualJournal]):
         self.tracking = tracking or TrackingCheck(client, tenant)
         self.lines: dict[int, list[ManualJournalLine]] = {}
         # Entities are few: every connection's go-live date, one query.
-        self.go_live: dict[int, date | None] = dict(EntityXeroConnection.objects.values_list("entity_id", "go_live_on"))
+        self.go_live = go_live_dates(entity_ids=Entity.objects.values_list("pk", flat=True))
 
     def label(self, record: CostOfSalesJournal) -> str:
         return f"Journal {record.reference}"
@@ -112,7 +112,7 @@ class JournalPush(PushKind[CostOfSalesJournal, ManualJournal]):
         return go_live_verdict(go_live_on=self.go_live.get(record.entity_id), dated=record.journaled_on)
 
     def check_journal_tax(self, record: CostOfSalesJournal, link: SyncLink) -> Verdict | None:
-        return journal_tax_verdict(tenant=self.tenant)
+        return with_fix(journal_tax_verdict(tenant=self.tenant), connection_fix(record.entity_id))
 
     def check_lock_date(self, record: CostOfSalesJournal, link: SyncLink) -> Verdict | None:
         return lock_date_verdict(self.tenant, record.journaled_on, then="press Push now (or post this journal by hand)")

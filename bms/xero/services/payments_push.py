@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from bms.billing.models import Payment, PaymentSource
 from bms.entities.models import Entity
@@ -48,9 +49,12 @@ def _is_reference_of(reference: str | None, payment: Payment) -> bool:
 def settled_before_connect(entities: QuerySet[Entity] | list[Entity]) -> QuerySet[Payment]:
     """Live payments entered in BMS on invoices of these entities dated on or after their go-live
     date, that Xero does not hold yet."""
+    # A branch without a date of its own has its organisation's.
+    go_live = Coalesce("invoice__entity__xero_connection__go_live_on",
+                       "invoice__entity__organisation__xero_connection__go_live_on")
     return (Payment.objects.filter(invoice__entity__in=entities, source=PaymentSource.MANUAL, reversed_at__isnull=True)
-            .filter(Q(invoice__entity__xero_connection__go_live_on__isnull=True)
-                    | Q(invoice__issued_on__gte=F("invoice__entity__xero_connection__go_live_on")))
+            .alias(go_live_on=go_live)
+            .filter(Q(go_live_on__isnull=True) | Q(invoice__issued_on__gte=F("go_live_on")))
             .exclude(Exists(PaymentLink.objects.filter(payment=OuterRef("pk")))))
 
 

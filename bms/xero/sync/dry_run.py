@@ -30,6 +30,7 @@ class Outcome(StrEnum):
     HOLD = "hold"  # held: Xero would refuse it, or BMS cannot send it yet (a cause with a fix)
     WAIT = "wait"  # waits for something on its way (a customer's contact, a re-authentication)
     NOTHING = "nothing"  # nothing for Xero to hold (e.g. a journal netting to zero)
+    HISTORY = "history"  # dated before the entity's go-live date: stays in BMS, never sent
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,7 @@ class Finding:
                    cause=verdict.cause if verdict else "", fix=verdict.fix if verdict else None)
 
 
-_OUTCOMES = {"fail": Outcome.HOLD, "wait": Outcome.WAIT, "done": Outcome.NOTHING,
-             "skip": Outcome.NOTHING}  # dated before go-live: history, never sent
+_OUTCOMES = {"fail": Outcome.HOLD, "wait": Outcome.WAIT, "done": Outcome.NOTHING, "skip": Outcome.HISTORY}
 
 
 def preview(adapter: PushKind[Any, Any], records: Sequence[models.Model]) -> list[Finding]:

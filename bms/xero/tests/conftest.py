@@ -1,5 +1,6 @@
 """BMS against the local Xero sandbox, over real HTTP."""
 
+import os
 from urllib.parse import urlparse
 
 import httpx2
@@ -11,13 +12,21 @@ from bms.preferences.models import GeneralSettings, IntegrationPackage
 from bms.testing import factories as f
 from bms.xero.models import XeroTenant
 from bms.xero.sync.tenant_client import process_limiter_reset
+from xero_sandbox.contract import SPEC_DIR, request_problems, specs_available, specs_required
 from xero_sandbox.testing import run_sandbox
 
 
 @pytest.fixture
 def sandbox(tmp_path):
-    with run_sandbox(tmp_path / "sandbox", auto_consent=True) as handle:
+    """The sandbox records every request BMS sends; when the test ends each one must validate
+    against Xero's OpenAPI description (body, headers, query), or the test fails."""
+    with run_sandbox(tmp_path / "sandbox", auto_consent=True, record_traffic=True) as handle:
         yield handle
+        traffic = handle.traffic()
+    if specs_available():
+        assert request_problems(traffic) == [], "BMS sent requests Xero's description refuses"
+    elif specs_required(os.environ):
+        pytest.fail(f"Xero's OpenAPI description is missing from {SPEC_DIR}", pytrace=False)
 
 
 @pytest.fixture

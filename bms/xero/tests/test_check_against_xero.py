@@ -10,7 +10,7 @@ from bms.testing import factories as f
 from bms.testing.journals import journal_chart
 from bms.xero.client.errors import ReadOnlyError
 from bms.xero.client.schemas import Contact
-from bms.xero.models import ContactLink, InvoiceLink, JournalLink, LinkStatus, XeroCheck
+from bms.xero.models import ContactLink, EntityXeroConnection, InvoiceLink, JournalLink, LinkStatus, XeroCheck
 from bms.xero.services.check_against_xero import check_against_xero
 from bms.xero.services.invoices import InvoicePush, invoices_push
 from bms.xero.sync.log import CollectingLog
@@ -132,3 +132,71 @@ def test_a_read_only_client_refuses_a_write_before_sending_it(connected, sandbox
     with accounting_client(connected, read_only=True) as client, pytest.raises(ReadOnlyError):
         client.create_contacts([Contact(name="Never Sent")], idempotency_key="never-sent")
     assert sandbox.log(connected.xero_tenant_id) == []
+
+
+def test_its_reads_grow_with_look_up_batches_not_with_records(connected, sandbox, au_entity):
+    """120 invoices of 60 new customers: the reference data is read once and the customers are
+    looked up 25 at a time (by contact code, then by name) — never one call per record."""
+    customers = [f.customer(code=f"C{n:04d}", name=f"Customer {n}") for n in range(60)]
+    _released(au_entity, customers, 120)
+    sandbox.clear_log()
+    report, _ = _check(connected, au_entity)
+    assert report.summary() == "180 record(s) checked: 180 ready, 0 would be held, 0 would wait"
+    calls = [entry["path"].rsplit("/", 1)[-1] for entry in sandbox.log(connected.xero_tenant_id)]
+    assert calls.count("Contacts") == 6  # ⌈60 / 25⌉ by contact code, as many by name
+    assert all(calls.count(path) == 1 for path in set(calls) - {"Contacts"})  # Organisation, Accounts, TaxRates…
+    assert len(calls) <= 12
+
+
+def test_an_organisations_check_covers_its_inheriting_branches_and_not_another_organisation(
+    connected, sandbox, au_entity
+):
+    from bms.entities.models import EntityKind
+    from bms.xero.services.check_against_xero import entities_in_scope
+
+    branch = f.entity("AUB", name="Acme Brisbane", kind=EntityKind.BRANCH, organisation=au_entity)
+    other = f.entity("AU2", name="Other Pty Ltd")
+    EntityXeroConnection.objects.create(entity=other, tenant=connected)  # another entity, same organisation
+    assert [e.code for e in entities_in_scope(au_entity, connected)] in (["AU", "AUB"], ["AUB", "AU"])
+    assert other not in entities_in_scope(au_entity, connected)
+    _released(branch, [f.customer()], 1)
+    _released(other, [f.customer(code="C0002")], 1)  # the same organisation's, but not AU's: not in AU's check
+    report = check_against_xero(tenant=connected, entities=entities_in_scope(au_entity, connected),
+                                log=CollectingLog(), kinds=("invoices",))
+    assert [kind.counts for kind in report.kinds] == [{"send": 1}]
+
+
+def test_going_live_the_check_counts_history_apart_and_holds_untaxed_lines_without_a_zero_rate(
+    admin_client, connected, sandbox, au_entity
+):
+    """The go-live checks (services/go_live.py) are the adapters' own: the check reports them with
+    no change of its own — history before go-live not sent, an untaxed line held with its fix."""
+    from decimal import Decimal
+
+    from bms.billing.services import InvoiceLineData, invoice_approve, invoice_create
+    from bms.xero.models import XeroTenant
+    from bms.xero.tests.conftest import connect
+
+    connect(admin_client, au_entity, connected, go_live_on="2026-05-01")
+    XeroTenant.objects.filter(pk=connected.pk).update(zero_rate_tax_type="")
+    revenue, customer = f.account("41110"), f.customer()
+
+    def invoice(day, tax_rate):
+        line = InvoiceLineData("Service", Decimal("1"), Decimal("100"), revenue, tax_rate)
+        return invoice_approve(invoice=invoice_create(entity=au_entity, customer=customer, issued_on=day,
+                                                      lines=[line], currency="AUD"))
+
+    invoice(date(2026, 4, 30), f.tax_rate())  # history
+    untaxed = invoice(date(2026, 5, 1), None)
+    invoice(date(2026, 5, 2), f.tax_rate())
+    sandbox.clear_log()
+    report, _ = _check(connected, au_entity, kinds=("invoices",))
+    assert report.summary() == ("3 record(s) checked: 1 ready, 1 would be held, 0 would wait, "
+                                "1 before go-live (not sent)")
+    [held] = report.causes
+    assert "no zero-rate tax type is chosen" in held.message
+    assert held.records == [{"label": f"Invoice {untaxed.display_number}",
+                             "url": reverse("billing:invoice_detail", args=[untaxed.pk])}]
+    assert (held.fix_label, held.fix_url) == ("Open Connect Xero Organisation",
+                                              reverse("xero:connect_tenant", args=[au_entity.pk]))
+    assert _writes(sandbox, connected) == [] and not InvoiceLink.objects.exists()

@@ -45,6 +45,8 @@ def test_it_runs_the_check_as_a_job_and_shows_the_causes_with_their_fix(finance_
 def test_the_entity_panel_and_the_invoice_list_lead_to_the_check(admin_client, connected, au_entity):
     entity_page = admin_client.get(reverse("entities:entity_detail", args=[au_entity.pk])).content.decode()
     assert reverse("xero:entity_check", args=[au_entity.pk]) in entity_page
+    connect_page = admin_client.get(reverse("xero:connect_tenant", args=[au_entity.pk])).content.decode()
+    assert reverse("xero:entity_check", args=[au_entity.pk]) in connect_page
     invoice_list = admin_client.get(reverse("billing:invoice_list")).content.decode()
     assert reverse("xero:check_start") in invoice_list
     start = admin_client.get(reverse("xero:check_start"))

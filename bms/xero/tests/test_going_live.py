@@ -1,6 +1,7 @@
 """Going live (PRODUCT.md §3.8), against the sandbox over HTTP: the go-live date, explicit tax on
 every line with totals compared after each write, and payments Xero owns once connected."""
 
+import html
 from datetime import date
 from decimal import Decimal
 
@@ -201,7 +202,11 @@ def test_invoices_settled_before_connecting_are_paid_in_xero_exactly_once_though
     tenant = XeroTenant.objects.get(xero_tenant_id=sandbox.tenant_id("AU"))
     assert "accounting.payments" not in tenant.grant.scopes.split()  # not asked before the date was chosen
     connect(admin_client, au_entity, tenant, go_live_on=GO_LIVE.isoformat())
-    # Connect said so; authenticating again now asks for accounting.payments (such payments exist).
+    page = " ".join(html.unescape(admin_client.get(reverse("xero:connect_tenant", args=[au_entity.pk]))
+                                  .content.decode()).split())
+    assert "2 invoices dated on or after the go-live date were paid in BMS before connecting" in page
+    assert f'{reverse("xero:consent", args=[au_entity.pk])}?payments=1' in page
+    # Connect says so; authenticating again now asks for accounting.payments (such payments exist).
     authenticate(admin_client, au_entity)
     tenant.refresh_from_db()
     assert "accounting.payments" in tenant.grant.scopes.split()
@@ -277,3 +282,70 @@ def test_the_go_live_date_moves_only_later_once_anything_was_sent(admin_client, 
     assert later.status_code == 302
     from bms.xero.models import EntityXeroConnection
     assert EntityXeroConnection.objects.get(entity=au_entity).go_live_on == date(2026, 6, 1)
+
+
+def _differing(live, au_entity, monkeypatch):
+    """An invoice sent without its zero-rate TaxType (the bug): Xero holds 220.00, BMS 200.00."""
+    original = payloads.invoice_payload
+    monkeypatch.setattr("bms.xero.services.invoices.invoice_payload",
+                        lambda *a, **kw: original(*a, **{**kw, "zero_rate_tax_type": ""}))
+    invoice = _invoice(au_entity, f.customer(), GO_LIVE, [InvoiceLineData("Service", D("2"), D("100"),
+                                                                          f.account("41110"), None)])
+    _push(live, [invoice])
+    monkeypatch.undo()  # the fix
+    link = InvoiceLink.objects.get(invoice=invoice)
+    assert link.status == LinkStatus.DIFFERS
+    return invoice, link
+
+
+def _run_jobs():
+    from bms.jobs.models import Job, JobStatus
+    from bms.jobs.services import job_run
+
+    for job in Job.objects.filter(status=JobStatus.QUEUED).order_by("pk"):
+        job_run(job_id=job.pk)
+
+
+def test_re_send_after_the_fix_brings_xeros_copy_to_bms_totals(live, sandbox, au_entity, finance_client,
+                                                                 monkeypatch):
+    invoice, link = _differing(live, au_entity, monkeypatch)
+    page = html.unescape(finance_client.get(reverse("billing:invoice_detail", args=[invoice.pk])).content.decode())
+    assert "Xero's total 220.00 differs from BMS's 200.00" in page and "Re-send to Xero" in page
+
+    finance_client.post(reverse("xero:invoice_differs_resend", args=[invoice.pk, link.pk]))
+    _run_jobs()
+
+    xero = _in_xero(sandbox, live)
+    assert len(xero) == 1 and D(str(xero[invoice.display_number]["Total"])) == D("200.00")  # same invoice, fixed
+    link.refresh_from_db()
+    assert (link.status, link.xero_total) == (LinkStatus.SYNCED, D("200.00"))
+    assert Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.PROCESSED
+    from bms.core.models import AuditEvent
+    assert AuditEvent.objects.filter(action="xero.invoice_differs_resent").count() == 1
+
+
+def test_cancel_in_bms_voids_the_differing_invoice_in_xero(live, sandbox, au_entity, finance_client, monkeypatch,
+                                                           django_capture_on_commit_callbacks):
+    invoice, link = _differing(live, au_entity, monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True):
+        finance_client.post(reverse("xero:invoice_differs_cancel", args=[invoice.pk, link.pk]))
+    _run_jobs()
+    assert Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.CANCELLED
+    assert _in_xero(sandbox, live)[invoice.display_number]["Status"] == "VOIDED"
+
+def test_a_branch_posting_through_its_organisation_sends_nothing_dated_before_the_organisations_go_live(
+        live, sandbox, au_entity):
+    """Found by the first-day scenario: a branch with no link of its own had no go-live date, so its
+    whole history went to Xero. It posts through its organisation, and so starts on its date."""
+    branch = f.entity("MEL", name="Acme Melbourne", kind="branch", organisation=au_entity,
+                      time_zone="Australia/Melbourne")
+    revenue, gst, customer = f.account("41110"), f.tax_rate(), f.customer()
+    history = _invoice(branch, customer, date(2026, 4, 30), [InvoiceLineData("Lathe", D("1"), D("100"), revenue,
+                                                                             gst)])
+    first_day = _invoice(branch, customer, GO_LIVE, [InvoiceLineData("Lathe", D("1"), D("100"), revenue, gst)])
+
+    outcome, _ = _push(live, [history, first_day])
+
+    assert (outcome.created, outcome.before_go_live) == (1, 1)
+    assert set(_in_xero(sandbox, live)) == {first_day.display_number}
+    assert InvoiceLink.objects.get(invoice=history).status == LinkStatus.BEFORE_GO_LIVE
