@@ -17,6 +17,7 @@ from xero_sandbox.accounting import ENDPOINTS, Endpoint
 from xero_sandbox.clock import Clock
 from xero_sandbox.config import SandboxConfig
 from xero_sandbox.control import ControlAPI
+from xero_sandbox.control_contacts import ContactControl
 from xero_sandbox.errors import not_found
 from xero_sandbox.faults import Dice, Faults, IdentityFaults
 from xero_sandbox.idempotency import Idempotency
@@ -71,6 +72,7 @@ class Sandbox:
             *accounting,
             Route(API_PREFIX + "/{rest:path}", self.unknown_api, methods=["GET", "PUT", "POST", "DELETE", "PATCH"]),
             *ControlAPI(self).routes(),
+            *ContactControl(self).routes(),
         ]
 
     # --- used by the pipeline and the control API ----------------------------------------------------

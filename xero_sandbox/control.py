@@ -26,6 +26,8 @@ tenant, grant or account a 404.
                                                    EnablePaymentsToAccount?}
     POST   /_sandbox/tenants/{id}/tracking         add or archive tracking: {category, option?, status?,
                                                    category_status?} (control_tracking.py)
+    POST   /_sandbox/tenants/{id}/contacts/{contact_id}/status|merge, /_sandbox/tenants/{id}/currencies
+                                                   what a person does in Xero: control_contacts.py
     GET    /_sandbox/log  DELETE                   the request log (?tenant=, ?identity=true) with its summary;
                                                    DELETE clears it and the limit counters
     GET    /_sandbox/traffic                       recorded exchanges (with record_traffic)

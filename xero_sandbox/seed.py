@@ -2,13 +2,16 @@
 a realistic chart of accounts (bank, system, inventory, direct costs, an archived account), tax
 rates, two tracking categories (Region, Division; the AU Region has an archived option) and a few
 contacts: one archived and two sharing a name, so that BMS's matching rules meet the cases real
-organisations have. The NZ organisation has a lock date."""
+organisations have. The NZ organisation has a lock date. The AU organisation has multicurrency (AUD,
+NZD, USD enabled); the NZ one bills in NZD only."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
+
+from xero_sandbox.accounting.currencies import currency_entry
 
 NAMESPACE = uuid.UUID("6f1d2b1e-0a0b-4a5e-9d3c-1b2c3d4e5f60")
 DEMO_CLIENT = {
@@ -96,6 +99,7 @@ AU_TRACKING = [("Region", [("Sydney", "ACTIVE"), ("Melbourne", "ACTIVE"), ("Bris
                ("Division", [("Machinery", "ACTIVE"), ("Parts", "ACTIVE")])]
 NZ_TRACKING = [("Region", [("Auckland", "ACTIVE"), ("Wellington", "ACTIVE")]),
                ("Division", [("Machinery", "ACTIVE"), ("Parts", "ACTIVE")])]
+CURRENCIES_OF = {"AUD": ("AUD", "NZD", "USD"), "NZD": ("NZD",)}
 CLASS_OF = {"BANK": "ASSET", "CURRENT": "ASSET", "FIXED": "ASSET", "INVENTORY": "ASSET", "NONCURRENT": "ASSET",
             "PREPAYMENT": "ASSET", "DEPRECIATN": "EXPENSE", "DIRECTCOSTS": "EXPENSE", "EXPENSE": "EXPENSE",
             "OVERHEADS": "EXPENSE", "CURRLIAB": "LIABILITY", "LIABILITY": "LIABILITY", "TERMLIAB": "LIABILITY",
@@ -120,7 +124,8 @@ def _org(key, name, short_code, currency, country, version, timezone, taxes, acc
         "base_currency": currency, "country_code": country, "version": version, "timezone": timezone,
         "period_lock_date": lock_date, "end_of_year_lock_date": None, "created": now,
         "tax_rates": {}, "accounts": {}, "contacts": {}, "invoices": {}, "payments": {}, "journals": {},
-        "faults": {}, "tracking": _tracking(key, AU_TRACKING if country == "AU" else NZ_TRACKING),
+        "faults": {}, "currencies": [currency_entry(code) for code in CURRENCIES_OF[currency]],
+        "tracking": _tracking(key, AU_TRACKING if country == "AU" else NZ_TRACKING),
     }
     for tax_name, tax_type, rate, report_type, applies in taxes:
         org["tax_rates"][tax_type] = {"Name": tax_name, "TaxType": tax_type, "Status": "ACTIVE",

@@ -132,6 +132,18 @@ class SandboxHandle:
         `status=` (the option's) and `category_status=` set: ACTIVE, ARCHIVED or DELETED."""
         return self.control("POST", f"tenants/{tenant_id}/tracking", category=category, option=option, **statuses)
 
+    def set_contact_status(self, tenant_id: str, contact_id: str, status: str) -> dict:
+        """A contact archived, unarchived or put under a GDPR request in Xero by a user."""
+        return self.control("POST", f"tenants/{tenant_id}/contacts/{contact_id}/status", status=status)
+
+    def merge_contacts(self, tenant_id: str, contact_id: str, *, into: str) -> dict:
+        """Xero's Merge contacts: `contact_id` is archived with MergedToContactID = `into`."""
+        return self.control("POST", f"tenants/{tenant_id}/contacts/{contact_id}/merge", into=into)
+
+    def enable_currency(self, tenant_id: str, code: str) -> dict:
+        """A currency added to the organisation in Xero (Settings → Currencies)."""
+        return self.control("POST", f"tenants/{tenant_id}/currencies", code=code)
+
     def set_lock_date(self, tenant_id: str, date: str | None) -> dict:
         return self.control("POST", f"tenants/{tenant_id}/lock-date", date=date)
 

@@ -8,6 +8,7 @@ from bms.customers.models import Customer
 from bms.entities.models import Entity
 from bms.ledger.models import Account, TaxRate
 from bms.ledger.selectors import account_defaults, accounts_for_role, product_accounts
+from bms.preferences.currencies import is_known_currency
 from bms.stock.models import Product
 
 
@@ -41,6 +42,8 @@ class InvoiceForm(forms.ModelForm):
         currency = self.cleaned_data["currency"].strip().upper()
         if len(currency) != 3 or not currency.isalpha():
             raise forms.ValidationError("Enter a three-letter currency code, e.g. AUD.")
+        if not is_known_currency(currency):
+            raise forms.ValidationError(f"{currency} is not an ISO 4217 currency code.")
         return currency
 
 

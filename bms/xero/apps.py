@@ -27,6 +27,8 @@ class XeroConfig(AppConfig):
             "xero.relinked": "Relinked to another Xero organisation",
             "xero.authentication_removed": "Xero authentication removed",
             "xero.contact_unlinked": "Customer's Xero link deleted",
+            "xero.contact_unarchived": "Customer's Xero contact unarchived",
+            "xero.contact_relinked": "Customer relinked to another Xero contact",
             "xero.bulk_sync": "Bulk sync",
             "xero.invoice_cancelled_to_match": "Invoice cancelled in BMS to match Xero",
             "xero.invoice_difference_accepted": "Invoice difference with Xero accepted",

@@ -83,6 +83,9 @@ class XeroTenant(models.Model):
     period_lock_date = models.DateField(null=True, blank=True)
     end_of_year_lock_date = models.DateField(null=True, blank=True)
     organisation_read_at = models.DateTimeField(null=True, blank=True)
+    # GET /Currencies: the codes the organisation has enabled, space-separated, and when read.
+    currencies = models.CharField(max_length=400, blank=True, default="")
+    currencies_read_at = models.DateTimeField(null=True, blank=True)
     # Confirmed on Connect from Xero's GET /TaxRates (PRODUCT.md §3.8): what a BMS line without a tax
     # rate is sent with, so Xero never fills it from the account's default tax (BMS 200.00, Xero 220.00).
     zero_rate_tax_type = models.CharField(
@@ -239,9 +242,26 @@ class SyncLink(models.Model):
 
 class ContactLink(SyncLink):
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="xero_links")
+    # The contact as Xero holds it, read with includeArchived=true (services/contact_status.py).
+    xero_contact_status = models.CharField(max_length=16, blank=True, default="", help_text="ACTIVE, ARCHIVED "
+                                           "or GDPRREQUEST, as last read from Xero.")
+    # Merged in Xero into a contact another customer is linked to: reported, never re-pointed silently.
+    xero_merged_to_id = models.CharField(max_length=64, blank=True, default="")
+    xero_contact_read_at = models.DateTimeField(null=True, blank=True)
+    # The durable intent of an Unarchive on its way (its Idempotency-Key); "" when none is.
+    unarchive_key = models.CharField(max_length=128, blank=True, default="")
+    unarchive_epoch = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = SyncLink.unique_constraints("customer", "contact_link")
+
+    @property
+    def contact_problem(self) -> str:
+        """What stops this customer's invoices going to Xero, in the panel's words; "" when nothing."""
+        if self.xero_merged_to_id:
+            return "Merged into another customer's contact in Xero"
+        return {"ARCHIVED": "Archived in Xero", "GDPRREQUEST": "GDPR request in Xero"}.get(
+            self.xero_contact_status, "")
 
 
 class InvoiceLink(SyncLink):

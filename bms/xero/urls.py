@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bms.xero import views, views_check, views_connect, views_invoice_changes, views_tracking
+from bms.xero import views, views_check, views_connect, views_contacts, views_invoice_changes, views_tracking
 
 app_name = "xero"
 
@@ -15,6 +15,9 @@ urlpatterns = [
     path("customers/<int:pk>/sync/", views.customer_sync, name="customer_sync"),
     path("customers/<int:pk>/unlink/", views.customer_unlink_view, name="customer_unlink"),
     path("customers/sync/", views.customers_sync_all, name="customers_sync_all"),
+    path("customers/<int:pk>/links/<int:link_id>/unarchive/", views_contacts.contact_unarchive_view,
+         name="contact_unarchive"),
+    path("customers/<int:pk>/links/<int:link_id>/relink/", views_contacts.contact_relink_view, name="contact_relink"),
     path("invoices/<int:pk>/sync/", views.invoice_sync, name="invoice_sync"),
     path("invoices/push/", views.invoices_push_all, name="invoices_push_all"),
     path("invoices/<int:pk>/links/<int:link_id>/cancel-in-bms/", views_invoice_changes.invoice_cancel_to_match,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from xero_sandbox.accounting import contacts, invoices, journals, organisation, payments, tracking
+from xero_sandbox.accounting import contacts, currencies, invoices, journals, organisation, payments, tracking
 from xero_sandbox.accounting.request import Req
 
 Handler = Callable[[Req], tuple[int, dict]]
@@ -51,6 +51,7 @@ ENDPOINTS = [
     Endpoint("GET", "/TrackingCategories", tracking.get_tracking_categories, "settings"),
     Endpoint("PUT", "/TrackingCategories", tracking.put_tracking_category, "settings"),
     Endpoint("PUT", "/TrackingCategories/{ref}/Options", tracking.put_tracking_options, "settings"),
+    Endpoint("GET", "/Currencies", currencies.get_currencies, "settings"),
     Endpoint("GET", "/Contacts", contacts.get_contacts, "contacts"),
     Endpoint("PUT", "/Contacts", contacts.put_contacts, "contacts"),
     Endpoint("POST", "/Contacts", contacts.post_contacts, "contacts"),

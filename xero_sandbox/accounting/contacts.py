@@ -1,6 +1,8 @@
 """Contacts (xero-notes §5): PUT creates only and refuses an existing Name or ContactNumber; POST
 creates or updates (by ContactID, else an upsert by ContactNumber then Name); GET hides archived
-contacts unless includeArchived=true.
+contacts unless includeArchived=true. Archive and unarchive are POSTs of ContactStatus (xero-notes
+§5); a contact under a GDPR request (GDPRREQUEST) can never be changed or used again. A contact
+merged in Xero is archived with MergedToContactID, which only paged and single reads return.
 
 Uniqueness counts archived contacts too: a "search, not found, create" client that forgot
 includeArchived=true must meet the error Xero gives it (xero-notes trap 15). The seed data holds
@@ -9,6 +11,7 @@ two contacts sharing a name, as real organisations end up with; writes can never
 from __future__ import annotations
 
 from xero_sandbox.accounting import where
+from xero_sandbox.accounting.currencies import subscription_problems
 from xero_sandbox.accounting.elements import new_id, with_status
 from xero_sandbox.accounting.request import Req, echo_update, elements_of, envelope, list_answer, write_batch
 from xero_sandbox.errors import ValidationFailedError, not_found
@@ -27,8 +30,11 @@ TEXT_LIMITS = {"Name": 255, "ContactNumber": 50, "AccountNumber": 50, "EmailAddr
                "LastName": 255, "TaxNumber": 50, "CompanyNumber": 50}
 
 
-def contact_wire(contact: dict) -> dict:
-    body = {key: value for key, value in contact.items() if value not in (None, [], "") and key != "UpdatedDateUTC"}
+def contact_wire(contact: dict, *, merged: bool = False) -> dict:
+    """`merged`: a paged or single read, the only ones that carry MergedToContactID (SPEC, Contact
+    schema: "Only returned when using paging or when fetching a contact by ContactId or ContactNumber")."""
+    hidden = ("UpdatedDateUTC",) if merged else ("UpdatedDateUTC", "MergedToContactID")
+    body = {key: value for key, value in contact.items() if value not in (None, [], "") and key not in hidden}
     body["UpdatedDateUTC"] = ms_date(contact["UpdatedDateUTC"])
     body.setdefault("ContactStatus", "ACTIVE")
     body["IsSupplier"] = contact.get("IsSupplier", False)
@@ -131,10 +137,7 @@ def _store(req: Req, values: dict, existing: dict | None) -> dict:
 
 
 def _currency_problems(org: dict, element: dict) -> list[str]:
-    currency = element.get("DefaultCurrency")
-    if currency is not None and currency != org["base_currency"]:
-        return [f"Organisation is not subscribed to currency {currency}."]
-    return []
+    return subscription_problems(org, element.get("DefaultCurrency"))
 
 
 def _create(req: Req, element: dict) -> dict:
@@ -161,6 +164,12 @@ def _create_or_update(req: Req, element: dict) -> dict:
             req.org, "Name", element.get("Name"))
     if existing is None:
         return _create(req, {k: v for k, v in element.items() if k != "ContactID"})
+    if existing.get("ContactStatus") == "GDPRREQUEST":
+        # Xero removes the personal data of a contact under a GDPR request; it cannot be used again
+        # (xero-notes §5: "Archived/GDPR contacts can't be used on new transactions"; issue 16).
+        raise ValidationFailedError(f"The contact {existing['Name']} has a GDPR request and can no longer be "
+                                    "edited or used.")
+
     def update() -> dict:
         problems = _validate(element) + _currency_problems(req.org, element) + _uniqueness(req.org, element, existing)
         if problems:
@@ -201,8 +210,10 @@ def get_contacts(req: Req) -> tuple[int, dict]:
     contacts = where.filtered(contacts, req.param("where"), "Contact")
     if req.param("searchTerm"):
         contacts = _searched(contacts, req.param("searchTerm") or "")
+    paged = req.param("page") is not None
     return list_answer(req, "Contacts", contacts, schema="Contact",
-                       order=lambda c: (_folded(c["Name"]), c["ContactID"]), wire=contact_wire)
+                       order=lambda c: (_folded(c["Name"]), c["ContactID"]),
+                       wire=lambda c: contact_wire(c, merged=paged))
 
 
 def get_contact(req: Req) -> tuple[int, dict]:
@@ -212,4 +223,4 @@ def get_contact(req: Req) -> tuple[int, dict]:
         (c for c in req.org["contacts"].values() if (c.get("ContactNumber") or "") == ref), None)
     if contact is None:
         raise not_found()
-    return 200, envelope("Contacts", [contact_wire(contact)], req.now)
+    return 200, envelope("Contacts", [contact_wire(contact, merged=True)], req.now)

@@ -45,6 +45,7 @@ FIELDS: dict[str, frozenset[str]] = {
         "PaymentID", "PaymentType", "Prepayment", "Reference", "Status", "StatusAttributeString",
         "UpdatedDateUTC", "UpdatedDateUTCString", "ValidationErrors", "Warnings"
     }),
+    "Currency": frozenset({"Code", "Description"}),
     "TaxRate": frozenset({
         "CanApplyToAssets", "CanApplyToEquity", "CanApplyToExpenses", "CanApplyToLiabilities",
         "CanApplyToRevenue", "DisplayTaxRate", "EffectiveRate", "Name", "ReportTaxType", "Status",

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from xero_sandbox.accounting import where
+from xero_sandbox.accounting.currencies import invoice_currency_problems
 from xero_sandbox.accounting.elements import READ_ONLY, new_id, normalised, with_status
 from xero_sandbox.accounting.invoice_lines import line_build
 from xero_sandbox.accounting.organisation import lock_date
@@ -212,8 +213,7 @@ def _apply_header(req: Req, invoice: dict, element: dict, existing: dict | None,
     if invoice["LineAmountTypes"] not in LINE_AMOUNT_TYPES:
         problems.append(f"LineAmountTypes '{invoice['LineAmountTypes']}' is not valid.")
         invoice["LineAmountTypes"] = "Exclusive"
-    if invoice.get("CurrencyCode") != req.org["base_currency"]:
-        problems.append(f"Organisation is not subscribed to currency {invoice.get('CurrencyCode')}.")
+    problems += invoice_currency_problems(req.org, invoice, element)
     for key, kind, label in (("SentToContact", bool, "true or false"), ("Url", str, "text"),
                              ("BrandingThemeID", str, "text")):
         if invoice.get(key) is not None and not isinstance(invoice[key], kind):

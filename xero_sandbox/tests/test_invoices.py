@@ -84,7 +84,7 @@ def test_it_uses_the_accounts_default_tax_when_none_is_sent(au):
     ({"LineItems": [_line(Tracking=[{"Name": "A", "Option": "1"}] * 3)]}, "at most two tracking"),
     ({"LineItems": []}, "at least one line item"),
     ({"Contact": {}}, "A Contact must be specified"),
-    ({"CurrencyCode": "USD"}, "not subscribed to currency USD"),
+    ({"CurrencyCode": "EUR"}, "not subscribed to currency EUR"),
     ({"Date": "2026-13-45"}, "is not a valid date"),
     ({"LineItems": [_line(LineAmount="99.00")]}, "The line total 99.00 does not match the expected line total 100.00"),
     ({"Status": "PAID"}, "can't be created with status PAID"),

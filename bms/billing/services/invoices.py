@@ -26,6 +26,7 @@ from bms.customers.terms import due_date
 from bms.entities.models import Entity
 from bms.ledger.models import Account, TaxRate
 from bms.ledger.selectors import accounts_for_role
+from bms.preferences.currencies import is_known_currency
 from bms.preferences.selectors import general_settings
 from bms.stock.models import Product
 
@@ -120,9 +121,14 @@ def _refuse_unusable_accounts(accounts: list[Account]) -> None:
 
 
 def _validate_currency(currency: str) -> str:
+    """An ISO 4217 code, like General Settings' default currency: "ZZZ" is refused here, at entry,
+    not by the accounting system after release. Whether the organisation bills in it is checked
+    before sending (the integration's pre-send check)."""
     currency = currency.strip().upper()
     if len(currency) != 3 or not currency.isalpha():
         raise DomainError("Enter a three-letter currency code, e.g. AUD.", field="currency")
+    if not is_known_currency(currency):
+        raise DomainError(f"{currency} is not an ISO 4217 currency code.", field="currency")
     return currency
 
 

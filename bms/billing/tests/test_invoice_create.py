@@ -87,6 +87,12 @@ def test_it_shows_a_bad_currency_and_date_at_their_fields(finance_client, books,
     assert 'value="dollars"' in page
 
 
+def test_it_refuses_a_currency_that_is_not_iso_4217_at_entry(finance_client, books, invoice_form):
+    page = finance_client.post(URL, invoice_form(_line(books), currency="zzz")).content.decode()
+    assert "ZZZ is not an ISO 4217 currency code." in page
+    assert not Invoice.objects.exists()
+
+
 def test_it_preselects_the_only_entity_and_the_default_sales_account(finance_client, books):
     from bms.ledger.selectors import account_defaults
 

@@ -95,6 +95,20 @@ def test_it_creates_a_draft_in_the_default_currency_with_a_trimmed_reference():
         InvoiceStatus.DRAFT, "AUD", "PO-77", None)
 
 
+def test_it_refuses_a_currency_that_is_not_iso_4217_on_create_and_on_edit():
+    with pytest.raises(DomainError, match=r"ZZZ is not an ISO 4217 currency code\.") as refused:
+        invoice_create(entity=f.entity(), customer=f.customer(), issued_on=date(2026, 4, 23), lines=[f.line()],
+                       currency="zzz")
+    assert refused.value.field == "currency" and not Invoice.objects.exists()
+    draft = f.draft_invoice(lines=[f.line()])
+    with pytest.raises(DomainError, match="ZZZ is not an ISO 4217"):
+        invoice_update_draft(invoice=draft, lines=[f.line()], currency="ZZZ")
+    draft.refresh_from_db()
+    assert draft.currency == "AUD"
+    usd = invoice_update_draft(invoice=draft, lines=[f.line()], currency=" usd ")
+    assert usd.currency == "USD"
+
+
 @pytest.mark.parametrize(
     ("quantity", "price", "message"),
     [("0", "1", "the quantity must be more than zero"), ("-1", "1", "the quantity must be more than zero"),

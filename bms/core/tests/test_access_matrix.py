@@ -62,6 +62,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "xero:customer_sync": FINANCE,
     "xero:customer_unlink": ADMINS,
     "xero:customers_sync_all": ADMINS,
+    "xero:contact_unarchive": FINANCE,
+    "xero:contact_relink": FINANCE,
     "xero:invoice_sync": FINANCE,
     "xero:invoices_push_all": FINANCE,
     "xero:invoice_cancel_to_match": FINANCE,

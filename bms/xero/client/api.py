@@ -19,7 +19,7 @@ from typing import Any, Generic, Protocol, TypeVar
 import httpx2
 
 from bms.xero.client import jsonbody
-from bms.xero.client.errors import ReadOnlyError, RetryableError, UncertainError
+from bms.xero.client.errors import ReadOnlyError, RetryableError, UncertainError, ValidationError
 from bms.xero.client.operations import IDEMPOTENCY_KEY, IF_MODIFIED_SINCE, operation_check
 from bms.xero.client.responses import (
     TRANSPORT_ERRORS,
@@ -33,6 +33,7 @@ from bms.xero.client.retry import RetryPolicy
 from bms.xero.client.schemas import (
     Account,
     Contact,
+    Currency,
     Invoice,
     ManualJournal,
     Organisation,
@@ -211,6 +212,31 @@ class XeroAccountingClient:
         )
         response = self._call("getContacts", "GET", "Contacts", params=params)
         return _page(response, "Contacts", Contact)
+
+    def get_contact(self, contact_id: str) -> Contact | None:
+        """One contact by ContactID, archived or not, with MergedToContactID; None when Xero has none."""
+        try:
+            response = self._call("getContact", "GET", f"Contacts/{contact_id}")
+        except ValidationError as exc:
+            if exc.status_code == 404:
+                return None
+            raise
+        contacts = (response.data or {}).get("Contacts") or []
+        return Contact.model_validate(contacts[0]) if contacts else None
+
+    def update_contact(self, contact_id: str, contact: Contact, *, idempotency_key: str) -> Contact:
+        """POST /Contacts/{ContactID}: e.g. ContactStatus ACTIVE unarchives it (xero-notes §5)."""
+        # One element and no summarizeErrors (the operation takes none): a refusal is a 400.
+        response = self._call("updateContact", "POST", f"Contacts/{contact_id}",
+                              body={"Contacts": [to_xero(contact)]}, idempotency_key=idempotency_key)
+        contacts = response.data.get("Contacts") or []
+        if len(contacts) != 1:
+            raise UncertainError(f"updateContact: Xero answered {len(contacts)} contacts for 1 sent")
+        return Contact.model_validate(contacts[0])
+
+    def get_currencies(self) -> list[Currency]:
+        response = self._call("getCurrencies", "GET", "Currencies")
+        return [Currency.model_validate(item) for item in response.data.get("Currencies", [])]
 
     def create_contacts(self, contacts: list[Contact], *, idempotency_key: str) -> list[Contact]:
         return self._write("createContacts", "PUT", "Contacts", contacts, Contact, idempotency_key)

@@ -55,6 +55,9 @@ OPERATIONS: dict[str, Operation] = {op.operation_id: op for op in (
     _op("getTrackingCategories", "GET", "TrackingCategories", params=("includeArchived",)),
     _op("createTrackingOptions", "PUT", "TrackingCategories/{TrackingCategoryID}/Options", headers=_WRITE),
     _op("getContacts", "GET", "Contacts", params=(*_PAGED, "IDs", "searchTerm", "includeArchived")),
+    _op("getContact", "GET", "Contacts/{ContactID}"),
+    _op("updateContact", "POST", "Contacts/{ContactID}", headers=_WRITE),  # e.g. ContactStatus: unarchive
+    _op("getCurrencies", "GET", "Currencies"),
     _op("createContacts", "PUT", "Contacts", params=("summarizeErrors",), headers=_WRITE),
     _op("updateOrCreateContacts", "POST", "Contacts", params=("summarizeErrors",), headers=_WRITE),
     _op("getInvoices", "GET", "Invoices", params=(*_PAGED, "order", "IDs", "InvoiceNumbers", "Statuses"),

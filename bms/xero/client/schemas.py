@@ -107,6 +107,8 @@ class Contact(BatchElement):
     addresses: list[Address] | None = Field(default=None, alias="Addresses")
     phones: list[Phone] | None = Field(default=None, alias="Phones")
     payment_terms: PaymentTerm | None = Field(default=None, alias="PaymentTerms")
+    # Only on paged and single reads (SPEC, Contact.MergedToContactID): where a merged-away contact went.
+    merged_to_contact_id: str | None = Field(default=None, alias="MergedToContactID")
     updated_date_utc: XeroDateTime = Field(default=None, alias="UpdatedDateUTC")
 
 
@@ -166,6 +168,7 @@ class Invoice(BatchElement):
     status: str | None = Field(default=None, alias="Status")
     line_amount_types: str | None = Field(default=None, alias="LineAmountTypes")
     currency_code: str | None = Field(default=None, alias="CurrencyCode")
+    currency_rate: Decimal | None = Field(default=None, alias="CurrencyRate")  # read only: BMS sends none
     line_items: list[LineItem] | None = Field(default=None, alias="LineItems")
     sub_total: Decimal | None = Field(default=None, alias="SubTotal")
     total_tax: Decimal | None = Field(default=None, alias="TotalTax")
@@ -243,6 +246,11 @@ class TaxRate(XeroModel):
     can_apply_to_revenue: bool | None = Field(default=None, alias="CanApplyToRevenue")
     can_apply_to_expenses: bool | None = Field(default=None, alias="CanApplyToExpenses")
     can_apply_to_assets: bool | None = Field(default=None, alias="CanApplyToAssets")
+
+
+class Currency(XeroModel):
+    code: str | None = Field(default=None, alias="Code")
+    description: str | None = Field(default=None, alias="Description")
 
 
 class Pagination(XeroModel):

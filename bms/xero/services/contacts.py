@@ -8,13 +8,17 @@ creates. Later syncs update the linked contact. Batches, keys, intent and outcom
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
+
+from django.utils import timezone
 
 from bms.customers.models import Customer
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import Contact
 from bms.xero.models import ContactLink, SyncLink, XeroTenant
 from bms.xero.payloads import contact_payload
+from bms.xero.services.contact_checks import contact_update_verdict
+from bms.xero.services.contact_status import contact_statuses_refresh
 from bms.xero.sync.log import SyncLog, SyncOutcome
 from bms.xero.sync.push import PushKind, Refusal, Verdict, push
 
@@ -114,7 +118,21 @@ class ContactPush(PushKind[Customer, Contact]):
     def checks(self) -> Sequence[Callable[[Customer, SyncLink], Verdict | None]]:
         """The pre-send checks (PushKind.check runs them; so does Check against Xero). A new check is
         one small method, pure given the reference data read once per run, added to this list."""
-        return ()
+        return (self.check_contact_state,)
+
+    def check_contact_state(self, record: Customer, link: SyncLink) -> Verdict | None:
+        """No edits to a contact under a GDPR request or merged away (services/contact_checks.py)."""
+        if not isinstance(link, ContactLink):
+            return None
+        return contact_update_verdict(customer_code=record.code, customer_id=record.pk,
+                                      xero_contact_status=link.xero_contact_status,
+                                      xero_merged_to_id=link.xero_merged_to_id)
+
+    def success_fields(self, record: Customer, link: SyncLink, result: Contact | None) -> dict[str, Any]:
+        if result is None:
+            return {}
+        # Xero's answer says the contact's status: a fresh read, for the trust window too.
+        return {"xero_contact_status": result.contact_status or "ACTIVE", "xero_contact_read_at": timezone.now()}
 
     def linked_text(self, match: Contact) -> str:
         return f"Linked to the existing Xero contact “{match.name}”."
@@ -134,4 +152,7 @@ class ContactPush(PushKind[Customer, Contact]):
 def contacts_sync(
     *, tenant: XeroTenant, customers: Iterable[Customer], client: XeroAccountingClient, log: SyncLog
 ) -> SyncOutcome:
-    return push(ContactPush(tenant=tenant, client=client, log=log), list(customers))
+    records = list(customers)
+    # Archived, GDPR-request and merged contacts are known before anything is sent to them.
+    contact_statuses_refresh(tenant=tenant, client=client, customer_ids=[c.pk for c in records], log=log)
+    return push(ContactPush(tenant=tenant, client=client, log=log), records)

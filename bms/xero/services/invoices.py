@@ -27,7 +27,10 @@ from bms.xero.client.schemas import Tracking
 from bms.xero.models import ContactLink, EntityXeroConnection, InvoiceLink, LinkStatus, SyncLink, XeroTenant
 from bms.xero.payloads import invoice_cancellation, invoice_payload
 from bms.xero.services.chart_check import ChartCheck
+from bms.xero.services.contact_checks import contact_state_verdict
+from bms.xero.services.contact_status import contact_statuses_refresh, held_contacts_recheck
 from bms.xero.services.contacts import contacts_sync
+from bms.xero.services.currency_checks import CurrencyCheck
 from bms.xero.services.fixes import chart_fix, connection_fix, customer_fix, with_fix
 from bms.xero.services.go_live import go_live_dates, go_live_verdict, zero_rate_verdict
 from bms.xero.services.invoice_totals import CAUSE_TOTALS_DIFFER, totals_difference
@@ -62,6 +65,11 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
             if xero_id
         }
         self.failed_contacts = set(links.filter(status=LinkStatus.FAILED).values_list("customer_id", flat=True))
+        # What Xero holds of each contact (services/contact_status.py read it just before this run).
+        self.contact_states: dict[int, tuple[str, str]] = {
+            customer_id: (status, merged) for customer_id, status, merged
+            in links.values_list("customer_id", "xero_contact_status", "xero_merged_to_id")}
+        self.currencies = CurrencyCheck(tenant=tenant, client=client)
         entity_ids = {invoice.entity_id for invoice in invoices}
         statuses = dict(EntityXeroConnection.objects.filter(entity_id__in=entity_ids)
                         .values_list("entity_id", "invoice_status"))
@@ -99,7 +107,9 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
         return (
             self.check_go_live,
             self.check_lock_date,
+            self.check_contact_state,
             self.check_customer,
+            self.check_currency,
             self.check_zero_rate,
             self.check_chart,
             self.check_tracking,
@@ -134,6 +144,19 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
             return Verdict.wait(f"Waiting for customer {code} to reach Xero; the invoice goes with the next push.",
                                 f"customer {code} not in Xero yet")
         return None
+
+    def check_contact_state(self, record: Invoice, link: SyncLink) -> Verdict | None:
+        """The customer's contact archived, under a GDPR request or merged in Xero (as last read by
+        services/contact_status.py); a void or delete still goes, it needs no contact."""
+        if record.status == InvoiceStatus.CANCELLED:
+            return None
+        status, merged_to = self.contact_states.get(record.customer_id, ("", ""))
+        return contact_state_verdict(customer_code=record.customer.code, customer_id=record.customer_id,
+                                     xero_contact_status=status, xero_merged_to_id=merged_to)
+
+    def check_currency(self, record: Invoice, link: SyncLink) -> Verdict | None:
+        """One of the organisation's currencies (services/currency_checks.py)."""
+        return None if record.status == InvoiceStatus.CANCELLED else self.currencies.verdict(record.currency)
 
     def check_chart(self, record: Invoice, link: SyncLink) -> Verdict | None:
         problems = [] if record.status == InvoiceStatus.CANCELLED else self._chart_problems(record)
@@ -218,6 +241,8 @@ def invoices_push(
 ) -> SyncOutcome:
     records = invoices_for_push(Invoice.objects.filter(pk__in=[i.pk for i in invoices]))
     _sync_missing_contacts(tenant, records, client, log)
+    contact_statuses_refresh(tenant=tenant, client=client, customer_ids={i.customer_id for i in records}, log=log)
+    held_contacts_recheck(tenant=tenant, client=client, log=log)
     adapter = InvoicePush(tenant=tenant, client=client, log=log, chart=chart or ChartCheck(client), invoices=records)
     outcome = push(adapter, records)
     paid = payments_send_settled(tenant=tenant, client=client, log=log)

@@ -127,6 +127,9 @@ class PaymentPush(PushKind[Payment, XeroPayment]):
                 "Waiting: sending this payment needs Xero's accounting.payments permission. Press Authenticate "
                 "with Xero again on the entity (BMS asks for it because such payments exist).", CAUSE_NO_SCOPE)
         invoice_link = self.invoices.get(record.invoice_id)
+        if invoice_link is not None and invoice_link.status == LinkStatus.DIFFERS:
+            return Verdict.wait("Waiting: Xero's totals for its invoice differ from BMS's; the payment goes once they "
+                                "agree (Re-send to Xero on the invoice).", "invoice totals differ in Xero")
         if invoice_link is None or not invoice_link.xero_id or invoice_link.status != LinkStatus.SYNCED:
             return Verdict.wait("Waiting for its invoice to reach Xero.", "invoice not in Xero yet")
         if invoice_link.xero_status not in ("", "AUTHORISED", "PAID"):

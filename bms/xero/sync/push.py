@@ -130,10 +130,12 @@ class PushKind(ABC, Generic[R, X]):
         return f"Xero: {message}"
 
 
-def record_key(*, xero_tenant_id: str, kind: str, record_id: int, revision: int, epoch: int = 0) -> str:
+def record_key(*, xero_tenant_id: str, kind: str, record_id: int, revision: int, epoch: int = 0,
+               link_id: int = 0) -> str:
     """A record's key: the same push sends the same key, so within Xero's window a replay creates
-    nothing; the epoch moves on only when a fresh key is wanted (xero-notes trap 18)."""
-    return f"bms-{kind}-{record_id}-r{revision}-e{epoch}-{xero_tenant_id.replace('-', '')[:12]}"
+    nothing; the epoch moves on only when a fresh key is wanted (xero-notes trap 18). The link row is
+    part of it: a link deleted (Delete Integration) and made again must never replay the old create."""
+    return f"bms-{kind}-{record_id}-r{revision}-e{epoch}-l{link_id}-{xero_tenant_id.replace('-', '')[:12]}"
 
 
 def batch_key(member_keys: list[str], *, operation: str) -> str:
@@ -253,7 +255,7 @@ class PushRun(Generic[R, X]):
         for item in batch:
             item.link.idempotency_key = record_key(
                 xero_tenant_id=adapter.tenant.xero_tenant_id, kind=adapter.kind, record_id=item.record.pk,
-                revision=adapter.revision(item.record), epoch=item.link.key_epoch,
+                revision=adapter.revision(item.record), epoch=item.link.key_epoch, link_id=item.link.pk,
             )
             item.link.status = LinkStatus.SENDING
             item.link.attempts += 1

@@ -35,11 +35,25 @@ class PanelLink:
 
     link: SyncLink
     view_url: str
+    merged_into: str = ""  # a customer's contact merged in Xero into the contact of this customer
 
 
 def _panel_links(links: Sequence[SyncLink], url: Callable[[str, str], str]) -> list[PanelLink]:
     return [PanelLink(link=row, view_url=url(row.tenant.short_code, row.xero_id) if row.xero_id else "")
             for row in links]
+
+
+def _contact_panel_links(links: list[ContactLink]) -> list[PanelLink]:
+    rows = _panel_links(links, view_in_xero.contact_url)
+    merged = [row for row in rows if isinstance(row.link, ContactLink) and row.link.xero_merged_to_id]
+    for row in merged:
+        assert isinstance(row.link, ContactLink)
+        other = ContactLink.objects.filter(tenant_id=row.link.tenant_id, xero_id=row.link.xero_merged_to_id
+                                           ).select_related("customer").first()
+        if other is not None:
+            rows[rows.index(row)] = PanelLink(link=row.link, view_url=row.view_url, merged_into=(
+                f"the contact of customer {other.customer.code} ({other.customer.name})"))
+    return rows
 
 
 def _panel_context(context: Context, record: Model) -> dict[str, Any]:
@@ -58,7 +72,7 @@ def _record_links(record: Model) -> dict[str, Any]:
         return {"status": entity_xero_status(record), "tracking": entity_tracking_state(record)}
     if isinstance(record, Customer):
         rows = list(ContactLink.objects.filter(customer=record).select_related("tenant").order_by("tenant__name"))
-        return {"links": _panel_links(rows, view_in_xero.contact_url), "has_target": bool(tenants_in_use())}
+        return {"links": _contact_panel_links(rows), "has_target": bool(tenants_in_use())}
     if isinstance(record, Invoice):
         invoice_rows = list(InvoiceLink.objects.filter(invoice=record).select_related("tenant")
                             .order_by("tenant__name"))

@@ -12,13 +12,14 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from bms.billing.models import Invoice
-from bms.billing.services import InvoiceLineData
+from bms.billing.services import InvoiceLineData, invoice_approve, invoice_create
 from bms.customers.services import customer_update
 from bms.testing import factories as f
 from bms.testing.journals import journal_chart
 from bms.xero.client.operations import OPERATIONS, Operation
-from bms.xero.models import PullCursor, XeroTrackingCategory
+from bms.xero.models import ContactLink, PullCursor, XeroTrackingCategory
 from bms.xero.services.chart import chart_compare
+from bms.xero.services.contact_repairs import contact_relink, contact_unarchive
 from bms.xero.services.contacts import contacts_sync
 from bms.xero.services.invoices import invoices_push
 from bms.xero.services.journals import journals_push
@@ -99,6 +100,28 @@ def _product_flows(tenant, sandbox, entity, settled: Invoice) -> None:
         PullCursor.objects.filter(tenant=tenant, resource="payments").update(
             modified_since=datetime(2026, 4, 1, tzinfo=UTC))
         payments_pull(tenant=tenant, client=client, log=CollectingLog())
+    _contacts_changed_in_xero(tenant, sandbox, entity, customer)
+
+
+def _contacts_changed_in_xero(tenant, sandbox, entity, customer) -> None:
+    """The customer's contact archived in Xero: the next push reads its status (paged, with archived
+    ones) and holds its invoice; Unarchive is sent, a Relink reads the chosen contact by id, then the
+    held invoice goes, in a currency of the organisation's other than its base one."""
+    link = ContactLink.objects.get(tenant=tenant, customer=customer)
+    sandbox.set_contact_status(tenant.xero_tenant_id, link.xero_id, "ARCHIVED")
+    ContactLink.objects.filter(pk=link.pk).update(xero_contact_read_at=None)
+    revenue, gst = f.account("41110", "Sales 41110"), f.tax_rate()
+    usd = invoice_approve(invoice=invoice_create(
+        entity=entity, customer=customer, issued_on=date(2026, 4, 23), currency="USD",
+        lines=[InvoiceLineData("Lathe", Decimal("1"), Decimal("100"), revenue, gst)]))
+    with xero_client(tenant) as client:
+        invoices_push(tenant=tenant, invoices=[usd], client=client, log=CollectingLog())
+    contact_unarchive(link=ContactLink.objects.get(pk=link.pk), actor=None)
+    walk_in = next(c for c in sandbox.state()["orgs"][tenant.xero_tenant_id]["contacts"]
+                   if c["Name"] == "Walk-in Customer")
+    contact_relink(link=link, xero_contact_id=walk_in["ContactID"], actor=None)
+    with xero_client(tenant) as client:
+        invoices_push(tenant=tenant, invoices=[usd], client=client, log=CollectingLog())
 
 
 def _client_only(tenant) -> None:
