@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", include("bms.ledger.urls")),
     path("admin/", include("bms.cogs.urls")),
     path("admin/jobs/", include("bms.jobs.urls")),
+    path("admin/reconciliation/", include("bms.xero.reconcile.urls")),
     path("admin/audit/", core_views.audit_log, name="audit_log"),
     path("billing/", include("bms.billing.urls")),
     path("stock/", include("bms.stock.urls")),

@@ -13,6 +13,7 @@ Names of Xero's own screens (its consent page) are not the app's: the guide writ
 from __future__ import annotations
 
 import re
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -31,7 +32,9 @@ from bms.ledger.models import Account, AccountStatus
 from bms.stock.models import Dispatch
 from bms.xero.auth.parking import grant_mark_needs_reauthentication
 from bms.xero.models import LinkStatus, XeroTenant
+from bms.xero.reconcile.run import reconciliation_run
 from bms.xero.selectors import entity_tenant
+from bms.xero.sync.log import CollectingLog
 from bms.xero.tests.conftest import authenticate, connect, sandbox, xero_settings  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -176,6 +179,7 @@ def demo_screens(sandbox, xero_settings):  # noqa: F811 (the imported fixtures)
     Account.objects.filter(code="14430").update(accepts_manual_journals=False)
     Account.objects.filter(code="41900").update(status=AccountStatus.ACTIVE)  # archived in Xero
     keep("Re-trigger (result)", admin.post(reverse("jobs:job_retry", args=[failed.pk]), follow=True))
+    _reconciliation_with_every_repair(admin, sandbox, tenant, invoice, au)
     for name, route in _get_urls(get_resolver().url_patterns):
         pks = _objects_for(route, name)
         for pk in pks or [None]:
@@ -197,6 +201,18 @@ def demo_screens(sandbox, xero_settings):  # noqa: F811 (the imported fixtures)
     keep("a form posted without its security token", expired.post(reverse("billing:customer_create"), {}))
     keep("/login/", Client().get(reverse("login")))
     return screens
+
+
+def _reconciliation_with_every_repair(admin, sandbox, tenant, invoice, entity):  # noqa: F811 (the fixture)
+    """Admin → Reconciliation with a row of each repair: the pushed invoice voided in Xero, a copy of it
+    BMS did not link, and a second pushed invoice paid in Xero and not pulled yet."""
+    second = Invoice.objects.filter(entity=entity, status=InvoiceStatus.APPROVED).exclude(pk=invoice.pk).first()
+    admin.post(reverse("xero:invoice_sync", args=[second.pk]))
+    sandbox.plant(tenant.xero_tenant_id, "invoices", "change", invoice.display_number, Status="VOIDED")
+    sandbox.plant(tenant.xero_tenant_id, "invoices", "copy", invoice.display_number,
+                  InvoiceNumber=f"{entity.prefix}999999")
+    sandbox.plant(tenant.xero_tenant_id, "invoices", "change", second.display_number, AmountDue="0.00", Status="PAID")
+    reconciliation_run(tenant=tenant, date_from=date(2000, 1, 1), date_to=date(2099, 12, 31), log=CollectingLog())
 
 
 WALK: dict[str, bool] = {}

@@ -7,6 +7,7 @@ the ones the scenario leaves on purpose; nothing settled in BMS before connectin
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 
 import pytest
@@ -30,11 +31,13 @@ from tests.first_day.bms_side import (
     day_one_customers,
     day_one_invoices,
     demo_history,
+    dry_run,
     edit_customer,
     invoice_after_archive,
     run_until_quiet,
 )
 from tests.first_day.xero_side import InXero
+from xero_sandbox.contract import SPEC_DIR, request_problems, specs_available, specs_required
 from xero_sandbox.testing import run_sandbox
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -43,9 +46,10 @@ D = Decimal
 
 @pytest.fixture
 def world(settings, tmp_path):
-    """BMS and the sandbox on one clock, at 09:00 in Sydney on the first day; the Xero package on."""
-    with time_machine.travel(START, tick=True) as clock, run_sandbox(tmp_path / "sandbox",
-                                                                     auto_consent=True) as sandbox:
+    """BMS and the sandbox on one clock, at 09:00 in Sydney on the first day. Every request sent to the
+    sandbox must validate against Xero's OpenAPI description when the day ends."""
+    with time_machine.travel(START, tick=True) as clock, run_sandbox(
+            tmp_path / "sandbox", auto_consent=True, record_traffic=True) as sandbox:
         settings.XERO_CLIENT_ID, settings.XERO_CLIENT_SECRET = "bms-demo", "bms-demo-secret"
         settings.XERO_REDIRECT_URI = "http://127.0.0.1:8000/xero/callback/"
         for name, value in sandbox.urls().items():
@@ -53,18 +57,33 @@ def world(settings, tmp_path):
         settings.BMS_TOKEN_KEYS = [Fernet.generate_key().decode()]
         settings.XERO_RETRY_BASE_S = 0.01
         process_limiter_reset()
-        admin = Client()
-        yield FirstDay(admin=admin, xero=InXero(sandbox), clock=clock), sandbox
+        yield FirstDay(admin=Client(), xero=InXero(sandbox), clock=clock), sandbox
+        traffic = sandbox.traffic()
+    if specs_available():
+        assert request_problems(traffic) == [], "a request Xero's description refuses"
+    elif specs_required(os.environ):
+        pytest.fail(f"Xero's OpenAPI description is missing from {SPEC_DIR}", pytrace=False)
 
 
 def morning(world: FirstDay, sandbox, *, with_no_tax_lines: bool) -> None:
-    """History, connecting, the day's invoices, sent by the schedule."""
+    """History, connecting, the day's invoices, checked against Xero (a dry run: nothing written), then
+    sent by the schedule — exactly what the dry run said would be sent."""
     demo_history(world)  # the demo's settings turn the Xero package on
     world.admin.force_login(persona("admin"))
     connect_both(world, sandbox)
     day_one_customers(world)
     day_one_invoices(world, with_no_tax_lines=with_no_tax_lines)
+    sandbox.clear_log()
+    previews = {code: dry_run(world, code) for code in ("AU", "NZ")}
+    assert [e for e in sandbox.log() if e["method"] != "GET"] == []  # the dry run wrote nothing
     run_until_quiet(world)
+    for code, counts in previews.items():
+        entities = ("AU", "MEL") if code == "AU" else ("NZ",)
+        released = Invoice.objects.filter(entity__code__in=entities).exclude(
+            status__in=[InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED])
+        assert counts.get("history", 0) == released.filter(issued_on__lt=GO_LIVE).count() > 0
+        assert counts.get("send", 0) == len(world.xero.invoices(world.tenant_id(code))) > 0
+        assert set(counts) <= {"send", "history"}, counts  # nothing held, nothing waiting
 
 
 def first_day(world: FirstDay, sandbox, *, with_no_tax_lines: bool) -> None:

@@ -94,14 +94,15 @@ class Sandbox:
                 return True
             return False
 
-    def record(self, request: Request, raw: bytes, response: Response, spec: str) -> None:
-        """Keep one exchange for the contract tests (never the Authorization header)."""
+    def record(self, request: Request, raw: bytes, response: Response, spec: str, *, dropped: bool = False) -> None:
+        """Keep one exchange for the contract tests (never the Authorization header). A `dropped`
+        one has a request to check but no answer the client saw."""
         self.store.traffic.append({
             "spec": spec, "method": request.method, "path": request.url.path, "query": dict(request.query_params),
             "headers": {k: v for k, v in request.headers.items() if k.lower() != "authorization"},
             "request_body": raw, "status": response.status_code,
             "content_type": response.headers.get("content-type", ""), "body": bytes(response.body),
-            "response_headers": dict(response.headers),
+            "response_headers": dict(response.headers), "dropped": dropped,
         })
 
     # --- pages -----------------------------------------------------------------------------------------

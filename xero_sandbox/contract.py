@@ -148,6 +148,8 @@ def contract_problems(traffic: list[dict]) -> list[str]:
 
     problems = []
     for exchange in traffic:
+        if exchange.get("dropped"):
+            continue  # the client never saw this answer (a fault), only its request counts
         request = _mock_request(exchange)
         response = MockResponse(exchange["body"], status_code=exchange["status"],
                                 content_type=exchange["content_type"].split(";")[0] or "application/json")

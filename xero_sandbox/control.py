@@ -22,6 +22,8 @@ tenant, grant or account a 404.
     POST   /_sandbox/tenants/{id}/payments         a customer's payment made in Xero: {invoice_id | invoice_number,
                                                    amount, date?, reference?, account_code?}
     POST   /_sandbox/tenants/{id}/payments/{payment_id}/delete   a payment deleted in Xero (reversed)
+    POST   /_sandbox/tenants/{id}/plant            plant a difference (plant.py): {collection, action
+                                                   (change | remove | copy), ref, fields?}
     POST   /_sandbox/tenants/{id}/accounts/{code}  change an account: {Status?, Name?, TaxType?,
                                                    EnablePaymentsToAccount?}
     POST   /_sandbox/tenants/{id}/tracking         add or archive tracking: {category, option?, status?,
@@ -50,6 +52,7 @@ from xero_sandbox.control_tracking import TrackingHookError, tracking_seed
 from xero_sandbox.errors import ValidationFailedError
 from xero_sandbox.faults import Faults, IdentityFaults
 from xero_sandbox.jsonout import XeroJSON
+from xero_sandbox.plant import PlantError, plant
 from xero_sandbox.requestlog import summary
 from xero_sandbox.seed import DEMO_USER, new_org
 from xero_sandbox.xerodates import BadDateError, ms_date, parse_date
@@ -119,6 +122,7 @@ class ControlAPI:
             ("/_sandbox/tenants/{tenant_id}/payments/{payment_id}/delete", self.delete_payment, ["POST"]),
             ("/_sandbox/tenants/{tenant_id}/accounts/{code}", self.account, ["POST"]),
             ("/_sandbox/tenants/{tenant_id}/tracking", self.tracking, ["POST"]),
+            ("/_sandbox/tenants/{tenant_id}/plant", self.plant, ["POST"]),
             ("/_sandbox/log", self.log, ["GET", "DELETE"]),
             ("/_sandbox/traffic", self.traffic, ["GET"]),
         ]
@@ -364,6 +368,18 @@ class ControlAPI:
                 raise ControlError(str(exc)) from None
             self.sandbox.store.changed()
         return XeroJSON(category)
+
+    async def plant(self, request: Request) -> Response:
+        org = self._org(request)
+        values = await _json(request)
+        with self.sandbox.store.lock:
+            try:
+                record = plant(org, values, self.sandbox.clock.now())
+            except PlantError as exc:
+                raise ControlError(str(exc)) from None
+            self.sandbox.store.changed()
+            return JSONResponse({"planted": values.get("action"), "id": next(
+                (record[key] for key in ("InvoiceID", "ContactID", "ManualJournalID") if key in record), None)})
 
     async def log(self, request: Request) -> Response:
         sandbox = self.sandbox

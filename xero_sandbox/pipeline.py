@@ -130,8 +130,8 @@ class AccountingPipeline:
                 sandbox.limits.release(entry["client_id"], tenant_id)
             entry["done"] = sandbox.clock.time()
         entry["status"] = response.status_code
-        if sandbox.config.record_traffic and not isinstance(response, DroppedResponse):
-            sandbox.record(request, raw, response, "accounting")
+        if sandbox.config.record_traffic:  # a dropped answer too: its request still reached Xero
+            sandbox.record(request, raw, response, "accounting", dropped=isinstance(response, DroppedResponse))
         return response
 
     async def _run(self, request: Request, endpoint: Endpoint, tenant_id: str, entry: dict

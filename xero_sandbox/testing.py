@@ -132,6 +132,11 @@ class SandboxHandle:
         `status=` (the option's) and `category_status=` set: ACTIVE, ARCHIVED or DELETED."""
         return self.control("POST", f"tenants/{tenant_id}/tracking", category=category, option=option, **statuses)
 
+    def plant(self, tenant_id: str, collection: str, action: str, ref: str, **fields: object) -> dict:
+        """A difference planted in Xero (xero_sandbox/plant.py): change, remove or copy a record."""
+        return self.control("POST", f"tenants/{tenant_id}/plant", collection=collection, action=action, ref=ref,
+                            fields=fields)
+
     def set_contact_status(self, tenant_id: str, contact_id: str, status: str) -> dict:
         """A contact archived, unarchived or put under a GDPR request in Xero by a user."""
         return self.control("POST", f"tenants/{tenant_id}/contacts/{contact_id}/status", status=status)

@@ -36,7 +36,9 @@ def parse_date(value: object) -> date | None:
 
 
 def parse_http_date(value: str) -> datetime | None:
-    """If-Modified-Since: an RFC 1123 date (or ISO, which some clients send)."""
+    """If-Modified-Since in both forms clients send: ISO 8601 (`2026-12-04T17:16:45Z`, what Xero's
+    OpenAPI description types as `date-time` and BMS sends) and the HTTP-date form
+    (`Fri, 04 Dec 2026 17:16:45 GMT`, which other clients send and Xero accepts)."""
     from email.utils import parsedate_to_datetime
 
     if not value:

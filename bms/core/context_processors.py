@@ -33,6 +33,7 @@ MENU: list[tuple[str, list[MenuItem]]] = [
             MenuItem("Tracking", "xero:tracking", "admin.view"),
             MenuItem("Journals", "cogs:journal_list", "admin.view"),
             MenuItem("Background Jobs", "jobs:job_list", "jobs.view"),
+            MenuItem("Reconciliation", "reconcile:reconciliation", "xero.reconcile"),
             MenuItem("Audit Log", "audit_log", "audit.view"),
         ],
     ),

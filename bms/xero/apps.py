@@ -15,6 +15,7 @@ class XeroConfig(AppConfig):
             "xero.connect": {Role.ADMIN},
             "xero.sync": {Role.ADMIN, Role.FINANCE},
             "xero.journals": {Role.ADMIN},  # journals live under Admin, so does their push
+            "xero.reconcile": {Role.ADMIN, Role.FINANCE},  # Admin → Reconciliation: read, run and repair
         })
         audit_actions_register({
             "xero.authenticated": "Authenticated with Xero",
@@ -34,6 +35,7 @@ class XeroConfig(AppConfig):
             "xero.invoice_difference_accepted": "Invoice difference with Xero accepted",
             "xero.tracking_chosen": "Entity's Xero tracking chosen",
             "xero.tracking_option_created": "Tracking option created in Xero",
+            "xero.reconciliation_repaired": "Reconciliation repair",
         })
         from bms.xero.services.invoice_changes import connect_signals
 

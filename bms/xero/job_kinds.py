@@ -19,6 +19,7 @@ from bms.xero import status_lines  # noqa: F401  (registers the Xero lines of `b
 from bms.xero.auth.tokens import grants_keep_alive
 from bms.xero.client.errors import AuthError
 from bms.xero.models import XeroTenant
+from bms.xero.reconcile import jobs as reconcile_jobs  # noqa: F401  (registers xero.reconcile and its schedule)
 from bms.xero.scheduled_contacts import queue_edited_customers
 from bms.xero.selectors import entity_tenant, journals_due_for_push, tenants_in_use
 from bms.xero.services.check_against_xero import check_against_xero, entities_in_scope

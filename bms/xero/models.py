@@ -362,6 +362,7 @@ class XeroCheck(models.Model):
         indexes = [models.Index(fields=["entity", "checked_at"], name="xero_check_entity_checked")]
 
 
+# The reconciliation's models live beside its code; Django finds them through this import.
 # Tracking from Xero has its own module; imported here so that Django registers its models.
 from bms.xero.models_tracking import (  # noqa: E402, F401
     EntityTracking,
@@ -369,3 +370,4 @@ from bms.xero.models_tracking import (  # noqa: E402, F401
     XeroTrackingCategory,
     XeroTrackingOption,
 )
+from bms.xero.reconcile.models import ReconciliationRow, ReconciliationRun  # noqa: E402, F401

@@ -5,12 +5,15 @@ is moved, and the engine runs each job in this thread)."""
 
 from __future__ import annotations
 
+import io
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -160,6 +163,15 @@ def invoice_after_archive(world: FirstDay) -> Invoice:
                      lines=[InvoiceLineData("Tool post", D("1"), D("640.00"), sales, gst)])
 
 
+def dry_run(world: FirstDay, entity_code: str) -> dict[str, int]:
+    """An operator's `bms sync invoices --entity CODE --dry-run --json` before the first push: what the
+    push would do with each invoice, counted by outcome (send, hold, history…)."""
+    out = io.StringIO()
+    call_command("sync", "invoices", "--entity", entity_code, "--dry-run", "--json", stdout=out)
+    [report] = json.loads(out.getvalue())
+    return next((kind["counts"] for kind in report["kinds"] if kind["kind"] == "invoice"), {})
+
+
 # --- the schedule, to quiescence --------------------------------------------------------------------------
 
 def _snapshot(world: FirstDay) -> tuple:
@@ -169,9 +181,12 @@ def _snapshot(world: FirstDay) -> tuple:
            sorted(InvoiceLink.objects.values_list("pk", "status", "xero_id", "xero_status", "xero_amount_due",
                                                   "pull_error", "last_error")),
            sorted(ContactLink.objects.values_list("pk", "status", "xero_id", "last_error")))
-    xero = {tenant_id: sorted((i["InvoiceNumber"], i["Status"], str(i["AmountDue"]))
-                              for i in world.xero.org(tenant_id)["invoices"])
-            for tenant_id in {t.xero_tenant_id for t in world.tenants.values()}}
+    xero = {}
+    for tenant_id in {t.xero_tenant_id for t in world.tenants.values()}:
+        org = world.xero.org(tenant_id)
+        xero[tenant_id] = (sorted((i["InvoiceNumber"], i["Status"], str(i["AmountDue"])) for i in org["invoices"]),
+                           sorted((p["PaymentID"], p["Status"]) for p in org["payments"]),
+                           sorted((c["ContactID"], c["Name"], c["ContactStatus"]) for c in org["contacts"]))
     return bms, sorted(xero.items())
 
 

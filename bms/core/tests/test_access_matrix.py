@@ -76,6 +76,9 @@ MATRIX: dict[str, frozenset[str]] = {
     "xero:tracking_read": ADMINS,
     "xero:tracking_option_new": ADMINS,
     "xero:journal_push": ADMINS,
+    "reconcile:reconciliation": FINANCE,
+    "reconcile:run_now": FINANCE,
+    "reconcile:repair": FINANCE,
     "xero:entity_check": FINANCE,
     "xero:check_start": FINANCE,
 }

@@ -1,5 +1,5 @@
 # The entities' free-text tracking moves to the Xero app's EntityTracking (chosen from the
-# organisation's own options); xero 0008 carries the values over and runs before this one.
+# organisation's own options); xero 0009 carries the values over and runs before this one.
 
 from django.db import migrations, models
 

@@ -1,5 +1,5 @@
 # General Settings' instance-wide tracking category names give way to each entity's tracking chosen
-# from its Xero organisation's categories; xero 0008 carries the values over and runs before this one.
+# from its Xero organisation's categories; xero 0009 carries the values over and runs before this one.
 
 from django.db import migrations, models
 

@@ -205,12 +205,13 @@ class XeroAccountingClient:
         include_archived: bool = False,
         page: int | None = None,
         page_size: int | None = None,
+        if_modified_since: datetime | None = None,
     ) -> Page[Contact]:
         params = _params(
             where=where, IDs=",".join(ids) if ids else None, searchTerm=search_term,
             includeArchived="true" if include_archived else None, page=page, pageSize=page_size,
         )
-        response = self._call("getContacts", "GET", "Contacts", params=params)
+        response = self._call("getContacts", "GET", "Contacts", params=params, if_modified_since=if_modified_since)
         return _page(response, "Contacts", Contact)
 
     def get_contact(self, contact_id: str) -> Contact | None:
@@ -292,9 +293,13 @@ class XeroAccountingClient:
         return self._write("createPayments", "PUT", "Payments", payments, Payment, idempotency_key)
 
     def get_manual_journals(
-        self, *, where: str | None = None, page: int | None = None
+        self, *, where: str | None = None, page: int | None = None, page_size: int | None = None,
+        if_modified_since: datetime | None = None,
     ) -> Page[ManualJournal]:
-        response = self._call("getManualJournals", "GET", "ManualJournals", params=_params(where=where, page=page))
+        params = _params(where=where, page=page, pageSize=page_size)
+        response = self._call(
+            "getManualJournals", "GET", "ManualJournals", params=params, if_modified_since=if_modified_since
+        )
         return _page(response, "ManualJournals", ManualJournal)
 
     def create_manual_journals(self, journals: list[ManualJournal], *, idempotency_key: str) -> list[ManualJournal]:

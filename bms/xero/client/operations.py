@@ -54,7 +54,8 @@ OPERATIONS: dict[str, Operation] = {op.operation_id: op for op in (
     _op("getTaxRates", "GET", "TaxRates"),
     _op("getTrackingCategories", "GET", "TrackingCategories", params=("includeArchived",)),
     _op("createTrackingOptions", "PUT", "TrackingCategories/{TrackingCategoryID}/Options", headers=_WRITE),
-    _op("getContacts", "GET", "Contacts", params=(*_PAGED, "IDs", "searchTerm", "includeArchived")),
+    _op("getContacts", "GET", "Contacts", params=(*_PAGED, "IDs", "searchTerm", "includeArchived"),
+        headers=(IF_MODIFIED_SINCE,)),
     _op("getContact", "GET", "Contacts/{ContactID}"),
     _op("updateContact", "POST", "Contacts/{ContactID}", headers=_WRITE),  # e.g. ContactStatus: unarchive
     _op("getCurrencies", "GET", "Currencies"),
@@ -66,7 +67,7 @@ OPERATIONS: dict[str, Operation] = {op.operation_id: op for op in (
     _op("updateOrCreateInvoices", "POST", "Invoices", params=("summarizeErrors", "unitdp"), headers=_WRITE),
     _op("getPayments", "GET", "Payments", params=(*_PAGED, "order"), headers=(IF_MODIFIED_SINCE,)),
     _op("createPayments", "PUT", "Payments", params=("summarizeErrors",), headers=_WRITE),
-    _op("getManualJournals", "GET", "ManualJournals", params=("where", "page")),
+    _op("getManualJournals", "GET", "ManualJournals", params=_PAGED, headers=(IF_MODIFIED_SINCE,)),
     _op("createManualJournals", "PUT", "ManualJournals", params=("summarizeErrors",), headers=_WRITE),
 )}
 

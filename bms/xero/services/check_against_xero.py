@@ -12,7 +12,7 @@ the adapters read) is read through the rate limiter like any other call.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import models
@@ -23,10 +23,11 @@ from bms.entities.models import Entity
 from bms.jobs.models import Job
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.errors import RetryableError
-from bms.xero.models import ContactLink, LinkStatus, XeroCheck, XeroTenant
+from bms.xero.models import ContactLink, LinkStatus, SyncLink, XeroCheck, XeroTenant
 from bms.xero.selectors import customers_due_for_sync, entities_for_tenant, invoices_due_for_push, journals_due_for_push
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.check_report import CheckReport, report_build
+from bms.xero.services.contact_status import contact_states_read
 from bms.xero.services.contacts import ContactPush
 from bms.xero.services.invoices import InvoicePush, invoices_for_push
 from bms.xero.services.journals import JournalPush, journals_for_push
@@ -77,19 +78,32 @@ def _findings(*, tenant: XeroTenant, entities: Sequence[Entity], kinds: Sequence
     }
     log.set_total(sum(len(records) for records in due.values()))
     chart = ChartCheck(client)  # read once, shared by invoices and journals, as one push run would
+    # The linked contacts' status as Xero holds it now (a push reads it too), kept in memory only.
+    states = contact_states_read(tenant=tenant, client=client, customer_ids={c.pk for c in due["customers"]} | {
+        i.customer_id for i in due["invoices"]})
     contacts = ContactPush(tenant=tenant, client=client, log=log)
-    findings = _previewed(contacts, due["customers"], log)
+    findings = _previewed(contacts, due["customers"], log, adjust=_with_states(states))
     if due["invoices"]:
         invoices = InvoicePush(tenant=tenant, client=client, log=log, chart=chart, invoices=due["invoices"])
-        _assume_contacts_sent(invoices, contacts, due["invoices"], findings)
+        invoices.contact_states.update(states)
+        _assume_contacts_sent(invoices, contacts, due["invoices"], findings, adjust=_with_states(states))
         findings += _previewed(invoices, due["invoices"], log)
     if due["journals"]:
         findings += _previewed(JournalPush(tenant=tenant, client=client, log=log, chart=chart), due["journals"], log)
     return findings
 
 
-def _previewed(adapter: Any, records: list[models.Model], log: SyncLog) -> list[Finding]:
-    findings = preview(adapter, records) if records else []
+def _with_states(states: dict[int, tuple[str, str]]) -> Callable[[SyncLink], None]:
+    """A contact link as a push would hold it after reading the contact's status (in memory only)."""
+    def adjust(link: SyncLink) -> None:
+        if isinstance(link, ContactLink) and link.customer_id in states:
+            link.xero_contact_status, link.xero_merged_to_id = states[link.customer_id]
+    return adjust
+
+
+def _previewed(adapter: Any, records: list[models.Model], log: SyncLog,
+               adjust: Callable[[SyncLink], None] | None = None) -> list[Finding]:
+    findings = preview(adapter, records, adjust=adjust) if records else []
     for finding in findings:
         if finding.outcome == Outcome.HOLD:
             log.error(finding.message, record=finding.record, cause=finding.cause[:255])
@@ -100,7 +114,7 @@ def _previewed(adapter: Any, records: list[models.Model], log: SyncLog) -> list[
 
 
 def _assume_contacts_sent(invoices: InvoicePush, contacts: ContactPush, records: list[Invoice],
-                          findings: list[Finding]) -> None:
+                          findings: list[Finding], *, adjust: Callable[[SyncLink], None]) -> None:
     """A push syncs the customers Xero lacks before their invoices: judge each invoice as if its
     customer's contact had gone as previewed — sent or linked (the invoice is then checked on), or
     held (the invoice waits on its customer, as the push would hold it)."""
@@ -110,7 +124,7 @@ def _assume_contacts_sent(invoices: InvoicePush, contacts: ContactPush, records:
     missing = {i.customer_id: i.customer for i in records if i.customer_id not in synced}
     previewed = {f.record_id: f for f in findings if f.kind == contacts.kind}
     unseen = [customer for pk, customer in missing.items() if pk not in previewed]
-    previewed.update({f.record_id: f for f in (preview(contacts, unseen) if unseen else [])})
+    previewed.update({f.record_id: f for f in (preview(contacts, unseen, adjust=adjust) if unseen else [])})
     for customer_id in missing:
         finding = previewed.get(customer_id)
         if finding is None or finding.outcome in _READY:

@@ -14,7 +14,7 @@ choose (Relink), never silently re-pointed, since two BMS customers cannot share
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -43,15 +43,34 @@ def contact_statuses_refresh(
     if not force:
         links = links.exclude(xero_contact_read_at__gte=timezone.now() - TRUST_WINDOW)
     stale = list(links.select_related("customer"))
-    for start in range(0, len(stale), READ_SIZE):
-        chunk = stale[start:start + READ_SIZE]
+    for link, contact in _read(client, stale):
+        contact_status_apply(link=link, contact=contact, client=client, log=log)
+    return len(stale)
+
+
+def contact_states_read(*, tenant: XeroTenant, client: XeroAccountingClient, customer_ids: Iterable[int]
+                        ) -> dict[int, tuple[str, str]]:
+    """What a refresh would store, read now and kept nowhere (Check against Xero writes nothing):
+    customer pk → (the contact's status, the survivor's ContactID when merged into another
+    customer's contact). Merges are resolved as `contact_status_apply` resolves them."""
+    links = list(ContactLink.objects.filter(tenant=tenant, customer_id__in=list(customer_ids), xero_id__isnull=False))
+    states = {}
+    for link, contact in _read(client, links):
+        target, blocked_by = contact_merge_resolve(link=link, contact=contact, client=client)
+        states[link.customer_id] = ((contact if blocked_by else target).contact_status or "ACTIVE", blocked_by)
+    return states
+
+
+def _read(client: XeroAccountingClient, links: list[ContactLink]) -> Iterator[tuple[ContactLink, Contact]]:
+    """The links' contacts as Xero holds them, READ_SIZE per paged read (archived included)."""
+    for start in range(0, len(links), READ_SIZE):
+        chunk = links[start:start + READ_SIZE]
         page = client.get_contacts(ids=[link.xero_id or "" for link in chunk], include_archived=True, page=1)
         found = {(contact.contact_id or "").lower(): contact for contact in page.items}
         for link in chunk:
             contact = found.get((link.xero_id or "").lower())
             if contact is not None:
-                contact_status_apply(link=link, contact=contact, client=client, log=log)
-    return len(stale)
+                yield link, contact
 
 
 def held_contacts_recheck(*, tenant: XeroTenant, client: XeroAccountingClient, log: SyncLog) -> int:
@@ -77,16 +96,10 @@ def held_contacts_recheck(*, tenant: XeroTenant, client: XeroAccountingClient, l
 
 def contact_status_apply(*, link: ContactLink, contact: Contact, client: XeroAccountingClient, log: SyncLog) -> None:
     """Keep what Xero holds for this link's contact; follow a merge when it is safe to."""
-    target, hops = contact, 0
-    while target.merged_to_contact_id and hops < MAX_MERGE_HOPS:
-        survivor_id = target.merged_to_contact_id
-        if ContactLink.objects.filter(tenant_id=link.tenant_id, xero_id=survivor_id).exclude(pk=link.pk).exists():
-            _mark_merged(link, contact, survivor_id, log)
-            return
-        survivor = client.get_contact(survivor_id)
-        if survivor is None:
-            break
-        target, hops = survivor, hops + 1
+    target, blocked_by = contact_merge_resolve(link=link, contact=contact, client=client)
+    if blocked_by:
+        _mark_merged(link, contact, blocked_by, log)
+        return
     label = f"Customer {link.customer.code} ({link.customer.name})"
     values = {"xero_contact_status": target.contact_status or "ACTIVE", "xero_merged_to_id": "",
               "xero_contact_read_at": timezone.now()}
@@ -102,6 +115,22 @@ def contact_status_apply(*, link: ContactLink, contact: Contact, client: XeroAcc
         return
     for name, value in values.items():
         setattr(link, name, value)
+
+
+def contact_merge_resolve(*, link: ContactLink, contact: Contact, client: XeroAccountingClient
+                          ) -> tuple[Contact, str]:
+    """The contact this link should follow (merges followed up to MAX_MERGE_HOPS), and the survivor's
+    ContactID when another link already holds it (then it is reported, never followed)."""
+    target, hops = contact, 0
+    while target.merged_to_contact_id and hops < MAX_MERGE_HOPS:
+        survivor_id = target.merged_to_contact_id
+        if ContactLink.objects.filter(tenant_id=link.tenant_id, xero_id=survivor_id).exclude(pk=link.pk).exists():
+            return target, survivor_id
+        survivor = client.get_contact(survivor_id)
+        if survivor is None:
+            break
+        target, hops = survivor, hops + 1
+    return target, ""
 
 
 def _mark_merged(link: ContactLink, contact: Contact, survivor_id: str, log: SyncLog) -> None:

@@ -9,7 +9,7 @@ adapter's client, which Check against Xero builds read-only, so a write cannot s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -57,10 +57,16 @@ class Finding:
 _OUTCOMES = {"fail": Outcome.HOLD, "wait": Outcome.WAIT, "done": Outcome.NOTHING, "skip": Outcome.HISTORY}
 
 
-def preview(adapter: PushKind[Any, Any], records: Sequence[models.Model]) -> list[Finding]:
+def preview(adapter: PushKind[Any, Any], records: Sequence[models.Model], *,
+            adjust: Callable[[SyncLink], None] | None = None) -> list[Finding]:
     """What a push of `records` with `adapter` would do, record by record; records Xero already
-    holds as they are now are left out (the push would not send them either)."""
+    holds as they are now are left out (the push would not send them either). `adjust` brings a
+    link up to what the push would know by then (e.g. its contact's status read just now), in
+    memory only."""
     links = _links_for(adapter, records)
+    if adjust is not None:
+        for link in links.values():
+            adjust(link)
     todo = [(record, links[record.pk]) for record in records
             if links[record.pk].status == LinkStatus.PARKED or not adapter.is_current(links[record.pk], record)]
     to_look_up = [record for record, link in todo if link.status != LinkStatus.PARKED and adapter.needs_lookup(link)]

@@ -29,10 +29,11 @@ class LeaseKind(StrEnum):
     PUSH = "push"  # customers, invoices and journals to Xero
     PULL = "pull"  # payments from Xero
     CHART = "chart"  # the chart of accounts from Xero
+    RECONCILE = "reconcile"  # the reconciliation's reads: one run per tenant at a time
 
 
 KIND_WORDS = {LeaseKind.PUSH: "customers and invoices", LeaseKind.PULL: "payments",
-              LeaseKind.CHART: "the chart of accounts"}
+              LeaseKind.CHART: "the chart of accounts", LeaseKind.RECONCILE: "a reconciliation"}
 
 
 class LeaseBusyError(Exception):

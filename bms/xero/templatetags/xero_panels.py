@@ -23,6 +23,8 @@ from bms.entities.models import Entity
 from bms.preferences.selectors import xero_is_active
 from bms.xero import view_in_xero
 from bms.xero.models import ContactLink, InvoiceLink, JournalLink, SyncLink
+from bms.xero.reconcile.models import ReconciliationRow
+from bms.xero.reconcile.selectors import record_disagreements, tenant_disagreements
 from bms.xero.selectors import entity_tenant, entity_xero_status, tenants_in_use
 from bms.xero.services.tracking_status import entity_tracking_state
 
@@ -61,6 +63,7 @@ def _panel_context(context: Context, record: Model) -> dict[str, Any]:
     data = {"record": record, "record_kind": kind, "is_active": xero_is_active(), "can": context.get("can")}
     if data["is_active"]:
         data.update(_record_links(record))
+        data["disagreements"] = _disagreements(record)
     data["csrf_token"] = context.get("csrf_token")
     request = context.get("request")
     data["return_to"] = request.get_full_path() if request is not None else ""
@@ -84,6 +87,19 @@ def _record_links(record: Model) -> dict[str, Any]:
         return {"links": _panel_links(journal_rows, view_in_xero.journal_url),
                 "has_target": entity_tenant(record.entity) is not None}
     return {}
+
+
+RECONCILED_KINDS = {Invoice: "invoice", Customer: "contact", CostOfSalesJournal: "journal"}
+
+
+def _disagreements(record: Model) -> list[ReconciliationRow] | int:
+    """The badge: what the latest reconciliation found wrong with this record (for an entity, how
+    many disagreements its organisation has)."""
+    if isinstance(record, Entity):
+        tenant = entity_tenant(record)
+        return tenant_disagreements(tenant) if tenant is not None else 0
+    kind = RECONCILED_KINDS.get(type(record))
+    return record_disagreements(kind=kind, bms_id=record.pk) if kind and record.pk else []
 
 
 @register.inclusion_tag("xero/panel.html", takes_context=True)

@@ -1,6 +1,7 @@
 """BMS against the local Xero sandbox, over real HTTP."""
 
 import os
+from datetime import date
 from urllib.parse import urlparse
 
 import httpx2
@@ -101,3 +102,27 @@ def allow_settings_writes(client, entity) -> None:
     consent = httpx2.get(start["Location"], follow_redirects=False)
     callback = urlparse(consent.headers["location"])
     client.get(f"{callback.path}?{callback.query}")
+
+
+@pytest.fixture
+def books(connected, sandbox, au_entity):
+    """Ten invoices for two customers and three journals, all in Xero as BMS sent them (the
+    reconciliation's tests plant their differences in these)."""
+    from bms.billing.models import Invoice
+    from bms.testing.journals import journal_chart
+    from bms.xero.tests.test_invoices import _push as push_invoices
+    from bms.xero.tests.test_invoices import _released
+    from bms.xero.tests.test_journals import _journal
+    from bms.xero.tests.test_journals import _push as push_journals
+
+    customers = [f.customer(code="C0001", name="Bright Tools Pty Ltd"),
+                 f.customer(code="C0002", name="Hill Engineering Pty Ltd")]
+    invoices = _released(au_entity, customers, 10)
+    outcome, log = push_invoices(connected, invoices)
+    assert outcome.created == 10, log.lines
+    journal_chart()
+    journals = [_journal(au_entity, date(2026, 4, day)) for day in (21, 22, 23)]
+    assert push_journals(connected, journals)[0].created == 3
+    sandbox.clear_log()
+    return {"invoices": [Invoice.objects.get(pk=i.pk) for i in invoices], "journals": journals,
+            "customers": customers}

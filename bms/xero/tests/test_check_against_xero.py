@@ -200,3 +200,60 @@ def test_going_live_the_check_counts_history_apart_and_holds_untaxed_lines_witho
     assert (held.fix_label, held.fix_url) == ("Open Connect Xero Organisation",
                                               reverse("xero:connect_tenant", args=[au_entity.pk]))
     assert _writes(sandbox, connected) == [] and not InvoiceLink.objects.exists()
+
+
+def test_a_contact_archived_in_xero_since_its_last_read_holds_its_invoices_in_the_check(connected, sandbox,
+                                                                                        au_entity):
+    """The contact's status is read from Xero by the check itself (not the last stored read), and
+    neither it nor anything else is stored: the next push still reads and stores it."""
+    from bms.xero.services.contact_checks import ARCHIVED_CAUSE
+    from bms.xero.tests.test_invoices import _push
+
+    customer = f.customer(code="C0300", name="Archived Later Pty Ltd")
+    _push(connected, _released(au_entity, [customer], 1))
+    link = ContactLink.objects.get(customer=customer)
+    sandbox.set_contact_status(connected.xero_tenant_id, link.xero_id, "ARCHIVED")  # within the trust window
+    _released(au_entity, [customer], 2)
+    sandbox.clear_log()
+    before = _link_rows()
+    report, _ = _check(connected, au_entity, kinds=("invoices",))
+    [held] = report.causes
+    assert (held.cause, held.counts) == (ARCHIVED_CAUSE, {"invoice": 2})
+    assert "Unarchive in Xero or relink" in held.message
+    assert held.fix_url == reverse("billing:customer_detail", args=[customer.pk])
+    assert _link_rows() == before and _writes(sandbox, connected) == []
+
+
+def test_a_merge_onto_another_customers_contact_is_reported_by_the_check_without_moving_anything(
+    connected, sandbox, au_entity
+):
+    from bms.xero.services.contact_checks import MERGED_CAUSE
+    from bms.xero.services.contacts import contacts_sync
+
+    kept, merged = f.customer(code="C0305", name="Kept Pty Ltd"), f.customer(code="C0306", name="Merged Pty Ltd")
+    with xero_client(connected) as client:
+        contacts_sync(tenant=connected, customers=[kept, merged], client=client, log=CollectingLog())
+    merged_link, kept_link = (ContactLink.objects.get(customer=c) for c in (merged, kept))
+    sandbox.merge_contacts(connected.xero_tenant_id, merged_link.xero_id, into=kept_link.xero_id)
+    _released(au_entity, [merged], 1)
+    before = _link_rows()
+    report, _ = _check(connected, au_entity, kinds=("invoices",))
+    assert [(g.cause, g.counts) for g in report.causes] == [(MERGED_CAUSE, {"invoice": 1})]
+    assert _link_rows() == before
+
+
+def test_an_invoice_in_a_currency_the_organisation_lacks_is_held_and_the_currencies_are_not_kept(
+    connected, sandbox, au_entity
+):
+    from decimal import Decimal
+
+    from bms.billing.services import InvoiceLineData, invoice_approve, invoice_create
+    from bms.xero.models import XeroTenant
+
+    line = InvoiceLineData("Lathe", Decimal("1"), Decimal("100"), f.account("41110"), f.tax_rate())
+    invoice_approve(invoice=invoice_create(entity=au_entity, customer=f.customer(), issued_on=date(2026, 5, 4),
+                                           lines=[line], currency="JPY"))
+    report, _ = _check(connected, au_entity, kinds=("invoices",))
+    [held] = report.causes
+    assert held.cause == "currency JPY not enabled in Xero" and held.counts == {"invoice": 1}
+    assert XeroTenant.objects.get(pk=connected.pk).currencies == ""  # read for the check, kept nowhere

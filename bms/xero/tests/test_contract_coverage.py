@@ -1,7 +1,11 @@
 """Contract coverage: every operation the client can send (bms/xero/client/operations.py) and every
 optional parameter and header listed for it is sent to the sandbox over HTTP, and every request
-validates against Xero's OpenAPI description. The product's own flows send what they can; the few
-the client offers and no flow uses yet are sent through the client directly, named below."""
+validates against Xero's OpenAPI description. The product's own runs send what they can (every
+operation must come from them); the few parameters the client offers that no run uses yet are sent
+through the client directly, named in `_client_only`.
+
+A new operation in the registry: make the product run that sends it part of `_product_flows` (a read
+a push or Check against Xero makes is there already), and give the grant the scope it needs."""
 
 import re
 from datetime import UTC, date, datetime
@@ -18,16 +22,12 @@ from bms.testing import factories as f
 from bms.testing.journals import journal_chart
 from bms.xero.client.operations import OPERATIONS, Operation
 from bms.xero.models import ContactLink, PullCursor, XeroTrackingCategory
-from bms.xero.services.chart import chart_compare
+from bms.xero.services.check_against_xero import check_against_xero
 from bms.xero.services.contact_repairs import contact_relink, contact_unarchive
-from bms.xero.services.contacts import contacts_sync
 from bms.xero.services.invoices import invoices_push
-from bms.xero.services.journals import journals_push
-from bms.xero.services.payments import payments_pull
+from bms.xero.services.syncs import SyncKind, tenant_sync
 from bms.xero.services.tracking import tracking_option_create
-from bms.xero.sync.leases import LeaseKind
 from bms.xero.sync.log import CollectingLog
-from bms.xero.sync.run import tenant_run
 from bms.xero.tests.conftest import allow_settings_writes, authenticate, connect, xero_client
 from bms.xero.tests.test_going_live import _settled
 from bms.xero.tests.test_invoices import _released
@@ -70,37 +70,42 @@ def _settled_before_connect(admin_client, tenant, entity) -> Invoice:
     return settled
 
 
-def _product_flows(tenant, sandbox, entity, settled: Invoice) -> None:
-    """What BMS sends in its own runs: the organisation and chart, customers created then edited,
-    invoices created (and the payments of one settled before connecting), lost answers looked up,
-    a correction, journals, two payments pulls."""
-    tenant_run(tenant=tenant, lease=LeaseKind.CHART, work=lambda client: chart_compare(client=client))
+def _sync(tenant, kind: SyncKind) -> None:
+    tenant_sync(tenant=tenant, kind=kind, log=CollectingLog(), include_failed=True)
+
+
+def _product_flows(tenant, sandbox, entity) -> None:
+    """What BMS sends in its own runs, through the entry points the jobs and `bms sync` use (so a
+    read a pre-send check adds to a run shows up here without this test changing): Check against
+    Xero first, then every kind of sync — customers created then edited, invoices (and the payments
+    of one settled before connecting), lost answers looked up, a correction, journals, two payments
+    pulls, the second with a cursor."""
     customer = f.customer(code="C0900", name="Coverage Tools Pty Ltd")
-    invoices = [settled, *_released(entity, [customer], 2)]
+    [first] = _released(entity, [customer], 1)
     journal_chart()
-    journals = [_journal(entity), _journal(entity, date(2026, 4, 24))]
+    _journal(entity)
+    check_against_xero(tenant=tenant, entities=[entity], log=CollectingLog())
+    for kind in (SyncKind.ACCOUNTS, SyncKind.INVOICES, SyncKind.JOURNALS, SyncKind.PAYMENTS):
+        _sync(tenant, kind)  # the invoices run sends the settled invoice's payments, too
+    # Writes that land with no answer: the invoice is looked up by number, the journal by narration.
+    _released(entity, [customer], 1)
+    _journal(entity, date(2026, 4, 24))
+    sandbox.set_faults(tenant.xero_tenant_id, drop_rate=1.0)
+    for kind in (SyncKind.INVOICES, SyncKind.JOURNALS):
+        _sync(tenant, kind)
+    sandbox.clear_faults(tenant.xero_tenant_id)
+    Invoice.objects.filter(pk=first.pk).update(reference="PO-9", revision=2)
+    customer_update(customer=customer, email="accounts@coverage.example.com")
+    for kind in (SyncKind.CUSTOMERS, SyncKind.INVOICES):
+        _sync(tenant, kind)
+    PullCursor.objects.filter(tenant=tenant, resource="payments").update(
+        modified_since=datetime(2026, 4, 1, tzinfo=UTC))
+    _sync(tenant, SyncKind.PAYMENTS)
+    _contacts_changed_in_xero(tenant, sandbox, entity, customer)
+    # An admin creates a tracking option on Admin → Tracking (the grant holds accounting.settings).
     with xero_client(tenant) as client:
-        invoices_push(tenant=tenant, invoices=invoices[:2], client=client, log=CollectingLog())
-        journals_push(tenant=tenant, journals=journals[:1], client=client, log=CollectingLog())
-        # Writes that land with no answer: the invoice is looked up by its number, the journal by its
-        # narration.
-        sandbox.set_faults(tenant.xero_tenant_id, drop_rate=1.0)
-        invoices_push(tenant=tenant, invoices=invoices[2:], client=client, log=CollectingLog())
-        journals_push(tenant=tenant, journals=journals[1:], client=client, log=CollectingLog())
-        sandbox.clear_faults(tenant.xero_tenant_id)
-        Invoice.objects.filter(pk=invoices[1].pk).update(reference="PO-9", revision=2)
-        invoices_push(tenant=tenant, invoices=[Invoice.objects.get(pk=invoices[1].pk)], client=client,
-                      log=CollectingLog())
-        customer_update(customer=customer, email="accounts@coverage.example.com")
-        contacts_sync(tenant=tenant, customers=[customer], client=client, log=CollectingLog())
-        payments_pull(tenant=tenant, client=client, log=CollectingLog())
-        # An admin creates a tracking option from Admin → Tracking (the grant holds accounting.settings).
         tracking_option_create(category=XeroTrackingCategory.objects.get(tenant=tenant, name="Region"),
                                name="Coverage Town", user=get_user_model().objects.first(), client=client)
-        PullCursor.objects.filter(tenant=tenant, resource="payments").update(
-            modified_since=datetime(2026, 4, 1, tzinfo=UTC))
-        payments_pull(tenant=tenant, client=client, log=CollectingLog())
-    _contacts_changed_in_xero(tenant, sandbox, entity, customer)
 
 
 def _contacts_changed_in_xero(tenant, sandbox, entity, customer) -> None:
@@ -136,9 +141,9 @@ def _client_only(tenant) -> None:
 
 def test_every_operation_and_optional_parameter_is_sent_and_validates(admin_client, connected, sandbox, au_entity):
     require_spec_files(Path(SPEC_DIR / "xero_accounting.yaml"))  # skips on a developer machine; fails in CI
-    settled = _settled_before_connect(admin_client, connected, au_entity)
+    _settled_before_connect(admin_client, connected, au_entity)
     allow_settings_writes(admin_client, au_entity)  # what creating a tracking option needs
-    _product_flows(connected, sandbox, au_entity, settled)
+    _product_flows(connected, sandbox, au_entity)
     from_flows = coverage(sandbox.traffic())
     _client_only(connected)
     traffic = sandbox.traffic()

@@ -1,4 +1,4 @@
-"""Upgrading from free-text tracking (xero 0008): each entity's text becomes a tracking row waiting to
+"""Upgrading from free-text tracking (xero 0009): each entity's text becomes a tracking row waiting to
 be matched to its Xero organisation's option; General Settings' names go with it."""
 
 import pytest
@@ -6,7 +6,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 pytestmark = pytest.mark.django_db(transaction=True)
-BEFORE = [("xero", "0007_contact_status_currencies"), ("entities", "0002_alter_entity_code_and_more"),
+BEFORE = [("xero", "0008_reconciliation"), ("entities", "0002_alter_entity_code_and_more"),
           ("preferences", "0001_initial")]
 
 

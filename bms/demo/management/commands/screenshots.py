@@ -98,6 +98,7 @@ class Command(BaseCommand):
             page.goto(BASE + "/billing/invoices/?status=approved")
             press_and_show("invoice-pushed", None, "Sync Invoice with Xero Invoice", "Acme Distribution Pty Ltd")
             press_and_show("journal-pushed", "/admin/journals/", "Push now", "Acme Distribution Pty Ltd")
+            _reconciliation(page, shot)
             shot("chart-compare", "/xero/accounts/compare/", full=True)
             shot("audit-log", "/admin/audit/")
             browser.close()
@@ -117,6 +118,29 @@ def _connect_through_consent(page, shot) -> None:
     page.get_by_role("button", name="Connect").click()
     page.wait_for_url("**/admin/entities/**")
     shot("entities-connected", "/admin/entities/", full=True)
+
+
+def _reconciliation(page, shot) -> None:
+    """Admin → Reconciliation after three things were done in Xero to what BMS sent: a copy of the
+    invoice made, the invoice voided, the customer's email changed. Then the invoice's panel with its badge."""
+    control = f"http://127.0.0.1:{SANDBOX_PORT}/_sandbox"
+    orgs = httpx2.get(f"{control}/state", timeout=10).json()["orgs"].values()
+    org = next(o for o in orgs if o["country_code"] == "AU")
+    invoice = org["invoices"][0]
+    contact_id = invoice["Contact"]["ContactID"]
+    for change in ({"collection": "invoices", "action": "copy", "ref": invoice["InvoiceID"],
+                    "fields": {"InvoiceNumber": invoice["InvoiceNumber"][:-6] + "999999"}},
+                   {"collection": "invoices", "action": "change", "ref": invoice["InvoiceID"],
+                    "fields": {"Status": "VOIDED"}},
+                   {"collection": "contacts", "action": "change", "ref": contact_id,
+                    "fields": {"EmailAddress": "accounts@changed-in-xero.example"}}):
+        httpx2.post(f"{control}/tenants/{org['tenant_id']}/plant", json=change, timeout=10).raise_for_status()
+    page.goto(BASE + "/admin/reconciliation/")
+    page.get_by_role("button", name="Run now").click()
+    time.sleep(4)
+    shot("reconciliation", "/admin/reconciliation/", full=True)
+    page.get_by_role("link", name=invoice["InvoiceNumber"]).first.click()
+    shot("reconciliation-badge", full=True)
 
 
 def _wait_for(url: str, timeout_s: float = 60) -> None:

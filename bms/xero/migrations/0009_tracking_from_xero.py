@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('entities', '0002_alter_entity_code_and_more'),
         ('preferences', '0001_initial'),
-        ('xero', '0007_contact_status_currencies'),
+        ('xero', '0008_reconciliation'),
     ]
     # The free-text fields go once their values are carried over.
     run_before = [
