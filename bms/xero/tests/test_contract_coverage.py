@@ -21,6 +21,7 @@ from bms.testing import factories as f
 from bms.testing.journals import journal_chart
 from bms.xero.client.operations import OPERATIONS, Operation
 from bms.xero.models import ContactLink, PullCursor
+from bms.xero.reconcile.run import reconciliation_run
 from bms.xero.services.check_against_xero import check_against_xero
 from bms.xero.services.contact_repairs import contact_relink, contact_unarchive
 from bms.xero.services.invoices import invoices_push
@@ -100,6 +101,15 @@ def _product_flows(tenant, sandbox, entity) -> None:
         modified_since=datetime(2026, 4, 1, tzinfo=UTC))
     _sync(tenant, SyncKind.PAYMENTS)
     _contacts_changed_in_xero(tenant, sandbox, entity, customer)
+    _reconciled(tenant)
+
+
+def _reconciled(tenant) -> None:
+    """Admin → Reconciliation's reads: a full pass (every kind by pages of 1000), then an incremental
+    one (the same reads with If-Modified-Since)."""
+    for full in (True, False):
+        reconciliation_run(tenant=tenant, date_from=date(2026, 4, 1), date_to=date(2026, 4, 30), full=full,
+                           log=CollectingLog())
 
 
 def _contacts_changed_in_xero(tenant, sandbox, entity, customer) -> None:
