@@ -35,6 +35,7 @@ from tests.first_day.bms_side import (
     edit_customer,
     invoice_after_archive,
     run_until_quiet,
+    unarchive_from_the_panel,
 )
 from tests.first_day.xero_side import InXero
 from xero_sandbox.contract import SPEC_DIR, request_problems, specs_available, specs_required
@@ -150,6 +151,18 @@ def test_after_the_first_day_the_books_agree_except_what_was_left_on_purpose_and
     assert {world.refreshed(role).total_amount for role in ("no_tax", "mixed_no_tax")} == {D("200.00"), D("1405.00")}
 
     assert_settled_history_kept(world)
+
+    # Issue #16: the contact unarchived from the customer's panel, the held invoice lands exactly once,
+    # and only the void nobody answered is left.
+    unarchive_from_the_panel(world)
+    run_until_quiet(world)
+    after_archive = world.refreshed("after_archive")
+    au_invoices = world.xero.org(world.tenant_id("AU"))["invoices"]
+    assert [i["Status"] for i in au_invoices if i["InvoiceNumber"] == after_archive.display_number] == ["AUTHORISED"]
+    assert after_archive.status == InvoiceStatus.PROCESSED
+    void = world.refreshed("void_in_xero")
+    assert books.books_differences(world, go_live=GO_LIVE) == [
+        books.Difference(f"Invoice {void.display_number}", books.STATUS, "Xero's VOIDED, BMS's Processed")]
 
 
 def assert_settled_history_kept(world: FirstDay) -> None:

@@ -163,6 +163,15 @@ def invoice_after_archive(world: FirstDay) -> Invoice:
                      lines=[InvoiceLineData("Tool post", D("1"), D("640.00"), sales, gst)])
 
 
+def unarchive_from_the_panel(world: FirstDay) -> None:
+    """Finance presses Unarchive on the customer's Xero Integration panel (issue #16): the contact is
+    made active in Xero (a write, exactly once) and the invoices held for it are queued."""
+    customer = world.customers["archived"]
+    link = ContactLink.objects.get(customer=customer, tenant=world.tenants["AU"])
+    response = world.admin.post(reverse("xero:contact_unarchive", args=[customer.pk, link.pk]))
+    assert response.status_code == 302
+
+
 def dry_run(world: FirstDay, entity_code: str) -> dict[str, int]:
     """An operator's `bms sync invoices --entity CODE --dry-run --json` before the first push: what the
     push would do with each invoice, counted by outcome (send, hold, history…)."""

@@ -233,7 +233,6 @@ class XeroAccountingClient:
         *,
         ids: list[str] | None = None,
         invoice_numbers: list[str] | None = None,
-        statuses: list[str] | None = None,
         where: str | None = None,
         order: str | None = None,
         page: int | None = None,
@@ -245,7 +244,7 @@ class XeroAccountingClient:
         params = _params(
             IDs=",".join(ids) if ids else None,
             InvoiceNumbers=",".join(invoice_numbers) if invoice_numbers else None,
-            Statuses=",".join(statuses) if statuses else None, where=where, order=order, page=page,
+            where=where, order=order, page=page,
             pageSize=page_size,
         )
         response = self._call("getInvoices", "GET", "Invoices", params=params, if_modified_since=if_modified_since)

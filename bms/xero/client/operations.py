@@ -59,7 +59,7 @@ OPERATIONS: dict[str, Operation] = {op.operation_id: op for op in (
     _op("getCurrencies", "GET", "Currencies"),
     _op("createContacts", "PUT", "Contacts", params=("summarizeErrors",), headers=_WRITE),
     _op("updateOrCreateContacts", "POST", "Contacts", params=("summarizeErrors",), headers=_WRITE),
-    _op("getInvoices", "GET", "Invoices", params=(*_PAGED, "order", "IDs", "InvoiceNumbers", "Statuses"),
+    _op("getInvoices", "GET", "Invoices", params=(*_PAGED, "order", "IDs", "InvoiceNumbers"),
         headers=(IF_MODIFIED_SINCE,)),
     _op("createInvoices", "PUT", "Invoices", params=("summarizeErrors", "unitdp"), headers=_WRITE),
     _op("updateOrCreateInvoices", "POST", "Invoices", params=("summarizeErrors", "unitdp"), headers=_WRITE),

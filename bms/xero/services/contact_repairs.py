@@ -23,8 +23,9 @@ from bms.jobs.models import Job
 from bms.jobs.services import job_enqueue
 from bms.preferences.selectors import xero_is_active
 from bms.users.models import User
+from bms.xero.auth.parking import tenant_auth_failed
 from bms.xero.client.api import XeroAccountingClient
-from bms.xero.client.errors import UncertainError, ValidationError, XeroError
+from bms.xero.client.errors import AuthError, UncertainError, ValidationError, XeroError
 from bms.xero.client.schemas import Contact
 from bms.xero.models import ContactLink, LinkStatus
 from bms.xero.selectors import invoices_due_for_push
@@ -68,18 +69,31 @@ def contact_unarchive(*, link: ContactLink, actor: User | None) -> ContactLink:
             raise DomainError("Xero did not answer and does not show the contact active yet. Press Unarchive "
                               "again: BMS checks Xero before sending anything.") from None
         except ValidationError as exc:
-            ContactLink.objects.filter(pk=row.pk).update(unarchive_key="")
+            # Xero holds it otherwise than BMS last read (e.g. a GDPR request since): keep what it holds,
+            # so the panel offers what can still be done.
+            contact = _contact_or_none(client, row)
+            ContactLink.objects.filter(pk=row.pk).update(unarchive_key="", **(
+                {"xero_contact_status": contact.contact_status, "xero_contact_read_at": timezone.now()}
+                if contact is not None and contact.contact_status else {}))
             raise DomainError(f"Xero refused to unarchive the contact: {exc.message}") from None
+        except AuthError as exc:  # the intent stays: the next press reads the contact first
+            tenant_auth_failed(tenant=row.tenant, status_code=exc.status_code, reason=exc.message)
+            raise DomainError(f"{row.tenant.name} needs re-authentication ({exc.message}): press Authenticate "
+                              "with Xero on Admin → Entities, then Unarchive again.") from None
         except XeroError as exc:
             raise DomainError(f"Xero could not be reached ({exc.message}); try again shortly.") from None
     return _unarchived(row, actor, looked_up=False)
 
 
-def _is_active_in_xero(client: XeroAccountingClient, link: ContactLink) -> bool:
+def _contact_or_none(client: XeroAccountingClient, link: ContactLink) -> Contact | None:
     try:
-        contact = client.get_contact(link.xero_id or "")
+        return client.get_contact(link.xero_id or "")
     except XeroError:
-        return False
+        return None
+
+
+def _is_active_in_xero(client: XeroAccountingClient, link: ContactLink) -> bool:
+    contact = _contact_or_none(client, link)
     return contact is not None and contact.contact_status == "ACTIVE"
 
 

@@ -4,6 +4,7 @@ Relink; a GDPR request can only be relinked; a merge is followed, or reported wh
 customers on one contact; a link made again after Delete Integration never replays the old create."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -106,6 +107,21 @@ def test_a_contact_unarchived_in_xero_by_hand_releases_the_held_invoices_for_the
     assert due == sorted(held, key=lambda i: i.pk)
     outcome, _ = _push(connected, due)
     assert outcome.created == 2
+
+
+def test_unarchive_that_xero_refuses_says_why_and_leaves_no_intent(connected, sandbox, au_entity, finance_client):
+    customer, _, held, _, _ = _archived_customer_with_held_invoices(connected, sandbox, au_entity)
+    link = _linked(connected, customer)
+    sandbox.set_contact_status(connected.xero_tenant_id, link.xero_id, "GDPRREQUEST")  # since BMS last read it
+    page = finance_client.post(reverse("xero:contact_unarchive", args=[customer.pk, link.pk]), follow=True)
+    assert "Xero refused to unarchive the contact: The contact Archived Later Pty Ltd has a GDPR request" in (
+        page.content.decode())
+    link.refresh_from_db()
+    assert (link.xero_contact_status, link.unarchive_key) == ("GDPRREQUEST", "")  # as Xero holds it now
+    assert ">Unarchive</button>" not in finance_client.get(
+        reverse("billing:customer_detail", args=[customer.pk])).content.decode()
+    assert not AuditEvent.objects.filter(action="xero.contact_unarchived").exists()
+    assert all(InvoiceLink.objects.get(invoice=i).status == LinkStatus.FAILED for i in held)
 
 
 def test_unarchive_is_refused_for_a_contact_xero_does_not_show_archived(connected, sandbox, au_entity):
@@ -252,3 +268,28 @@ def test_the_new_calls_send_and_get_only_what_xeros_description_has(connected, s
         "Contacts", "Contacts/{id}", "Currencies"}
     assert contract_problems(traffic) == []
     assert request_problems(traffic) == []
+
+
+def test_check_against_xero_reads_contact_status_and_currencies_and_keeps_nothing(connected, sandbox, au_entity):
+    from bms.billing.services import InvoiceLineData, invoice_approve, invoice_create
+    from bms.xero.models import XeroTenant
+    from bms.xero.services.check_against_xero import check_against_xero
+
+    customer = f.customer(code="C0311", name="Checked Pty Ltd")
+    _sync(connected, [customer])
+    link = _linked(connected, customer)
+    sandbox.set_contact_status(connected.xero_tenant_id, link.xero_id, "ARCHIVED")  # BMS read it as ACTIVE
+    _released(au_entity, [customer], 1)
+    other = f.customer(code="C0312", name="Euro Pty Ltd")
+    invoice_approve(invoice=invoice_create(
+        entity=au_entity, customer=other, issued_on=link.created_at.date(), currency="EUR",
+        lines=[InvoiceLineData("Lathe", Decimal("1"), Decimal("100"), f.account("41110", "Sales"), f.tax_rate())]))
+    sandbox.clear_log()
+    report = check_against_xero(tenant=connected, entities=[au_entity], log=CollectingLog())
+    causes = {cause.cause: cause.counts for cause in report.causes}
+    assert causes[ARCHIVED_CAUSE] == {"invoice": 1}
+    assert causes["currency EUR not enabled in Xero"] == {"invoice": 1}
+    assert [e for e in sandbox.log(connected.xero_tenant_id) if e["method"] != "GET"] == []
+    link.refresh_from_db()
+    assert link.xero_contact_status == "ACTIVE"  # what BMS keeps changes only with a real push
+    assert XeroTenant.objects.get(pk=connected.pk).currencies == ""
