@@ -116,6 +116,8 @@ def _objects_for(route: str, name: str) -> list[int]:
         return list(CostOfSalesJournal.objects.order_by("pk").values_list("pk", flat=True)[:1])
     if route.startswith("admin/jobs/"):
         return list(Job.objects.order_by("pk").values_list("pk", flat=True))
+    if route.startswith("xero/tracking/"):
+        return []  # POST-only actions that come back to Admin → Tracking, which is rendered itself
     if route.startswith("stock/dispatches/"):
         return list(Dispatch.objects.order_by("pk").values_list("pk", flat=True)[:1])
     raise AssertionError(f"tests/test_docs_ui_names.py does not know which objects {name} ({route}) shows")
@@ -203,13 +205,16 @@ def demo_screens(sandbox, xero_settings):  # noqa: F811 (the imported fixtures)
 
 def _reconciliation_with_every_repair(admin, sandbox, tenant, invoice, entity):  # noqa: F811 (the fixture)
     """Admin → Reconciliation with a row of each repair: the pushed invoice voided in Xero, a copy of it
-    BMS did not link, and a second pushed invoice paid in Xero and not pulled yet."""
+    BMS did not link, a second pushed invoice paid in Xero and not pulled yet, and its customer's contact
+    archived in Xero."""
     second = Invoice.objects.filter(entity=entity, status=InvoiceStatus.APPROVED).exclude(pk=invoice.pk).first()
     admin.post(reverse("xero:invoice_sync", args=[second.pk]))
     sandbox.plant(tenant.xero_tenant_id, "invoices", "change", invoice.display_number, Status="VOIDED")
     sandbox.plant(tenant.xero_tenant_id, "invoices", "copy", invoice.display_number,
                   InvoiceNumber=f"{entity.prefix}999999")
     sandbox.plant(tenant.xero_tenant_id, "invoices", "change", second.display_number, AmountDue="0.00", Status="PAID")
+    contact = invoice.customer.xero_links.get(tenant=tenant).xero_id
+    sandbox.plant(tenant.xero_tenant_id, "contacts", "change", contact, ContactStatus="ARCHIVED")
     reconciliation_run(tenant=tenant, date_from=date(2000, 1, 1), date_to=date(2099, 12, 31), log=CollectingLog())
 
 

@@ -26,6 +26,8 @@ tenant, grant or account a 404.
                                                    (change | remove | copy), ref, fields?}
     POST   /_sandbox/tenants/{id}/accounts/{code}  change an account: {Status?, Name?, TaxType?,
                                                    EnablePaymentsToAccount?}
+    POST   /_sandbox/tenants/{id}/tracking         add or archive tracking: {category, option?, status?,
+                                                   category_status?} (control_tracking.py)
     POST   /_sandbox/tenants/{id}/contacts/{contact_id}/status|merge, /_sandbox/tenants/{id}/currencies
                                                    what a person does in Xero: control_contacts.py
     GET    /_sandbox/log  DELETE                   the request log (?tenant=, ?identity=true) with its summary;
@@ -46,6 +48,7 @@ from starlette.routing import Route
 from xero_sandbox.accounting.organisation import account_wire
 from xero_sandbox.accounting.payments import delete_payment, record_payment
 from xero_sandbox.accounting.request import Req
+from xero_sandbox.control_tracking import TrackingHookError, tracking_seed
 from xero_sandbox.errors import ValidationFailedError
 from xero_sandbox.faults import Faults, IdentityFaults
 from xero_sandbox.jsonout import XeroJSON
@@ -118,6 +121,7 @@ class ControlAPI:
             ("/_sandbox/tenants/{tenant_id}/payments", self.payment, ["POST"]),
             ("/_sandbox/tenants/{tenant_id}/payments/{payment_id}/delete", self.delete_payment, ["POST"]),
             ("/_sandbox/tenants/{tenant_id}/accounts/{code}", self.account, ["POST"]),
+            ("/_sandbox/tenants/{tenant_id}/tracking", self.tracking, ["POST"]),
             ("/_sandbox/tenants/{tenant_id}/plant", self.plant, ["POST"]),
             ("/_sandbox/log", self.log, ["GET", "DELETE"]),
             ("/_sandbox/traffic", self.traffic, ["GET"]),
@@ -144,6 +148,7 @@ class ControlAPI:
                 "accounts": list(org["accounts"].values()), "tax_rates": list(org["tax_rates"].values()),
                 "contacts": list(org["contacts"].values()), "invoices": list(org["invoices"].values()),
                 "payments": list(org["payments"].values()), "journals": list(org["journals"].values()),
+                "tracking": [{**c, "Options": list(c["Options"].values())} for c in org.get("tracking", {}).values()],
             } for tenant_id, org in sandbox.store.orgs.items()},
                 "clients": [{k: v for k, v in c.items() if k != "client_secret"}
                             for c in sandbox.store.clients.values()],
@@ -352,6 +357,17 @@ class ControlAPI:
             account["UpdatedDateUTC"] = sandbox.clock.now()
             sandbox.store.changed()
         return XeroJSON(account_wire(account))
+
+    async def tracking(self, request: Request) -> Response:
+        org = self._org(request)
+        values = await _json(request)
+        with self.sandbox.store.lock:
+            try:
+                category = tracking_seed(org, values)
+            except TrackingHookError as exc:
+                raise ControlError(str(exc)) from None
+            self.sandbox.store.changed()
+        return XeroJSON(category)
 
     async def plant(self, request: Request) -> Response:
         org = self._org(request)

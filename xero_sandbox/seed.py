@@ -1,8 +1,9 @@
 """The organisations a fresh sandbox starts with: one in Australia and one in New Zealand, each with
 a realistic chart of accounts (bank, system, inventory, direct costs, an archived account), tax
-rates and a few contacts: one archived and two sharing a name, so that BMS's matching rules meet
-the cases real organisations have. The NZ organisation has a lock date. The AU organisation has
-multicurrency (AUD, NZD, USD enabled); the NZ one bills in NZD only."""
+rates, two tracking categories (Region, Division; the AU Region has an archived option) and a few
+contacts: one archived and two sharing a name, so that BMS's matching rules meet the cases real
+organisations have. The NZ organisation has a lock date. The AU organisation has multicurrency (AUD,
+NZD, USD enabled); the NZ one bills in NZD only."""
 
 from __future__ import annotations
 
@@ -92,11 +93,28 @@ NZ_ACCOUNTS = [
     ("57110", "Sales Expense General", "EXPENSE", "INPUT2", {}),
     ("499", "Old Sales", "SALES", "OUTPUT2", {"Status": "ARCHIVED"}),
 ]
+# (category, [(option, status)]): what BMS's demo entities name, and an archived option to meet.
+AU_TRACKING = [("Region", [("Sydney", "ACTIVE"), ("Melbourne", "ACTIVE"), ("Brisbane", "ACTIVE"),
+                           ("Perth", "ARCHIVED")]),
+               ("Division", [("Machinery", "ACTIVE"), ("Parts", "ACTIVE")])]
+NZ_TRACKING = [("Region", [("Auckland", "ACTIVE"), ("Wellington", "ACTIVE")]),
+               ("Division", [("Machinery", "ACTIVE"), ("Parts", "ACTIVE")])]
 CURRENCIES_OF = {"AUD": ("AUD", "NZD", "USD"), "NZD": ("NZD",)}
 CLASS_OF = {"BANK": "ASSET", "CURRENT": "ASSET", "FIXED": "ASSET", "INVENTORY": "ASSET", "NONCURRENT": "ASSET",
             "PREPAYMENT": "ASSET", "DEPRECIATN": "EXPENSE", "DIRECTCOSTS": "EXPENSE", "EXPENSE": "EXPENSE",
             "OVERHEADS": "EXPENSE", "CURRLIAB": "LIABILITY", "LIABILITY": "LIABILITY", "TERMLIAB": "LIABILITY",
             "EQUITY": "EQUITY", "OTHERINCOME": "REVENUE", "REVENUE": "REVENUE", "SALES": "REVENUE"}
+
+
+def _tracking(key: str, categories: list) -> dict:
+    tracking = {}
+    for category, options in categories:
+        category_id = _id("tracking", key, category)
+        tracking[category_id] = {"TrackingCategoryID": category_id, "Name": category, "Status": "ACTIVE", "Options": {
+            _id("option", key, category, option): {"TrackingOptionID": _id("option", key, category, option),
+                                                   "Name": option, "Status": status}
+            for option, status in options}}
+    return tracking
 
 
 def _org(key, name, short_code, currency, country, version, timezone, taxes, accounts, lock_date, contacts, now):
@@ -107,6 +125,7 @@ def _org(key, name, short_code, currency, country, version, timezone, taxes, acc
         "period_lock_date": lock_date, "end_of_year_lock_date": None, "created": now,
         "tax_rates": {}, "accounts": {}, "contacts": {}, "invoices": {}, "payments": {}, "journals": {},
         "faults": {}, "currencies": [currency_entry(code) for code in CURRENCIES_OF[currency]],
+        "tracking": _tracking(key, AU_TRACKING if country == "AU" else NZ_TRACKING),
     }
     for tax_name, tax_type, rate, report_type, applies in taxes:
         org["tax_rates"][tax_type] = {"Name": tax_name, "TaxType": tax_type, "Status": "ACTIVE",

@@ -127,6 +127,11 @@ class SandboxHandle:
         """A payment deleted in Xero by a user (reversing it on its invoice)."""
         return self.control("POST", f"tenants/{tenant_id}/payments/{payment_id}/delete")
 
+    def set_tracking(self, tenant_id: str, category: str, option: str | None = None, **statuses: str) -> dict:
+        """Tracking changed in Xero by a person: the category (and option) added when missing, then
+        `status=` (the option's) and `category_status=` set: ACTIVE, ARCHIVED or DELETED."""
+        return self.control("POST", f"tenants/{tenant_id}/tracking", category=category, option=option, **statuses)
+
     def plant(self, tenant_id: str, collection: str, action: str, ref: str, **fields: object) -> dict:
         """A difference planted in Xero (xero_sandbox/plant.py): change, remove or copy a record."""
         return self.control("POST", f"tenants/{tenant_id}/plant", collection=collection, action=action, ref=ref,

@@ -30,6 +30,7 @@ MENU: list[tuple[str, list[MenuItem]]] = [
             MenuItem("Entities", "entities:entity_list", "admin.view"),
             MenuItem("Accounts", "ledger:account_list", "admin.view"),
             MenuItem("Account Settings", "ledger:account_defaults", "admin.view"),
+            MenuItem("Tracking", "xero:tracking", "admin.view"),
             MenuItem("Journals", "cogs:journal_list", "admin.view"),
             MenuItem("Background Jobs", "jobs:job_list", "jobs.view"),
             MenuItem("Reconciliation", "reconcile:reconciliation", "xero.reconcile"),

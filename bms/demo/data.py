@@ -33,6 +33,7 @@ from bms.ledger.models import Account, AccountDefaults, TaxRate
 from bms.preferences.models import GeneralSettings, IntegrationPackage
 from bms.stock.models import Dispatch, Product
 from bms.stock.services import dispatch_allocate, dispatch_cancel, dispatch_create, dispatch_ship
+from bms.xero.models import EntityTracking
 
 D = Decimal
 SEED = 2026
@@ -114,12 +115,10 @@ def _journals(report: SeedReport, entities) -> None:
 
 def _settings(report: SeedReport) -> None:
     settings_row, created = GeneralSettings.objects.get_or_create(pk=1)
-    if created or settings_row.tracking_category_1_name == "":
+    if created or not Entity.objects.exists():  # a fresh demo (a re-run keeps what people changed)
         settings_row.default_currency = "AUD"
         settings_row.default_time_zone = "Australia/Sydney"
         settings_row.integration_package = IntegrationPackage.XERO
-        settings_row.tracking_category_1_name = "Region"
-        settings_row.tracking_category_2_name = "Division"
         settings_row.save()
         report.add("settings")
 
@@ -174,12 +173,16 @@ def _entities(report: SeedReport) -> dict[str, Entity]:
     for code, name, trading, prefix, zone, default, region, division, parent in ENTITIES:
         if Entity.objects.filter(code=code).exists():
             continue
-        Entity.objects.create(
+        entity = Entity.objects.create(
             code=code, name=name, trading_name=trading, prefix=prefix, time_zone=zone, is_default=default,
-            tracking_option_1=region, tracking_option_2=division,
             kind=EntityKind.BRANCH if parent else EntityKind.ORGANISATION,
             organisation=Entity.objects.get(code=parent) if parent else None,
         )
+        # Tracking as an older BMS held it, as text: connecting the entity matches it to the Xero
+        # organisation's own options (the path an upgraded instance takes).
+        for position, (category, option) in enumerate((("Region", region), ("Division", division)), start=1):
+            EntityTracking.objects.create(entity=entity, position=position, legacy_category_name=category,
+                                          legacy_option_name=option)
         report.add("entities")
     return {entity.code: entity for entity in Entity.objects.all()}
 

@@ -5,8 +5,7 @@ from bms.core.tz import is_valid_time_zone
 from bms.entities.models import Entity, EntityKind
 from bms.preferences.widgets import TimeZoneInput
 
-FIELDS = ["kind", "organisation", "name", "trading_name", "code", "prefix", "time_zone", "is_default",
-          "tracking_option_1", "tracking_option_2"]
+FIELDS = ["kind", "organisation", "name", "trading_name", "code", "prefix", "time_zone", "is_default"]
 
 
 class EntityForm(forms.Form):
@@ -22,15 +21,11 @@ class EntityForm(forms.Form):
         self.fields.update(fields_for_model(
             Entity,
             fields=FIELDS,
-            labels={"is_default": "Default entity", "tracking_option_1": "Tracking option 1",
-                    "tracking_option_2": "Tracking option 2", "prefix": "Reference prefix"},
+            labels={"is_default": "Default entity", "prefix": "Reference prefix"},
             help_texts={
                 "organisation": "Required for a branch; leave empty for an organisation.",
                 "code": "A short unique code, e.g. AU.",
                 "is_default": "New documents start on the default entity. Choosing this one clears the old default.",
-                "tracking_option_1": "This entity's option in Xero tracking category 1 (named in General Settings), "
-                "e.g. Sydney.",
-                "tracking_option_2": "Its option in tracking category 2, if that category is named.",
             },
             widgets={"time_zone": TimeZoneInput(attrs={"placeholder": "Blank: the default time zone"})},
         ))

@@ -32,8 +32,6 @@ class Entity(models.Model):
         max_length=64, blank=True, default="", help_text="Blank uses the default time zone in General Settings."
     )
     is_default = models.BooleanField(default=False)
-    tracking_option_1 = models.CharField(max_length=100, blank=True, default="")
-    tracking_option_2 = models.CharField(max_length=100, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -7,8 +7,7 @@ from bms.core.errors import DomainError
 from bms.core.tz import is_valid_time_zone
 from bms.entities.models import Entity, EntityKind
 
-FIELDS = frozenset({"kind", "organisation", "name", "trading_name", "code", "prefix", "time_zone", "is_default",
-                    "tracking_option_1", "tracking_option_2"})
+FIELDS = frozenset({"kind", "organisation", "name", "trading_name", "code", "prefix", "time_zone", "is_default"})
 
 
 def _normalise(entity: Entity) -> None:
@@ -18,8 +17,6 @@ def _normalise(entity: Entity) -> None:
     entity.code = (entity.code or "").strip().upper()
     entity.prefix = (entity.prefix or "").strip()
     entity.time_zone = (entity.time_zone or "").strip()
-    entity.tracking_option_1 = (entity.tracking_option_1 or "").strip()
-    entity.tracking_option_2 = (entity.tracking_option_2 or "").strip()
 
 
 def _validate(entity: Entity) -> None:
@@ -67,13 +64,12 @@ def _save(entity: Entity) -> Entity:
 
 def entity_create(
     *, kind: str, name: str, code: str, prefix: str, organisation: Entity | None = None, trading_name: str = "",
-    time_zone: str = "", is_default: bool = False, tracking_option_1: str = "", tracking_option_2: str = "",
+    time_zone: str = "", is_default: bool = False,
 ) -> Entity:
     """A new organisation, or a branch of one. A blank time zone means the default in General Settings."""
     return _save(Entity(
         kind=kind, name=name, code=code, prefix=prefix, organisation=organisation, trading_name=trading_name,
-        time_zone=time_zone, is_default=is_default, tracking_option_1=tracking_option_1,
-        tracking_option_2=tracking_option_2,
+        time_zone=time_zone, is_default=is_default,
     ))
 
 

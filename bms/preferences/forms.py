@@ -14,14 +14,12 @@ class GeneralSettingsForm(forms.ModelForm):
     class Meta:
         model = GeneralSettings
         fields = [
-            "default_currency", "default_time_zone", "integration_package", "tracking_category_1_name",
-            "tracking_category_2_name", "invoice_push_interval_minutes", "payment_pull_interval_minutes",
+            "default_currency", "default_time_zone", "integration_package",
+            "invoice_push_interval_minutes", "payment_pull_interval_minutes",
             "journal_run_local_time", "journal_description_prefix",
         ]
         labels = {
             "integration_package": "Accounting integration package",
-            "tracking_category_1_name": "Xero tracking category 1",
-            "tracking_category_2_name": "Xero tracking category 2",
             "invoice_push_interval_minutes": "Push invoices every (minutes)",
             "payment_pull_interval_minutes": "Pull payments every (minutes)",
             "journal_run_local_time": "Nightly journal at (entity local time)",
@@ -32,9 +30,6 @@ class GeneralSettingsForm(forms.ModelForm):
             "default_time_zone": "Used by entities without a time zone of their own, e.g. Australia/Sydney.",
             "integration_package": "Only Xero activates the Xero integration: with any other package no Xero call "
             "is made and the Xero buttons explain why.",
-            "tracking_category_1_name": "The name of a tracking category in Xero (e.g. Region); each entity gives "
-            "its option.",
-            "tracking_category_2_name": "A second Xero tracking category (e.g. Division); optional.",
             "invoice_push_interval_minutes": "How often released invoices, and the journals built since, are sent to "
             "Xero.",
             "payment_pull_interval_minutes": "How often payments are read back from Xero.",

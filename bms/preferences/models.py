@@ -19,8 +19,6 @@ class GeneralSettings(models.Model):
     integration_package = models.CharField(
         max_length=16, choices=IntegrationPackage.choices, default=IntegrationPackage.NONE
     )
-    tracking_category_1_name = models.CharField(max_length=100, blank=True, default="")
-    tracking_category_2_name = models.CharField(max_length=100, blank=True, default="")
     invoice_push_interval_minutes = models.PositiveIntegerField(default=15)
     payment_pull_interval_minutes = models.PositiveIntegerField(default=60)
     journal_run_local_time = models.TimeField(default=time(1, 0))

@@ -12,8 +12,8 @@ from bms.preferences.models import GeneralSettings, IntegrationPackage
 from bms.preferences.selectors import general_settings
 
 EDITABLE = frozenset({
-    "default_currency", "default_time_zone", "integration_package", "tracking_category_1_name",
-    "tracking_category_2_name", "invoice_push_interval_minutes", "payment_pull_interval_minutes",
+    "default_currency", "default_time_zone", "integration_package",
+    "invoice_push_interval_minutes", "payment_pull_interval_minutes",
     "journal_run_local_time", "journal_description_prefix",
 })
 
@@ -52,8 +52,6 @@ def _validate(row: GeneralSettings) -> None:
         # Xero requires a narration on every manual journal; the prefix is most of it.
         raise DomainError("Enter the journal description, e.g. B2B Cost of Sales Journal for.",
                           field="journal_description_prefix")
-    row.tracking_category_1_name = (row.tracking_category_1_name or "").strip()
-    row.tracking_category_2_name = (row.tracking_category_2_name or "").strip()
 
 
 def general_settings_update(*, user, **fields) -> GeneralSettings:

@@ -33,6 +33,8 @@ class XeroConfig(AppConfig):
             "xero.bulk_sync": "Bulk sync",
             "xero.invoice_cancelled_to_match": "Invoice cancelled in BMS to match Xero",
             "xero.invoice_difference_accepted": "Invoice difference with Xero accepted",
+            "xero.tracking_chosen": "Entity's Xero tracking chosen",
+            "xero.tracking_option_created": "Tracking option created in Xero",
             "xero.reconciliation_repaired": "Reconciliation repair",
         })
         from bms.xero.services.invoice_changes import connect_signals

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from bms.xero.models import InvoiceStatusInXero, XeroTenant
+from bms.xero.models_tracking import TrackingStatus, XeroTrackingCategory, XeroTrackingOption
 from bms.xero.services.connect_options import TenantOptions
 from bms.xero.services.go_live_settings import ConnectChoices
 
@@ -104,3 +105,30 @@ class ConnectTenantForm(forms.Form):
         data["choices"] = ConnectChoices(go_live_on=go_live_on, zero_rate=zero, journal_tax=journal,
                                          payments_account=account)
         return data
+
+
+class EntityTrackingForm(forms.Form):
+    """One select per active tracking category of the entity's organisation, each offering only that
+    category's active options: Xero refuses an archived one on a line, so it is never offered."""
+
+    def __init__(self, *args: Any, categories: Sequence[XeroTrackingCategory], current: dict[int, int],
+                 **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.categories = list(categories)
+        for category in self.categories:
+            field = forms.ModelChoiceField(
+                queryset=category.options.filter(status=TrackingStatus.ACTIVE).order_by("name"), required=False,
+                label=category.name, empty_label=f"No {category.name}",
+                help_text=f"The active options of {category.name} in Xero; archived ones are not offered.",
+                initial=current.get(category.pk))
+            field.error_messages["invalid_choice"] = (
+                f"That option is not an active option of {category.name} in Xero: read from Xero and choose again.")
+            self.fields[f"category_{category.pk}"] = field
+
+    def chosen(self) -> list[XeroTrackingOption | None]:
+        return [self.cleaned_data.get(f"category_{category.pk}") for category in self.categories]
+
+
+class TrackingOptionCreateForm(forms.Form):
+    name = forms.CharField(label="New option", max_length=100, strip=True,
+                           help_text="Created in Xero, in this category, then offered in the menus.")

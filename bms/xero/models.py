@@ -363,4 +363,11 @@ class XeroCheck(models.Model):
 
 
 # The reconciliation's models live beside its code; Django finds them through this import.
+# Tracking from Xero has its own module; imported here so that Django registers its models.
+from bms.xero.models_tracking import (  # noqa: E402, F401
+    EntityTracking,
+    TrackingStatus,
+    XeroTrackingCategory,
+    XeroTrackingOption,
+)
 from bms.xero.reconcile.models import ReconciliationRow, ReconciliationRun  # noqa: E402, F401

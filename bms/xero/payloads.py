@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from bms.billing.models import Invoice as BillingInvoice
 from bms.customers.models import Customer
-from bms.entities.models import Entity
-from bms.preferences.models import GeneralSettings
 from bms.xero.client.schemas import (
     Address,
     Bill,
@@ -57,15 +55,6 @@ def contact_payload(customer: Customer, *, contact_id: str | None = None) -> Con
         phones=[Phone(phone_type="DEFAULT", phone_number=customer.phone)] if customer.phone else None,
         payment_terms=PaymentTerm(sales=Bill(day=terms.day, type=terms.term_type)) if terms else None,
     )
-
-
-def entity_tracking(entity: Entity, settings_row: GeneralSettings) -> list[Tracking]:
-    """The entity's tracking options (e.g. Region: Sydney), for every category that has a name."""
-    pairs = (
-        (settings_row.tracking_category_1_name, entity.tracking_option_1),
-        (settings_row.tracking_category_2_name, entity.tracking_option_2),
-    )
-    return [Tracking(name=name, option=option) for name, option in pairs if name and option]
 
 
 def invoice_payload(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bms.xero import views, views_check, views_connect, views_contacts, views_invoice_changes
+from bms.xero import views, views_check, views_connect, views_contacts, views_invoice_changes, views_tracking
 
 app_name = "xero"
 
@@ -30,5 +30,8 @@ urlpatterns = [
          name="invoice_accept_difference"),
     path("journals/<int:pk>/push/", views.journal_push, name="journal_push"),
     path("accounts/compare/", views.chart_compare, name="chart_compare"),
+    path("tracking/", views_tracking.tracking, name="tracking"),
+    path("tracking/<int:pk>/read/", views_tracking.tracking_read, name="tracking_read"),
+    path("tracking/categories/<int:pk>/options/", views_tracking.tracking_option_new, name="tracking_option_new"),
     path("accounts/sync/", views.chart_sync, name="chart_sync"),
 ]

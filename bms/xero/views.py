@@ -39,6 +39,7 @@ from bms.xero.services.connections import (
     oauth_complete,
     oauth_start,
 )
+from bms.xero.services.tracking_status import TrackingDifference, tracking_compare
 from bms.xero.sync.tenant_client import accounting_client
 
 
@@ -223,15 +224,17 @@ def chart_compare(request: AuthenticatedRequest) -> HttpResponse:
     tenants = tenants_in_use() or tenants_available()
     chosen = next((t for t in tenants if str(t.pk) == request.GET.get("tenant")), tenants[0] if tenants else None)
     differences: list[AccountDifference] = []
+    tracking: list[TrackingDifference] = []
     error = ""
     if chosen is not None and xero_is_active():
         try:
             with accounting_client(chosen) as client:
                 differences = chart_compare_service(client=client)
+                tracking = tracking_compare(tenant=chosen, client=client)
         except XeroError as exc:
             error = f"Xero could not be read: {exc.message}"
     return render(request, "xero/chart_compare.html", {
-        "tenants": tenants, "chosen": chosen, "differences": differences, "error": error,
+        "tenants": tenants, "chosen": chosen, "differences": differences, "tracking": tracking, "error": error,
         "is_active": xero_is_active(),
     })
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from xero_sandbox.accounting import contacts, currencies, invoices, journals, organisation, payments
+from xero_sandbox.accounting import contacts, currencies, invoices, journals, organisation, payments, tracking
 from xero_sandbox.accounting.request import Req
 
 Handler = Callable[[Req], tuple[int, dict]]
@@ -48,6 +48,9 @@ ENDPOINTS = [
     Endpoint("GET", "/Organisation", organisation.get_organisation, "settings"),
     Endpoint("GET", "/Accounts", organisation.get_accounts, "settings"),
     Endpoint("GET", "/TaxRates", organisation.get_tax_rates, "settings"),
+    Endpoint("GET", "/TrackingCategories", tracking.get_tracking_categories, "settings"),
+    Endpoint("PUT", "/TrackingCategories", tracking.put_tracking_category, "settings"),
+    Endpoint("PUT", "/TrackingCategories/{ref}/Options", tracking.put_tracking_options, "settings"),
     Endpoint("GET", "/Currencies", currencies.get_currencies, "settings"),
     Endpoint("GET", "/Contacts", contacts.get_contacts, "contacts"),
     Endpoint("PUT", "/Contacts", contacts.put_contacts, "contacts"),

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from xero_sandbox.accounting.elements import new_id
 from xero_sandbox.accounting.organisation import account_by_code
 from xero_sandbox.accounting.request import Req
+from xero_sandbox.accounting.tracking import tracking_problems
 from xero_sandbox.errors import ValidationFailedError
 from xero_sandbox.money import CENT, LARGEST_LINE, UNIT_4DP, ZERO, decimal_or_none, money
 
@@ -41,7 +42,7 @@ def line_build(req: Req, raw: dict, status: str, line_types: str, old: dict | No
     if line.get("TaxType") and (rate is None or rate["Status"] != "ACTIVE" or not _applies(rate, account)):
         problems.append(f"The TaxType code '{line['TaxType']}' does not exist or cannot be used for this type of "
                         "transaction.")
-    _check_tracking(line, problems)
+    problems += tracking_problems(req.org, line.get("Tracking"))
     if abs(line_amount) > LARGEST_LINE:
         problems.append("LineAmount must be less than 10,000,000,000.")
     percent = (rate or {}).get("EffectiveRate", ZERO) if line_types != "NoTax" else ZERO
@@ -101,14 +102,6 @@ def _account(req: Req, line: dict, status: str, problems: list[str]) -> dict | N
     elif account is None and status in ("AUTHORISED", "SUBMITTED"):
         problems.append("Each line item must reference a valid account code when the invoice is approved.")
     return account
-
-
-def _check_tracking(line: dict, problems: list[str]) -> None:
-    tracking = line.get("Tracking")
-    if tracking is not None and (not isinstance(tracking, list) or not all(isinstance(t, dict) for t in tracking)):
-        problems.append("Tracking must be a list of tracking categories.")
-    elif len(tracking or []) > 2:
-        problems.append("A line item can have at most two tracking categories.")
 
 
 def _amounts(line: dict, sent: Decimal | None, unit_places: Decimal, problems: list[str]

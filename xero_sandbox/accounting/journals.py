@@ -10,6 +10,7 @@ from xero_sandbox.accounting import where
 from xero_sandbox.accounting.elements import new_id, normalised, with_status
 from xero_sandbox.accounting.organisation import account_by_code, lock_date
 from xero_sandbox.accounting.request import Req, echo_update, elements_of, envelope, list_answer, write_batch
+from xero_sandbox.accounting.tracking import tracking_problems
 from xero_sandbox.errors import ValidationFailedError, not_found
 from xero_sandbox.money import LARGEST_LINE, ZERO, decimal_or_none, money
 from xero_sandbox.xerodates import BadDateError, ms_date, parse_date
@@ -63,8 +64,7 @@ def _line(req: Req, raw: object, line_types: str, problems: list[str]) -> dict |
     if abs(amount) > LARGEST_LINE:
         problems.append("LineAmount must be less than 10,000,000,000.")
     tracking = raw.get("Tracking")
-    if tracking is not None and (not isinstance(tracking, list) or len(tracking) > 2):
-        problems.append("A journal line can have at most two tracking categories.")
+    problems += tracking_problems(req.org, tracking, "A journal line")
     tax_type = raw.get("TaxType") or ((account or {}).get("TaxType") if line_types != "NoTax" else None) or "NONE"
     rate = req.org["tax_rates"].get(tax_type) if isinstance(tax_type, str) else None
     if raw.get("TaxType") and (rate is None or rate["Status"] != "ACTIVE") and raw.get("TaxType") != "NONE":

@@ -11,7 +11,7 @@ CREATE = reverse("entities:entity_create")
 
 def _post(**overrides):
     data = {"kind": "organisation", "organisation": "", "name": "Acme AU", "trading_name": "", "code": "au",
-            "prefix": "AU-", "time_zone": "Australia/Sydney", "tracking_option_1": "", "tracking_option_2": ""}
+            "prefix": "AU-", "time_zone": "Australia/Sydney"}
     return {**data, **overrides}
 
 
@@ -58,10 +58,10 @@ def test_it_edits_an_entity(admin_client):
     form = admin_client.get(reverse("entities:entity_edit", args=[entity.pk])).context["form"]
     assert form.initial["code"] == "AU"
     response = admin_client.post(reverse("entities:entity_edit", args=[entity.pk]),
-                                 _post(name="Acme Australia", tracking_option_1="Sydney"))
+                                 _post(name="Acme Australia", trading_name="Acme Machinery"))
     assert response.status_code == 302
     entity.refresh_from_db()
-    assert (entity.name, entity.tracking_option_1) == ("Acme Australia", "Sydney")
+    assert (entity.name, entity.trading_name) == ("Acme Australia", "Acme Machinery")
 
 
 def test_it_refuses_staff_and_finance(staff_client, finance_client):

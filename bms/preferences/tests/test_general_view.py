@@ -11,7 +11,7 @@ URL = reverse("preferences:general")
 
 VALID = {
     "default_currency": "aud", "default_time_zone": "Australia/Sydney", "integration_package": "none",
-    "tracking_category_1_name": "Region", "tracking_category_2_name": "", "invoice_push_interval_minutes": "15",
+    "invoice_push_interval_minutes": "15",
     "payment_pull_interval_minutes": "60", "journal_run_local_time": "01:00",
     "journal_description_prefix": "B2B Cost of Sales Journal for",
 }
@@ -41,18 +41,18 @@ def test_it_lets_a_partner_change_the_package_and_audits_it(partner_client, part
 
 
 def test_it_refuses_a_crafted_package_change_from_an_admin_and_saves_nothing(admin_client):
-    response = admin_client.post(URL, {**VALID, "integration_package": "xero", "tracking_category_1_name": "Area"})
+    response = admin_client.post(URL, {**VALID, "integration_package": "xero", "default_currency": "NZD"})
     assert response.status_code == 200
     assert "Only an implementation partner" in response.context["form"].errors["integration_package"][0]
     row = GeneralSettings.objects.get()
-    assert (row.integration_package, row.tracking_category_1_name) == ("none", "")
+    assert (row.integration_package, row.default_currency) == ("none", "AUD")
 
 
 def test_it_saves_an_admins_other_settings_and_normalises_the_currency(admin_client, admin_user):
     response = admin_client.post(URL, _as_browser_posts_it_for_an_admin({**VALID, "default_currency": " nzd "}))
     assert response.status_code == 302
     row = GeneralSettings.objects.get()
-    assert (row.default_currency, row.tracking_category_1_name, row.integration_package) == ("NZD", "Region", "none")
+    assert (row.default_currency, row.invoice_push_interval_minutes, row.integration_package) == ("NZD", 15, "none")
     assert AuditEvent.objects.get(action="settings.changed").actor == admin_user
 
 
@@ -92,5 +92,5 @@ def test_it_sends_anonymous_visitors_to_the_login_page(client):
 def test_it_refuses_a_post_without_a_csrf_token(admin_user):
     client = Client(enforce_csrf_checks=True)
     client.force_login(admin_user)
-    assert client.post(URL, _as_browser_posts_it_for_an_admin(VALID)).status_code == 403
-    assert general_settings().tracking_category_1_name == ""
+    assert client.post(URL, _as_browser_posts_it_for_an_admin({**VALID, "default_currency": "NZD"})).status_code == 403
+    assert general_settings().default_currency == "AUD"

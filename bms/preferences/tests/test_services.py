@@ -16,8 +16,8 @@ def test_it_refuses_a_package_change_from_anyone_but_a_superuser(admin_user):
 
 
 def test_it_lets_an_admin_resend_the_unchanged_package(admin_user):
-    row = general_settings_update(user=admin_user, integration_package="none", tracking_category_1_name="Region")
-    assert row.tracking_category_1_name == "Region"
+    row = general_settings_update(user=admin_user, integration_package="none", default_currency="NZD")
+    assert row.default_currency == "NZD"
 
 
 def test_it_lets_a_superuser_change_the_package(partner_user):

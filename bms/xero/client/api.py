@@ -40,6 +40,8 @@ from bms.xero.client.schemas import (
     Pagination,
     Payment,
     TaxRate,
+    TrackingCategory,
+    TrackingOption,
     XeroModel,
     to_xero,
 )
@@ -178,6 +180,21 @@ class XeroAccountingClient:
     def get_tax_rates(self) -> list[TaxRate]:
         response = self._call("getTaxRates", "GET", "TaxRates")
         return [TaxRate.model_validate(item) for item in response.data.get("TaxRates", [])]
+
+    def get_tracking_categories(self, *, include_archived: bool = False) -> list[TrackingCategory]:
+        """Categories with their options; archived ones too with `include_archived` (so an option
+        archived after it was chosen is recognised as archived, not as missing)."""
+        params = _params(includeArchived="true" if include_archived else None)
+        response = self._call("getTrackingCategories", "GET", "TrackingCategories", params=params)
+        return [TrackingCategory.model_validate(item) for item in response.data.get("TrackingCategories", [])]
+
+    def create_tracking_options(
+        self, tracking_category_id: str, option: TrackingOption, *, idempotency_key: str
+    ) -> TrackingOption:
+        """One option in a category. Needs accounting.settings."""
+        response = self._call("createTrackingOptions", "PUT", f"TrackingCategories/{tracking_category_id}/Options",
+                              body=to_xero(option), idempotency_key=idempotency_key)
+        return TrackingOption.model_validate(response.data["Options"][0])
 
     def get_contacts(
         self,

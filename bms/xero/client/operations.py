@@ -52,6 +52,8 @@ OPERATIONS: dict[str, Operation] = {op.operation_id: op for op in (
     _op("getOrganisations", "GET", "Organisation"),
     _op("getAccounts", "GET", "Accounts"),
     _op("getTaxRates", "GET", "TaxRates"),
+    _op("getTrackingCategories", "GET", "TrackingCategories", params=("includeArchived",)),
+    _op("createTrackingOptions", "PUT", "TrackingCategories/{TrackingCategoryID}/Options", headers=_WRITE),
     _op("getContacts", "GET", "Contacts", params=(*_PAGED, "IDs", "searchTerm", "includeArchived"),
         headers=(IF_MODIFIED_SINCE,)),
     _op("getContact", "GET", "Contacts/{ContactID}"),

@@ -113,8 +113,25 @@ class Contact(BatchElement):
 
 
 class Tracking(XeroModel):
+    """A line's tracking: category and option by name, and by id when BMS read them from Xero."""
+
     name: str = Field(alias="Name")
     option: str = Field(alias="Option")
+    tracking_category_id: str | None = Field(default=None, alias="TrackingCategoryID")
+    tracking_option_id: str | None = Field(default=None, alias="TrackingOptionID")
+
+
+class TrackingOption(XeroModel):
+    tracking_option_id: str | None = Field(default=None, alias="TrackingOptionID")
+    name: str = Field(alias="Name")
+    status: str | None = Field(default=None, alias="Status")  # ACTIVE | ARCHIVED | DELETED
+
+
+class TrackingCategory(XeroModel):
+    tracking_category_id: str | None = Field(default=None, alias="TrackingCategoryID")
+    name: str = Field(alias="Name")
+    status: str | None = Field(default=None, alias="Status")
+    options: list[TrackingOption] | None = Field(default=None, alias="Options")
 
 
 class LineItem(XeroModel):

@@ -17,6 +17,7 @@ class Cause(StrEnum):
     CONTACT_FIELDS = "contact_fields"
     CONTACT_ARCHIVED = "contact_archived"
     JOURNAL_ACCOUNTS = "journal_accounts"
+    DIFFERS_LINK = "differs_link"
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,10 @@ CAUSES: dict[Cause, CauseInfo] = {
     Cause.JOURNAL_ACCOUNTS: CauseInfo(
         "Journal per-account totals differ", "The net movement per account in Xero's manual journal is not "
         "the BMS journal's (or the journal was voided or deleted in Xero).", ("hold",)),
+    Cause.DIFFERS_LINK: CauseInfo(
+        "Held as Differs, Xero now agrees", "BMS held the invoice as \"Xero's total differs\" after its last write, "
+        "but Xero's totals now equal BMS's (corrected in Xero): re-send to compare again and clear it.",
+        ("resend", "hold")),
 }
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from bms.billing.models import Invoice, InvoiceStatus
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import Invoice as XeroInvoice
-from bms.xero.models import InvoiceLink
+from bms.xero.models import InvoiceLink, LinkStatus
 from bms.xero.reconcile.causes import Cause
 from bms.xero.reconcile.models import Verdict
 from bms.xero.reconcile.registry import (
@@ -96,6 +96,10 @@ class InvoiceKind(ReconcileKind):
                 continue
             result.reread_bms_ids.add(link.invoice_id)
             finding = invoice_compare(link.invoice, link, theirs)
+            if finding is None and link.status == LinkStatus.DIFFERS:
+                finding = _differ(Cause.DIFFERS_LINK, link.invoice, theirs, f"{link.invoice.display_number} is held as "
+                                  "differing from Xero, but Xero's totals now equal BMS's.", "Differs",
+                                  money_text(theirs.total))
             if finding is not None:
                 result.findings.append(finding)
                 _remember(link, theirs)

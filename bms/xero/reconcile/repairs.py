@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from bms.billing.models import Invoice
@@ -104,10 +105,11 @@ def _resend(tenant: XeroTenant, rows: list[ReconciliationRow], user: User) -> li
         if link is None:
             notes.append("!BMS has no link to this organisation for it.")
             continue
+        # A fresh key: Xero must not answer from what it cached for the write that came out wrong.
         fields: dict[str, object] = {"status": LinkStatus.PENDING, "revision_pushed": 0, "last_error": "",
-                                     "error_cause": ""}
+                                     "error_cause": "", "key_epoch": F("key_epoch") + 1}
         if row.cause == Cause.MISSING_IN_XERO:
-            fields.update(xero_id=None, key_epoch=link.key_epoch + 1)
+            fields["xero_id"] = None
             if isinstance(link, InvoiceLink):
                 fields["line_item_ids"] = {}
         LINKS[row.kind][0].objects.filter(pk=link.pk).update(**fields)

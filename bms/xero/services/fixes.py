@@ -34,3 +34,8 @@ def connection_fix(entity_id: int) -> Fix:
 def with_fix(verdict: Verdict | None, fix: Fix) -> Verdict | None:
     """A verdict of a check that does not know the screen, with the screen that fixes its cause."""
     return replace(verdict, fix=fix) if verdict is not None and verdict.fix is None else verdict
+
+
+def tracking_fix() -> Fix:
+    """An entity's tracking option missing, archived or not chosen: the Tracking screen."""
+    return Fix(label="Open Tracking", url=reverse("xero:tracking"), permission="xero.connect")

@@ -21,11 +21,11 @@ from django.urls import reverse
 from bms.billing.models import Invoice, InvoiceStatus
 from bms.billing.services import invoices_mark_processed
 from bms.customers.models import Customer
-from bms.preferences.selectors import general_settings
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import Invoice as XeroInvoice
+from bms.xero.client.schemas import Tracking
 from bms.xero.models import ContactLink, EntityXeroConnection, InvoiceLink, LinkStatus, SyncLink, XeroTenant
-from bms.xero.payloads import entity_tracking, invoice_cancellation, invoice_payload
+from bms.xero.payloads import invoice_cancellation, invoice_payload
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.contact_checks import contact_state_verdict
 from bms.xero.services.contact_status import contact_statuses_refresh, held_contacts_recheck
@@ -35,6 +35,7 @@ from bms.xero.services.fixes import chart_fix, connection_fix, customer_fix, wit
 from bms.xero.services.go_live import go_live_dates, go_live_verdict, zero_rate_verdict
 from bms.xero.services.invoice_totals import CAUSE_TOTALS_DIFFER, totals_difference
 from bms.xero.services.payments_push import payments_send_settled
+from bms.xero.services.tracking_check import TrackingCheck
 from bms.xero.sync.log import SyncLog, SyncOutcome
 from bms.xero.sync.push import PushKind, Refusal, Verdict, lock_date_verdict, push
 
@@ -50,10 +51,11 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
     record_field = "invoice"
 
     def __init__(self, *, tenant: XeroTenant, client: XeroAccountingClient, log: SyncLog, chart: ChartCheck,
-                 invoices: list[Invoice]):
+                 invoices: list[Invoice], tracking: TrackingCheck | None = None):
         super().__init__(tenant=tenant, client=client, log=log)
         self.chart = chart
-        self.settings_row = general_settings()
+        self.tracking = tracking or TrackingCheck(client, tenant)
+        self.tracking_of: dict[int, list[Tracking]] = {}  # invoice pk → its lines' Tracking, from the check
         customers = {invoice.customer_id for invoice in invoices}
         links = ContactLink.objects.filter(tenant=tenant, customer_id__in=customers)
         # customer pk → Xero ContactID, for the customers Xero already holds
@@ -110,6 +112,7 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
             self.check_currency,
             self.check_zero_rate,
             self.check_chart,
+            self.check_tracking,
         )
 
     def is_current(self, link: SyncLink, record: Invoice) -> bool:
@@ -162,6 +165,12 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
                                 problems[0], fix=chart_fix())
         return None
 
+    def check_tracking(self, record: Invoice, link: SyncLink) -> Verdict | None:
+        if record.status == InvoiceStatus.CANCELLED:
+            return None  # a void or delete carries no lines
+        verdict, self.tracking_of[record.pk] = self.tracking.verdict(record.entity)
+        return verdict
+
     def _chart_problems(self, invoice: Invoice) -> list[str]:
         problems = []
         for line in invoice.lines.all():
@@ -177,7 +186,7 @@ class InvoicePush(PushKind[Invoice, XeroInvoice]):
         assert isinstance(link, InvoiceLink)
         return invoice_payload(
             record, contact_id=self.contacts[record.customer_id], status=status,
-            tracking=entity_tracking(record.entity, self.settings_row),
+            tracking=self.tracking_of.get(record.pk, []),
             invoice_id=None if create else link.xero_id, line_item_ids=None if create else link.line_item_ids,
             url=self.url_template.replace(str(_PK_PLACEHOLDER), str(record.pk)),
             zero_rate_tax_type=self.tenant.zero_rate_tax_type,

@@ -24,14 +24,13 @@ from bms.cogs.selectors import journal_account_summary
 from bms.cogs.services import journal_mark_held, journal_mark_pushed
 from bms.core.money import ZERO
 from bms.entities.models import Entity
-from bms.preferences.selectors import general_settings
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import ManualJournal, ManualJournalLine, Tracking
 from bms.xero.models import EntityXeroConnection, JournalLink, LinkStatus, SyncLink, XeroTenant
-from bms.xero.payloads import entity_tracking
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.fixes import account_settings_fix, connection_fix, with_fix
 from bms.xero.services.go_live import go_live_dates, go_live_verdict, journal_tax_verdict
+from bms.xero.services.tracking_check import TrackingCheck
 from bms.xero.sync.log import SyncLog, SyncOutcome
 from bms.xero.sync.push import PushKind, Refusal, Verdict, lock_date_verdict, push
 
@@ -68,10 +67,11 @@ class JournalPush(PushKind[CostOfSalesJournal, ManualJournal]):
     link_model: ClassVar[type[SyncLink]] = JournalLink
     record_field = "journal"
 
-    def __init__(self, *, tenant: XeroTenant, client: XeroAccountingClient, log: SyncLog, chart: ChartCheck):
+    def __init__(self, *, tenant: XeroTenant, client: XeroAccountingClient, log: SyncLog, chart: ChartCheck,
+                 tracking: TrackingCheck | None = None):
         super().__init__(tenant=tenant, client=client, log=log)
         self.chart = chart
-        self.settings_row = general_settings()
+        self.tracking = tracking or TrackingCheck(client, tenant)
         self.lines: dict[int, list[ManualJournalLine]] = {}
         # Entities are few: every connection's go-live date, one query.
         self.go_live = go_live_dates(entity_ids=Entity.objects.values_list("pk", flat=True))
@@ -118,11 +118,13 @@ class JournalPush(PushKind[CostOfSalesJournal, ManualJournal]):
         return lock_date_verdict(self.tenant, record.journaled_on, then="press Push now (or post this journal by hand)")
 
     def check_lines(self, record: CostOfSalesJournal, link: SyncLink) -> Verdict | None:
-        lines = journal_lines_for_xero(record, entity_tracking(record.entity, self.settings_row),
-                                       tax_type=self.tenant.journal_tax_type)
+        tracking_verdict, tracking = self.tracking.verdict(record.entity)
+        lines = journal_lines_for_xero(record, tracking, tax_type=self.tenant.journal_tax_type)
         if len(lines) < 2:
             # The day's postings cancel out in every account: there is nothing for Xero to hold.
             return Verdict.done("Every account nets to zero; nothing to send to Xero.")
+        if tracking_verdict is not None:
+            return tracking_verdict  # (the tracking check, here because the lines carry what it gives)
         problems = list(dict.fromkeys(
             p for p in (self.chart.account_problem(line.account_code, for_journal=True) for line in lines) if p))
         if problems:

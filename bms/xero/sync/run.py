@@ -23,6 +23,7 @@ from bms.xero.client.errors import RetryableError, XeroError
 from bms.xero.client.schemas import Organisation
 from bms.xero.models import XeroTenant
 from bms.xero.selectors import entities_for_tenant
+from bms.xero.services.tracking import tenant_read_tracking
 from bms.xero.sync.leases import LeaseKind, tenant_lease
 from bms.xero.sync.tenant_client import accounting_client
 
@@ -62,7 +63,8 @@ def tenant_store_organisation(*, tenant: XeroTenant, organisation: Organisation)
 
 
 def tenant_read_organisation(*, tenant: XeroTenant, client: XeroAccountingClient | None = None) -> Organisation:
-    """Read the organisation (short code for View in Xero links, currency, lock dates) and keep it."""
+    """Read the organisation (short code for View in Xero links, currency, lock dates) and keep it,
+    with its tracking categories (what the Tracking screen offers)."""
     if client is None:
         with accounting_client(tenant) as own:
             return tenant_read_organisation(tenant=tenant, client=own)
@@ -70,6 +72,7 @@ def tenant_read_organisation(*, tenant: XeroTenant, client: XeroAccountingClient
     if not organisations:
         raise XeroError(f"Xero returned no organisation for {tenant.name}")
     tenant_store_organisation(tenant=tenant, organisation=organisations[0])
+    tenant_read_tracking(tenant=tenant, client=client)
     return organisations[0]
 
 

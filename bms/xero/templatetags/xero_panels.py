@@ -26,6 +26,7 @@ from bms.xero.models import ContactLink, InvoiceLink, JournalLink, SyncLink
 from bms.xero.reconcile.models import ReconciliationRow
 from bms.xero.reconcile.selectors import record_disagreements, tenant_disagreements
 from bms.xero.selectors import entity_tenant, entity_xero_status, tenants_in_use
+from bms.xero.services.tracking_status import entity_tracking_state
 
 register = template.Library()
 
@@ -71,7 +72,7 @@ def _panel_context(context: Context, record: Model) -> dict[str, Any]:
 
 def _record_links(record: Model) -> dict[str, Any]:
     if isinstance(record, Entity):
-        return {"status": entity_xero_status(record)}
+        return {"status": entity_xero_status(record), "tracking": entity_tracking_state(record)}
     if isinstance(record, Customer):
         rows = list(ContactLink.objects.filter(customer=record).select_related("tenant").order_by("tenant__name"))
         return {"links": _contact_panel_links(rows), "has_target": bool(tenants_in_use())}

@@ -96,6 +96,14 @@ def connect(client, entity, tenant, **extra):
     return client.post(reverse("xero:connect_tenant", args=[entity.pk]), data)
 
 
+def allow_settings_writes(client, entity) -> None:
+    """Authenticate again asking for accounting.settings (what creating a tracking option needs)."""
+    start = client.post(reverse("xero:authenticate", args=[entity.pk]), {"settings_write": "1"})
+    consent = httpx2.get(start["Location"], follow_redirects=False)
+    callback = urlparse(consent.headers["location"])
+    client.get(f"{callback.path}?{callback.query}")
+
+
 @pytest.fixture
 def books(connected, sandbox, au_entity):
     """Ten invoices for two customers and three journals, all in Xero as BMS sent them (the

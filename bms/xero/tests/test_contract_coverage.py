@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from bms.billing.models import Invoice
 from bms.billing.services import InvoiceLineData, invoice_approve, invoice_create
@@ -20,14 +21,15 @@ from bms.customers.services import customer_update
 from bms.testing import factories as f
 from bms.testing.journals import journal_chart
 from bms.xero.client.operations import OPERATIONS, Operation
-from bms.xero.models import ContactLink, PullCursor
+from bms.xero.models import ContactLink, PullCursor, XeroTrackingCategory
 from bms.xero.reconcile.run import reconciliation_run
 from bms.xero.services.check_against_xero import check_against_xero
 from bms.xero.services.contact_repairs import contact_relink, contact_unarchive, xero_contacts_search
 from bms.xero.services.invoices import invoices_push
 from bms.xero.services.syncs import SyncKind, tenant_sync
+from bms.xero.services.tracking import tracking_option_create
 from bms.xero.sync.log import CollectingLog
-from bms.xero.tests.conftest import authenticate, connect, xero_client
+from bms.xero.tests.conftest import allow_settings_writes, authenticate, connect, xero_client
 from bms.xero.tests.test_going_live import _settled
 from bms.xero.tests.test_invoices import _released
 from bms.xero.tests.test_journals import _journal
@@ -105,6 +107,10 @@ def _product_flows(tenant, sandbox, entity) -> None:
     for full in (True, False):
         reconciliation_run(tenant=tenant, date_from=date(2026, 4, 1), date_to=date(2026, 4, 30), full=full,
                            log=CollectingLog())
+    # An admin creates a tracking option on Admin → Tracking (the grant holds accounting.settings).
+    with xero_client(tenant) as client:
+        tracking_option_create(category=XeroTrackingCategory.objects.get(tenant=tenant, name="Region"),
+                               name="Coverage Town", user=get_user_model().objects.first(), client=client)
 
 
 def _contacts_changed_in_xero(tenant, sandbox, entity, customer) -> None:
@@ -140,6 +146,7 @@ def _client_only(tenant) -> None:
 def test_every_operation_and_optional_parameter_is_sent_and_validates(admin_client, connected, sandbox, au_entity):
     require_spec_files(Path(SPEC_DIR / "xero_accounting.yaml"))  # skips on a developer machine; fails in CI
     _settled_before_connect(admin_client, connected, au_entity)
+    allow_settings_writes(admin_client, au_entity)  # what creating a tracking option needs
     _product_flows(connected, sandbox, au_entity)
     from_flows = coverage(sandbox.traffic())
     _client_only(connected)

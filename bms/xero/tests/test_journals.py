@@ -10,13 +10,13 @@ from bms.cogs.models import CostOfSalesJournal, JournalStatus
 from bms.cogs.services import journal_build_for_day
 from bms.jobs.models import Job
 from bms.jobs.services import job_run
-from bms.preferences.models import GeneralSettings
 from bms.testing import factories as f
 from bms.testing.journals import journal_chart, local, shipped
-from bms.xero.models import JournalLink, LinkStatus, XeroTenant
+from bms.xero.models import JournalLink, LinkStatus, XeroTenant, XeroTrackingOption
 from bms.xero.selectors import journals_due_for_push
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.journals import journals_push
+from bms.xero.services.tracking import entity_tracking_choose
 from bms.xero.sync.leases import LeaseKind
 from bms.xero.sync.log import CollectingLog
 from bms.xero.sync.run import WaitForXeroError, tenant_run
@@ -76,13 +76,13 @@ def test_it_posts_the_journal_dated_its_trading_day_with_lines_summed_per_accoun
     assert len(_xero_journals(sandbox, connected)) == 1
 
 
-def test_two_entities_on_one_organisation_are_told_apart_by_tracking(admin_client, connected, sandbox, au_entity,
-                                                                    chart):
-    GeneralSettings.objects.filter(pk=1).update(tracking_category_1_name="Region")
-    au_entity.tracking_option_1 = "Sydney"
-    au_entity.save()
-    melbourne = f.entity("MEL", name="Acme Melbourne", time_zone="Australia/Melbourne", tracking_option_1="Melbourne")
-    connect(admin_client, melbourne, connected)
+def test_two_entities_on_one_organisation_are_told_apart_by_tracking(admin_client, admin_user, connected, sandbox,
+                                                                    au_entity, chart):
+    melbourne = f.entity("MEL", name="Acme Melbourne", time_zone="Australia/Melbourne")
+    connect(admin_client, melbourne, connected)  # reads the organisation, with its tracking categories
+    region = {o.name: o for o in XeroTrackingOption.objects.filter(category__tenant=connected, category__name="Region")}
+    entity_tracking_choose(entity=au_entity, options=[region["Sydney"]], user=admin_user)
+    entity_tracking_choose(entity=melbourne, options=[region["Melbourne"]], user=admin_user)
     journals = [_journal(au_entity), _journal(melbourne)]
 
     outcome, _ = _push(connected, journals)
@@ -92,7 +92,9 @@ def test_two_entities_on_one_organisation_are_told_apart_by_tracking(admin_clien
     assert set(by_ref) == {"BMS-COS-AU-20260423", "BMS-COS-MEL-20260423"}
     for reference, option in (("BMS-COS-AU-20260423", "Sydney"), ("BMS-COS-MEL-20260423", "Melbourne")):
         for line in by_ref[reference]["JournalLines"]:
-            assert line["Tracking"] == [{"Name": "Region", "Option": option}]
+            [tracking] = line["Tracking"]
+            assert (tracking["Name"], tracking["Option"]) == ("Region", option)
+            assert tracking["TrackingOptionID"] == region[option].xero_tracking_option_id
 
 
 def test_a_journal_dated_inside_the_lock_period_is_held_with_a_clear_error_and_not_retried(connected, sandbox,

@@ -118,3 +118,21 @@ def test_cancel_in_bms_matches_an_invoice_voided_in_xero(finance, connected, san
     invoice.refresh_from_db()
     assert invoice.status == "cancelled"
     assert _run(connected).cause_counts == {}
+
+
+def test_resend_puts_right_totals_changed_in_xero_under_a_fresh_key(finance, connected, sandbox, books):
+    invoice = books["invoices"][6]
+    _plant(sandbox, connected, "invoices", "change", invoice.display_number, Total="1.00", SubTotal="1.00",
+           AmountDue="1.00")
+    run = _run(connected)
+    assert run.cause_counts == {"totals": 1}
+    finance.post(reverse("reconcile:repair", args=[run.pk]), {"repair": "resend", "row": run.rows.get().pk})
+    job_run(job_id=Job.objects.get(kind="xero.invoices.push").pk)
+    assert _run(connected).cause_counts == {}
+
+
+def test_a_link_held_as_differs_that_xero_now_agrees_with_is_its_own_cause(connected, books):
+    InvoiceLink.objects.filter(invoice=books["invoices"][7]).update(status=LinkStatus.DIFFERS)
+    run = _run(connected)
+    assert run.cause_counts == {"differs_link": 1}
+    assert run.rows.get().label == books["invoices"][7].display_number
