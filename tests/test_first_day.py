@@ -156,6 +156,15 @@ def test_after_the_first_day_the_books_agree_except_what_was_left_on_purpose_and
 
     assert_settled_history_kept(world)
 
+    # Every line in Xero carries its entity's tracking, chosen from the organisation's own options (the
+    # demo's free text carried over): a branch is told apart from its organisation.
+    for role, code, wanted in (("rounding", "AU", {("Region", "Sydney"), ("Division", "Machinery")}),
+                               ("melbourne", "AU", {("Region", "Melbourne"), ("Division", "Parts")}),
+                               ("nz_rounding", "NZ", {("Region", "Auckland"), ("Division", "Machinery")})):
+        lines = world.xero.invoice(world.tenant_id(code), world.refreshed(role).display_number)["LineItems"]
+        assert [{(t["Name"], t["Option"]) for t in line.get("Tracking") or []} for line in lines] == [wanted] * len(
+            lines), role
+
     # Issue #16: the contact unarchived from the customer's panel, the held invoice lands exactly once,
     # and only the void nobody answered is left.
     unarchive_from_the_panel(world)
