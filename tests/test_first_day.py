@@ -34,6 +34,7 @@ from tests.first_day.bms_side import (
     dry_run,
     edit_customer,
     invoice_after_archive,
+    reconcile_now,
     run_until_quiet,
     unarchive_from_the_panel,
 )
@@ -129,6 +130,9 @@ def test_after_the_first_day_the_books_agree_except_what_was_left_on_purpose_and
 
     differences = books.books_differences(world, go_live=GO_LIVE)
     assert differences == planted(world), "\n".join(map(str, differences))
+    # The reconciliation counts exactly those BMS sent: the void nobody answered, the archived contact
+    # (the invoice held for it was never sent, so it is not the reconciliation's but the push's).
+    assert reconcile_now(world) == {"AU": {"status": 1, "contact_archived": 1}, "NZ": {}}
 
     # The demo's nightly journals from go-live on went out with the pushes, each agreeing account by
     # account (above); those before it stay in BMS.
@@ -163,6 +167,7 @@ def test_after_the_first_day_the_books_agree_except_what_was_left_on_purpose_and
     void = world.refreshed("void_in_xero")
     assert books.books_differences(world, go_live=GO_LIVE) == [
         books.Difference(f"Invoice {void.display_number}", books.STATUS, "Xero's VOIDED, BMS's Processed")]
+    assert reconcile_now(world) == {"AU": {"status": 1}, "NZ": {}}
 
 
 def assert_settled_history_kept(world: FirstDay) -> None:
@@ -208,6 +213,8 @@ def test_mutation_without_an_explicit_zero_rate_tax_type_the_first_day_fails(wor
         (f"Invoice {mixed.display_number}", books.TAX, "Xero's 128.50, BMS's 120.00"),
         (f"Invoice {mixed.display_number}", books.TOTALS, "Xero's 1413.50, BMS's 1405.00"),
     ]
+    # The reconciliation counts them too (one row each, by the first figure that differs: the tax).
+    assert reconcile_now(world) == {"AU": {"status": 1, "contact_archived": 1, "tax": 2}, "NZ": {}}
     for invoice in (no_tax, mixed):  # and BMS's own check after the write held them, not Processed
         link = InvoiceLink.objects.get(invoice=invoice)
         assert (invoice.status, link.status) == (InvoiceStatus.APPROVED, LinkStatus.DIFFERS), link.last_error

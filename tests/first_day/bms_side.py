@@ -28,6 +28,7 @@ from bms.jobs.models import Job, JobStatus
 from bms.jobs.scheduling import scheduler_tick, schedules_ensure
 from bms.ledger.models import Account, TaxRate
 from bms.xero.models import ContactLink, InvoiceLink, XeroTenant
+from bms.xero.reconcile.models import ReconciliationRun
 from bms.xero.tests.conftest import authenticate, connect
 from tests.first_day.xero_side import InXero
 
@@ -170,6 +171,22 @@ def unarchive_from_the_panel(world: FirstDay) -> None:
     link = ContactLink.objects.get(customer=customer, tenant=world.tenants["AU"])
     response = world.admin.post(reverse("xero:contact_unarchive", args=[customer.pk, link.pk]))
     assert response.status_code == 302
+
+
+def reconcile_now(world: FirstDay) -> dict[str, dict[str, int]]:
+    """Finance presses Run now on Admin → Reconciliation for each organisation, over the demo's whole
+    history to today (a full pass); the job runs in this thread. The counts per cause, by entity code."""
+    counts = {}
+    for code in ("AU", "NZ"):
+        tenant = world.tenants[code]
+        response = world.admin.post(reverse("reconcile:run_now"), {
+            "tenant": tenant.pk, "date_from": (START.date() - timedelta(days=90)).isoformat(),
+            "date_to": START.date().isoformat(), "full": "on"})
+        assert response.status_code == 302
+        run = ReconciliationRun.objects.filter(tenant=tenant).order_by("-started_at", "-pk").first()
+        assert run is not None and run.status == "completed", run and run.error
+        counts[code] = dict(run.cause_counts)
+    return counts
 
 
 def dry_run(world: FirstDay, entity_code: str) -> dict[str, int]:
