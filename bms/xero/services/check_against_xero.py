@@ -31,6 +31,7 @@ from bms.xero.services.contact_status import contact_states_read
 from bms.xero.services.contacts import ContactPush
 from bms.xero.services.invoices import InvoicePush, invoices_for_push
 from bms.xero.services.journals import JournalPush, journals_for_push
+from bms.xero.services.tracking_check import TrackingCheck
 from bms.xero.sync.dry_run import Finding, Outcome, preview
 from bms.xero.sync.log import SyncLog
 from bms.xero.sync.run import WaitForXeroError, tenant_read_organisation
@@ -78,18 +79,21 @@ def _findings(*, tenant: XeroTenant, entities: Sequence[Entity], kinds: Sequence
     }
     log.set_total(sum(len(records) for records in due.values()))
     chart = ChartCheck(client)  # read once, shared by invoices and journals, as one push run would
+    tracking = TrackingCheck(client, tenant)  # the same: Xero's tracking categories read at most once
     # The linked contacts' status as Xero holds it now (a push reads it too), kept in memory only.
     states = contact_states_read(tenant=tenant, client=client, customer_ids={c.pk for c in due["customers"]} | {
         i.customer_id for i in due["invoices"]})
     contacts = ContactPush(tenant=tenant, client=client, log=log)
     findings = _previewed(contacts, due["customers"], log, adjust=_with_states(states))
     if due["invoices"]:
-        invoices = InvoicePush(tenant=tenant, client=client, log=log, chart=chart, invoices=due["invoices"])
+        invoices = InvoicePush(tenant=tenant, client=client, log=log, chart=chart, invoices=due["invoices"],
+                               tracking=tracking)
         invoices.contact_states.update(states)
         _assume_contacts_sent(invoices, contacts, due["invoices"], findings, adjust=_with_states(states))
         findings += _previewed(invoices, due["invoices"], log)
     if due["journals"]:
-        findings += _previewed(JournalPush(tenant=tenant, client=client, log=log, chart=chart), due["journals"], log)
+        journals = JournalPush(tenant=tenant, client=client, log=log, chart=chart, tracking=tracking)
+        findings += _previewed(journals, due["journals"], log)
     return findings
 
 

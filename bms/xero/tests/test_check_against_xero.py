@@ -257,3 +257,26 @@ def test_an_invoice_in_a_currency_the_organisation_lacks_is_held_and_the_currenc
     [held] = report.causes
     assert held.cause == "currency JPY not enabled in Xero" and held.counts == {"invoice": 1}
     assert XeroTenant.objects.get(pk=connected.pk).currencies == ""  # read for the check, kept nowhere
+
+
+def test_an_archived_tracking_option_holds_the_entitys_invoices_and_journals_in_the_check(
+    admin_client, connected, sandbox, au_entity
+):
+    """The tracking check (services/tracking_check.py) is the adapters' own; the check reads Xero's
+    tracking categories with the organisation and once more for invoices and journals together."""
+    from bms.xero.tests.test_tracking import _choose
+
+    _choose(admin_client, au_entity, connected, Region="Melbourne", Division="Parts")
+    journal_chart()
+    _journal(au_entity, date(2026, 4, 23))
+    _released(au_entity, [f.customer()], 2)
+    sandbox.set_tracking(connected.xero_tenant_id, "Region", "Melbourne", status="ARCHIVED")
+    sandbox.clear_log()
+    report, _ = _check(connected, au_entity)
+    [held] = report.causes
+    assert held.cause == "tracking option Region: Melbourne archived in Xero"
+    assert held.counts == {"invoice": 2, "journal": 1}
+    assert (held.fix_label, held.fix_url) == ("Open Tracking", reverse("xero:tracking"))
+    calls = [entry["path"].rsplit("/", 1)[-1] for entry in sandbox.log(connected.xero_tenant_id)]
+    assert calls.count("TrackingCategories") == 2  # not once per record or per kind
+    assert _writes(sandbox, connected) == []
