@@ -44,6 +44,8 @@ def test_a_batch_is_sent_at_most_as_often_as_the_retry_policy_allows_in_one_job(
     # layer re-runs the whole push (it was 5 × 6 sends before).
     assert len(calls) == 5 and len({(e["method"], e["path"]) for e in calls}) == 1, calls
     assert job.status == JobStatus.COMPLETED and "waiting for Xero's service to recover" in job.result
-    assert Job.objects.get(retry_of=job).not_before_at is not None  # it comes back later; nothing failed
+    # It comes back later; nothing failed. (Its not_before_at is the policy's few-millisecond wait,
+    # which a loaded machine can pass before the retry is queued, so the status is what is asserted.)
+    assert Job.objects.get(retry_of=job).status == JobStatus.QUEUED
     statuses = set(InvoiceLink.objects.filter(invoice__in=invoices).values_list("status", flat=True))
     assert statuses == {LinkStatus.PENDING}
