@@ -19,8 +19,7 @@ from bms.preferences.selectors import xero_is_active
 from bms.xero.models import XeroCheck
 from bms.xero.selectors import entity_xero_status
 from bms.xero.services.actions import entity_check_request
-from bms.xero.services.check_report import OUTCOME_WORDS, CheckReport, kind_words
-from bms.xero.sync.dry_run import Outcome
+from bms.xero.services.check_report import CheckReport, kind_words
 from bms.xero.views import AuthenticatedRequest
 
 
@@ -72,5 +71,5 @@ def entity_check(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def _kind_rows(report: CheckReport) -> list[dict[str, object]]:
     """One row per record kind: how many records, and what the push would do with them."""
     return [{"what": kind_words(kind.kind, kind.total),
-             "outcomes": [f"{n} {OUTCOME_WORDS[Outcome(outcome)]}" for outcome, n in kind.counts.items()]}
+             "outcomes": kind.lines()}
             for kind in report.kinds]

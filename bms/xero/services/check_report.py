@@ -43,7 +43,9 @@ class KindCounts:
         return sum(self.counts.values())
 
     def lines(self) -> list[str]:
-        return [f"{n} {OUTCOME_WORDS[Outcome(outcome)]}" for outcome, n in self.counts.items()]
+        # In OUTCOME_WORDS' order, not the order the records happened to be checked in (the database's).
+        return [f"{self.counts[outcome]} {words}" for outcome, words in OUTCOME_WORDS.items()
+                if self.counts.get(outcome)]
 
 
 @dataclass
