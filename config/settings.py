@@ -161,6 +161,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bms.core.context_processors.navigation",
+                "bms.xero.context_processors.connection_banners",
             ],
         },
     },
@@ -215,6 +216,16 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # The address people use to reach BMS; Xero shows it as "Go to BMS" on each invoice.
 BMS_BASE_URL = os.environ.get("BMS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- E-mail -----------------------------------------------------------------------------
+# A connection incident (Xero refused the connection) is e-mailed once to BMS_XERO_ALERT_RECIPIENTS
+# (comma-separated), else to the admin who authenticated the grant. The demo prints e-mails on the
+# console; production sets EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST….
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bms@localhost")
+BMS_XERO_ALERT_RECIPIENTS = [a.strip() for a in os.environ.get("BMS_XERO_ALERT_RECIPIENTS", "").split(",") if a.strip()]
 
 # --- Background jobs (Huey) -------------------------------------------------------------
 # Embedded default: Huey on a SQLite file beside the database. BMS_JOBS_URL=redis://… switches

@@ -30,7 +30,7 @@ from bms.entities.models import Entity
 from bms.jobs.models import Job, JobLogEntry, JobStatus, LogLevel
 from bms.ledger.models import Account, AccountStatus
 from bms.stock.models import Dispatch
-from bms.xero.auth.parking import grant_mark_needs_reauthentication
+from bms.xero.auth.incidents import grant_refused
 from bms.xero.models import LinkStatus, XeroTenant
 from bms.xero.reconcile.run import reconciliation_run
 from bms.xero.selectors import entity_tenant
@@ -116,7 +116,7 @@ def _objects_for(route: str, name: str) -> list[int]:
         return list(CostOfSalesJournal.objects.order_by("pk").values_list("pk", flat=True)[:1])
     if route.startswith("admin/jobs/"):
         return list(Job.objects.order_by("pk").values_list("pk", flat=True))
-    if route.startswith("xero/tracking/"):
+    if route.startswith(("xero/tracking/", "xero/incidents/")):
         return []  # POST-only actions that come back to Admin → Tracking, which is rendered itself
     if route.startswith("stock/dispatches/"):
         return list(Dispatch.objects.order_by("pk").values_list("pk", flat=True)[:1])
@@ -189,7 +189,7 @@ def demo_screens(sandbox, xero_settings):  # noqa: F811 (the imported fixtures)
                 continue
             keep(url, admin.get(url))
     # Last, as it stops every call: Xero no longer accepts the connection.
-    grant_mark_needs_reauthentication(grant_id=tenant.grant_id, reason="Xero refused the refresh (invalid_grant)")
+    grant_refused(grant_id=tenant.grant_id, detail="invalid_grant")
     keep("Admin → Entities (needs re-authentication)", admin.get(reverse("entities:entity_list")))
     keep("an entity that needs re-authentication", admin.get(reverse("entities:entity_detail", args=[au.pk])))
     keep("/admin/jobs/?level=error", admin.get(reverse("jobs:job_detail", args=[failed.pk]) + "?level=error"))

@@ -25,6 +25,7 @@ from xero_sandbox.errors import ApiError, post_data_invalid, problem
 from xero_sandbox.faults import Faults
 from xero_sandbox.idempotency import MAX_KEY_LENGTH, Remembered, fingerprint
 from xero_sandbox.jsonout import XeroJSON
+from xero_sandbox.roles import role_refusal
 
 if TYPE_CHECKING:
     from xero_sandbox.app import Sandbox
@@ -173,10 +174,17 @@ class AccountingPipeline:
                                                 for c in sandbox.identity.connections(grant["grant_id"]))
         if not connected:
             return problem(403, "Forbidden", "AuthenticationUnsuccessful")
-        if sandbox.config.enforce_scopes and not scope_allows(scopes, endpoint.family, write=endpoint.writes):
+        # A scope taken away from the grant (the control API's stand-in for a consent that never had
+        # it, e.g. a granular scope asked after the grant was made) counts for tokens already issued.
+        held = scopes & set(grant["scope"].split())
+        if sandbox.config.enforce_scopes and not scope_allows(held, endpoint.family, write=endpoint.writes):
             entry["problem"] = "insufficient_scope"
             return problem(401, "Unauthorized", "AuthenticationUnsuccessful", {
                 "WWW-Authenticate": 'Bearer error="insufficient_scope"'})
+        denied = role_refusal(org, grant["user_id"], endpoint.family, write=endpoint.writes)
+        if denied is not None:
+            entry["problem"] = "not_permitted"
+            return denied
         faults = sandbox.faults_for(org)
         if faults.offline:
             entry["problem"] = "offline"

@@ -113,6 +113,17 @@ class SandboxHandle:
     def revoke_grant(self, grant_id: str) -> dict:
         return self.control("POST", f"grants/{grant_id}/revoke")
 
+    def remove_scopes(self, grant_id: str, *scopes: str) -> dict:
+        return self.control("POST", f"grants/{grant_id}/scope", remove=list(scopes))
+
+    def deny_role(self, tenant_id: str, *families: str, user_id: str = "*") -> dict:
+        return self.control("POST", f"tenants/{tenant_id}/roles", deny=list(families), user_id=user_id)
+
+    def disconnect_tenant(self, tenant_id: str) -> None:
+        """What an admin does in Xero (Settings → Connected apps → Disconnect) for one organisation:
+        the connection goes (xero-notes §1.6) — the grant's other organisations stay."""
+        self.control("POST", f"tenants/{tenant_id}/disconnect")
+
     def expire_tokens(self, grant_id: str, *, refresh: bool = False) -> dict:
         return self.control("POST", f"grants/{grant_id}/expire-tokens", refresh=refresh)
 

@@ -16,6 +16,7 @@ from bms.jobs.scheduling import schedule_remove, schedule_upsert
 from bms.jobs.services import JobWaitError, job_enqueue
 from bms.preferences.selectors import general_settings, xero_is_active
 from bms.xero import status_lines  # noqa: F401  (registers the Xero lines of `bms status`)
+from bms.xero.auth.incidents import connection_refused, incident_text
 from bms.xero.auth.tokens import grants_keep_alive
 from bms.xero.client.errors import AuthError
 from bms.xero.models import XeroTenant
@@ -52,10 +53,9 @@ def _sync(ctx: JobContext, tenant_id: int, kind: SyncKind, **options: Any) -> Sy
     except WaitForXeroError as exc:
         raise JobWaitError(exc.describe(tenant_time_zone(tenant)), eta=exc.until) from None
     except AuthError as exc:
-        # Not bad data: the work is parked and resumes after re-authentication.
-        ctx.warning(f"{tenant.name} needs re-authentication ({exc.message}); the work waits and resumes after "
-                    "someone presses Authenticate with Xero.", cause="Xero connection needs re-authentication")
-        ctx.result = f"Waiting: {tenant.name} needs re-authentication"
+        # Not bad data: the work is parked and resumes once the cause is fixed. Logged as an error so
+        # the job does not read as a plain success while work waits.
+        _parked(ctx, tenant, exc)
         return None
     except LeaseBusyError as exc:
         # Never dropped: a push pressed while another job sends runs as soon as that one is done;
@@ -65,6 +65,14 @@ def _sync(ctx: JobContext, tenant_id: int, kind: SyncKind, **options: Any) -> Sy
         raise JobWaitError(f"Waiting: {exc}", eta=eta) from None
     ctx.result = f"Completed: {outcome.summary()}"
     return outcome
+
+
+def _parked(ctx: JobContext, tenant: XeroTenant, exc: AuthError) -> None:
+    incident = connection_refused(refusal=exc.refusal, tenant=tenant, job_id=ctx.job.pk)
+    text = incident_text(incident) if incident is not None else None
+    cause = text.title if text is not None else "Xero connection needs re-authentication"
+    ctx.error(f"{text.cause} {text.fix}" if text is not None else exc.message, record=tenant.name, cause=cause)
+    ctx.result = f"Parked: {tenant.name} — {cause.lower()}; the work waits (nothing lost) and is sent once it is fixed"
 
 
 @job_kind("xero.customers.sync")
@@ -151,7 +159,7 @@ def check_entity(ctx: JobContext, *, entity_id: int) -> None:
     except WaitForXeroError as exc:
         raise JobWaitError(exc.describe(tenant_time_zone(tenant)), eta=exc.until) from None
     except AuthError as exc:
-        ctx.result = f"Stopped: {tenant.name} needs re-authentication ({exc.message})"
+        _parked(ctx, tenant, exc)
         return
     ctx.result = f"Completed: {report.summary()}"
 

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from bms.xero import views, views_check, views_connect, views_contacts, views_invoice_changes, views_tracking
+from bms.xero import (
+    views,
+    views_check,
+    views_connect,
+    views_contacts,
+    views_health,
+    views_invoice_changes,
+    views_tracking,
+)
 
 app_name = "xero"
 
@@ -29,6 +37,7 @@ urlpatterns = [
     path("invoices/<int:pk>/links/<int:link_id>/accept/", views_invoice_changes.invoice_accept_difference,
          name="invoice_accept_difference"),
     path("journals/<int:pk>/push/", views.journal_push, name="journal_push"),
+    path("incidents/<int:pk>/retry/", views_health.incident_retry_view, name="incident_retry"),
     path("accounts/compare/", views.chart_compare, name="chart_compare"),
     path("tracking/", views_tracking.tracking, name="tracking"),
     path("tracking/<int:pk>/read/", views_tracking.tracking_read, name="tracking_read"),

@@ -1,67 +1,63 @@
-"""Parking work while a Xero connection is dead, and resuming it afterwards (PRODUCT.md §3.1).
+"""Parking work while a Xero connection cannot do it, and resuming it afterwards (PRODUCT.md §3.1).
 
-A revoked or expired grant is not bad data: its pending pushes become `parked` (never `failed`,
-never deleted) and go back to `pending` when someone authenticates again. Rows caught mid-send
-(`sending`, `uncertain`) keep their state, so they are still looked up in Xero before anything is
-created again.
+A refused connection is not bad data: the pending pushes it blocks become `parked` (never `failed`,
+never deleted) and go back to `pending` when the cause is fixed. What is parked depends on what was
+refused (auth/incidents.py): everything of a grant or of a tenant, or one kind of work only (a scope
+or a Xero user's role for, say, manual journals). Rows caught mid-send (`sending`, `uncertain`) keep
+their state, so they are still looked up in Xero before anything is created again.
 """
+
+from __future__ import annotations
 
 import logging
 
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
 
-from bms.xero.models import ContactLink, GrantStatus, InvoiceLink, JournalLink, LinkStatus, XeroGrant, XeroTenant
+from bms.xero.models import ContactLink, InvoiceLink, JournalLink, LinkStatus, SyncLink, XeroGrant
 
 logger = logging.getLogger(__name__)
 
-LINK_MODELS = (ContactLink, InvoiceLink, JournalLink)
+LINK_MODELS: tuple[type[SyncLink], ...] = (ContactLink, InvoiceLink, JournalLink)
+# The link rows each scope family's refusal blocks (client/refusals.py); a family not listed here
+# (settings: every run reads the organisation) blocks them all.
+FAMILY_LINKS: dict[str, tuple[type[SyncLink], ...]] = {
+    "contacts": (ContactLink,), "invoices": (InvoiceLink,), "manualjournals": (JournalLink,),
+}
 PARKED_CAUSE = "Xero connection needs re-authentication"
 
 
-def _links_park(reason: str, **tenant_filter: int) -> int:
+def family_links(family: str) -> tuple[type[SyncLink], ...]:
+    return FAMILY_LINKS.get(family, LINK_MODELS)
+
+
+def links_park(*, where: Q, models: tuple[type[SyncLink], ...], reason: str, cause: str) -> int:
+    """Park the pending links matching `where` (a filter on the link's tenant) of these kinds."""
     parked = 0
     with transaction.atomic():
-        for model in LINK_MODELS:
-            parked += model.objects.filter(status=LinkStatus.PENDING, **tenant_filter).update(
-                status=LinkStatus.PARKED, last_error=reason[:1000], error_cause=PARKED_CAUSE
+        for model in models:
+            parked += model._default_manager.filter(where, status=LinkStatus.PENDING).update(
+                status=LinkStatus.PARKED, last_error=reason[:1000], error_cause=cause[:255]
             )
     return parked
 
 
-def links_park_for_grant(*, grant_id: int, reason: str) -> int:
-    return _links_park(reason, tenant__grant_id=grant_id)
-
-
-def links_park_for_tenant(*, tenant_id: int, reason: str) -> int:
-    return _links_park(reason, tenant_id=tenant_id)
-
-
-def links_resume_for_grant(*, grant: XeroGrant) -> int:
+def links_resume(*, where: Q, models: tuple[type[SyncLink], ...] = LINK_MODELS) -> int:
+    """Back to pending: the next push sends them (once; the engine's keys see to that)."""
     resumed = 0
     with transaction.atomic():
-        for model in LINK_MODELS:
-            resumed += model.objects.filter(
-                tenant__grant=grant, tenant__auth_problem="", status=LinkStatus.PARKED
-            ).update(status=LinkStatus.PENDING, last_error="", error_cause="")
+        for model in models:
+            resumed += model._default_manager.filter(where, status=LinkStatus.PARKED).update(
+                status=LinkStatus.PENDING, last_error="", error_cause=""
+            )
     return resumed
 
 
-def grant_mark_needs_reauthentication(*, grant_id: int, reason: str) -> None:
-    """Park the grant: its work waits (not failed) until someone authenticates again."""
-    updated = XeroGrant.objects.filter(pk=grant_id).exclude(status=GrantStatus.NEEDS_REAUTH).update(
-        status=GrantStatus.NEEDS_REAUTH, status_reason=reason[:255], updated_at=timezone.now()
-    )
-    if updated:
-        parked = links_park_for_grant(grant_id=grant_id, reason=reason)
-        logger.warning("xero grant %s needs re-authentication (%s); %s pending pushes parked", grant_id, reason, parked)
+def links_resume_for_grant(*, grant: XeroGrant) -> int:
+    """After re-authenticating: the grant's organisations that are connected again resume (one
+    still disconnected keeps its `auth_problem` and its parked work)."""
+    return links_resume(where=Q(tenant__grant=grant, tenant__auth_problem=""))
 
 
-def tenant_auth_failed(*, tenant: XeroTenant, status_code: int | None, reason: str) -> None:
-    """Xero refused our credentials for this tenant. A 401 with a freshly refreshed token means the
-    grant itself is gone; a 403 means this organisation was disconnected from the grant."""
-    if status_code == 401 and tenant.grant_id:
-        grant_mark_needs_reauthentication(grant_id=tenant.grant_id, reason=reason)
-        return
-    XeroTenant.objects.filter(pk=tenant.pk).update(auth_problem=reason[:255])
-    links_park_for_tenant(tenant_id=tenant.pk, reason=reason)
+def links_parked_count(*, where: Q, models: tuple[type[SyncLink], ...] = LINK_MODELS) -> int:
+    return sum(model._default_manager.filter(where, status=LinkStatus.PARKED).count() for model in models)

@@ -26,8 +26,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from bms.xero.auth.crypto import decrypt_secret, encrypt_secret
+from bms.xero.auth.incidents import grant_refused
 from bms.xero.auth.oauth_app import oauth_client
-from bms.xero.auth.parking import grant_mark_needs_reauthentication
 from bms.xero.client.api import TOKEN_FRESH_S
 from bms.xero.client.errors import AuthError, RetryableError, UncertainError
 from bms.xero.client.oauth import TokenSet, XeroOAuth
@@ -123,7 +123,7 @@ def _refresh_claimed(grant: XeroGrant, claimant: str, *, now: datetime, oauth: X
     except AuthError as exc:
         mine.update(refresh_claimed_by="", refresh_claimed_until=None)
         reason = f"Xero refused the refresh ({exc.oauth_error or exc.status_code}); authenticate again"
-        grant_mark_needs_reauthentication(grant_id=grant.pk, reason=reason)
+        grant_refused(grant_id=grant.pk, detail=str(exc.oauth_error or exc.status_code))
         raise GrantNeedsReauthenticationError(reason) from None
     except BaseException:
         mine.update(refresh_claimed_by="", refresh_claimed_until=None)  # the old token still works: retry later

@@ -19,8 +19,9 @@ from typing import Any, Generic, Protocol, TypeVar
 import httpx2
 
 from bms.xero.client import jsonbody
-from bms.xero.client.errors import ReadOnlyError, RetryableError, UncertainError, ValidationError
+from bms.xero.client.errors import AuthError, ReadOnlyError, RetryableError, UncertainError, ValidationError
 from bms.xero.client.operations import IDEMPOTENCY_KEY, IF_MODIFIED_SINCE, operation_check
+from bms.xero.client.refusals import Refusal
 from bms.xero.client.responses import (
     TRANSPORT_ERRORS,
     RateLimitHeaders,
@@ -67,6 +68,11 @@ class Attempt:
     duration_ms: int
     limits: RateLimitHeaders
     outcome: str  # ok | validation | auth | retryable | uncertain | error
+    # What a refused connection means (outcome "auth"), and a 429's wait: the attempt recorder turns
+    # them into the connection's health (auth/incidents.py) on the caller's thread.
+    refusal: Refusal | None = None
+    retry_after_s: float | None = None
+    limit_problem: str | None = None
 
 
 class Limiter(Protocol):
@@ -356,6 +362,7 @@ class XeroAccountingClient:
         status_code: int | None = None
         limits = RateLimitHeaders()
         outcome = "error"
+        error: Exception | None = None
         try:
             # The token first: the moment a slot is granted should be the moment the call leaves, or
             # Xero may count it in a later window than the limiter did. A token fetched before a long
@@ -368,12 +375,12 @@ class XeroAccountingClient:
                 try:
                     response = self._http.request(method, path, params=params, content=content, headers=headers)
                 except TRANSPORT_ERRORS as exc:
-                    outcome, failure = transport_failure(exc, is_write=is_write)
-                    raise failure from None
+                    outcome, error = transport_failure(exc, is_write=is_write)
+                    raise error from None
             status_code = response.status_code
             limits = RateLimitHeaders.from_response(response)
             self._limiter.observe(self.xero_tenant_id, limits)
-            outcome, error = classify(response, is_write=is_write)
+            outcome, error = classify(response, is_write=is_write, operation=operation)
             if isinstance(error, RetryableError) and status_code == 429:
                 self._limiter.penalise(self.xero_tenant_id, retry_after_s=error.retry_after_s,
                                        problem=error.limit_problem)
@@ -385,4 +392,7 @@ class XeroAccountingClient:
                 operation=operation, xero_tenant_id=self.xero_tenant_id, method=method, path=path,
                 idempotency_key=idempotency_key, status_code=status_code,
                 duration_ms=int((time.monotonic() - started) * 1000), limits=limits, outcome=outcome,
+                refusal=error.refusal if isinstance(error, AuthError) else None,
+                retry_after_s=error.retry_after_s if isinstance(error, RetryableError) else None,
+                limit_problem=error.limit_problem if isinstance(error, RetryableError) else None,
             ))

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from bms.xero.client.refusals import Refusal, RefusalKind
+
 
 class XeroError(Exception):
     def __init__(self, message: str, *, status_code: int | None = None):
@@ -33,11 +35,14 @@ class ValidationError(XeroError):
 
 
 class AuthError(XeroError):
-    """invalid_grant from the token endpoint, or 401/403 for the tenant."""
+    """invalid_grant from the token endpoint, or 401/403 for the tenant. `refusal` says what it
+    means and so what fixes it (client/refusals.py); without one it is a dead grant."""
 
-    def __init__(self, message: str, *, status_code: int | None = None, oauth_error: str | None = None):
+    def __init__(self, message: str, *, status_code: int | None = None, oauth_error: str | None = None,
+                 refusal: Refusal | None = None):
         super().__init__(message, status_code=status_code)
         self.oauth_error = oauth_error
+        self.refusal = refusal or Refusal(RefusalKind.GRANT, oauth_error or message[:200])
 
 
 class UncertainError(XeroError):

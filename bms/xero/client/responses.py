@@ -12,6 +12,7 @@ from typing import Any
 import httpx2
 
 from bms.xero.client.errors import AuthError, RetryableError, UncertainError, ValidationError, XeroError
+from bms.xero.client.refusals import RefusalKind, refusal_of
 from bms.xero.client.schemas import validation_messages
 
 # Failures of the exchange itself that say whether the request left (see `transport_failure`);
@@ -64,7 +65,15 @@ def transport_failure(exc: Exception, *, is_write: bool) -> tuple[str, XeroError
     return ("uncertain" if is_write else "retryable"), error_class(f"no answer from Xero ({type(exc).__name__})")
 
 
-def classify(response: httpx2.Response, *, is_write: bool) -> tuple[str, XeroError | None]:
+REFUSED_BECAUSE = {
+    RefusalKind.GRANT: "the connection is no longer valid",
+    RefusalKind.SCOPE: "the connection lacks a permission (scope) this call needs",
+    RefusalKind.TENANT: "this organisation is no longer connected",
+    RefusalKind.PERMISSION: "the Xero user who connected is not permitted to do this",
+}
+
+
+def classify(response: httpx2.Response, *, is_write: bool, operation: str = "") -> tuple[str, XeroError | None]:
     """The attempt log's outcome for an answer, and the error to raise (None when it succeeded)."""
     status = response.status_code
     if status < 400:
@@ -76,9 +85,12 @@ def classify(response: httpx2.Response, *, is_write: bool) -> tuple[str, XeroErr
             retry_after_s=retry_after(response), limit_problem=problem,
         )
     if status in (401, 403):
+        detail = _problem_detail(response)
+        refusal = refusal_of(status, www_authenticate=response.headers.get("WWW-Authenticate", ""), detail=detail,
+                             operation=operation, is_write=is_write)
         return "auth", AuthError(
-            f"Xero refused the credentials for this organisation ({status} {_problem_detail(response)})",
-            status_code=status,
+            f"Xero refused {operation or 'the call'}: {REFUSED_BECAUSE[refusal.kind]} ({status} {refusal.detail})",
+            status_code=status, refusal=refusal,
         )
     if status == 400:
         messages = _error_messages(response)
@@ -110,7 +122,7 @@ def _problem_detail(response: httpx2.Response) -> str:
     except ValueError:
         return ""
     if isinstance(data, dict):
-        return str(data.get("Detail") or data.get("Title") or "")
+        return str(data.get("Detail") or data.get("Message") or data.get("Title") or "")
     return ""
 
 

@@ -21,8 +21,11 @@ from django.utils import timezone
 from bms.core.audit import audit_record
 from bms.core.errors import DomainError
 from bms.entities.models import Entity
+from bms.jobs.models import Job, JobStatus
+from bms.jobs.services import job_enqueue
 from bms.preferences.selectors import xero_is_active
 from bms.users.models import User
+from bms.xero.auth.incidents import incidents_close_after_authentication
 from bms.xero.auth.oauth_app import oauth_client
 from bms.xero.auth.parking import links_resume_for_grant
 from bms.xero.auth.scopes import PAYMENTS_WRITE, SETTINGS_WRITE, grant_has_scope, requested_scopes
@@ -123,7 +126,9 @@ def oauth_complete(
     tokens, connections = _exchange_code(code=code, code_verifier=entry["verifier"], oauth=oauth)
     with transaction.atomic():
         grant, tenants, before = _grant_store(tokens=tokens, connections=connections, user=user, now=now)
-        links_resume_for_grant(grant=grant)
+        resumed = incidents_close_after_authentication(grant=grant, tenants=tenants, by=f"re-authenticated by {user}")
+        links_resume_for_grant(grant=grant)  # work parked before incidents were recorded
+        transaction.on_commit(lambda: _push_resumed(resumed))
         audit_record(
             actor=user,
             action="xero.reauthenticated" if before else "xero.authenticated",
@@ -135,6 +140,16 @@ def oauth_complete(
             },
         )
     return OAuthResult(entity=entity, grant=grant, tenants=tenants, return_to=entry.get("return_to", ""))
+
+
+def _push_resumed(tenant_ids: list[int]) -> None:
+    """The work the incidents held back goes now, not at the next schedule: one push per organisation
+    (the engine sends each record once; a push already queued is not doubled)."""
+    for tenant in XeroTenant.objects.filter(pk__in=tenant_ids, is_connected=True):
+        for kind, what in (("xero.invoices.push", "invoices"), ("xero.journals.push", "cost-of-sales journals")):
+            if not Job.objects.filter(kind=kind, status=JobStatus.QUEUED, params__tenant_id=tenant.pk).exists():
+                job_enqueue(kind=kind, description=f"Push {what} to {tenant.name} (resumed after re-authentication)",
+                            params={"tenant_id": tenant.pk})
 
 
 def _pending_sign_in(

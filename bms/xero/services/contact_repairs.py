@@ -23,7 +23,6 @@ from bms.jobs.models import Job
 from bms.jobs.services import job_enqueue
 from bms.preferences.selectors import xero_is_active
 from bms.users.models import User
-from bms.xero.auth.parking import tenant_auth_failed
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.errors import AuthError, UncertainError, ValidationError, XeroError
 from bms.xero.client.schemas import Contact
@@ -77,9 +76,9 @@ def contact_unarchive(*, link: ContactLink, actor: User | None) -> ContactLink:
                 if contact is not None and contact.contact_status else {}))
             raise DomainError(f"Xero refused to unarchive the contact: {exc.message}") from None
         except AuthError as exc:  # the intent stays: the next press reads the contact first
-            tenant_auth_failed(tenant=row.tenant, status_code=exc.status_code, reason=exc.message)
-            raise DomainError(f"{row.tenant.name} needs re-authentication ({exc.message}): press Authenticate "
-                              "with Xero on Admin → Entities, then Unarchive again.") from None
+            # The refusal is already the connection's incident (the attempt recorder): banner, e-mail.
+            raise DomainError(f"Xero refused the connection for {row.tenant.name} ({exc.message}): fix it as the "
+                              "banner says (Authenticate with Xero), then Unarchive again.") from None
         except XeroError as exc:
             raise DomainError(f"Xero could not be reached ({exc.message}); try again shortly.") from None
     return _unarchived(row, actor, looked_up=False)

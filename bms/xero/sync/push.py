@@ -27,7 +27,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from bms.xero.auth.parking import tenant_auth_failed
+from bms.xero.auth.incidents import blocking_incident, connection_refused, incident_text
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.errors import AuthError, RetryableError, UncertainError, ValidationError
 from bms.xero.client.schemas import BatchElement
@@ -160,6 +160,8 @@ class PushRun(Generic[R, X]):
 
     def run(self, records: Sequence[R]) -> SyncOutcome:
         links = self._links_for(records)
+        if self._held_back(links):
+            return self.outcome
         todo: list[_Item[R]] = []
         for record in records:
             link = links[record.pk]
@@ -187,6 +189,22 @@ class PushRun(Generic[R, X]):
         return self.outcome
 
     # --- before sending -----------------------------------------------------------------
+
+    def _held_back(self, links: dict[int, SyncLink]) -> bool:
+        """An open incident blocks this kind for this organisation (a role refusal of journals, a
+        missing scope): park the records without a call that Xero would only refuse again."""
+        incident = blocking_incident(self.adapter.tenant, self.model)
+        if incident is None:
+            return False
+        waiting = [link.pk for link in links.values()
+                   if link.status in (LinkStatus.PENDING, LinkStatus.FAILED, LinkStatus.PARKED)]
+        text = incident_text(incident)
+        self.model._default_manager.filter(pk__in=waiting).update(
+            status=LinkStatus.PARKED, last_error=f"Waiting: {text.cause} {text.fix}", error_cause=text.title)
+        self.outcome.parked += len(waiting)
+        if waiting:
+            self.log.error(f"{len(waiting)} {self.adapter.what} wait: {text.cause} {text.fix}", cause=text.title)
+        return True
 
     def _links_for(self, records: Sequence[R]) -> dict[int, SyncLink]:
         # Two statements however many records; rows another worker created a moment ago are kept.
@@ -293,8 +311,10 @@ class PushRun(Generic[R, X]):
             links.update(status=LinkStatus.PENDING)  # nothing landed: sent again later, same key
             raise
         except AuthError as exc:
+            # Nothing landed. Back to pending, then parked by what the refusal blocks (the incident
+            # the attempt recorder opened; idempotent) — a role refusal of journals parks only them.
             links.update(status=LinkStatus.PENDING)
-            tenant_auth_failed(tenant=self.adapter.tenant, status_code=exc.status_code, reason=exc.message)
+            connection_refused(refusal=exc.refusal, tenant=self.adapter.tenant)
             raise
         except ValidationError as exc:
             # The whole request was refused (not one element): nothing landed.

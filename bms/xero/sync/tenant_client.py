@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 
 import httpx2
 from django.conf import settings
 from django.utils import timezone
 
+from bms.xero.auth.incidents import connection_refused
 from bms.xero.auth.tokens import GrantNeedsReauthenticationError, access_token
 from bms.xero.client.api import Attempt, XeroAccountingClient
 from bms.xero.client.limits import LimitConfig, LocalLimiter
@@ -64,7 +66,7 @@ def process_limiter_reset() -> None:
         _limiter = None
 
 
-def _record_attempt(attempt: Attempt, job_id: int | None) -> None:
+def _record_attempt(attempt: Attempt, job_id: int | None, tenant: XeroTenant) -> None:
     # The attempt log row (for the screens) and a structured line (for whoever watches the workers).
     call_logger.info("xero call", extra={"fields": {
         "job": job_id, "tenant": attempt.xero_tenant_id, "operation": attempt.operation, "outcome": attempt.outcome,
@@ -92,6 +94,19 @@ def _record_attempt(attempt: Attempt, job_id: int | None) -> None:
             day_calls_remaining=attempt.limits.day_remaining,
             limits_seen_at=timezone.now(),
         )
+    _record_health(attempt, job_id, tenant)
+
+
+def _record_health(attempt: Attempt, job_id: int | None, tenant: XeroTenant) -> None:
+    """The one door from every Accounting call to the connection's health: a refusal opens (or
+    feeds) its incident, whichever call met it, a read as much as a write; a day limit spent is
+    kept on the tenant until Xero's Retry-After, for the banner (the limiter itself keeps it in
+    memory or Redis, which the screens cannot read)."""
+    if attempt.refusal is not None:
+        connection_refused(refusal=attempt.refusal, tenant=tenant, job_id=job_id)
+    elif attempt.status_code == 429 and attempt.limit_problem == "day" and attempt.retry_after_s:
+        XeroTenant.objects.filter(pk=tenant.pk).update(
+            waiting_until=timezone.now() + timedelta(seconds=attempt.retry_after_s), waiting_reason="day")
 
 
 def accounting_client(
@@ -108,7 +123,7 @@ def accounting_client(
         limiter=process_limiter(),
         timeout=httpx2.Timeout(settings.XERO_TIMEOUT_S, connect=10.0),
         transport=transport,
-        on_attempt=lambda attempt: _record_attempt(attempt, job_id),
+        on_attempt=lambda attempt: _record_attempt(attempt, job_id, tenant),
         retry=RetryPolicy(base_s=settings.XERO_RETRY_BASE_S),
         read_only=read_only,
     )

@@ -22,7 +22,9 @@ from bms.customers.models import Customer
 from bms.entities.models import Entity
 from bms.preferences.selectors import xero_is_active
 from bms.xero import view_in_xero
-from bms.xero.models import ContactLink, InvoiceLink, JournalLink, SyncLink
+from bms.xero.auth.incidents import blocking_incident, incident_text, tenant_incidents
+from bms.xero.context_processors import incident_banner
+from bms.xero.models import ContactLink, InvoiceLink, JournalLink, SyncLink, XeroTenant
 from bms.xero.reconcile.models import ReconciliationRow
 from bms.xero.reconcile.selectors import record_disagreements, tenant_disagreements
 from bms.xero.selectors import entity_tenant, entity_xero_status, tenants_in_use
@@ -70,22 +72,43 @@ def _panel_context(context: Context, record: Model) -> dict[str, Any]:
     return data
 
 
+def _connection_problems(tenants: Sequence[XeroTenant | None], model: type[SyncLink]) -> list[str]:
+    """Why this record's work waits, whatever its link says (a record with no link yet waits too):
+    each open incident that holds back its kind in its organisations, as one sentence."""
+    problems = []
+    for tenant in {t.pk: t for t in tenants if t is not None}.values():
+        incident = blocking_incident(tenant, model)
+        if incident is not None:
+            text = incident_text(incident)
+            problems.append(f"Waiting — {text.title}: {text.cause} {text.fix}")
+    return problems
+
+
 def _record_links(record: Model) -> dict[str, Any]:
     if isinstance(record, Entity):
-        return {"status": entity_xero_status(record), "tracking": entity_tracking_state(record)}
+        status = entity_xero_status(record)
+        incidents = tenant_incidents(status.tenant) if status.tenant is not None else []
+        return {"status": status, "tracking": entity_tracking_state(record),
+                "incidents": [incident_banner(incident) for incident in incidents]}
     if isinstance(record, Customer):
         rows = list(ContactLink.objects.filter(customer=record).select_related("tenant").order_by("tenant__name"))
-        return {"links": _contact_panel_links(rows), "has_target": bool(tenants_in_use())}
+        return {"links": _contact_panel_links(rows), "has_target": bool(tenants_in_use()),
+                "connection_problems": _connection_problems([row.tenant for row in rows], ContactLink)}
     if isinstance(record, Invoice):
         invoice_rows = list(InvoiceLink.objects.filter(invoice=record).select_related("tenant")
                             .order_by("tenant__name"))
-        return {"links": _panel_links(invoice_rows, view_in_xero.invoice_url),
-                "has_target": entity_tenant(record.entity) is not None}
+        target = entity_tenant(record.entity)
+        return {"links": _panel_links(invoice_rows, view_in_xero.invoice_url), "has_target": target is not None,
+                "connection_problems": _connection_problems(
+                    [target, *(row.tenant for row in invoice_rows)], InvoiceLink) if record.is_released else []}
     if isinstance(record, CostOfSalesJournal):
         journal_rows = list(JournalLink.objects.filter(journal=record).select_related("tenant")
                             .order_by("tenant__name"))
-        return {"links": _panel_links(journal_rows, view_in_xero.journal_url),
-                "has_target": entity_tenant(record.entity) is not None}
+        target = entity_tenant(record.entity)
+        posted = all(row.status == "synced" for row in journal_rows) and bool(journal_rows)
+        return {"links": _panel_links(journal_rows, view_in_xero.journal_url), "has_target": target is not None,
+                "connection_problems": [] if posted else _connection_problems(
+                    [target, *(row.tenant for row in journal_rows)], JournalLink)}
     return {}
 
 
@@ -116,11 +139,15 @@ def xero_entity_summary(entity: Entity) -> dict[str, Any]:
     grant = status.grant
     if grant is None:  # not connected
         return {"authenticated": False, "label": "No", "by": "—"}
-    label = "Needs re-authentication" if status.needs_reauthentication else "Yes"
+    incidents = tenant_incidents(status.tenant) if status.tenant is not None else []
+    if incidents:  # what Xero refused, by what fixes it: "Organisation disconnected", "Xero user not permitted"…
+        label = " · ".join(dict.fromkeys(incident_text(incident).title for incident in incidents))
+    else:
+        label = "Needs re-authentication" if status.needs_reauthentication else "Yes"
     if status.is_inherited:
         label += " (inherited)"
     return {
-        "authenticated": not status.needs_reauthentication,
+        "authenticated": not incidents and not status.needs_reauthentication,
         "label": label,
         "by": grant.authenticated_by_name or grant.authenticated_by_email or grant.xero_user_id,
     }

@@ -45,5 +45,5 @@ def test_status_shows_queue_jobs_parked_organisations_and_connections_to_re_auth
 def test_status_says_none_when_all_is_well():
     out = StringIO()
     call_command("status", stdout=out)
-    assert out.getvalue().splitlines()[3:] == ["Parked Xero organisations: none",
+    assert out.getvalue().splitlines()[3:] == ["Xero connection problems: none", "Parked Xero organisations: none",
                                                "Connections needing re-authentication: none"]
