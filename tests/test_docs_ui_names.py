@@ -30,7 +30,8 @@ from bms.entities.models import Entity
 from bms.jobs.models import Job, JobLogEntry, JobStatus, LogLevel
 from bms.ledger.models import Account, AccountStatus
 from bms.stock.models import Dispatch
-from bms.xero.auth.incidents import grant_refused
+from bms.xero.auth.incidents import connection_refused, grant_refused
+from bms.xero.client.refusals import Refusal, RefusalKind
 from bms.xero.models import LinkStatus, XeroTenant
 from bms.xero.reconcile.run import reconciliation_run
 from bms.xero.selectors import entity_tenant
@@ -189,6 +190,16 @@ def demo_screens(sandbox, xero_settings):  # noqa: F811 (the imported fixtures)
                 continue
             keep(url, admin.get(url))
     # Last, as it stops every call: Xero no longer accepts the connection.
+    # What Xero can refuse besides a dead grant (client/refusals.py), each with its own words and fix.
+    connection_refused(refusal=Refusal(RefusalKind.PERMISSION, "You are not permitted to access this resource",
+                                       "createManualJournals", is_write=True), tenant=tenant)
+    connection_refused(refusal=Refusal(RefusalKind.SCOPE, "insufficient_scope", "createManualJournals",
+                                       is_write=True), tenant=tenant)
+    keep("an entity whose Xero user is not permitted to post journals",
+         admin.get(reverse("entities:entity_detail", args=[au.pk])))
+    connection_refused(refusal=Refusal(RefusalKind.TENANT, "AuthenticationUnsuccessful", "getAccounts"),
+                       tenant=tenant)
+    keep("Admin → Entities (organisation disconnected)", admin.get(reverse("entities:entity_list")))
     grant_refused(grant_id=tenant.grant_id, detail="invalid_grant")
     keep("Admin → Entities (needs re-authentication)", admin.get(reverse("entities:entity_list")))
     keep("an entity that needs re-authentication", admin.get(reverse("entities:entity_detail", args=[au.pk])))

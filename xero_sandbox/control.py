@@ -12,9 +12,8 @@ tenant, grant or account a 404.
                                                     family_name?, email?} → the token answer (+ grant_id)
     POST   /_sandbox/grants/{id}/revoke            revoke a grant (its connections go too)
     POST   /_sandbox/grants/{id}/expire-tokens     expire its access tokens now ({"refresh": true}: refresh too)
-    POST   /_sandbox/grants/{id}/scope             take scopes away from a grant, tokens already issued included:
-                                                   {"remove": ["accounting.manualjournals"]} (its calls then answer
-                                                   401 insufficient_scope until a consent asks for them again)
+    POST   /_sandbox/grants/{id}/scope, /_sandbox/tenants/{id}/disconnect, /_sandbox/tenants/{id}/roles
+                                                   a connection refused as Xero refuses it: control_connections.py
     POST   /_sandbox/tenants                       a new organisation like the seeded one of a country:
                                                    {key, name?, country? ("AU" | "NZ")} → {tenant_id, name}
                                                    (the same key gives the same tenant id; repeating it is a 409)
@@ -22,11 +21,6 @@ tenant, grant or account a 404.
     GET|POST|DELETE /_sandbox/identity/faults      faults of the token endpoint
     GET|POST|DELETE /_sandbox/tenants/{id}/faults  faults for one tenant
     POST   /_sandbox/tenants/{id}/lock-date        {"date": "2026-04-30" | null}
-    POST   /_sandbox/tenants/{id}/disconnect       an admin disconnects the app in Xero (Settings → Connected apps):
-                                                   every connection to the organisation goes; calls with its
-                                                   tenant id answer 403 AuthenticationUnsuccessful (xero-notes §1.6)
-    POST   /_sandbox/tenants/{id}/roles            what a Xero user's role refuses here (roles.py): {"deny":
-                                                   ["manualjournals"], "user_id"? ("*": everyone), "reads"?}
     POST   /_sandbox/tenants/{id}/payments         a customer's payment made in Xero: {invoice_id | invoice_number,
                                                    amount, date?, reference?, account_code?}
     POST   /_sandbox/tenants/{id}/payments/{payment_id}/delete   a payment deleted in Xero (reversed)
@@ -62,7 +56,6 @@ from xero_sandbox.faults import Faults, IdentityFaults
 from xero_sandbox.jsonout import XeroJSON
 from xero_sandbox.plant import PlantError, plant
 from xero_sandbox.requestlog import summary
-from xero_sandbox.roles import roles_set
 from xero_sandbox.seed import DEMO_USER, new_org
 from xero_sandbox.xerodates import BadDateError, ms_date, parse_date
 
@@ -122,14 +115,11 @@ class ControlAPI:
             ("/_sandbox/grants", self.grants, ["GET", "POST"]),
             ("/_sandbox/grants/{grant_id}/revoke", self.revoke, ["POST"]),
             ("/_sandbox/grants/{grant_id}/expire-tokens", self.expire, ["POST"]),
-            ("/_sandbox/grants/{grant_id}/scope", self.grant_scope, ["POST"]),
             ("/_sandbox/faults", self.sandbox_faults, ["GET", "POST", "DELETE"]),
             ("/_sandbox/identity/faults", self.identity_faults, ["GET", "POST", "DELETE"]),
             ("/_sandbox/tenants", self.tenants, ["POST"]),
             ("/_sandbox/tenants/{tenant_id}/faults", self.tenant_faults, ["GET", "POST", "DELETE"]),
             ("/_sandbox/tenants/{tenant_id}/lock-date", self.lock_date, ["POST"]),
-            ("/_sandbox/tenants/{tenant_id}/roles", self.roles, ["POST"]),
-            ("/_sandbox/tenants/{tenant_id}/disconnect", self.disconnect, ["POST"]),
             ("/_sandbox/tenants/{tenant_id}/payments", self.payment, ["POST"]),
             ("/_sandbox/tenants/{tenant_id}/payments/{payment_id}/delete", self.delete_payment, ["POST"]),
             ("/_sandbox/tenants/{tenant_id}/accounts/{code}", self.account, ["POST"]),
@@ -267,42 +257,6 @@ class ControlAPI:
         refresh = (await _json(request)).get("refresh", False) is True
         self.sandbox.identity.expire_tokens(self._grant(request), refresh=refresh)
         return JSONResponse({"expired": True, "refresh": refresh})
-
-    async def grant_scope(self, request: Request) -> Response:
-        grant_id = self._grant(request)
-        remove = (await _json(request)).get("remove")
-        if not isinstance(remove, list) or not all(isinstance(scope, str) for scope in remove):
-            raise ControlError('send {"remove": ["scope", …]}')
-        with self.sandbox.store.lock:
-            grant = self.sandbox.store.grants[grant_id]
-            grant["scope"] = " ".join(scope for scope in grant["scope"].split() if scope not in remove)
-            self.sandbox.store.changed()
-            return JSONResponse({"scope": grant["scope"]})
-
-    async def disconnect(self, request: Request) -> Response:
-        org = self._org(request)
-        store = self.sandbox.store
-        with store.lock:
-            gone = [key for key, connection in store.connections.items() if connection["tenant_id"] == org["tenant_id"]]
-            for key in gone:
-                del store.connections[key]
-            store.changed()
-        return JSONResponse({"disconnected": len(gone)})
-
-    async def roles(self, request: Request) -> Response:
-        org = self._org(request)
-        values = await _json(request)
-        deny, user_id = values.get("deny"), values.get("user_id", "*")
-        if not isinstance(deny, list) or not all(isinstance(family, str) for family in deny) \
-                or not isinstance(user_id, str):
-            raise ControlError('send {"deny": ["manualjournals", …], "user_id"?: "…"}')
-        with self.sandbox.store.lock:
-            try:
-                rules = roles_set(org, user_id=user_id, deny=deny, reads=values.get("reads") is True)
-            except ValueError as exc:
-                raise ControlError(str(exc)) from None
-            self.sandbox.store.changed()
-            return JSONResponse({"roles": rules})
 
     async def sandbox_faults(self, request: Request) -> Response:
         sandbox = self.sandbox

@@ -112,3 +112,31 @@ def test_the_same_key_gives_the_same_tenant_id_in_a_fresh_sandbox(tmp_path):
 
     with run_sandbox() as first, run_sandbox() as second:
         assert first.add_tenant("k", country="NZ") == second.add_tenant("k", country="NZ")
+
+
+def test_it_answers_each_kind_of_connection_refusal_as_xero_does(sandbox, au):
+    """xero-notes §1.3, §1.6, §4; roles.py cites the role refusal's words."""
+    contact = {"Contacts": [{"Name": "Role Test Pty Ltd"}]}
+    # A Xero user whose role does not allow one kind of work: only that family's writes are refused.
+    sandbox.deny_role(au.tenant, "contacts")
+    refused = au.put("Contacts", contact, key="role-1")
+    assert refused.status_code == 403
+    assert refused.json()["Detail"] == "You are not permitted to access this resource"
+    assert au.get("Contacts").status_code == 200 and au.get("Invoices").status_code == 200
+    sandbox.deny_role(au.tenant, "manualjournals")  # replaces the rule: contacts are allowed again
+    assert au.put("Contacts", contact, key="role-2").status_code == 200
+    journal = au.put("ManualJournals", {"ManualJournals": [{"Narration": "x", "JournalLines": []}]}, key="role-3")
+    assert journal.status_code == 403 and "reporting role" in journal.json()["Detail"]
+    sandbox.deny_role(au.tenant)
+    # A scope taken away: 401 with insufficient_scope, tokens already issued included.
+    sandbox.remove_scopes(au.tokens["grant_id"], "accounting.contacts")
+    missing = au.get("Contacts")
+    assert missing.status_code == 401 and "insufficient_scope" in missing.headers["WWW-Authenticate"]
+    assert au.get("Accounts").status_code == 200
+    # The organisation disconnected in Xero: 403 AuthenticationUnsuccessful.
+    sandbox.disconnect_tenant(au.tenant)
+    gone = au.get("Accounts")
+    assert gone.status_code == 403 and gone.json()["Detail"] == "AuthenticationUnsuccessful"
+    # Bad requests to the control API are refused plainly.
+    assert httpx.post(f"{sandbox.base_url}/_sandbox/tenants/{au.tenant}/roles", json={"deny": ["x"]}).status_code == 400
+    assert httpx.post(f"{sandbox.base_url}/_sandbox/grants/{au.tokens['grant_id']}/scope", json={}).status_code == 400

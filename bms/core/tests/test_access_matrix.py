@@ -76,6 +76,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "xero:tracking_read": ADMINS,
     "xero:tracking_option_new": ADMINS,
     "xero:journal_push": ADMINS,
+    "xero:incident_retry": ADMINS,
     "reconcile:reconciliation": FINANCE,
     "reconcile:run_now": FINANCE,
     "reconcile:repair": FINANCE,

@@ -14,6 +14,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from bms.xero.auth.incident_words import incident_text
 from bms.xero.models import XeroIncident, XeroTenant
 from bms.xero.selectors import entities_for_tenant
 
@@ -42,8 +43,6 @@ def _entities(incident: XeroIncident) -> str:
 
 def incident_notify(incident_id: int) -> bool:
     """Send the incident's e-mail unless it went already; True when this call sent it."""
-    from bms.xero.auth.incidents import incident_text
-
     incident = XeroIncident.objects.select_related("grant__authorised_by", "tenant").filter(pk=incident_id).first()
     if incident is None:
         return False

@@ -19,7 +19,7 @@ from typing import Any, Generic, Protocol, TypeVar
 import httpx2
 
 from bms.xero.client import jsonbody
-from bms.xero.client.errors import AuthError, ReadOnlyError, RetryableError, UncertainError, ValidationError
+from bms.xero.client.errors import ReadOnlyError, RetryableError, UncertainError, ValidationError
 from bms.xero.client.operations import IDEMPOTENCY_KEY, IF_MODIFIED_SINCE, operation_check
 from bms.xero.client.refusals import Refusal
 from bms.xero.client.responses import (
@@ -27,6 +27,7 @@ from bms.xero.client.responses import (
     RateLimitHeaders,
     XeroResponse,
     classify,
+    error_facts,
     parse_json,
     transport_failure,
 )
@@ -361,8 +362,7 @@ class XeroAccountingClient:
         started = time.monotonic()
         status_code: int | None = None
         limits = RateLimitHeaders()
-        outcome = "error"
-        error: Exception | None = None
+        outcome, error = "error", None
         try:
             # The token first: the moment a slot is granted should be the moment the call leaves, or
             # Xero may count it in a later window than the limiter did. A token fetched before a long
@@ -392,7 +392,5 @@ class XeroAccountingClient:
                 operation=operation, xero_tenant_id=self.xero_tenant_id, method=method, path=path,
                 idempotency_key=idempotency_key, status_code=status_code,
                 duration_ms=int((time.monotonic() - started) * 1000), limits=limits, outcome=outcome,
-                refusal=error.refusal if isinstance(error, AuthError) else None,
-                retry_after_s=error.retry_after_s if isinstance(error, RetryableError) else None,
-                limit_problem=error.limit_problem if isinstance(error, RetryableError) else None,
+                **error_facts(error),
             ))

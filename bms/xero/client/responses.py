@@ -56,6 +56,15 @@ def parse_json(response: httpx2.Response) -> Any:
     return json.loads(response.content or b"null", parse_float=Decimal)
 
 
+def error_facts(error: Exception | None) -> dict[str, Any]:
+    """What the attempt log keeps of a failed call: a refusal's meaning, a 429's wait."""
+    if isinstance(error, AuthError):
+        return {"refusal": error.refusal}
+    if isinstance(error, RetryableError):
+        return {"retry_after_s": error.retry_after_s, "limit_problem": error.limit_problem}
+    return {}
+
+
 def transport_failure(exc: Exception, *, is_write: bool) -> tuple[str, XeroError]:
     """The outcome and error of a request that got no answer (one of TRANSPORT_ERRORS)."""
     if isinstance(exc, httpx2.ConnectError):
