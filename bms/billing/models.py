@@ -123,6 +123,10 @@ class Payment(models.Model):
     paid_on = models.DateField()
     reference = models.CharField(max_length=255, blank=True, default="")
     source = models.CharField(max_length=16, choices=PaymentSource.choices, default=PaymentSource.MANUAL)
+    account_code = models.CharField(
+        max_length=20, blank=True, default="",
+        help_text="The account the money went into, as the accounting system says (e.g. Xero's bank account code).",
+    )
     reversed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
