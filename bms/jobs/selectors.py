@@ -24,6 +24,13 @@ def jobs_visible_to(user, *, status: str = "") -> QuerySet[Job]:
     return jobs if user_can(user, "jobs.view_all") else jobs.filter(requested_by_id=user.pk)
 
 
+def job_is_visible_to(user, job: Job | None) -> bool:
+    """May this user open the job's page? (Link to a job only when it is.)"""
+    if job is None or not user_can(user, "jobs.view"):
+        return False
+    return user_can(user, "jobs.view_all") or job.requested_by_id == user.pk
+
+
 def job_errors_by_cause(*, job: Job) -> list[dict]:
     """Failed and held records grouped by cause with counts, most frequent first, each with how
     many can still be re-sent and the job that re-sent the others: fix a cause once, re-send it."""
