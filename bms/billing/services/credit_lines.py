@@ -23,7 +23,7 @@ from bms.billing.services.invoices import (
     _validate_lines,
 )
 from bms.core.errors import DomainError
-from bms.core.money import ZERO, DocumentTotals, LineAmounts, LineAmountType, document_totals, line_amounts
+from bms.core.money import CENT, ZERO, DocumentTotals, LineAmounts, LineAmountType, document_totals, line_amounts
 from bms.customers.models import Customer
 from bms.entities.models import Entity
 
@@ -125,15 +125,15 @@ def refuse_over_invoice(invoice: Invoice, lines: list[CreditNoteLineData], line_
             raise DomainError(
                 f"Line {number}: at most {left.normalize():f} of “{invoice_line.description}” can still be credited "
                 f"({already.normalize():f} of {invoice_line.quantity.normalize():f} already credited).", field="lines")
-    if all(line.invoice_line is not None for line in lines):
-        # Returns are bounded by quantity alone: tax is rounded per line, so the parts of a line
-        # credited separately can come to a cent more than the line did (7 × 19.99 at 10 %: 13.99 of
-        # tax; 3 and then 4 of them: 6.00 + 8.00). Xero rounds the same way, and the cent the invoice
-        # can't take stays the customer's credit.
-        return
     total = priced(lines, line_amount_type)[1].total
     room = invoice.total_amount - credited_total(invoice, excluding=excluding)
-    if total > room:
+    # Amount and tax are rounded per line, so the parts of a line credited separately can come to a
+    # cent more than the line did (7 × 19.99 at 10 %: 13.99 of tax; 3 and then 4 of them: 6.00 +
+    # 8.00). Xero rounds the same way; a return may take that cent per line, and what the invoice
+    # can't take of it stays the customer's credit.
+    returns_only = all(line.invoice_line is not None for line in lines)
+    allowance = CENT * len(lines) if returns_only else ZERO
+    if total > room + allowance:
         raise DomainError(
             f"This credit of {total} is more than the {room} of invoice {invoice.display_number} not yet credited "
             f"(total {invoice.total_amount}).", field="lines")

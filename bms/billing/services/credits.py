@@ -82,6 +82,8 @@ def _refuse_allocation(credit_note: CreditNote, invoice: Invoice, amount: Decima
     if credit_note.status not in (CreditNoteStatus.APPROVED, CreditNoteStatus.PROCESSED):
         raise DomainError(f"Credit note {cn} is {credit_note.get_status_display().lower()}: only a released credit "
                           "note with credit left can be allocated.")
+    if credit_note.source == CreditSource.XERO:
+        raise DomainError(f"Credit note {cn} was made in Xero: allocate it there; BMS shows it after the next pull.")
     if invoice.status not in (InvoiceStatus.APPROVED, InvoiceStatus.PROCESSED):
         owed = "nothing is owed on it" if invoice.status == InvoiceStatus.COMPLETED else "it isn't released"
         raise DomainError(f"Invoice {inv} is {invoice.get_status_display().lower()}: {owed}.", field="invoice")

@@ -390,6 +390,8 @@ def test_it_records_a_credit_note_made_in_xero_read_only_with_xeros_number():
         "CN-0042", None, "xero", "processed")
     assert (credit_note.total_amount, credit_note.tax_amount, credit_note.remaining_credit) == (
         D("55.00"), D("5.00"), D("55.00"))
+    with pytest.raises(DomainError, match="was made in Xero: allocate it there"):
+        credit_allocate(credit_note=credit_note, invoice=invoice, amount=D("55.00"), on=ON)
     credit_allocate(credit_note=credit_note, invoice=invoice, amount=D("55.00"), on=ON, source="xero", now=NOW)
     # The next pull brings the same credit note, changed in Xero: it is updated, not added.
     again = _from_xero(invoice, credit_note=credit_note, amount="66.00")
