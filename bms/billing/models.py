@@ -133,3 +133,19 @@ class Payment(models.Model):
     class Meta:
         ordering = ["paid_on", "id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+
+
+# Credit notes live in their own module; imported here so Django registers them with billing's models.
+from bms.billing.models_credit import (  # noqa: E402
+    CreditAllocation,
+    CreditNote,
+    CreditNoteLine,
+    CreditNoteStatus,
+    CreditSource,
+    Refund,
+)
+
+__all__ = [
+    "CreditAllocation", "CreditNote", "CreditNoteLine", "CreditNoteStatus", "CreditSource", "Invoice", "InvoiceLine",
+    "InvoiceStatus", "Payment", "PaymentSource", "Refund",
+]

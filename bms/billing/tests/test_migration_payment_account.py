@@ -1,4 +1,4 @@
-"""billing 0007: payments pulled before BMS kept Xero's reference carried the made-up reference
+"""billing 0008: payments pulled before BMS kept Xero's reference carried the made-up reference
 "Xero payment"; the upgrade blanks it (a payment entered in BMS keeps whatever it says)."""
 
 from datetime import date
@@ -28,10 +28,10 @@ def test_it_forgets_the_made_up_reference_of_pulled_payments():
     pulled_with_own = payment_record(invoice=invoice, amount=Decimal("11.00"), paid_on=date(2026, 5, 1),
                                      reference="EFT 9", source=PaymentSource.XERO)
     try:
-        old = _migrate(("billing", "0006_customer_and_terms_moved_to_customers"))
+        old = _migrate(("billing", "0007_credit_notes"))
         Payment = old.get_model("billing", "Payment")
         Payment.objects.filter(pk=pulled.pk).update(reference="Xero payment")
-        new = _migrate(("billing", "0007_payment_account_code"))
+        new = _migrate(("billing", "0008_payment_account_code"))
         Payment = new.get_model("billing", "Payment")
         assert dict(Payment.objects.values_list("pk", "reference")) == {pulled.pk: "", pulled_with_own.pk: "EFT 9"}
     finally:

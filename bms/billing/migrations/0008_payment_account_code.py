@@ -13,7 +13,7 @@ def _forget_the_placeholder_reference(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0006_customer_and_terms_moved_to_customers'),
+        ('billing', '0007_credit_notes'),
     ]
 
     operations = [
