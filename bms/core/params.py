@@ -13,3 +13,12 @@ def int_param(text: str, *, maximum: int = DB_INT_MAX) -> int | None:
         return None
     value = int(text)
     return value if value <= maximum else None
+
+
+SEARCH_MAX = 100
+
+
+def search_param(text: str) -> str:
+    """What a search box sent, made safe to query with: trimmed, at most SEARCH_MAX characters and
+    without NUL characters (PostgreSQL refuses a string holding one, which would be a 500)."""
+    return text.replace("\x00", "").strip()[:SEARCH_MAX]

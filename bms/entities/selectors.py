@@ -20,11 +20,18 @@ def entities_list() -> QuerySet[Entity]:
     )
 
 
-def organisations_with_branches() -> QuerySet[Entity]:
-    """Each organisation with its branches loaded in one more query, for the Organisations section."""
+def organisations_with_branches(shown: list[Entity] | None = None) -> QuerySet[Entity]:
+    """Each organisation with its branches loaded in one more query, for the Organisations section;
+    given the entities of a page, only those: the organisations among them or above them, and of
+    their branches the ones on the page."""
+    organisations = Entity.objects.filter(kind=EntityKind.ORGANISATION)
+    branches = Entity.objects.order_by("name", "pk")
+    if shown is not None:
+        ids = {e.pk for e in shown}
+        organisations = organisations.filter(pk__in=ids | {e.organisation_id for e in shown if e.organisation_id})
+        branches = branches.filter(pk__in=ids)
     return (
-        Entity.objects.filter(kind=EntityKind.ORGANISATION)
-        .annotate(branch_count=Count("branches"))
-        .prefetch_related(Prefetch("branches", queryset=Entity.objects.order_by("name", "pk")))
+        organisations.annotate(branch_count=Count("branches"))
+        .prefetch_related(Prefetch("branches", queryset=branches))
         .order_by("name", "pk")
     )
