@@ -55,7 +55,7 @@ class Invoice(models.Model):
         ordering = ["-issued_on", "-number"]
         indexes = [
             models.Index(fields=["status", "entity"], name="invoice_status_entity"),
-        # The lists' keyset pages: each filter's column, then the list's order ending with the id.
+            # The lists' keyset pages: each filter's column, then the list's order ending with the id.
             models.Index(fields=["issued_on", "number", "id"], name="invoice_list"),
             models.Index(fields=["status", "issued_on", "number", "id"], name="invoice_list_status"),
             models.Index(fields=["entity", "issued_on", "number", "id"], name="invoice_list_entity"),

@@ -246,8 +246,9 @@ def _query(params: QueryDict, **cursor: str) -> str:
     return params.urlencode()
 
 
-def count_capped(queryset: QuerySet[Any], limit: int = COUNT_LIMIT) -> tuple[int, bool]:
+def count_capped(queryset: QuerySet[Any], limit: int | None = None) -> tuple[int, bool]:
     """(count, capped): at most `limit + 1` rows are counted, so a large list costs a bounded read."""
+    limit = COUNT_LIMIT if limit is None else limit
     count = queryset.order_by()[: limit + 1].count()
     return (limit, True) if count > limit else (count, False)
 

@@ -45,7 +45,7 @@ class Job(models.Model):
         ordering = ["-queued_at", "-id"]
         indexes = [
             models.Index(fields=["status", "queued_at"], name="job_status_queued"),
-        # The lists' keyset pages: each filter's column, then the list's order ending with the id.
+            # The lists' keyset pages: each filter's column, then the list's order ending with the id.
             models.Index(fields=["queued_at", "id"], name="job_list"),
             models.Index(fields=["status", "queued_at", "id"], name="job_list_status"),
         ]
