@@ -249,7 +249,7 @@ def _query(params: QueryDict, **cursor: str) -> str:
 def count_capped(queryset: QuerySet[Any], limit: int | None = None) -> tuple[int, bool]:
     """(count, capped): at most `limit + 1` rows are counted, so a large list costs a bounded read."""
     limit = COUNT_LIMIT if limit is None else limit
-    count = queryset.order_by()[: limit + 1].count()
+    count = queryset.order_by().values("pk")[: limit + 1].count()  # ids only: no joins, no annotations
     return (limit, True) if count > limit else (count, False)
 
 

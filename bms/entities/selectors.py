@@ -10,13 +10,17 @@ def entity_time_zone(entity: Entity) -> str:
     return entity.time_zone or general_settings().default_time_zone
 
 
+ENTITY_FAMILY = Coalesce("organisation", "id")  # an organisation's id, for it and for its branches
+
+
 def entities_list() -> QuerySet[Entity]:
-    """The Entities grid: each organisation followed by its branches, organisations by name."""
-    family = Coalesce("organisation_id", "id")
+    """The Entities grid: each organisation followed by its branches by name; organisations in the
+    order they were created. By the columns of the entity_list index (not by the organisation's
+    name, which lives on another row): a page is one index range however many entities there are."""
     return (
         Entity.objects.select_related("organisation")
-        .annotate(family_name=Coalesce("organisation__name", "name"), family=family)
-        .order_by("family_name", "family", F("organisation_id").asc(nulls_first=True), "name", "pk")
+        .annotate(family=ENTITY_FAMILY)
+        .order_by("family", F("kind").desc(), "name", "pk")  # "organisation" sorts after "branch"
     )
 
 

@@ -173,9 +173,9 @@ def seed_entities(base: Base, n: int) -> None:
     for start in range(0, n, BATCH):
         chunk = range(start, min(n, start + BATCH))
         organisations = _bulk(Entity, (Entity(code=f"O{i:07d}", name=f"{WORDS[i % 10]} Holdings {i:07d}",
-                                              prefix=f"O{i % 1000}-") for i in chunk if i % 10 == 0))
+                                              prefix=f"O{i}-") for i in chunk if i % 10 == 0))
         by_ten = {org.code: org for org in organisations}
-        _bulk(Entity, (Entity(code=f"B{i:07d}", name=f"{WORDS[i % 10]} Branch {i:07d}", prefix=f"B{i % 1000}-",
+        _bulk(Entity, (Entity(code=f"B{i:07d}", name=f"{WORDS[i % 10]} Branch {i:07d}", prefix=f"B{i}-",
                               kind=EntityKind.BRANCH, organisation=by_ten[f"O{i - i % 10:07d}"])
                        for i in chunk if i % 10))
 
