@@ -41,7 +41,7 @@ def _seeded(screen: ListScreen, base, rows: int):
 
 
 PANELS = pytest.mark.xfail(strict=True, reason="Admin → Entities' Organisations section still renders a Xero panel, "
-                           "with its own queries, for each organisation and branch on the page")
+                           "with its own queries, for each organisation on the page")
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=PANELS) if n == "entities" else n for n in SCREENS])
