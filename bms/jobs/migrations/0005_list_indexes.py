@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jobs', '0003_job_not_before_at'),
+        ('jobs', '0004_completed_with_errors_and_resend'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

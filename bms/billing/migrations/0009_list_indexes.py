@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0006_customer_and_terms_moved_to_customers'),
+        ('billing', '0008_payment_account_code'),
         ('customers', '0002_list_indexes'),
         ('entities', '0003_remove_entity_tracking_options'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

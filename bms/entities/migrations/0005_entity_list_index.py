@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('entities', '0003_remove_entity_tracking_options'),
+        ('entities', '0004_entity_credit_note_prefix'),
     ]
 
     operations = [
