@@ -19,6 +19,7 @@ from xero_sandbox.config import SandboxConfig
 from xero_sandbox.control import ControlAPI
 from xero_sandbox.control_connections import ConnectionControl
 from xero_sandbox.control_contacts import ContactControl
+from xero_sandbox.control_credit_notes import CreditNoteControl
 from xero_sandbox.errors import not_found
 from xero_sandbox.faults import Dice, Faults, IdentityFaults
 from xero_sandbox.idempotency import Idempotency
@@ -75,6 +76,7 @@ class Sandbox:
             *ControlAPI(self).routes(),
             *ContactControl(self).routes(),
             *ConnectionControl(self).routes(),
+            *CreditNoteControl(self).routes(),
         ]
 
     # --- used by the pipeline and the control API ----------------------------------------------------

@@ -13,8 +13,9 @@ from django.core.management.base import BaseCommand, CommandError
 from bms.core.errors import DomainError
 from bms.entities.models import Entity
 from bms.xero.client.errors import AuthError, XeroError
+from bms.xero.management.targets import connected_tenants, entity_with_tenant
 from bms.xero.models import XeroTenant
-from bms.xero.selectors import entities_for_tenant, entity_tenant, tenants_in_use
+from bms.xero.selectors import entities_for_tenant
 from bms.xero.services.check_against_xero import check_against_xero, entities_in_scope
 from bms.xero.services.check_report import CheckReport, report_lines
 from bms.xero.sync.log import CollectingLog
@@ -25,16 +26,8 @@ PREVIEWED = ("customers", "invoices", "journals")
 
 def _targets(entity_code: str | None) -> list[tuple[XeroTenant, list[Entity]]]:
     if entity_code is None:
-        tenants = tenants_in_use()
-        if not tenants:
-            raise CommandError("No entity is connected to Xero yet.")
-        return [(tenant, entities_for_tenant(tenant)) for tenant in tenants]
-    entity = Entity.objects.filter(code=entity_code).first()
-    if entity is None:
-        raise CommandError(f"No entity has the code {entity_code!r}.")
-    tenant = entity_tenant(entity)
-    if tenant is None:
-        raise CommandError(f"{entity.name} is not connected to Xero (Admin → Entities).")
+        return [(tenant, entities_for_tenant(tenant)) for tenant in connected_tenants()]
+    entity, tenant = entity_with_tenant(entity_code)
     return [(tenant, entities_in_scope(entity, tenant))]
 
 

@@ -19,6 +19,7 @@ from bms.xero.models import InvoiceLink, LinkStatus
 from bms.xero.reconcile.causes import Cause
 from bms.xero.reconcile.models import Verdict
 from bms.xero.reconcile.registry import (
+    GONE,
     PAGE_SIZE,
     Finding,
     KindResult,
@@ -28,8 +29,6 @@ from bms.xero.reconcile.registry import (
     read_pages,
     register_kind,
 )
-
-GONE = ("VOIDED", "DELETED")
 
 
 def _differ(cause: Cause, invoice: Invoice, xero: XeroInvoice, message: str, bms: str, theirs: str) -> Finding:

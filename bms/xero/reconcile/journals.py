@@ -17,6 +17,7 @@ from bms.xero.models import JournalLink
 from bms.xero.reconcile.causes import Cause
 from bms.xero.reconcile.models import Verdict
 from bms.xero.reconcile.registry import (
+    GONE,
     PAGE_SIZE,
     Finding,
     KindResult,
@@ -28,7 +29,6 @@ from bms.xero.reconcile.registry import (
 )
 from bms.xero.services.journals import journal_lines_for_xero
 
-GONE = ("VOIDED", "DELETED")
 REFERENCE = re.compile(r"\[(BMS-COS-[^\]]+)\]")  # the reference a BMS journal's narration ends with
 
 

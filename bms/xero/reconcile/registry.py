@@ -23,6 +23,7 @@ from bms.xero.models import XeroTenant
 from bms.xero.reconcile.causes import Cause
 from bms.xero.reconcile.models import Verdict
 
+GONE = ("VOIDED", "DELETED")  # the statuses of a record Xero no longer counts (voided or deleted)
 PAGE_SIZE = 1000  # the largest page Xero serves (xero-notes §7); larger values are clamped to it
 T = TypeVar("T", bound=XeroModel)
 

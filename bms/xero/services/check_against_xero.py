@@ -34,7 +34,7 @@ from bms.xero.services.journals import JournalPush, journals_for_push
 from bms.xero.services.tracking_check import TrackingCheck
 from bms.xero.sync.dry_run import Finding, Outcome, preview
 from bms.xero.sync.log import SyncLog
-from bms.xero.sync.run import WaitForXeroError, tenant_read_organisation
+from bms.xero.sync.run import WaitForXeroError, tenant_read_reference
 from bms.xero.sync.tenant_client import accounting_client
 
 KINDS = ("customers", "invoices", "journals")
@@ -55,8 +55,10 @@ def check_against_xero(
     stops the reads, AuthError when the connection needs re-authentication."""
     with accounting_client(tenant, job_id=job.pk if job else None, read_only=True) as client:
         try:
-            tenant_read_organisation(tenant=tenant, client=client)  # today's lock dates, not an hour-old copy
-            findings = _findings(tenant=tenant, entities=entities, kinds=kinds, client=client, log=log)
+            # Today's lock dates, not an hour-old copy; the tracking categories come with them.
+            _, categories = tenant_read_reference(tenant=tenant, client=client)
+            findings = _findings(tenant=tenant, entities=entities, kinds=kinds, client=client, log=log,
+                                 tracking=TrackingCheck(client, tenant, categories))
         except RetryableError as exc:
             raise WaitForXeroError.after(exc) from None
     now = timezone.now()
@@ -68,7 +70,7 @@ def check_against_xero(
 
 
 def _findings(*, tenant: XeroTenant, entities: Sequence[Entity], kinds: Sequence[str],
-              client: XeroAccountingClient, log: SyncLog) -> list[Finding]:
+              client: XeroAccountingClient, log: SyncLog, tracking: TrackingCheck) -> list[Finding]:
     entity_ids = [e.pk for e in entities]
     due: dict[str, list[Any]] = {
         "customers": list(customers_due_for_sync(tenant, include_failed=True)) if "customers" in kinds else [],
@@ -79,7 +81,6 @@ def _findings(*, tenant: XeroTenant, entities: Sequence[Entity], kinds: Sequence
     }
     log.set_total(sum(len(records) for records in due.values()))
     chart = ChartCheck(client)  # read once, shared by invoices and journals, as one push run would
-    tracking = TrackingCheck(client, tenant)  # the same: Xero's tracking categories read at most once
     # The linked contacts' status as Xero holds it now (a push reads it too), kept in memory only.
     states = contact_states_read(tenant=tenant, client=client, customer_ids={c.pk for c in due["customers"]} | {
         i.customer_id for i in due["invoices"]})

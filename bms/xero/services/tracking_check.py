@@ -67,11 +67,12 @@ def tracking_verdict(*, entity: Entity, choices: list[EntityTracking], tenant: X
 
 @dataclass
 class TrackingCheck:
-    """One run's tracking check for one tenant: Xero's categories read at most once."""
+    """One run's tracking check for one tenant: Xero's categories read at most once (not at all when
+    the run has just read them with the organisation and passes them in)."""
 
     client: XeroAccountingClient
     tenant: XeroTenant
-    _categories: list[TrackingCategory] | None = field(default=None, init=False)
+    categories: list[TrackingCategory] | None = None
     _choices: dict[int, list[EntityTracking]] = field(default_factory=dict, init=False)
 
     def _choices_of(self, entity: Entity) -> list[EntityTracking]:
@@ -84,8 +85,8 @@ class TrackingCheck:
         choices = self._choices_of(entity)
         if not choices:
             return None, []  # no tracking: nothing to check, nothing to read
-        if self._categories is None:
-            self._categories = tenant_read_tracking(tenant=self.tenant, client=self.client)
+        if self.categories is None:
+            self.categories = tenant_read_tracking(tenant=self.tenant, client=self.client)
             self._choices.clear()  # the read may have settled carried-over free text
             choices = self._choices_of(entity)
-        return tracking_verdict(entity=entity, choices=choices, tenant=self.tenant, categories=self._categories)
+        return tracking_verdict(entity=entity, choices=choices, tenant=self.tenant, categories=self.categories)

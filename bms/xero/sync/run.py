@@ -20,7 +20,7 @@ from bms.core.tz import zone
 from bms.entities.selectors import entity_time_zone
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.errors import RetryableError, XeroError
-from bms.xero.client.schemas import Organisation
+from bms.xero.client.schemas import Organisation, TrackingCategory
 from bms.xero.models import XeroTenant
 from bms.xero.selectors import entities_for_tenant
 from bms.xero.services.tracking import tenant_read_tracking
@@ -68,12 +68,18 @@ def tenant_read_organisation(*, tenant: XeroTenant, client: XeroAccountingClient
     if client is None:
         with accounting_client(tenant) as own:
             return tenant_read_organisation(tenant=tenant, client=own)
+    return tenant_read_reference(tenant=tenant, client=client)[0]
+
+
+def tenant_read_reference(*, tenant: XeroTenant, client: XeroAccountingClient
+                          ) -> tuple[Organisation, list[TrackingCategory]]:
+    """The organisation and its tracking categories, read and kept; the categories are returned too,
+    so a run that checks tracking next (Check against Xero) need not read them a second time."""
     organisations = client.get_organisations()
     if not organisations:
         raise XeroError(f"Xero returned no organisation for {tenant.name}")
     tenant_store_organisation(tenant=tenant, organisation=organisations[0])
-    tenant_read_tracking(tenant=tenant, client=client)
-    return organisations[0]
+    return organisations[0], tenant_read_tracking(tenant=tenant, client=client)
 
 
 def tenant_time_zone(tenant: XeroTenant) -> str:

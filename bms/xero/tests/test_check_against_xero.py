@@ -263,7 +263,7 @@ def test_an_archived_tracking_option_holds_the_entitys_invoices_and_journals_in_
     admin_client, connected, sandbox, au_entity
 ):
     """The tracking check (services/tracking_check.py) is the adapters' own; the check reads Xero's
-    tracking categories with the organisation and once more for invoices and journals together."""
+    tracking categories once, with the organisation, for invoices and journals together."""
     from bms.xero.tests.test_tracking import _choose
 
     _choose(admin_client, au_entity, connected, Region="Melbourne", Division="Parts")
@@ -278,5 +278,5 @@ def test_an_archived_tracking_option_holds_the_entitys_invoices_and_journals_in_
     assert held.counts == {"invoice": 2, "journal": 1}
     assert (held.fix_label, held.fix_url) == ("Open Tracking", reverse("xero:tracking"))
     calls = [entry["path"].rsplit("/", 1)[-1] for entry in sandbox.log(connected.xero_tenant_id)]
-    assert calls.count("TrackingCategories") == 2  # not once per record or per kind
+    assert calls.count("TrackingCategories") == 1  # not again for the check, per record or per kind
     assert _writes(sandbox, connected) == []

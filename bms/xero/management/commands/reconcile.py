@@ -11,13 +11,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bms.core.errors import DomainError
-from bms.entities.models import Entity
 from bms.preferences.selectors import xero_is_active
 from bms.xero.client.errors import AuthError, XeroError
+from bms.xero.management.targets import entity_with_tenant
 from bms.xero.reconcile.causes import cause_label
 from bms.xero.reconcile.models import ReconciliationRun
 from bms.xero.reconcile.run import reconciliation_default_range, reconciliation_run
-from bms.xero.selectors import entity_tenant
 from bms.xero.sync.leases import LeaseBusyError
 from bms.xero.sync.log import CollectingLog
 from bms.xero.sync.run import WaitForXeroError, tenant_time_zone
@@ -55,12 +54,7 @@ class Command(BaseCommand):
                as_json: bool, **options: Any) -> None:
         if not xero_is_active():
             raise CommandError("The Xero package is not active (Admin → General Settings): nothing is read.")
-        found = Entity.objects.filter(code=entity).first()
-        if found is None:
-            raise CommandError(f"No entity has the code {entity!r}.")
-        tenant = entity_tenant(found)
-        if tenant is None:
-            raise CommandError(f"{found.name} is not connected to Xero (Admin → Entities).")
+        _, tenant = entity_with_tenant(entity)
         default_from, default_to = reconciliation_default_range(tenant=tenant)
         start = _day(date_from) if date_from else default_from
         end = _day(date_to) if date_to else default_to

@@ -9,12 +9,11 @@ from typing import Any, TextIO
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bms.core.errors import DomainError
-from bms.entities.models import Entity
 from bms.preferences.selectors import xero_is_active
 from bms.xero.client.errors import AuthError, XeroError
 from bms.xero.management.dry_run import dry_run_command
+from bms.xero.management.targets import connected_tenants, entity_with_tenant
 from bms.xero.models import XeroTenant
-from bms.xero.selectors import entity_tenant, tenants_in_use
 from bms.xero.services.syncs import SyncKind, tenant_sync
 from bms.xero.sync.leases import LeaseBusyError
 from bms.xero.sync.log import CollectingLog
@@ -55,18 +54,7 @@ class Command(BaseCommand):
         if dry_run:
             dry_run_command(self, what=what, entity_code=entity, as_json=json)
             return
-        if entity:
-            found = Entity.objects.filter(code=entity).first()
-            if found is None:
-                raise CommandError(f"No entity has the code {entity!r}.")
-            tenant = entity_tenant(found)
-            if tenant is None:
-                raise CommandError(f"{found.name} is not connected to Xero (Admin → Entities).")
-            tenants = [tenant]
-        else:
-            tenants = tenants_in_use()
-            if not tenants:
-                raise CommandError("No entity is connected to Xero yet.")
+        tenants = [entity_with_tenant(entity)[1]] if entity else connected_tenants()
         failures = 0
         for tenant in tenants:
             failures += self._sync(what, tenant)

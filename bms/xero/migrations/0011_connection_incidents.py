@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('xero', '0009_tracking_from_xero'),
+        ('xero', '0010_list_indexes'),
     ]
 
     operations = [
