@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "bms.core.middleware.RefuseNulCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Times on every screen in the instance's default time zone unless an entity's own applies.
+    "bms.preferences.middleware.DefaultTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

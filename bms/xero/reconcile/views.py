@@ -25,6 +25,7 @@ from bms.xero.reconcile.repairs import reconciliation_repair, repairs_for
 from bms.xero.reconcile.run import reconciliation_default_range
 from bms.xero.reconcile.selectors import reconciliation_cause_counts, reconciliation_latest_run
 from bms.xero.selectors import tenants_in_use
+from bms.xero.sync.run import tenant_time_zone
 
 ROWS_SHOWN = 500
 
@@ -43,7 +44,8 @@ def reconciliation(request: AuthenticatedRequest) -> HttpResponse:
     run = reconciliation_latest_run(chosen)
     filters = FilterForm(request.GET or None)
     start, end = (run.date_from, run.date_to) if run else reconciliation_default_range(tenant=chosen)
-    context.update(run=run, filters=filters, is_abandoned=run is not None and run.is_abandoned(timezone.now()),
+    context.update(run=run, filters=filters, time_zone=tenant_time_zone(chosen),
+                   is_abandoned=run is not None and run.is_abandoned(timezone.now()),
                    run_form=RunNowForm(tenants=tenants, initial={"tenant": chosen.pk, "date_from": start,
                                                                   "date_to": end, "full": True}),
                    kinds=KINDS)
