@@ -64,3 +64,37 @@ def local_time(value, where=None) -> str:
     if not isinstance(value, datetime):
         return ""
     return local_text(value if value.tzinfo else value.replace(tzinfo=UTC), _zone_of(where), time_only=True)
+
+
+# The audit log keeps before/after as JSON; these say them in words ("Jobs: #1", "Inherits: No").
+AUDIT_NAMES = {
+    "xero_id": "Xero identifier", "xero_status": "Status in Xero", "xero_contact_status": "Contact status in Xero",
+    "go_live_on": "Go-live date", "inherits": "Uses its organisation's Xero connection", "tenant": "Xero organisation",
+    "bms_status": "Status in BMS", "job": "Job", "jobs": "Jobs",
+}
+
+
+@register.filter
+def audit_name(key) -> str:
+    return AUDIT_NAMES.get(str(key), str(key).replace("_", " ").capitalize())
+
+
+def _audit_item(value, key: str) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, int) and key in ("job", "jobs"):
+        return f"#{value}"
+    if isinstance(value, dict):
+        return "; ".join(f"{audit_name(k)}: {_audit_item(v, str(k))}" for k, v in value.items()) or "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(_audit_item(item, key) for item in value) or "none"
+    return str(value)
+
+
+@register.filter
+def audit_value(value, key="") -> str:
+    """`{{ value|audit_value:key }}`: True → "Yes", None → "—", [1, 2] under "jobs" → "#1, #2",
+    ["a", "b"] → "a, b" — never Python's own spelling of a value."""
+    return _audit_item(value, str(key))

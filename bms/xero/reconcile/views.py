@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from bms.core.access import rule
 from bms.core.errors import DomainError
+from bms.core.text import counted
 from bms.jobs.services import job_enqueue
 from bms.preferences.selectors import xero_is_active
 from bms.users.models import User
@@ -119,7 +120,8 @@ def reconciliation_repair_view(request: AuthenticatedRequest, run_id: int) -> Ht
         messages.error(request, exc.message)
         return _back(run.tenant_id, cause=request.POST.get("filter_cause", ""))
     if repaired:
-        messages.success(request, f"{repaired} record(s) repaired or queued; run the reconciliation again to confirm.")
+        messages.success(request, f"{counted(repaired, 'record')} repaired or queued; run the reconciliation again "
+                                  "to confirm.")
     for problem in problems:
         messages.warning(request, problem)
     return _back(run.tenant_id, cause=request.POST.get("filter_cause", ""))
