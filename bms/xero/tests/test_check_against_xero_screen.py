@@ -68,7 +68,7 @@ def test_bms_sync_dry_run_prints_the_report_grouped_by_cause_and_fails_when_anyt
     _released(au_entity, [f.customer(code="C0002", name="Second Customer")], 2, code="41900")
     sandbox.clear_log()
     out = StringIO()
-    with pytest.raises(CommandError, match="2 record\\(s\\) would be held"):
+    with pytest.raises(CommandError, match="2 records would be held"):
         call_command("sync", "invoices", "--entity", "AU", "--dry-run", stdout=out)
     text = out.getvalue()
     assert "3 invoices: 1 would be sent, 2 would be held" in text
