@@ -54,7 +54,7 @@ def test_an_existing_database_upgrades_with_every_moved_row_kept(before_the_move
         assert old.get_model("billing", model)._meta.db_table == f"billing_{model.lower()}"
     content_type = old.get_model("contenttypes", "ContentType")
     customer_type = content_type.objects.get_or_create(app_label="billing", model="customer")[0]
-    entity = f.entity()
+    entity = f.entity_as_the_database_stands()
     cost, stock = f.account("51110", "Cost", "EXPENSE", "DIRECTCOSTS"), f.account("14410", "Stock", "ASSET", "CURRENT")
     lathe = f.product()
 

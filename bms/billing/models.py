@@ -123,9 +123,29 @@ class Payment(models.Model):
     paid_on = models.DateField()
     reference = models.CharField(max_length=255, blank=True, default="")
     source = models.CharField(max_length=16, choices=PaymentSource.choices, default=PaymentSource.MANUAL)
+    account_code = models.CharField(
+        max_length=20, blank=True, default="",
+        help_text="The account the money went into, as the accounting system says (e.g. Xero's bank account code).",
+    )
     reversed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["paid_on", "id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+
+
+# Credit notes live in their own module; imported here so Django registers them with billing's models.
+from bms.billing.models_credit import (  # noqa: E402
+    CreditAllocation,
+    CreditNote,
+    CreditNoteLine,
+    CreditNoteStatus,
+    CreditSource,
+    Refund,
+)
+
+__all__ = [
+    "CreditAllocation", "CreditNote", "CreditNoteLine", "CreditNoteStatus", "CreditSource", "Invoice", "InvoiceLine",
+    "InvoiceStatus", "Payment", "PaymentSource", "Refund",
+]

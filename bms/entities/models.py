@@ -28,6 +28,10 @@ class Entity(models.Model):
     prefix = models.CharField(
         max_length=10, help_text="Put in front of document numbers, e.g. SYD- makes invoice SYD-000123."
     )
+    credit_note_prefix = models.CharField(
+        max_length=13, blank=True, default="",
+        help_text="Put in front of credit note numbers. Blank uses CN- and the reference prefix, e.g. CN-SYD-000012.",
+    )
     time_zone = models.CharField(
         max_length=64, blank=True, default="", help_text="Blank uses the default time zone in General Settings."
     )
@@ -59,6 +63,11 @@ class Entity(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def credit_note_number_prefix(self) -> str:
+        """Credit notes have their own sequence, so their numbers must never read like an invoice's."""
+        return self.credit_note_prefix or f"CN-{self.prefix}"
 
     @property
     def is_branch(self) -> bool:

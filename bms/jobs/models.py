@@ -6,8 +6,12 @@ from django.db.models import Q
 class JobStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     WORKING = "working", "Working"
-    COMPLETED = "completed", "Completed"
-    FAILED = "failed", "Failed"
+    COMPLETED = "completed", "Completed"  # ran to the end and every record went through
+    COMPLETED_WITH_ERRORS = "completed_with_errors", "Completed with errors"  # ran to the end; records failed or held
+    FAILED = "failed", "Failed"  # the job itself stopped
+
+
+FINISHED_STATUSES = (JobStatus.COMPLETED, JobStatus.COMPLETED_WITH_ERRORS, JobStatus.FAILED)
 
 
 class Job(models.Model):
@@ -24,7 +28,7 @@ class Job(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         help_text="Blank when the system (a schedule) asked for it.",
     )
-    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    status = models.CharField(max_length=32, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress_percent = models.PositiveSmallIntegerField(default=0)
     total_items = models.PositiveIntegerField(default=0)
     done_items = models.PositiveIntegerField(default=0)
@@ -69,6 +73,17 @@ class JobLogEntry(models.Model):
     record = models.CharField(max_length=255, blank=True, default="")
     cause = models.CharField(max_length=255, blank=True, default="")
     message = models.TextField()
+    detail = models.TextField(
+        blank=True, default="", help_text="The technical detail behind the message (error type, where): admins only."
+    )
+    record_ref = models.CharField(
+        max_length=100, blank=True, default="",
+        help_text="What to send again for a failed or held record, e.g. invoice:42 (blank: nothing to re-send).",
+    )
+    resent_in = models.ForeignKey(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The job this failed record was re-sent in: each is re-sent once from here.",
+    )
 
     class Meta:
         ordering = ["at", "id"]

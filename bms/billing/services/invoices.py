@@ -308,6 +308,11 @@ def invoice_cancel(*, invoice: Invoice, cancelled_by=None, now: datetime | None 
             raise DomainError(
                 f"Invoice {invoice.display_number} has payments against it; reverse them before cancelling."
             )
+        if invoice.credit_allocations.filter(reversed_at__isnull=True).exists():
+            raise DomainError(
+                f"Invoice {invoice.display_number} has credit allocated to it; reverse the allocations before "
+                "cancelling."
+            )
         invoice.cancelled_at = now
         invoice.cancelled_by = _user_or_none(cancelled_by)
         # A new revision tells the Xero sync this is a change to send (a void), not a retry.

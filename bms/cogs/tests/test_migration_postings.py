@@ -38,7 +38,7 @@ def test_existing_lines_become_postings_with_every_accounts_totals_kept(old_line
     cost, parts = f.account("51110", "Cost", "EXPENSE", "DIRECTCOSTS"), f.account("51120", "Parts", "EXPENSE",
                                                                                   "DIRECTCOSTS")
     stock = f.account("14410", "Stock", "ASSET", "CURRENT")
-    entity = f.entity()
+    entity = f.entity_as_the_database_stands()
     days = [CostOfSalesJournal.objects.create(entity=entity, journaled_on=date(2026, 4, day), description=f"{day}")
             for day in (23, 24, 25)]
 
@@ -94,7 +94,7 @@ def test_existing_lines_become_postings_with_every_accounts_totals_kept(old_line
 
 
 def test_lines_that_do_not_balance_stop_the_migration_naming_the_journal(old_lines):
-    entity, cost = f.entity(), f.account("51110", "Cost", "EXPENSE", "DIRECTCOSTS")
+    entity, cost = f.entity_as_the_database_stands(), f.account("51110", "Cost", "EXPENSE", "DIRECTCOSTS")
     journal = CostOfSalesJournal.objects.create(entity=entity, journaled_on=date(2026, 4, 23), description="23")
     old_lines.objects.create(journal_id=journal.pk, account_id=cost.pk, dispatch_line_id=7, debit_amount=D("1.00"))
     with pytest.raises(RuntimeError, match=f"Journal {journal.pk}: its lines for dispatch line 7 do not balance"):
