@@ -53,7 +53,14 @@ class Invoice(models.Model):
 
     class Meta:
         ordering = ["-issued_on", "-number"]
-        indexes = [models.Index(fields=["status", "entity"], name="invoice_status_entity")]
+        indexes = [
+            models.Index(fields=["status", "entity"], name="invoice_status_entity"),
+            # The lists' keyset pages: each filter's column, then the list's order ending with the id.
+            models.Index(fields=["issued_on", "number", "id"], name="invoice_list"),
+            models.Index(fields=["status", "issued_on", "number", "id"], name="invoice_list_status"),
+            models.Index(fields=["entity", "issued_on", "number", "id"], name="invoice_list_entity"),
+            models.Index(fields=["customer", "issued_on", "number", "id"], name="invoice_list_customer"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["entity", "number"], name="invoice_number_unique_per_entity"),
             models.CheckConstraint(condition=Q(number__gte=1), name="invoice_number_positive"),

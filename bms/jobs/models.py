@@ -47,7 +47,12 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["-queued_at", "-id"]
-        indexes = [models.Index(fields=["status", "queued_at"], name="job_status_queued")]
+        indexes = [
+            models.Index(fields=["status", "queued_at"], name="job_status_queued"),
+            # The lists' keyset pages: each filter's column, then the list's order ending with the id.
+            models.Index(fields=["queued_at", "id"], name="job_list"),
+            models.Index(fields=["status", "queued_at", "id"], name="job_list_status"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=JobStatus.values), name="job_status_known"),
             models.CheckConstraint(condition=Q(progress_percent__lte=100), name="job_progress_percent_range"),
@@ -87,7 +92,12 @@ class JobLogEntry(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["job", "level"], name="job_log_job_level")]
+        indexes = [
+            models.Index(fields=["job", "level"], name="job_log_job_level"),
+            # A job's log, a keyset page at a time, all levels or one.
+            models.Index(fields=["job", "at", "id"], name="job_log_list"),
+            models.Index(fields=["job", "level", "at", "id"], name="job_log_list_level"),
+        ]
 
 
 class Schedule(models.Model):
