@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from django.utils import timezone
 
+from bms.core.text import counted
 from bms.core.tz import zone
 from bms.jobs.registry import status_provider
 from bms.xero.auth.incidents import incident_blocks, incident_text, open_incidents
@@ -28,7 +29,7 @@ def xero_status_lines() -> Iterator[str]:
     yield "Parked Xero organisations" + ("" if parked_tenants else ": none")
     for row in parked_tenants:
         reason = f" — {row['reason']}" if row["reason"] else ""
-        yield f"  {row['tenant'].name}: {row['parked']} record(s) parked{reason}"
+        yield f"  {row['tenant'].name}: {counted(row['parked'], 'record')} parked{reason}"
     waiting = list(XeroTenant.objects.filter(waiting_until__gt=timezone.now(), waiting_reason="day"))
     for tenant in waiting:
         assert tenant.waiting_until is not None
