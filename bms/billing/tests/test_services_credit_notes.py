@@ -410,3 +410,12 @@ def test_it_keeps_a_credit_note_made_in_bms_out_of_the_made_in_xero_path():
     invoice = f.approved_invoice()
     with pytest.raises(DomainError, match="was made in BMS"):
         _from_xero(invoice, credit_note=_standalone())
+
+
+def test_it_refuses_to_release_a_credit_note_for_an_invoice_cancelled_since():
+    invoice = f.approved_invoice()
+    draft = credit_note_create_from_invoice(invoice=invoice, issued_on=ON)
+    invoice_cancel(invoice=invoice)
+    with pytest.raises(DomainError, match="was cancelled after this credit note was drafted"):
+        credit_note_release(credit_note=draft)
+    assert CreditNote.objects.get(pk=draft.pk).status == CreditNoteStatus.DRAFT
