@@ -176,6 +176,13 @@ def demo_screens(sandbox, xero_settings):  # noqa: F811 (the imported fixtures)
     for number in ("AU-000001", "AU-000002"):
         JobLogEntry.objects.create(job=failed, level=LogLevel.ERROR, record=number, cause="archived account 41900",
                                    message="account 41900 (Hardware Sale - Legacy Range) is archived in Xero")
+    # A push that finished with failed records (Completed with errors, Re-send, the admins' detail).
+    amber = Job.objects.create(kind="xero.invoices.push", description="Push released invoices to Xero",
+                               params={"tenant_id": tenant.pk}, status=JobStatus.COMPLETED_WITH_ERRORS,
+                               error_count=1, result="0 created, 1 failed")
+    JobLogEntry.objects.create(job=amber, level=LogLevel.ERROR, record="AU-000003", record_ref="invoice:0",
+                               cause="lock date", message="Xero: lock date", detail="ValidationError: lock date")
+    keep("a job completed with errors", admin.get(reverse("jobs:job_detail", args=[amber.pk])))
     # A chart with one difference of each kind for Compare to Xero, and an account without manual journals.
     Account.objects.filter(code="41110").update(name="Machine Sales")
     Account.objects.filter(code="41120").update(tax_rate=None)

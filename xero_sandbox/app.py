@@ -18,6 +18,7 @@ from xero_sandbox.clock import Clock
 from xero_sandbox.config import SandboxConfig
 from xero_sandbox.control import ControlAPI
 from xero_sandbox.control_contacts import ContactControl
+from xero_sandbox.control_credit_notes import CreditNoteControl
 from xero_sandbox.errors import not_found
 from xero_sandbox.faults import Dice, Faults, IdentityFaults
 from xero_sandbox.idempotency import Idempotency
@@ -73,6 +74,7 @@ class Sandbox:
             Route(API_PREFIX + "/{rest:path}", self.unknown_api, methods=["GET", "PUT", "POST", "DELETE", "PATCH"]),
             *ControlAPI(self).routes(),
             *ContactControl(self).routes(),
+            *CreditNoteControl(self).routes(),
         ]
 
     # --- used by the pipeline and the control API ----------------------------------------------------

@@ -148,6 +148,7 @@ class ControlAPI:
                 "accounts": list(org["accounts"].values()), "tax_rates": list(org["tax_rates"].values()),
                 "contacts": list(org["contacts"].values()), "invoices": list(org["invoices"].values()),
                 "payments": list(org["payments"].values()), "journals": list(org["journals"].values()),
+                "credit_notes": list(org.get("credit_notes", {}).values()),
                 "tracking": [{**c, "Options": list(c["Options"].values())} for c in org.get("tracking", {}).values()],
             } for tenant_id, org in sandbox.store.orgs.items()},
                 "clients": [{k: v for k, v in c.items() if k != "client_secret"}

@@ -89,6 +89,13 @@ def _table(headings: list[str], rows: list[list[str]], numeric: set[int] = froze
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _paid_document(payment: dict) -> str:
+    """The invoice a payment pays, or the credit note a refund draws on."""
+    if "Invoice" in payment:
+        return payment["Invoice"].get("InvoiceNumber") or ""
+    return payment.get("CreditNote", {}).get("CreditNoteNumber") or ""
+
+
 def _org_section(org: dict, limit: int) -> str:
     contacts = sorted(org["contacts"].values(), key=lambda c: c["Name"].casefold())
     invoices = sorted(org["invoices"].values(), key=lambda i: i["UpdatedDateUTC"], reverse=True)
@@ -103,8 +110,13 @@ def _org_section(org: dict, limit: int) -> str:
                      _money(sum((line["LineAmount"] for line in j.get("JournalLines") or []
                                  if line["LineAmount"] > 0), Decimal("0"))), _status(j["Status"])]
                     for j in journals[:limit]]
-    payment_rows = [[_day(p["Date"]), escape(p["Invoice"].get("InvoiceNumber") or ""), escape(p.get("Reference") or ""),
+    payment_rows = [[_day(p["Date"]), escape(_paid_document(p)), escape(p.get("Reference") or ""),
                      _money(p["Amount"]), _status(p["Status"])] for p in payments[:limit]]
+    notes = sorted(org.get("credit_notes", {}).values(), key=lambda n: n["UpdatedDateUTC"], reverse=True)
+    note_rows = [[escape(n.get("CreditNoteNumber") or ""), escape(n.get("Contact", {}).get("Name", "")),
+                  _day(n.get("Date")), _money(n["Total"]), _money(n["RemainingCredit"]),
+                  str(sum(1 for a in n.get("Allocations", []) if not a.get("IsDeleted"))), _status(n["Status"])]
+                 for n in notes[:limit]]
     lock = org.get("period_lock_date")
     faults = {k: v for k, v in (org.get("faults") or {}).items() if v}
     more = f'<p class="muted">Showing the latest {limit} of each.</p>' if max(
@@ -117,8 +129,10 @@ def _org_section(org: dict, limit: int) -> str:
    {f' · <span class="badge off">faults: {escape(str(faults))}</span>' if faults else ''}</p>{more}
   <h3>Invoices ({len(invoices)})</h3>
   {_table(["Number", "Contact", "Date", "Due", "Total", "Amount due", "Status"], invoice_rows, {4, 5})}
+  <h3>Credit notes ({len(notes)})</h3>
+  {_table(["Number", "Contact", "Date", "Total", "Credit left", "Allocations", "Status"], note_rows, {3, 4, 5})}
   <h3>Payments ({len(payments)})</h3>
-  {_table(["Date", "Invoice", "Reference", "Amount", "Status"], payment_rows, {3})}
+  {_table(["Date", "Invoice or credit note", "Reference", "Amount", "Status"], payment_rows, {3})}
   <h3>Manual journals ({len(journals)})</h3>
   {_table(["Date", "Narration", "Lines", "Debits", "Status"], journal_rows, {2, 3})}
   <h3>Contacts ({len(contacts)})</h3>

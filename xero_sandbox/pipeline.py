@@ -145,7 +145,7 @@ class AccountingPipeline:
         if isinstance(admitted, ApiError):
             return _answer(admitted, headers), raw
         org, client_id, faults = admitted
-        key = request.headers.get("idempotency-key") if endpoint.writes else None
+        key = request.headers.get("idempotency-key") if endpoint.keyed else None
         if key is not None and not 0 < len(key) <= MAX_KEY_LENGTH:
             return _answer(ApiError(400, {"ErrorNumber": 10, "Type": "ValidationException",
                                           "Message": "The Idempotency-Key header must be 1 to 128 characters"}),
@@ -256,7 +256,7 @@ class AccountingPipeline:
         response = XeroJSON(result, status_code=status, headers=headers)
         # A write without an Idempotency-Key is dropped here; a keyed one only once its answer is
         # remembered, so that the retry replays it as Xero would.
-        if endpoint.writes and status == 200 and "idempotency-key" not in request.headers \
+        if endpoint.writes and status == 200 and not (endpoint.keyed and "idempotency-key" in request.headers) \
                 and sandbox.dice.roll(faults.drop_rate):
             entry["problem"] = "dropped"
             return DroppedResponse()

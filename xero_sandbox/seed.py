@@ -124,6 +124,7 @@ def _org(key, name, short_code, currency, country, version, timezone, taxes, acc
         "base_currency": currency, "country_code": country, "version": version, "timezone": timezone,
         "period_lock_date": lock_date, "end_of_year_lock_date": None, "created": now,
         "tax_rates": {}, "accounts": {}, "contacts": {}, "invoices": {}, "payments": {}, "journals": {},
+        "credit_notes": {},
         "faults": {}, "currencies": [currency_entry(code) for code in CURRENCIES_OF[currency]],
         "tracking": _tracking(key, AU_TRACKING if country == "AU" else NZ_TRACKING),
     }

@@ -127,6 +127,28 @@ class SandboxHandle:
         """A payment deleted in Xero by a user (reversing it on its invoice)."""
         return self.control("POST", f"tenants/{tenant_id}/payments/{payment_id}/delete")
 
+    def credit_note_in_xero(self, tenant_id: str, **element: object) -> dict:
+        """A credit note made in Xero by a user: a CreditNote element as the API takes it."""
+        return self.control("POST", f"tenants/{tenant_id}/credit_notes", **element)
+
+    def allocate_in_xero(self, tenant_id: str, credit_note_id: str, *, invoice_id: str, amount: str,
+                         date: str | None = None) -> dict:
+        """Credit allocated to an invoice in Xero by a user (the same rules as the API)."""
+        return self.control("POST", f"tenants/{tenant_id}/credit_notes/{credit_note_id}/allocations",
+                            invoice_id=invoice_id, amount=amount, date=date)
+
+    def remove_allocation_in_xero(self, tenant_id: str, credit_note_id: str, allocation_id: str) -> dict:
+        return self.control("POST", f"tenants/{tenant_id}/credit_notes/{credit_note_id}/allocations/"
+                                    f"{allocation_id}/delete")
+
+    def refund_in_xero(self, tenant_id: str, credit_note_id: str, *, amount: str, date: str | None = None) -> dict:
+        """A cash refund of credit recorded in Xero (an ARCREDITPAYMENT payment)."""
+        return self.control("POST", f"tenants/{tenant_id}/credit_notes/{credit_note_id}/refunds", amount=amount,
+                            date=date)
+
+    def void_credit_note_in_xero(self, tenant_id: str, credit_note_id: str) -> dict:
+        return self.control("POST", f"tenants/{tenant_id}/credit_notes/{credit_note_id}/void")
+
     def set_tracking(self, tenant_id: str, category: str, option: str | None = None, **statuses: str) -> dict:
         """Tracking changed in Xero by a person: the category (and option) added when missing, then
         `status=` (the option's) and `category_status=` set: ACTIVE, ARCHIVED or DELETED."""

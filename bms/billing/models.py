@@ -53,7 +53,14 @@ class Invoice(models.Model):
 
     class Meta:
         ordering = ["-issued_on", "-number"]
-        indexes = [models.Index(fields=["status", "entity"], name="invoice_status_entity")]
+        indexes = [
+            models.Index(fields=["status", "entity"], name="invoice_status_entity"),
+            # The lists' keyset pages: each filter's column, then the list's order ending with the id.
+            models.Index(fields=["issued_on", "number", "id"], name="invoice_list"),
+            models.Index(fields=["status", "issued_on", "number", "id"], name="invoice_list_status"),
+            models.Index(fields=["entity", "issued_on", "number", "id"], name="invoice_list_entity"),
+            models.Index(fields=["customer", "issued_on", "number", "id"], name="invoice_list_customer"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["entity", "number"], name="invoice_number_unique_per_entity"),
             models.CheckConstraint(condition=Q(number__gte=1), name="invoice_number_positive"),
@@ -123,6 +130,10 @@ class Payment(models.Model):
     paid_on = models.DateField()
     reference = models.CharField(max_length=255, blank=True, default="")
     source = models.CharField(max_length=16, choices=PaymentSource.choices, default=PaymentSource.MANUAL)
+    account_code = models.CharField(
+        max_length=20, blank=True, default="",
+        help_text="The account the money went into, as the accounting system says (e.g. Xero's bank account code).",
+    )
     reversed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -36,7 +36,7 @@ from bms.billing.services import (
 from bms.core.access import rule
 from bms.core.errors import DomainError
 from bms.core.pagination import paginate
-from bms.core.params import int_param
+from bms.core.params import int_param, search_param
 from bms.core.tz import trading_day
 from bms.customers.forms import CustomerForm
 from bms.customers.models import Customer
@@ -62,7 +62,7 @@ def _show_error(form, exc: DomainError) -> None:
 
 @rule("billing.view")
 def customer_list(request):
-    search = request.GET.get("q", "").strip()
+    search = search_param(request.GET.get("q", ""))
     return render(request, "billing/customer_list.html",
                   {"search": search, **paginate(request, customers_list(search=search))})
 
@@ -110,7 +110,7 @@ def customer_edit(request, pk: int):
 
 @rule("billing.view")
 def invoice_list(request):
-    search = request.GET.get("q", "").strip()
+    search = search_param(request.GET.get("q", ""))
     status = request.GET.get("status", "")
     status = status if status in InvoiceStatus.values else ""
     entity_id = int_param(request.GET.get("entity", ""))

@@ -33,6 +33,11 @@ class CostOfSalesJournal(models.Model):
         # The tables ledger created: the models moved here, their rows stayed where they were.
         db_table = "ledger_costofsalesjournal"
         ordering = ["-journaled_on", "entity__name"]
+        # The lists' keyset pages: each filter's column, then the list's order ending with the id.
+        indexes = [
+            models.Index(fields=["journaled_on", "id"], name="journal_list"),
+            models.Index(fields=["status", "journaled_on", "id"], name="journal_list_status"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["entity", "journaled_on"], name="journal_one_per_entity_day"),
             models.CheckConstraint(

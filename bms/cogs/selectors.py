@@ -105,6 +105,17 @@ def journal_lines(journal: CostOfSalesJournal) -> JournalLines:
     return JournalLines(journal)
 
 
+def journal_postings(journal: CostOfSalesJournal) -> QuerySet[JournalPosting]:
+    """A journal's postings in the order its lines are listed, for the journal's page."""
+    return (JournalPosting.objects.filter(journal=journal)
+            .select_related("cost_account", "stock_account", "product").order_by("pk"))
+
+
+def journal_lines_of(postings: list[JournalPosting]) -> list[JournalLine]:
+    """A page of postings as the journal's lines: two per posting, Cost then Stock."""
+    return [line for posting in postings for line in _lines_of(posting)]
+
+
 class JournalTotals(NamedTuple):
     debit: Decimal
     credit: Decimal

@@ -7,7 +7,8 @@ from bms.cogs.models import CostOfSalesJournal
 from bms.cogs.selectors import (
     journal_account_summary,
     journal_is_balanced,
-    journal_lines,
+    journal_lines_of,
+    journal_postings,
     journal_totals,
     journals_list,
 )
@@ -39,5 +40,6 @@ def journal_detail(request, pk: int):
         "summary": journal_account_summary(journal),
         "totals": totals,
         "is_balanced": journal_is_balanced(journal, totals),
-        **paginate(request, journal_lines(journal), per_page=200),
+        # 100 postings a page: 200 lines, each posting's debit and credit on the same page.
+        **paginate(request, journal_postings(journal), per_page=100, rows=journal_lines_of, rows_per_record=2),
     })

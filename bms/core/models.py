@@ -37,7 +37,13 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["action", "at"], name="audit_action_at")]
+        indexes = [
+            models.Index(fields=["action", "at"], name="audit_action_at"),
+            # The lists' keyset pages: each filter's column, then the list's order ending with the id.
+            models.Index(fields=["at", "id"], name="audit_list"),
+            models.Index(fields=["action", "at", "id"], name="audit_list_action"),
+            models.Index(fields=["actor", "at", "id"], name="audit_list_actor"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target}"

@@ -13,3 +13,12 @@ def int_param(text: str, *, maximum: int = DB_INT_MAX) -> int | None:
         return None
     value = int(text)
     return value if value <= maximum else None
+
+
+SEARCH_MAX = 100
+
+
+def search_param(text: str) -> str:
+    """What a search box sent, trimmed to at most SEARCH_MAX characters: every list searches the
+    same way (a NUL never gets this far: the request guard refuses it with a 400)."""
+    return text.strip()[:SEARCH_MAX]

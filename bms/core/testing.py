@@ -28,3 +28,13 @@ def persona(name: str):
         "staff": lambda: make_user("sam_staff", role=Role.STAFF),
         "partner": lambda: make_user("pat_partner", role=Role.ADMIN, is_superuser=True),
     }[name]()
+
+
+def page_link(response, rel: str) -> str:
+    """The query string of a list page's "next" or "prev" link, as the page itself renders it."""
+    import html
+    import re
+
+    found = re.search(rf'<a href="\?([^"]*)" rel="{rel}">', response.content.decode())
+    assert found, f"the page has no {rel} link"
+    return "?" + html.unescape(found.group(1))

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from bms.core.access import AUTHENTICATED, PUBLIC, rule, user_can
 from bms.core.audit import ACTIONS
 from bms.core.pagination import paginate
-from bms.core.params import int_param
+from bms.core.params import int_param, search_param
 from bms.core.selectors import audit_actors, audit_events
 
 
@@ -56,7 +56,7 @@ def audit_log(request):
         action = ""
     actor = request.GET.get("user", "")
     actor_id = int_param(actor)
-    search = request.GET.get("q", "").strip()[:100]
+    search = search_param(request.GET.get("q", ""))
     events = audit_events(action=action, actor_id=actor_id, search=search)
     context = {
         "actions": sorted(ACTIONS.items(), key=lambda item: item[1]),

@@ -76,6 +76,7 @@ class Customer(models.Model):
     class Meta:
         db_table = "billing_customer"  # as for PaymentTerms
         ordering = ["name"]
+        indexes = [models.Index(fields=["name", "code", "id"], name="customer_list")]  # the list's keyset pages
         constraints = [
             models.CheckConstraint(condition=~Q(code="") & ~Q(name=""), name="customer_code_and_name_present"),
         ]

@@ -1,5 +1,6 @@
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 
 
 class EntityKind(models.TextChoices):
@@ -42,6 +43,9 @@ class Entity(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "entities"
+        # The Entities grid's keyset order (selectors.entities_list): family, organisation first, name, id.
+        indexes = [models.Index(Coalesce("organisation", "id"), F("kind").desc(), F("name"), F("id"),
+                                name="entity_list")]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(kind=EntityKind.ORGANISATION) & Q(organisation__isnull=True))

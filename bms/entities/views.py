@@ -13,10 +13,11 @@ from bms.preferences.selectors import general_settings
 
 @rule("admin.view")
 def entity_list(request):
+    page = paginate(request, entities_list())
     return render(request, "entities/entity_list.html", {
-        "organisations": organisations_with_branches(),
+        "organisations": organisations_with_branches(page["page_obj"].rows),
         "default_time_zone": general_settings().default_time_zone,
-        **paginate(request, entities_list()),
+        **page,
     })
 
 

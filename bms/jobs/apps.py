@@ -12,8 +12,14 @@ class JobsConfig(AppConfig):
         from bms.core.audit import audit_actions_register
         from bms.core.roles import Role
 
-        access_rules_register({"jobs.view": {Role.ADMIN}, "jobs.retry": {Role.ADMIN}})
-        audit_actions_register({"jobs.retried": "Job re-triggered"})
+        access_rules_register({
+            # Finance users open the screen too, and see there the jobs they started.
+            "jobs.view": {Role.ADMIN, Role.FINANCE},
+            "jobs.view_all": {Role.ADMIN},  # every job, and the technical detail behind a cause
+            "jobs.retry": {Role.ADMIN},
+            "jobs.resend": {Role.ADMIN, Role.FINANCE},
+        })
+        audit_actions_register({"jobs.retried": "Job re-triggered", "jobs.resent": "Failed records re-sent"})
         # Each app registers its job kinds and schedules in a `job_kinds` module.
         autodiscover_modules("job_kinds")
         # The engine's tasks must be registered in every process, the worker's above all: a worker

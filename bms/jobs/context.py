@@ -5,10 +5,14 @@
         ctx.set_total(len(invoices))
         for invoice in invoices:
             ...
-            ctx.error("Account 41110 is archived", record=invoice.display_number, cause="archived account 41110")
+            ctx.error("Account 41110 is archived", record=invoice.display_number, cause="archived account 41110",
+                      ref=f"invoice:{invoice.pk}")
             ctx.advance()
 
-A per-record error never fails the job; an exception escaping the handler does.
+A per-record error never fails the job; an exception escaping the handler does. A job that ends with
+any record failed (an error) or held (a warning naming the record by `ref`) ends Completed with
+errors. `ref` says what "Re-send failed records" sends again (see bms/jobs/resend.py); `detail` is
+the technical side of a message (types, where), shown to admins only.
 """
 
 from __future__ import annotations
@@ -32,6 +36,10 @@ class JobContext:
         self.done = 0
         self.errors = 0
         self.warnings = 0
+        self.held = 0  # records not sent for now (a warning with a ref)
+        # A report (e.g. Check against Xero) logs what *would* fail as errors; it sent nothing, so
+        # nothing failed: it ends Completed.
+        self.is_report = False
         self.result = ""  # a handler may set its own result line; otherwise a summary is written
         self._flushed_at = 0.0
 
@@ -77,21 +85,28 @@ class JobContext:
     def info(self, message: str, *, record: str = "", cause: str = "") -> None:
         self._log(LogLevel.INFO, message, record, cause)
 
-    def warning(self, message: str, *, record: str = "", cause: str = "") -> None:
+    def warning(self, message: str, *, record: str = "", cause: str = "", ref: str = "") -> None:
+        """A note; with `ref`, a record held back (not sent for now), which makes the job amber."""
         self.warnings += 1
-        self._log(LogLevel.WARNING, message, record, cause)
+        self.held += 1 if ref else 0
+        self._log(LogLevel.WARNING, message, record, cause, ref=ref)
 
-    def error(self, message: str, *, record: str = "", cause: str = "") -> None:
+    def error(self, message: str, *, record: str = "", cause: str = "", ref: str = "", detail: str = "") -> None:
         """A per-record error: logged with its cause (grouped on the job's page) and counted; the
         job goes on. Without a cause the message itself is the group."""
         self.errors += 1
-        self._log(LogLevel.ERROR, message, record, cause or message)
+        self._log(LogLevel.ERROR, message, record, cause or message, ref=ref, detail=detail)
 
-    def _log(self, level: str, message: str, record: str, cause: str) -> None:
+    def _log(self, level: str, message: str, record: str, cause: str, *, ref: str = "", detail: str = "") -> None:
         JobLogEntry.objects.create(
-            job=self.job, level=level, record=record[:255], cause=cause[:255], message=message[:MESSAGE_MAX_CHARS]
+            job=self.job, level=level, record=record[:255], cause=cause[:255], message=message[:MESSAGE_MAX_CHARS],
+            record_ref=ref[:100], detail=detail[:MESSAGE_MAX_CHARS],
         )
         self._flush_soon()
+
+    @property
+    def has_problem_records(self) -> bool:
+        return not self.is_report and bool(self.errors or self.held)
 
     # --- outcome ----------------------------------------------------------------------------
 

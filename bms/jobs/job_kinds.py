@@ -5,7 +5,7 @@ from datetime import time, timedelta
 from django.utils import timezone
 
 from bms.jobs.context import JobContext
-from bms.jobs.models import JobLogEntry, JobStatus, LogLevel, ScheduleRun
+from bms.jobs.models import FINISHED_STATUSES, JobLogEntry, LogLevel, ScheduleRun
 from bms.jobs.registry import job_kind, schedule_provider
 from bms.jobs.scheduling import schedule_upsert
 
@@ -20,7 +20,7 @@ def prune_logs(ctx: JobContext, *, keep_days: int = KEEP_INFO_LOGS_DAYS) -> None
     claim older than any schedule's next run can never be contested again, so it can go."""
     cutoff = timezone.now() - timedelta(days=keep_days)
     lines, _ = JobLogEntry.objects.filter(
-        level=LogLevel.INFO, job__finished_at__lt=cutoff, job__status__in=[JobStatus.COMPLETED, JobStatus.FAILED]
+        level=LogLevel.INFO, job__finished_at__lt=cutoff, job__status__in=FINISHED_STATUSES
     ).delete()
     claims, _ = ScheduleRun.objects.filter(due_at__lt=cutoff).delete()
     ctx.result = f"Completed: removed {lines} info log lines and {claims} schedule runs older than {keep_days} days"

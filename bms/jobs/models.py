@@ -6,8 +6,12 @@ from django.db.models import Q
 class JobStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     WORKING = "working", "Working"
-    COMPLETED = "completed", "Completed"
-    FAILED = "failed", "Failed"
+    COMPLETED = "completed", "Completed"  # ran to the end and every record went through
+    COMPLETED_WITH_ERRORS = "completed_with_errors", "Completed with errors"  # ran to the end; records failed or held
+    FAILED = "failed", "Failed"  # the job itself stopped
+
+
+FINISHED_STATUSES = (JobStatus.COMPLETED, JobStatus.COMPLETED_WITH_ERRORS, JobStatus.FAILED)
 
 
 class Job(models.Model):
@@ -24,7 +28,7 @@ class Job(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         help_text="Blank when the system (a schedule) asked for it.",
     )
-    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    status = models.CharField(max_length=32, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress_percent = models.PositiveSmallIntegerField(default=0)
     total_items = models.PositiveIntegerField(default=0)
     done_items = models.PositiveIntegerField(default=0)
@@ -43,7 +47,12 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["-queued_at", "-id"]
-        indexes = [models.Index(fields=["status", "queued_at"], name="job_status_queued")]
+        indexes = [
+            models.Index(fields=["status", "queued_at"], name="job_status_queued"),
+            # The lists' keyset pages: each filter's column, then the list's order ending with the id.
+            models.Index(fields=["queued_at", "id"], name="job_list"),
+            models.Index(fields=["status", "queued_at", "id"], name="job_list_status"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=JobStatus.values), name="job_status_known"),
             models.CheckConstraint(condition=Q(progress_percent__lte=100), name="job_progress_percent_range"),
@@ -69,10 +78,26 @@ class JobLogEntry(models.Model):
     record = models.CharField(max_length=255, blank=True, default="")
     cause = models.CharField(max_length=255, blank=True, default="")
     message = models.TextField()
+    detail = models.TextField(
+        blank=True, default="", help_text="The technical detail behind the message (error type, where): admins only."
+    )
+    record_ref = models.CharField(
+        max_length=100, blank=True, default="",
+        help_text="What to send again for a failed or held record, e.g. invoice:42 (blank: nothing to re-send).",
+    )
+    resent_in = models.ForeignKey(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The job this failed record was re-sent in: each is re-sent once from here.",
+    )
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["job", "level"], name="job_log_job_level")]
+        indexes = [
+            models.Index(fields=["job", "level"], name="job_log_job_level"),
+            # A job's log, a keyset page at a time, all levels or one.
+            models.Index(fields=["job", "at", "id"], name="job_log_list"),
+            models.Index(fields=["job", "level", "at", "id"], name="job_log_list_level"),
+        ]
 
 
 class Schedule(models.Model):

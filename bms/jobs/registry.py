@@ -19,6 +19,7 @@ and, for `bms status`, the lines an operator should see about their part:
 """
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 H = TypeVar("H", bound=Callable[..., Any])
@@ -71,6 +72,36 @@ def schedule_provider(function: Callable[[], None]) -> Callable[[], None]:
 
 def schedule_providers() -> list[Callable[[], None]]:
     return list(_SCHEDULE_PROVIDERS)
+
+
+@dataclass(frozen=True)
+class Resend:
+    """The job that sends a finished job's failed records again: what a resender returns."""
+
+    kind: str
+    description: str
+    params: dict[str, Any]
+
+
+Resender = Callable[[dict[str, Any], list[str]], Resend]
+_RESENDERS: dict[str, Resender] = {}
+
+
+def job_resender(*kinds: str) -> Callable[[Resender], Resender]:
+    """Register how a job kind's failed records are sent again: `resender(params, refs)` gets the
+    finished job's params and the `ref`s its log gave those records ("invoice:42"), and returns the
+    job that sends exactly them."""
+
+    def register(function: Resender) -> Resender:
+        for kind in kinds:
+            _RESENDERS[kind] = function
+        return function
+
+    return register
+
+
+def resender_for(kind: str) -> Resender | None:
+    return _RESENDERS.get(kind)
 
 
 StatusProvider = Callable[[], Iterable[str]]

@@ -1,5 +1,6 @@
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
+from bms.core.access import user_can
 from bms.jobs.models import Job, JobLogEntry, LogLevel
 
 
@@ -17,12 +18,31 @@ def job_log(*, job: Job, level: str = "") -> QuerySet[JobLogEntry]:
     return entries.order_by("at", "id")
 
 
+def jobs_visible_to(user, *, status: str = "") -> QuerySet[Job]:
+    """Admins see every job; anyone else with the Background Jobs screen sees the jobs they started."""
+    jobs = jobs_list(status=status)
+    return jobs if user_can(user, "jobs.view_all") else jobs.filter(requested_by_id=user.pk)
+
+
+def job_is_visible_to(user, job: Job | None) -> bool:
+    """May this user open the job's page? (Link to a job only when it is.)"""
+    if job is None or not user_can(user, "jobs.view"):
+        return False
+    return user_can(user, "jobs.view_all") or job.requested_by_id == user.pk
+
+
 def job_errors_by_cause(*, job: Job) -> list[dict]:
-    """Errors grouped by cause with counts, most frequent first: fix a cause once, then re-trigger."""
+    """Failed and held records grouped by cause with counts, most frequent first, each with how
+    many can still be re-sent and the job that re-sent the others: fix a cause once, re-send it."""
+    problems = Q(level=LogLevel.ERROR) | (Q(level=LogLevel.WARNING) & ~Q(record_ref=""))
     return list(
-        JobLogEntry.objects.filter(job=job, level=LogLevel.ERROR)
+        JobLogEntry.objects.filter(problems, job=job)
         .values("cause")
-        .annotate(count=Count("id"))
+        .annotate(
+            count=Count("id"),
+            to_resend=Count("id", filter=Q(resent_in__isnull=True) & ~Q(record_ref="")),
+            resent_in=Max("resent_in"),
+        )
         .order_by("-count", "cause")
     )
 

@@ -107,20 +107,26 @@ def job_run(*, job_id: int) -> Job | None:
     except JobWaitError as exc:
         result = f"{exc.message} — continues automatically at {exc.eta:%Y-%m-%d %H:%M} UTC"
         context.warning(exc.message)
-        job_enqueue(kind=job.kind, description=job.description, params=job.params, eta=exc.eta, retry_of=job)
+        later = job_enqueue(kind=job.kind, description=job.description, params=job.params, eta=exc.eta,
+                            retry_of=job)
+        # The queued run says why it waits, in the words (and the entity's time) of the handler.
+        Job.objects.filter(pk=later.pk).update(result=exc.message[:500])
     except Exception as exc:
         status = JobStatus.FAILED
-        result = f"Failed: {exc or type(exc).__name__}"
-        context.error(_failure_report(exc), cause=type(exc).__name__)
+        plain = plain_failure(exc)
+        result = f"Failed: {plain}"
+        context.error(plain, cause=plain, detail=_failure_report(exc))
         logger.exception("job %s (%s) failed", job_id, job.kind)
     if status == JobStatus.COMPLETED:
         result = result or context.result or context.summary()
+        if context.has_problem_records:
+            status = JobStatus.COMPLETED_WITH_ERRORS
     context.flush()  # the last counters, whatever the throttle held back
     ours.update(
         status=status,
         result=result[:500],
         finished_at=timezone.now(),
-        progress_percent=100 if status == JobStatus.COMPLETED else context.progress_percent,
+        progress_percent=context.progress_percent if status == JobStatus.FAILED else 100,
     )
     job.refresh_from_db()
     logger.info("job end", extra={"fields": {"job": job_id, "kind": job.kind, "outcome": job.status,
@@ -141,6 +147,17 @@ def _claim(job_id: int) -> bool:
             status=JobStatus.WORKING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1
         )
     )
+
+
+UNEXPECTED_FAILURE = "an unexpected error stopped the job; an administrator can see its details in the log"
+
+
+def plain_failure(exc: Exception) -> str:
+    """What stopped a job, in words a finance user can read. Errors meant for people carry a
+    `message` (DomainError, the Xero client's errors); anything else is a bug, named only in the
+    admins' detail."""
+    message = getattr(exc, "message", None)
+    return message.strip() if isinstance(message, str) and message.strip() else UNEXPECTED_FAILURE
 
 
 def _failure_report(exc: Exception) -> str:

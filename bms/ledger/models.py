@@ -85,6 +85,11 @@ class Account(models.Model):
 
     class Meta:
         ordering = ["code"]
+        # The lists' keyset pages: each filter's column, then the list's order ending with the id.
+        indexes = [
+            models.Index(fields=["account_class", "code", "id"], name="account_list_class"),
+            models.Index(fields=["status", "code", "id"], name="account_list_status"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(account_class__in=AccountClass.values), name="account_class_known"),
             models.CheckConstraint(condition=~Q(code=""), name="account_code_not_blank"),

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from bms.core.access import rule, user_can
 from bms.core.errors import DomainError
 from bms.core.pagination import paginate
+from bms.core.params import search_param
 from bms.ledger.forms import AccountDefaultsForm, AccountForm
 from bms.ledger.models import Account, AccountClass, AccountStatus
 from bms.ledger.selectors import account_defaults, accounts_list
@@ -13,7 +14,7 @@ from bms.ledger.services import account_create, account_defaults_update, account
 
 @rule("admin.view")
 def account_list(request):
-    search = request.GET.get("q", "").strip()
+    search = search_param(request.GET.get("q", ""))
     # Unknown filter values (an old bookmark, a typo in the URL) mean "all", not an error page.
     account_class = request.GET.get("class", "")
     account_class = account_class if account_class in AccountClass.values else ""

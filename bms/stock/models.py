@@ -66,6 +66,10 @@ class Dispatch(models.Model):
             models.Index(fields=["entity", "shipped_at"], name="dispatch_entity_shipped"),
             # The nightly journal looks for dispatches changed during the day it builds (corrections).
             models.Index(fields=["entity", "updated_at"], name="dispatch_entity_updated"),
+            # The lists' keyset pages: each filter's column, then the list's order ending with the id.
+            models.Index(fields=["shipped_at", "id"], name="dispatch_list"),
+            models.Index(fields=["status", "shipped_at", "id"], name="dispatch_list_status"),
+            models.Index(fields=["entity", "shipped_at", "id"], name="dispatch_list_entity"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["entity", "reference"], name="dispatch_reference_unique_per_entity"),

@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from bms.core.money import round_money
 from bms.core.tz import day_bounds_utc
@@ -41,9 +41,9 @@ def _shipped_between(zones: dict[int, str], shipped_from: date | None, shipped_t
 
 def dispatches_list(*, entity: Entity | None = None, status: str = "", shipped_from: date | None = None,
                     shipped_to: date | None = None) -> QuerySet[Dispatch]:
-    """Dispatches, latest shipped first (unshipped on top), with `line_count`; the shipped range is
-    in trading days of each dispatch's own entity."""
-    dispatches = Dispatch.objects.select_related("entity", "customer").annotate(line_count=Count("lines"))
+    """Dispatches, latest shipped first (unshipped on top); the shipped range is in trading days of
+    each dispatch's own entity. A page's line counts and costs come from `dispatch_page_figures`."""
+    dispatches = Dispatch.objects.select_related("entity", "customer")
     if entity is not None:
         dispatches = dispatches.filter(entity=entity)
     if status:
@@ -64,14 +64,19 @@ def line_cost(line: DispatchLine) -> Decimal | None:
     return round_money(line.quantity * line.unit_cost)
 
 
-def dispatch_cost_totals(dispatch_ids) -> dict[int, Decimal | None]:
-    """Cost per dispatch, summed from rounded lines in Decimal (not in SQL, where SQLite would
-    multiply in floating point); None for a dispatch with no captured cost."""
+def dispatch_page_figures(dispatch_ids) -> tuple[dict[int, int], dict[int, Decimal | None]]:
+    """(line count, cost) per dispatch of a page, from one read of those dispatches' lines: a
+    count annotated on the list would group every dispatch's lines to show fifty. The cost is summed
+    from rounded lines in Decimal (not in SQL, where SQLite would multiply in floating point); None
+    for a dispatch with no captured cost."""
+    counts: dict[int, int] = dict.fromkeys(dispatch_ids, 0)
     totals: dict[int, Decimal | None] = dict.fromkeys(dispatch_ids)
-    lines = DispatchLine.objects.filter(dispatch_id__in=totals, unit_cost__isnull=False)
-    for line in lines.only("dispatch_id", "quantity", "unit_cost"):
-        totals[line.dispatch_id] = (totals[line.dispatch_id] or Decimal("0.00")) + line_cost(line)
-    return totals
+    for line in DispatchLine.objects.filter(dispatch_id__in=counts).only("dispatch_id", "quantity", "unit_cost"):
+        counts[line.dispatch_id] += 1
+        cost = line_cost(line)
+        if cost is not None:
+            totals[line.dispatch_id] = (totals[line.dispatch_id] or Decimal("0.00")) + cost
+    return counts, totals
 
 
 def dispatch_lines(dispatch: Dispatch) -> list[DispatchLine]:

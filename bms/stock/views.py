@@ -5,7 +5,7 @@ from bms.core.pagination import paginate
 from bms.entities.selectors import entity_time_zone
 from bms.stock.forms import DispatchFilterForm
 from bms.stock.models import Dispatch
-from bms.stock.selectors import dispatch_cost_totals, dispatch_lines, dispatches_list, entity_zones
+from bms.stock.selectors import dispatch_lines, dispatch_page_figures, dispatches_list, entity_zones
 
 
 @rule("stock.view")
@@ -18,12 +18,15 @@ def dispatch_list(request):
     else:
         # Every dispatch under a filter the user got wrong would look like an answer.
         dispatches = Dispatch.objects.none()
-    page = paginate(request, dispatches)
-    rows = list(page["page_obj"])
-    zones, totals = entity_zones(), dispatch_cost_totals([row.pk for row in rows])
+    page = paginate(request, dispatches, rows=_with_zone_and_figures)
+    return render(request, "stock/dispatch_list.html", {"filters": filters, "rows": page["page_obj"].rows, **page})
+
+
+def _with_zone_and_figures(rows: list[Dispatch]) -> list[Dispatch]:
+    zones, (counts, totals) = entity_zones(), dispatch_page_figures([row.pk for row in rows])
     for row in rows:
-        row.zone, row.cost_total = zones[row.entity_id], totals[row.pk]
-    return render(request, "stock/dispatch_list.html", {"filters": filters, "rows": rows, **page})
+        row.zone, row.line_count, row.cost_total = zones[row.entity_id], counts[row.pk], totals[row.pk]
+    return rows
 
 
 @rule("stock.view")

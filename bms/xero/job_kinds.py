@@ -8,10 +8,11 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from bms.billing.models import Payment
 from bms.entities.models import Entity
 from bms.jobs.context import JobContext
 from bms.jobs.models import Job, JobStatus
-from bms.jobs.registry import job_kind, schedule_provider
+from bms.jobs.registry import Resend, job_kind, job_resender, schedule_provider
 from bms.jobs.scheduling import schedule_remove, schedule_upsert
 from bms.jobs.services import JobWaitError, job_enqueue
 from bms.preferences.selectors import general_settings, xero_is_active
@@ -52,9 +53,11 @@ def _sync(ctx: JobContext, tenant_id: int, kind: SyncKind, **options: Any) -> Sy
     except WaitForXeroError as exc:
         raise JobWaitError(exc.describe(tenant_time_zone(tenant)), eta=exc.until) from None
     except AuthError as exc:
-        # Not bad data: the work is parked and resumes after re-authentication.
+        # Not bad data: the work is parked and resumes after re-authentication. Not done either: the
+        # job is amber (Completed with errors), never a green Completed.
         ctx.warning(f"{tenant.name} needs re-authentication ({exc.message}); the work waits and resumes after "
                     "someone presses Authenticate with Xero.", cause="Xero connection needs re-authentication")
+        ctx.held += 1
         ctx.result = f"Waiting: {tenant.name} needs re-authentication"
         return None
     except LeaseBusyError as exc:
@@ -90,6 +93,50 @@ def push_invoices(ctx: JobContext, *, tenant_id: int, invoice_ids: list[int] | N
 def push_journals(ctx: JobContext, *, tenant_id: int, journal_ids: list[int] | None = None,
                   include_failed: bool = False) -> None:
     _sync(ctx, tenant_id, SyncKind.JOURNALS, record_ids=journal_ids, include_failed=include_failed)
+
+
+# "Re-send failed records": the record kinds a push names in its log (sync/log.py `record_ref`), in
+# the order they go — customers before the invoices that need their contacts.
+RESEND_PARAMS = {"contact": "customer_ids", "invoice": "invoice_ids", "payment": "payment_ids",
+                 "journal": "journal_ids"}
+
+
+@job_resender("xero.customers.sync", "xero.invoices.push", "xero.journals.push", "xero.records.resend")
+def resend_records(params: dict[str, Any], refs: list[str]) -> Resend:
+    ids: dict[str, list[int]] = {name: [] for name in RESEND_PARAMS.values()}
+    for ref in refs:
+        kind, _, pk = ref.partition(":")
+        if kind in RESEND_PARAMS and pk.isdigit():
+            ids[RESEND_PARAMS[kind]].append(int(pk))
+    tenant_id = int(params["tenant_id"])  # every push job names its tenant
+    tenant = XeroTenant.objects.filter(pk=tenant_id).first()
+    count = sum(len(found) for found in ids.values())
+    return Resend(kind="xero.records.resend",
+                  description=f"Re-send {count} failed record{'s' if count != 1 else ''} to "
+                              f"{tenant.name if tenant else 'Xero'}",
+                  params={"tenant_id": tenant_id, **{k: v for k, v in ids.items() if v}})
+
+
+@job_kind("xero.records.resend")
+def resend_failed_records(ctx: JobContext, *, tenant_id: int, customer_ids: list[int] | None = None,
+                          invoice_ids: list[int] | None = None, payment_ids: list[int] | None = None,
+                          journal_ids: list[int] | None = None) -> None:
+    """Exactly the records named, through the one push engine: those Xero already holds (fixed and
+    sent since) are not due any more and are not sent again."""
+    results = []
+    # A payment follows its invoice: its push sends the payments entered before connecting.
+    if payment_ids:
+        invoice_ids = sorted(set(invoice_ids or []) | set(
+            Payment.objects.filter(pk__in=payment_ids).values_list("invoice_id", flat=True)))
+    for kind, record_ids in ((SyncKind.CUSTOMERS, customer_ids), (SyncKind.INVOICES, invoice_ids),
+                             (SyncKind.JOURNALS, journal_ids)):
+        if not record_ids:
+            continue
+        outcome = _sync(ctx, tenant_id, kind, record_ids=record_ids, include_failed=True)
+        if outcome is None:
+            return  # skipped or parked: _sync said why
+        results.append(f"{kind.value}: {outcome.summary()}")
+    ctx.result = "Completed: " + "; ".join(results) if results else "Completed: nothing to re-send"
 
 
 @job_kind("xero.payments.pull")
@@ -141,6 +188,7 @@ def push_all(ctx: JobContext) -> None:
 @job_kind("xero.check_against_xero")
 def check_entity(ctx: JobContext, *, entity_id: int) -> None:
     """Check against Xero: what a push would do with each record, written nowhere but the report."""
+    ctx.is_report = True
     entity = Entity.objects.filter(pk=entity_id).first()
     tenant = entity_tenant(entity) if entity is not None else None
     if entity is None or tenant is None or _tenant_or_stop(ctx, tenant.pk) is None:

@@ -71,6 +71,26 @@ def entity_xero_status(entity: Entity) -> EntityXeroStatus:
     return EntityXeroStatus(entity=entity, connection=own, tenant=None, is_inherited=False)
 
 
+def entity_xero_statuses(entities: list[Entity]) -> dict[int, EntityXeroStatus]:
+    """entity_xero_status for a page of entities, from one read of their and their organisations'
+    connections."""
+    wanted = {e.pk for e in entities} | {e.organisation_id for e in entities if e.organisation_id is not None}
+    connections = {c.entity_id: c for c in
+                   EntityXeroConnection.objects.select_related("tenant__grant").filter(entity_id__in=wanted)}
+    statuses = {}
+    for entity in entities:
+        own = connections.get(entity.pk)
+        parent = connections.get(entity.organisation_id) if entity.organisation_id is not None else None
+        if own is not None and own.tenant_id is not None and not own.inherits_from_organisation:
+            status = EntityXeroStatus(entity=entity, connection=own, tenant=own.tenant, is_inherited=False)
+        elif parent is not None and parent.tenant_id is not None:
+            status = EntityXeroStatus(entity=entity, connection=own, tenant=parent.tenant, is_inherited=True)
+        else:
+            status = EntityXeroStatus(entity=entity, connection=own, tenant=None, is_inherited=False)
+        statuses[entity.pk] = status
+    return statuses
+
+
 def entity_tenant(entity: Entity) -> XeroTenant | None:
     status = entity_xero_status(entity)
     return status.tenant if status.is_connected else None

@@ -11,6 +11,7 @@ urlpatterns = [
     path("entities/<int:pk>/connect/", views_connect.connect_tenant, name="connect_tenant"),
     path("entities/<int:pk>/remove/", views.remove_authentication, name="remove_authentication"),
     path("entities/<int:pk>/check/", views_check.entity_check, name="entity_check"),
+    path("entities/<int:pk>/pull-payments/", views.payments_pull_now, name="payments_pull_now"),
     path("check/", views_check.check_start, name="check_start"),
     path("customers/<int:pk>/sync/", views.customer_sync, name="customer_sync"),
     path("customers/<int:pk>/unlink/", views.customer_unlink_view, name="customer_unlink"),

@@ -30,6 +30,7 @@ from bms.xero.services.actions import (
     invoice_sync_request,
     invoices_push_all_request,
     journal_push_request,
+    payments_pull_request,
 )
 from bms.xero.services.chart import AccountDifference
 from bms.xero.services.chart import chart_compare as chart_compare_service
@@ -214,6 +215,28 @@ def journal_push(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("cogs:journal_detail", pk=pk)
+
+
+@require_POST
+@rule("xero.sync")
+def payments_pull_now(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Pull payments now, from an entity's page or (with `invoice`) an invoice's Xero panel."""
+    entity = get_object_or_404(Entity, pk=pk)
+    invoice_id = request.POST.get("invoice", "")
+    invoice = (Invoice.objects.filter(pk=int(invoice_id), entity=entity).first()
+               if invoice_id.isdigit() and len(invoice_id) < 12 else None)
+    back = (redirect("billing:invoice_detail", pk=invoice.pk) if invoice is not None
+            else redirect("entities:entity_detail", pk=entity.pk))
+    try:
+        job, queued = payments_pull_request(entity=entity, user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return back
+    if queued:
+        _queued(request, [job])
+    else:
+        messages.info(request, f"A payment pull from that organisation is already waiting: background job #{job.pk}.")
+    return back
 
 
 # --- chart of accounts: Compare to Xero and Sync from Xero --------------------------------------

@@ -15,6 +15,7 @@ from bms.core.tz import zone
 from bms.entities.models import Entity
 from bms.entities.selectors import entity_time_zone
 from bms.jobs.models import Job, JobStatus
+from bms.jobs.selectors import job_is_visible_to
 from bms.preferences.selectors import xero_is_active
 from bms.xero.models import XeroCheck
 from bms.xero.selectors import entity_xero_status
@@ -64,7 +65,9 @@ def entity_check(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         # Each cause with whether this user may open its fix's screen (else: who to ask).
         "cause_rows": [(g, not g.fix_permission or user_can(request.user, g.fix_permission))
                        for g in report.causes] if report else [],
-        "can_see_jobs": user_can(request.user, "jobs.view"),
+        # Links only to the job pages this user can open (finance users: the jobs they started).
+        "can_see_running": job_is_visible_to(request.user, running),
+        "can_see_last_job": job_is_visible_to(request.user, last.job if last is not None else None),
     })
 
 

@@ -9,7 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from xero_sandbox.accounting import contacts, currencies, invoices, journals, organisation, payments, tracking
+from xero_sandbox.accounting import (
+    allocations,
+    contacts,
+    credit_notes,
+    currencies,
+    invoices,
+    journals,
+    organisation,
+    payments,
+    tracking,
+)
 from xero_sandbox.accounting.request import Req
 
 Handler = Callable[[Req], tuple[int, dict]]
@@ -33,7 +43,12 @@ class Endpoint:
 
     @property
     def writes(self) -> bool:
-        return self.method in ("PUT", "POST")
+        return self.method in ("PUT", "POST", "DELETE")
+
+    @property
+    def keyed(self) -> bool:
+        """Xero reads Idempotency-Key on POST, PUT and PATCH only (xero-notes §3.3): never on DELETE."""
+        return self.method in ("PUT", "POST", "PATCH")
 
     @property
     def name(self) -> str:
@@ -62,6 +77,13 @@ ENDPOINTS = [
     Endpoint("POST", "/Invoices", invoices.post_invoices, "invoices"),
     Endpoint("GET", "/Invoices/{ref}", invoices.get_invoice, "invoices"),
     Endpoint("POST", "/Invoices/{ref}", invoices.post_invoice, "invoices"),
+    Endpoint("GET", "/CreditNotes", credit_notes.get_credit_notes, "invoices"),
+    Endpoint("PUT", "/CreditNotes", credit_notes.put_credit_notes, "invoices"),
+    Endpoint("POST", "/CreditNotes", credit_notes.post_credit_notes, "invoices"),
+    Endpoint("GET", "/CreditNotes/{ref}", credit_notes.get_credit_note, "invoices"),
+    Endpoint("POST", "/CreditNotes/{ref}", credit_notes.post_credit_note, "invoices"),
+    Endpoint("PUT", "/CreditNotes/{ref}/Allocations", allocations.put_allocations, "invoices"),
+    Endpoint("DELETE", "/CreditNotes/{ref}/Allocations/{allocation}", allocations.delete_allocation, "invoices"),
     Endpoint("GET", "/Payments", payments.get_payments, "payments"),
     Endpoint("PUT", "/Payments", payments.put_payments, "payments"),
     Endpoint("POST", "/Payments", payments.post_payments, "payments"),

@@ -11,13 +11,14 @@ from xero_sandbox.xerodates import BadDateError, ms_date, parse_date
 # Fields a client may send as strings that Xero echoes as numbers.
 NUMERIC_FIELDS = {"Quantity", "UnitAmount", "LineAmount", "TaxAmount", "DiscountRate", "DiscountAmount", "Amount",
                   "BankAmount", "CurrencyRate", "Total", "SubTotal", "TotalTax", "AmountDue", "AmountPaid",
-                  "AmountCredited"}
+                  "AmountCredited", "AppliedAmount", "RemainingCredit"}
 # Read-only fields SDKs send on every element (xero-python: HasAttachments, HasErrors…): accepted, ignored.
 READ_ONLY = {"HasAttachments", "HasErrors", "HasValidationErrors", "IsDiscounted", "StatusAttributeString",
              "ValidationErrors", "Warnings", "UpdatedDateUTC", "SubTotal", "TotalTax", "Total", "AmountDue",
              "AmountPaid", "AmountCredited", "FullyPaidOnDate", "Payments", "CreditNotes", "Prepayments",
              "Overpayments", "IsSupplier", "IsCustomer", "Balances", "DateString", "DueDateString",
-             "UpdatedDateUTCString", "HasAccount", "CISDeduction", "CISRate", "Attachments", "TotalDiscount"}
+             "UpdatedDateUTCString", "HasAccount", "CISDeduction", "CISRate", "Attachments", "TotalDiscount",
+             "RemainingCredit", "AppliedAmount", "Allocations"}
 
 
 def new_id() -> str:
@@ -26,9 +27,9 @@ def new_id() -> str:
 
 DATE_FIELDS = {"Date", "DueDate", "ExpectedPaymentDate", "PlannedPaymentDate", "FullyPaidOnDate"}
 INTEGER_FIELDS = {"Day"}
-OBJECT_FIELDS = {"Contact", "Invoice", "Account", "PaymentTerms", "Sales", "Bills", "BrandingTheme"}
+OBJECT_FIELDS = {"Contact", "Invoice", "Account", "PaymentTerms", "Sales", "Bills", "BrandingTheme", "CreditNote"}
 LIST_FIELDS = {"Addresses", "Phones", "LineItems", "JournalLines", "Tracking", "ContactGroups", "ContactPersons",
-               "Payments", "CreditNotes", "Prepayments", "Overpayments", "Attachments"}
+               "Payments", "CreditNotes", "Prepayments", "Overpayments", "Attachments", "Allocations"}
 
 
 def _is_boolean_field(key: str) -> bool:

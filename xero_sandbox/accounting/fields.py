@@ -33,6 +33,13 @@ FIELDS: dict[str, frozenset[str]] = {
         "Status", "StatusAttributeString", "SubTotal", "Total", "TotalDiscount", "TotalTax", "Type",
         "UpdatedDateUTC", "UpdatedDateUTCString", "Url", "ValidationErrors", "Warnings"
     }),
+    "CreditNote": frozenset({
+        "Allocations", "AppliedAmount", "BrandingThemeID", "CISDeduction", "CISRate", "Contact", "CreditNoteID",
+        "CreditNoteNumber", "CurrencyCode", "CurrencyRate", "Date", "DueDate", "FullyPaidOnDate", "HasAttachments",
+        "HasErrors", "InvoiceAddresses", "LineAmountTypes", "LineItems", "Payments", "Reference", "RemainingCredit",
+        "SentToContact", "Status", "StatusAttributeString", "SubTotal", "Total", "TotalTax", "Type",
+        "UpdatedDateUTC", "UpdatedDateUTCString", "ValidationErrors", "Warnings"
+    }),
     "ManualJournal": frozenset({
         "Attachments", "Date", "HasAttachments", "JournalLines", "LineAmountTypes", "ManualJournalID",
         "Narration", "ShowOnCashBasisReports", "Status", "StatusAttributeString", "UpdatedDateUTC", "Url",
@@ -57,6 +64,8 @@ NESTED: dict[tuple[str, str], str] = {
     ("Invoice", "Contact"): "Contact",
     ("Payment", "Invoice"): "Invoice",
     ("Payment", "Account"): "Account",
+    ("Payment", "CreditNote"): "CreditNote",
+    ("CreditNote", "Contact"): "Contact",
 }
 
 

@@ -34,7 +34,12 @@ from bms.billing.services.invoices import (
     invoice_update_draft,
     invoices_mark_processed,
 )
-from bms.billing.services.payments import invoice_set_balance, payment_record, payment_reverse
+from bms.billing.services.payments import (
+    invoice_set_balance,
+    payment_record,
+    payment_reverse,
+    payment_set_source_details,
+)
 
 __all__ = [
     "TRANSITIONS",
@@ -62,6 +67,7 @@ __all__ = [
     "invoices_mark_processed",
     "payment_record",
     "payment_reverse",
+    "payment_set_source_details",
     "refund_record",
     "refund_reverse",
 ]

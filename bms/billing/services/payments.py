@@ -51,6 +51,7 @@ def payment_record(
     paid_on: date,
     reference: str = "",
     source: str = PaymentSource.MANUAL,
+    account_code: str = "",
     now: datetime | None = None,
 ) -> Payment:
     """Money received. A manual payment can't exceed what is owed. A payment pulled from Xero is
@@ -73,12 +74,27 @@ def payment_record(
                 field="amount",
             )
         payment = Payment.objects.create(
-            invoice=invoice, amount=amount, paid_on=paid_on, reference=reference.strip()[:255], source=source
+            invoice=invoice, amount=amount, paid_on=paid_on, reference=reference.strip()[:255], source=source,
+            account_code=account_code.strip()[:20],
         )
         invoice.balance_amount = max(ZERO, invoice.balance_amount - amount)
         _settle(invoice, now)
         invoice.save()
     return payment
+
+
+def payment_set_source_details(*, payment: Payment, reference: str, account_code: str) -> bool:
+    """Fill in what the accounting system says of a payment it holds (its reference and account)
+    where BMS does not know them yet; True when something changed. The amount and date never change
+    here: a payment is immutable, a changed one is reversed and recorded again."""
+    changes = {}
+    if reference.strip() and not payment.reference:
+        changes["reference"] = reference.strip()[:255]
+    if account_code.strip() and not payment.account_code:
+        changes["account_code"] = account_code.strip()[:20]
+    if not changes:
+        return False
+    return bool(Payment.objects.filter(pk=payment.pk, source=PaymentSource.XERO).update(**changes))
 
 
 def payment_reverse(*, payment: Payment, now: datetime | None = None) -> Payment:

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from bms.billing.services import payment_record
+from bms.core.testing import page_link
 from bms.testing import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -44,5 +45,7 @@ def test_it_ignores_an_unknown_status_filter(finance_client, books):
 def test_it_paginates(finance_client, books):
     for _ in range(51):
         f.draft_invoice(lines=[])
-    page = finance_client.get(URL).content.decode()
-    assert "Page 1 of 2" in page and "AU-000051" in page and "AU-000001" not in page
+    response = finance_client.get(URL)
+    page = response.content.decode()
+    assert "50 shown · 51 rows" in page and "AU-000051" in page and "AU-000001" not in page
+    assert "AU-000001" in finance_client.get(URL + page_link(response, "next")).content.decode()

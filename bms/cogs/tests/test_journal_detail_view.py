@@ -51,15 +51,16 @@ def test_it_lists_each_posting_as_its_debit_cost_and_credit_stock_lines_two_hund
                        dispatch_reference=f"AU-X{n}", quantity=D("1"), unit_cost=D("1"), amount=D("1.00"))
         for n in range(99))  # 101 postings: 202 lines
     url = reverse("cogs:journal_detail", args=[journal.pk])
-    first, second = admin_client.get(url), admin_client.get(url + "?page=2")
+    first = admin_client.get(url)
+    second = admin_client.get(url + "?" + first.context["page_obj"].next_query)
     lines = [(line.account.code, line.dispatch_reference, line.debit_amount, line.credit_amount)
              for line in first.context["page_obj"]]
     assert lines[:4] == [("51110", "AU-D1", D("100.00"), D("0.00")), ("14410", "AU-D1", D("0.00"), D("100.00")),
                          ("51110", "AU-D2", D("200.00"), D("0.00")), ("14410", "AU-D2", D("0.00"), D("200.00"))]
-    assert len(lines) == 200 and first.context["page_obj"].paginator.count == 202
+    assert len(lines) == 200 and first.context["page_obj"].count == 202
     assert [(line.account.code, line.dispatch_reference) for line in second.context["page_obj"]] == [
         ("51110", "AU-X98"), ("14410", "AU-X98")]
-    assert b"Page 1 of 2 \xc2\xb7 202 rows" in first.content
+    assert b"200 shown \xc2\xb7 202 rows" in first.content
 
 
 def test_it_refuses_staff(staff_client, journal):

@@ -38,9 +38,10 @@ MATRIX: dict[str, frozenset[str]] = {
     "ledger:account_defaults": ADMINS,
     "cogs:journal_list": ADMINS,
     "cogs:journal_detail": ADMINS,
-    "jobs:job_list": ADMINS,
-    "jobs:job_detail": ADMINS,
+    "jobs:job_list": FINANCE,  # a finance user sees the jobs they started (bms/jobs/tests/test_views.py)
+    "jobs:job_detail": FINANCE,
     "jobs:job_retry": ADMINS,
+    "jobs:job_resend": FINANCE,
     "audit_log": ADMINS,
     "billing:customer_list": LOGGED_IN,
     "billing:customer_create": FINANCE,
@@ -92,6 +93,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "reconcile:run_now": FINANCE,
     "reconcile:repair": FINANCE,
     "xero:entity_check": FINANCE,
+    "xero:payments_pull_now": FINANCE,
     "xero:check_start": FINANCE,
 }
 

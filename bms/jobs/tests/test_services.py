@@ -12,6 +12,7 @@ from bms.jobs.models import Job, JobStatus
 from bms.jobs.registry import UnknownJobKindError
 from bms.jobs.services import (
     LOST_QUEUED_AFTER,
+    UNEXPECTED_FAILURE,
     JobRetryError,
     job_enqueue,
     job_retry,
@@ -39,11 +40,11 @@ def test_it_runs_an_enqueued_job_to_completion_with_full_progress(admin_user):
     assert job.result == "Completed: 4 done"
 
 
-def test_it_keeps_a_job_completed_when_records_fail_and_counts_the_errors():
+def test_it_ends_a_job_whose_records_fail_completed_with_errors_and_counts_them():
     job = job_enqueue(kind="tests.record", description="Push",
                       params={"items": 50, "fail_items": [1, 3], "warn_items": [4]})
     job.refresh_from_db()
-    assert job.status == JobStatus.COMPLETED
+    assert job.status == JobStatus.COMPLETED_WITH_ERRORS
     assert (job.error_count, job.warning_count, job.progress_percent) == (2, 1, 100)
     assert job.result == "Completed: 50 done, 2 errors, 1 warning"
     assert list(job.log_entries.filter(level="error").values_list("record", flat=True)) == ["Invoice 1", "Invoice 3"]
@@ -53,13 +54,15 @@ def test_it_marks_a_crashing_job_failed_with_its_error_and_retries_it_as_a_new_j
     job = job_enqueue(kind="tests.record", description="Push", params={"items": 4, "explode": True})
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
-    assert job.result == "Failed: the ledger caught fire"
     assert job.error_count == 1 and job.finished_at
     assert job.progress_percent == 99  # how far it got, not 100
     error = job.log_entries.get(level="error")
-    assert error.message.startswith("RuntimeError: the ledger caught fire")
-    assert "at bms/jobs/tests/kinds.py:" in error.message and error.cause == "RuntimeError"  # where
-    assert str(settings.BASE_DIR) not in error.message and error.message.count("ledger caught fire") == 1
+    # For people: plain words, no exception type, no source path. For admins: the detail.
+    assert error.message == error.cause == UNEXPECTED_FAILURE
+    assert job.result == f"Failed: {UNEXPECTED_FAILURE}"
+    assert error.detail.startswith("RuntimeError: the ledger caught fire")
+    assert "at bms/jobs/tests/kinds.py:" in error.detail  # where
+    assert str(settings.BASE_DIR) not in error.detail and error.detail.count("ledger caught fire") == 1
     retry = job_retry(job=job, requested_by=admin_user)
     retry.refresh_from_db()
     assert retry.retry_of == job and retry.params == job.params and retry.kind == job.kind
@@ -175,3 +178,27 @@ def test_a_running_job_renews_its_lease_and_the_late_finish_of_a_taken_over_run_
     runner.join(10)
     job.refresh_from_db()
     assert job.status == JobStatus.WORKING and job.finished_at is None
+
+
+def test_it_ends_a_job_green_only_when_every_record_went_through():
+    clean = job_enqueue(kind="tests.record", description="Push", params={"items": 3, "warn_items": [1]})
+    held = job_enqueue(kind="tests.record", description="Push", params={"items": 3, "hold_items": [2]})
+    assert Job.objects.get(pk=clean.pk).status == JobStatus.COMPLETED  # a note is not a failed record
+    assert Job.objects.get(pk=held.pk).status == JobStatus.COMPLETED_WITH_ERRORS  # a held record is
+
+
+def test_it_words_a_failure_meant_for_people_as_it_is():
+    job = job_enqueue(kind="tests.record", description="Push", params={"refuse": "Invoice AU-1 is a draft."})
+    job.refresh_from_db()
+    error = job.log_entries.get(level="error")
+    assert job.status == JobStatus.FAILED and job.result == "Failed: Invoice AU-1 is a draft."
+    assert error.message == error.cause == "Invoice AU-1 is a draft."
+    assert "DomainError" in error.detail and "DomainError" not in error.message
+
+
+def test_it_says_on_the_queued_run_what_it_waits_for(admin_user):
+    until = (timezone.now() + timedelta(hours=2)).isoformat()
+    job = job_enqueue(kind="tests.wait", description="Push", params={"until": until})
+    later = Job.objects.get(retry_of=job)
+    assert later.status == JobStatus.QUEUED and later.not_before_at is not None
+    assert later.result == "Xero's daily limit for Acme is used up"

@@ -30,7 +30,8 @@ def test_it_shows_queue_depth_and_jobs_by_status(only_these_providers):
     assert lines[0] == "Background jobs"
     assert lines[1].startswith("  Queue depth: ")
     # (the test's transaction never commits, so the job stays queued)
-    assert lines[2] == "  Queued: 1, Working: 0, Completed: 0, Failed: 0 (of the queued, 0 waiting until later)"
+    assert lines[2] == ("  Queued: 1, Working: 0, Completed: 0, Completed with errors: 0, Failed: 0 "
+                        "(of the queued, 0 waiting until later)")
     assert len(lines) == 3
 
 

@@ -83,7 +83,12 @@ class ReconciliationRow(models.Model):
 
     class Meta:
         ordering = ["kind", "cause", "label", "id"]
-        indexes = [models.Index(fields=["run", "kind", "bms_id"], name="reconcile_row_record")]
+        indexes = [
+            models.Index(fields=["run", "kind", "bms_id"], name="reconcile_row_record"),
+            # Admin → Reconciliation's records, a keyset page at a time, all causes or one.
+            models.Index(fields=["run", "kind", "cause", "label", "id"], name="reconcile_row_list"),
+            models.Index(fields=["run", "cause", "kind", "label", "id"], name="reconcile_row_list_cause"),
+        ]
         constraints = [models.CheckConstraint(condition=Q(verdict__in=Verdict.values),
                                               name="reconciliation_row_verdict_known")]
 

@@ -14,19 +14,18 @@ from django.views.decorators.http import require_POST
 
 from bms.core.access import rule
 from bms.core.errors import DomainError
+from bms.core.pagination import paginate
 from bms.jobs.services import job_enqueue
 from bms.preferences.selectors import xero_is_active
 from bms.users.models import User
 from bms.xero.reconcile.forms import FilterForm, RepairForm, RunNowForm
 from bms.xero.reconcile.jobs import KIND
 from bms.xero.reconcile.kinds import KINDS
-from bms.xero.reconcile.models import ReconciliationRun
+from bms.xero.reconcile.models import ReconciliationRow, ReconciliationRun
 from bms.xero.reconcile.repairs import reconciliation_repair, repairs_for
 from bms.xero.reconcile.run import reconciliation_default_range
 from bms.xero.reconcile.selectors import reconciliation_cause_counts, reconciliation_latest_run
 from bms.xero.selectors import tenants_in_use
-
-ROWS_SHOWN = 500
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -54,15 +53,16 @@ def reconciliation(request: AuthenticatedRequest) -> HttpResponse:
                 rows = rows.filter(cause=filters.cleaned_data["cause"])
             if filters.cleaned_data["kind"]:
                 rows = rows.filter(kind=filters.cleaned_data["kind"])
-        shown = list(rows[:ROWS_SHOWN])
         causes = reconciliation_cause_counts(run)
-        kind_of_cause = {row.cause: row.kind for row in run.rows.all().only("cause", "kind")}
         context.update(
             counts=[(KINDS[name].title if name in KINDS else name, c) for name, c in run.counts.items()],
-            causes=[(c, _cause_repairs(run, c.cause)) for c in causes], row_count=rows.count(),
-            rows=[(row, repairs_for(kind=row.kind, cause=row.cause)) for row in shown], shown=len(shown),
-            kind_of_cause=kind_of_cause)
+            causes=[(c, _cause_repairs(run, c.cause)) for c in causes],
+            **paginate(request, rows, rows=_with_repairs))
     return render(request, "xero/reconciliation.html", context)
+
+
+def _with_repairs(rows: list[ReconciliationRow]) -> list[tuple[ReconciliationRow, list[object]]]:
+    return [(row, list(repairs_for(kind=row.kind, cause=row.cause))) for row in rows]
 
 
 def _cause_repairs(run: ReconciliationRun, cause: str) -> list[object]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import F
 
 from bms.billing.models import Invoice
 from bms.cogs.models import CostOfSalesJournal
@@ -10,7 +11,7 @@ from bms.core.audit import audit_record
 from bms.core.errors import DomainError
 from bms.customers.models import Customer
 from bms.entities.models import Entity
-from bms.jobs.models import Job
+from bms.jobs.models import Job, JobStatus
 from bms.jobs.services import job_enqueue
 from bms.preferences.selectors import xero_is_active
 from bms.users.models import User
@@ -89,6 +90,31 @@ def chart_sync_request(*, tenant: XeroTenant, user: User) -> Job:
         audit_record(actor=user, action="xero.bulk_sync", target="accounts and tax rates",
                      after={"jobs": [job.pk], "organisations": [tenant.name]})
     return job
+
+
+PULL_KIND = "xero.payments.pull"
+
+
+def payments_pull_request(*, entity: Entity, user: User) -> tuple[Job, bool]:
+    """Pull payments now, for the organisation the entity posts to: (the job, True) when queued,
+    (the waiting one, False) when a pull of that organisation is already queued or running — a
+    second click never queues a second pull."""
+    _require_active()
+    tenant = entity_tenant(entity)
+    if tenant is None:
+        raise DomainError(f"{entity.name} is not connected to Xero (Admin → Entities).")
+    with transaction.atomic():
+        # A write first: it takes the tenant's row lock on PostgreSQL and the write lock on SQLite,
+        # so two clicks at once run this one after the other and the second finds the first's job.
+        XeroTenant.objects.filter(pk=tenant.pk).update(name=F("name"))
+        waiting = (Job.objects.filter(kind=PULL_KIND, status__in=[JobStatus.QUEUED, JobStatus.WORKING],
+                                      params__tenant_id=tenant.pk).order_by("pk").first())
+        if waiting is not None:
+            return waiting, False
+        return job_enqueue(kind=PULL_KIND, description=f"Pull payments from {tenant.name}",
+                           params={"tenant_id": tenant.pk}, requested_by=user), True
+
+
 def journal_push_request(*, journal: CostOfSalesJournal, user: User) -> Job:
     """Push now: send this journal, a held one included (after its cause was fixed)."""
     _require_active()

@@ -19,6 +19,8 @@ from itertools import count
 from django.utils import timezone
 
 from bms.xero.client.api import XeroAccountingClient
+from bms.xero.client.schemas import Invoice as XeroInvoice
+from bms.xero.client.schemas import Payment
 from bms.xero.models import InvoiceLink, PullCursor, XeroTenant
 from bms.xero.services.pull_apply import RECORDED, REVERSED, UPDATED, VOIDED, invoice_apply_from_xero
 from bms.xero.sync.log import SyncLog, SyncOutcome
@@ -38,7 +40,7 @@ def payments_pull(*, tenant: XeroTenant, client: XeroAccountingClient, log: Sync
     since = cursor.modified_since - OVERLAP if cursor.modified_since else None
     links = InvoiceLink.objects.filter(tenant=tenant, xero_id__isnull=False)
     ours = {xero_id for xero_id in links.values_list("xero_id", flat=True) if xero_id}
-    touched, newest = _changed_since(client, since, ours, cursor.modified_since)
+    touched, newest, details = _changed_since(client, since, ours, cursor.modified_since)
     # Those an earlier pull could not apply are read again, so a fix made since (in Xero or BMS) lands.
     touched |= {xero_id for xero_id in links.exclude(pull_error="").values_list("xero_id", flat=True) if xero_id}
 
@@ -52,8 +54,9 @@ def payments_pull(*, tenant: XeroTenant, client: XeroAccountingClient, log: Sync
         for xero_invoice in batch:
             link = by_id.get(xero_invoice.invoice_id)
             if link is not None:
+                _read_missing_details(client, xero_invoice, details)
                 invoice_apply_from_xero(tenant=tenant, link=link, xero=xero_invoice, outcome=outcome, log=log,
-                                        now=now)
+                                        now=now, details=details)
         log.advance(len(batch))
     # Past every page read, failures included: they are retried above, never a reason to stop the feed.
     PullCursor.objects.filter(pk=cursor.pk).update(modified_since=newest)
@@ -62,14 +65,17 @@ def payments_pull(*, tenant: XeroTenant, client: XeroAccountingClient, log: Sync
 
 
 def _changed_since(client: XeroAccountingClient, since: datetime | None, ours: set[str],
-                   newest: datetime | None) -> tuple[set[str], datetime | None]:
-    """The IDs of our invoices that either feed shows changed, and the newest change seen."""
+                   newest: datetime | None) -> tuple[set[str], datetime | None, dict[str, Payment]]:
+    """The IDs of our invoices that either feed shows changed, the newest change seen, and the
+    payments the feed read, by PaymentID (an invoice lists its payments without their account)."""
     touched: set[str] = set()
     seen: list[tuple[str | None, datetime | None]] = []
+    details: dict[str, Payment] = {}
     for page in _pages():
         payments = client.get_payments(where='PaymentType=="ACCRECPAYMENT"', order=FEED_ORDER, page=page,
                                        page_size=PAGE_SIZE, if_modified_since=since).items
         seen += [(p.invoice.invoice_id if p.invoice else None, p.updated_date_utc) for p in payments]
+        details.update({p.payment_id: p for p in payments if p.payment_id})
         if len(payments) < PAGE_SIZE:
             break
     for page in _pages():
@@ -83,7 +89,16 @@ def _changed_since(client: XeroAccountingClient, since: datetime | None, ours: s
             touched.add(invoice_id)
         if updated and (newest is None or updated > newest):
             newest = updated
-    return touched, newest
+    return touched, newest, details
+
+
+def _read_missing_details(client: XeroAccountingClient, invoice: XeroInvoice, details: dict[str, Payment]) -> None:
+    """An invoice read again after an earlier pull could not apply it lists payments this pull's feed
+    did not carry: read them (reference, account) with the invoice's payments, one call."""
+    missing = [p.payment_id for p in invoice.payments or [] if p.payment_id and p.payment_id not in details]
+    if missing and invoice.invoice_id:
+        found = client.get_payments(where=f'Invoice.InvoiceID==Guid("{invoice.invoice_id}")').items
+        details.update({p.payment_id: p for p in found if p.payment_id})
 
 
 def _pages() -> Iterator[int]:

@@ -15,6 +15,7 @@ differ, payments above the total, Xero amounts that do not add up.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -22,11 +23,12 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 
 from bms.billing.models import Invoice, InvoiceStatus, Payment, PaymentSource
-from bms.billing.services import invoice_set_balance, payment_record, payment_reverse
+from bms.billing.services import invoice_set_balance, payment_record, payment_reverse, payment_set_source_details
 from bms.core.errors import DomainError
 from bms.core.money import ZERO
 from bms.xero.client.schemas import Invoice as XeroInvoice
 from bms.xero.client.schemas import InvoicePayment
+from bms.xero.client.schemas import Payment as XeroPayment
 from bms.xero.models import InvoiceLink, PaymentLink, XeroTenant
 from bms.xero.sync.log import SyncLog, SyncOutcome
 
@@ -60,12 +62,14 @@ class _Applied:
 
 
 def invoice_apply_from_xero(*, tenant: XeroTenant, link: InvoiceLink, xero: XeroInvoice, outcome: SyncOutcome,
-                            log: SyncLog, now: datetime) -> bool:
-    """Apply one Xero invoice to its BMS invoice; True when it landed. Never raises for bad data."""
+                            log: SyncLog, now: datetime, details: Mapping[str, XeroPayment] | None = None) -> bool:
+    """Apply one Xero invoice to its BMS invoice; True when it landed. Never raises for bad data.
+    `details`: Xero's payments by PaymentID, for their reference and account (an invoice lists its
+    payments with their amount and date only)."""
     record = f"Invoice {link.xero_number or link.invoice.display_number}"
     try:
         with transaction.atomic():
-            applied = _apply(tenant, link.invoice_id, xero, now)
+            applied = _apply(tenant, link.invoice_id, xero, now, details or {})
     except (PullRefusal, DomainError) as exc:
         message, cause = (exc.message, exc.cause) if isinstance(exc, PullRefusal) else (
             f"BMS refused Xero's change to {record}: {exc.message}", CAUSE_REFUSED)
@@ -92,7 +96,8 @@ def _tell_if_newly_gone(link: InvoiceLink, xero: XeroInvoice, outcome: SyncOutco
                     "its Xero Integration panel (Cancel in BMS or Accept).", record=record, cause=CAUSE_VOIDED)
 
 
-def _apply(tenant: XeroTenant, invoice_id: int, xero: XeroInvoice, now: datetime) -> _Applied:
+def _apply(tenant: XeroTenant, invoice_id: int, xero: XeroInvoice, now: datetime,
+           details: Mapping[str, XeroPayment]) -> _Applied:
     invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
     number = invoice.display_number
     current = {p.payment_id: p for p in xero.payments or [] if p.payment_id}
@@ -106,7 +111,7 @@ def _apply(tenant: XeroTenant, invoice_id: int, xero: XeroInvoice, now: datetime
     _refuse_payments_xero_lacks(tenant, invoice)
     if (xero.status or "") not in GONE_IN_XERO:
         _refuse_contradicting_amounts(invoice, xero, current)
-    _record_new(tenant, invoice, current, applied, now)
+    _record_new(tenant, invoice, current, applied, now, details)
     _reverse_gone(tenant, invoice, current, applied, now)
     if (xero.status or "") in GONE_IN_XERO or xero.amount_due is None:
         return applied  # a void keeps BMS's balance as it is: the panel shows the difference
@@ -149,16 +154,24 @@ def _refuse_contradicting_amounts(invoice: Invoice, xero: XeroInvoice, current: 
 
 
 def _record_new(tenant: XeroTenant, invoice: Invoice, current: dict[str, InvoicePayment], applied: _Applied,
-                now: datetime) -> None:
-    known = set(PaymentLink.objects.filter(tenant=tenant, xero_payment_id__in=list(current))
-                .values_list("xero_payment_id", flat=True))
+                now: datetime, details: Mapping[str, XeroPayment]) -> None:
+    known = {link.xero_payment_id: link.payment for link in PaymentLink.objects.filter(
+        tenant=tenant, xero_payment_id__in=list(current)).select_related("payment")}
     for payment_id, payment in current.items():
-        if payment.amount is None or payment_id in known:
+        detail = details.get(payment_id)
+        reference = (detail.reference or "") if detail is not None else ""
+        account_code = (detail.account.code or "") if detail is not None and detail.account is not None else ""
+        if payment_id in known:
+            # Recorded before BMS kept them (or before Xero said them): Xero's reference and account.
+            payment_set_source_details(payment=known[payment_id], reference=reference, account_code=account_code)
+            continue
+        if payment.amount is None:
             continue  # (Xero always sends an Amount; without one there is nothing to record)
         try:
             with transaction.atomic():
                 recorded = payment_record(invoice=invoice, amount=Decimal(payment.amount),
-                                          paid_on=payment.date or now.date(), reference="Xero payment",
+                                          paid_on=payment.date or (detail.date if detail else None) or now.date(),
+                                          reference=reference, account_code=account_code,
                                           source=PaymentSource.XERO, now=now)
                 PaymentLink.objects.create(tenant=tenant, xero_payment_id=payment_id, payment=recorded)
         except IntegrityError:

@@ -1,5 +1,6 @@
-"""What a sync reports as it goes: per-record errors with a cause (so the job log can group them),
-warnings, progress. A background job passes its JobContext; commands and tests use CollectingLog."""
+"""What a sync reports as it goes: per-record errors with a cause (so the job log can group them)
+and a `ref` naming the record to send again ("invoice:42", see `record_ref`), warnings, progress.
+A background job passes its JobContext; commands and tests use CollectingLog."""
 
 from __future__ import annotations
 
@@ -10,13 +11,18 @@ from typing import Protocol
 class SyncLog(Protocol):
     def info(self, message: str, *, record: str = "", cause: str = "") -> None: ...
 
-    def warning(self, message: str, *, record: str = "", cause: str = "") -> None: ...
+    def warning(self, message: str, *, record: str = "", cause: str = "", ref: str = "") -> None: ...
 
-    def error(self, message: str, *, record: str = "", cause: str = "") -> None: ...
+    def error(self, message: str, *, record: str = "", cause: str = "", ref: str = "") -> None: ...
 
     def advance(self, n: int = 1) -> None: ...
 
     def set_total(self, total: int) -> None: ...
+
+
+def record_ref(kind: str, pk: int) -> str:
+    """How a failed or held record is named for "Re-send failed records": the push kind and its id."""
+    return f"{kind}:{pk}"
 
 
 @dataclass
@@ -28,10 +34,10 @@ class CollectingLog:
     def info(self, message: str, *, record: str = "", cause: str = "") -> None:
         self.lines.append(("info", record, cause, message))
 
-    def warning(self, message: str, *, record: str = "", cause: str = "") -> None:
+    def warning(self, message: str, *, record: str = "", cause: str = "", ref: str = "") -> None:
         self.lines.append(("warning", record, cause, message))
 
-    def error(self, message: str, *, record: str = "", cause: str = "") -> None:
+    def error(self, message: str, *, record: str = "", cause: str = "", ref: str = "") -> None:
         self.lines.append(("error", record, cause, message))
 
     def advance(self, n: int = 1) -> None:

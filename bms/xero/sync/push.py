@@ -33,7 +33,7 @@ from bms.xero.client.errors import AuthError, RetryableError, UncertainError, Va
 from bms.xero.client.schemas import BatchElement
 from bms.xero.models import LinkStatus, SyncLink, XeroTenant
 from bms.xero.sync.link_rows import link_rows_update
-from bms.xero.sync.log import SyncLog, SyncOutcome
+from bms.xero.sync.log import SyncLog, SyncOutcome, record_ref
 from bms.xero.sync.pipeline import BatchPipeline
 
 # Re-exported: adapters import them from here, with the engine.
@@ -231,7 +231,8 @@ class PushRun(Generic[R, X]):
                 self.log.info(verdict.message, record=self.adapter.label(item.record))
         elif verdict.action == "wait":
             self.outcome.parked += 1
-            self.log.warning(verdict.message, record=self.adapter.label(item.record), cause=verdict.cause)
+            self.log.warning(verdict.message, record=self.adapter.label(item.record), cause=verdict.cause,
+                             ref=record_ref(self.adapter.kind, item.record.pk))
         else:
             self._fail([item], verdict.message, verdict.cause)
         return True
@@ -350,7 +351,8 @@ class PushRun(Generic[R, X]):
         for item in items:
             item.link.status = LinkStatus.FAILED
             self.outcome.failed += 1
-            self.log.error(message, record=self.adapter.label(item.record), cause=cause[:255])
+            self.log.error(message, record=self.adapter.label(item.record), cause=cause[:255],
+                           ref=record_ref(self.adapter.kind, item.record.pk))
 
     def _settle_unanswered(self, creates: list[_Item[R]]) -> None:
         """Creates whose answer was lost have usually landed: look them up now rather than a run

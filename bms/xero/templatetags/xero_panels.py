@@ -6,12 +6,12 @@ panel, and the "Xero package is not active" notice, come from the one package th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django import template
-from django.db.models import Model
+from django.db.models import Max, Model
 from django.template.context import Context
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -25,7 +25,13 @@ from bms.xero import view_in_xero
 from bms.xero.models import ContactLink, InvoiceLink, JournalLink, SyncLink
 from bms.xero.reconcile.models import ReconciliationRow
 from bms.xero.reconcile.selectors import record_disagreements, tenant_disagreements
-from bms.xero.selectors import entity_tenant, entity_xero_status, tenants_in_use
+from bms.xero.selectors import (
+    EntityXeroStatus,
+    entity_tenant,
+    entity_xero_status,
+    entity_xero_statuses,
+    tenants_in_use,
+)
 from bms.xero.services.tracking_status import entity_tracking_state
 
 register = template.Library()
@@ -108,14 +114,22 @@ def xero_panel(context: Context, record: Model) -> dict[str, Any]:
 
 
 @register.simple_tag
-def xero_entity_summary(entity: Entity) -> dict[str, Any]:
-    """For the Entities grid: Xero Authenticated? and Authenticated By."""
+def xero_entity_summaries(entities: Iterable[Entity]) -> dict[int, dict[str, Any]]:
+    """For the Entities grid, one read for the page: each entity's Xero Authenticated? and
+    Authenticated By, by entity id."""
+    entities = list(entities)
     if not xero_is_active():
-        return {"authenticated": False, "label": "No", "by": "—"}
-    status = entity_xero_status(entity)
+        return {entity.pk: _NOT_AUTHENTICATED for entity in entities}
+    return {pk: _summary(status) for pk, status in entity_xero_statuses(entities).items()}
+
+
+_NOT_AUTHENTICATED = {"authenticated": False, "label": "No", "by": "—"}
+
+
+def _summary(status: EntityXeroStatus) -> dict[str, Any]:
     grant = status.grant
     if grant is None:  # not connected
-        return {"authenticated": False, "label": "No", "by": "—"}
+        return _NOT_AUTHENTICATED
     label = "Needs re-authentication" if status.needs_reauthentication else "Yes"
     if status.is_inherited:
         label += " (inherited)"
@@ -127,14 +141,20 @@ def xero_entity_summary(entity: Entity) -> dict[str, Any]:
 
 
 @register.simple_tag
-def xero_last_push(record: Model) -> str:
-    """The Last Push column of a list: when the record last reached Xero, or "—"."""
-    links = getattr(record, "xero_links", None)
+def xero_last_pushes(records: Iterable[Model]) -> dict[int, str]:
+    """The Last Push column of a list page, one query for the page: when each record last reached
+    Xero (any organisation), by record id; "—" for one that never did."""
+    records = list(records)
+    shown = {record.pk: "—" for record in records}
+    links = getattr(type(records[0]), "xero_links", None) if records else None
     if links is None:
-        return "—"
-    last = links.exclude(last_pushed_at=None).order_by("-last_pushed_at").values_list("last_pushed_at", flat=True)
-    moment = last.first()
-    return date_format(localtime(moment), "d/m/Y H:i") if moment else "—"
+        return shown
+    column = links.field.attname  # the link row's column naming the record, e.g. journal_id
+    last = (links.field.model.objects.filter(**{f"{column}__in": list(shown)}, last_pushed_at__isnull=False)
+            .order_by().values(column).annotate(last=Max("last_pushed_at")).values_list(column, "last"))
+    for pk, moment in last:
+        shown[pk] = date_format(localtime(moment), "d/m/Y H:i")
+    return shown
 
 
 @register.inclusion_tag("xero/list_actions.html", takes_context=True)

@@ -88,3 +88,17 @@ def test_bms_sync_dry_run_json_is_the_report(connected, sandbox, au_entity):
         call_command("sync", "payments", "--entity", "AU", "--dry-run")
     with pytest.raises(CommandError, match="add --dry-run"):
         call_command("sync", "invoices", "--entity", "AU", "--json")
+
+
+def test_it_links_a_finance_user_only_to_the_check_jobs_they_can_open(finance_client, admin_client, connected,
+                                                                      au_entity):
+    admin_client.post(reverse("xero:entity_check", args=[au_entity.pk]))
+    job = Job.objects.get(kind="xero.check_against_xero")
+    page = finance_client.get(reverse("xero:entity_check", args=[au_entity.pk])).content.decode()
+    link = f'href="{reverse("jobs:job_detail", args=[job.pk])}"'
+    assert f"job #{job.pk}" in page and link not in page  # the admin's job: named, not linked
+    assert link in admin_client.get(reverse("xero:entity_check", args=[au_entity.pk])).content.decode()
+    finance_client.post(reverse("xero:entity_check", args=[au_entity.pk]))
+    own = Job.objects.filter(kind="xero.check_against_xero").latest("pk")
+    page = finance_client.get(reverse("xero:entity_check", args=[au_entity.pk])).content.decode()
+    assert f'href="{reverse("jobs:job_detail", args=[own.pk])}"' in page
