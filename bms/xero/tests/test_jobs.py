@@ -47,6 +47,11 @@ def test_it_parks_a_tenant_on_a_day_limit_and_schedules_the_push_for_later(admin
     assert "waiting for Xero's day limit until" in first.result and "(Australia/Sydney)" in first.result
     later = Job.objects.filter(kind="xero.invoices.push", retry_of=first).get()
     assert later.status == JobStatus.QUEUED  # scheduled for when Xero allows it, not failed
+    # The queued run says what it waits for, until when, in the entity's time (its list row and page).
+    assert later.result.startswith("waiting for Xero's day limit until ") and later.result.endswith(
+        "(Australia/Sydney)")
+    listing = admin_client.get(reverse("jobs:job_list")).content.decode()
+    assert later.result.replace("'", "&#x27;") in listing
     assert not InvoiceLink.objects.filter(invoice=invoice, status=LinkStatus.FAILED).exists()
 
 
