@@ -69,27 +69,3 @@ def test_it_refuses_fields_it_does_not_know():
     with pytest.raises(TypeError):
         entity_update(entity=_organisation(), colour="blue")
 
-
-def test_it_keeps_credit_note_prefixes_unique_and_fixed_once_credit_notes_are_numbered():
-    from datetime import date
-    from decimal import Decimal
-
-    from bms.billing.services import CreditNoteLineData, credit_note_create_standalone
-    from bms.testing import factories as f
-
-    au = _organisation("AU")
-    assert au.credit_note_number_prefix == "CN-AU-"
-    assert "cn-au- is already used" in _refused("credit_note_prefix", credit_note_prefix=" cn-au- ")
-    nz = _organisation("NZ", credit_note_prefix="NZCR-")
-    assert nz.credit_note_number_prefix == "NZCR-"
-    assert entity_update(entity=nz, credit_note_prefix="").credit_note_number_prefix == "CN-NZ-"
-    credit_note_create_standalone(customer=f.customer(), entity=au, issued_on=date(2026, 4, 30), currency="AUD",
-                                  lines=[CreditNoteLineData(description="Rebate", quantity=Decimal("1"),
-                                                            unit_price=Decimal("10"), account=f.account())])
-    for change, field in (({"credit_note_prefix": "AUCR-"}, "credit_note_prefix"), ({"prefix": "SYD-"}, "prefix")):
-        with pytest.raises(DomainError, match=r"already numbered CN-AU-…: their prefix can't change") as refused:
-            entity_update(entity=Entity.objects.get(pk=au.pk), **change)
-        assert refused.value.field == field
-    # Naming the prefix they carry keeps it while the reference prefix changes.
-    kept = entity_update(entity=Entity.objects.get(pk=au.pk), credit_note_prefix="CN-AU-", prefix="SYD-")
-    assert (kept.prefix, kept.credit_note_number_prefix) == ("SYD-", "CN-AU-")
