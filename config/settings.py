@@ -12,9 +12,21 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from bms.core.settings_file import settings_file_read
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("BMS_DATA_DIR", BASE_DIR / "var"))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+# This checkout's Xero settings: `bms demo` leaves the sandbox's there (bms/core/settings_file.py), so
+# `bms xero_check` or `bms sync …` in another shell use the same sandbox. Not read when the environment
+# sets any XERO_* variable; BMS_XERO_ENV_FILE= (empty) turns it off.
+BMS_XERO_ENV_FILE = os.environ.get("BMS_XERO_ENV_FILE", str(DATA_DIR / "xero.env"))
+_CHECKOUT = settings_file_read(BMS_XERO_ENV_FILE, os.environ)
+
+
+def env_or_checkout(name: str, default: str) -> str:
+    return os.environ.get(name, _CHECKOUT.get(name, default))
 
 
 def env_bool(name: str, *, default: bool) -> bool:
@@ -84,6 +96,8 @@ MIDDLEWARE = [
     "bms.core.middleware.RefuseNulCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Times on every screen in the instance's default time zone unless an entity's own applies.
+    "bms.preferences.middleware.DefaultTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -214,7 +228,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # The address people use to reach BMS; Xero shows it as "Go to BMS" on each invoice.
-BMS_BASE_URL = os.environ.get("BMS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+BMS_BASE_URL = env_or_checkout("BMS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Background jobs (Huey) -------------------------------------------------------------
 # Embedded default: Huey on a SQLite file beside the database. BMS_JOBS_URL=redis://… switches
@@ -257,18 +271,18 @@ BMS_TOKEN_KEYS = env_list("BMS_TOKEN_KEYS")
 BMS_TOKEN_KEY_FILE = Path(os.environ.get("BMS_TOKEN_KEY_FILE", DATA_DIR / "token-keys"))
 
 # --- Xero endpoints ---------------------------------------------------------------------
-# Defaults are Xero's real endpoints; `make demo` points them at the local sandbox.
+# Defaults are Xero's real endpoints; `make demo` points them at the local sandbox (var/xero.env, above).
 # Nothing else in the code knows a Xero URL.
-XERO_CLIENT_ID = os.environ.get("XERO_CLIENT_ID", "")
-XERO_CLIENT_SECRET = os.environ.get("XERO_CLIENT_SECRET", "")
-XERO_REDIRECT_URI = os.environ.get("XERO_REDIRECT_URI", "http://127.0.0.1:8000/xero/callback/")
-XERO_AUTHORIZE_URL = os.environ.get("XERO_AUTHORIZE_URL", "https://login.xero.com/identity/connect/authorize")
-XERO_TOKEN_URL = os.environ.get("XERO_TOKEN_URL", "https://identity.xero.com/connect/token")
-XERO_REVOKE_URL = os.environ.get("XERO_REVOKE_URL", "https://identity.xero.com/connect/revocation")
-XERO_CONNECTIONS_URL = os.environ.get("XERO_CONNECTIONS_URL", "https://api.xero.com/connections")
-XERO_API_URL = os.environ.get("XERO_API_URL", "https://api.xero.com/api.xro/2.0")
+XERO_CLIENT_ID = env_or_checkout("XERO_CLIENT_ID", "")
+XERO_CLIENT_SECRET = env_or_checkout("XERO_CLIENT_SECRET", "")
+XERO_REDIRECT_URI = env_or_checkout("XERO_REDIRECT_URI", "http://127.0.0.1:8000/xero/callback/")
+XERO_AUTHORIZE_URL = env_or_checkout("XERO_AUTHORIZE_URL", "https://login.xero.com/identity/connect/authorize")
+XERO_TOKEN_URL = env_or_checkout("XERO_TOKEN_URL", "https://identity.xero.com/connect/token")
+XERO_REVOKE_URL = env_or_checkout("XERO_REVOKE_URL", "https://identity.xero.com/connect/revocation")
+XERO_CONNECTIONS_URL = env_or_checkout("XERO_CONNECTIONS_URL", "https://api.xero.com/connections")
+XERO_API_URL = env_or_checkout("XERO_API_URL", "https://api.xero.com/api.xro/2.0")
 # Where "View in Xero" links point (deep links need the organisation's short code).
-XERO_WEB_URL = os.environ.get("XERO_WEB_URL", "https://go.xero.com").rstrip("/")
+XERO_WEB_URL = env_or_checkout("XERO_WEB_URL", "https://go.xero.com").rstrip("/")
 XERO_SCOPES = os.environ.get(
     "XERO_SCOPES",
     "offline_access accounting.contacts accounting.invoices accounting.payments.read "

@@ -2,6 +2,9 @@
 
 import os
 
+# A demo run in this checkout leaves var/xero.env (the sandbox's settings); tests set their own.
+os.environ["BMS_XERO_ENV_FILE"] = ""
+
 from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

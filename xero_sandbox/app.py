@@ -26,7 +26,7 @@ from xero_sandbox.identity import Identity, Signer
 from xero_sandbox.jsonout import XeroJSON
 from xero_sandbox.limits import Limits
 from xero_sandbox.oauth import OAuthEndpoints
-from xero_sandbox.pages import index_page
+from xero_sandbox.pages import contact_page, index_page, invoice_page, journal_page, missing_page
 from xero_sandbox.pipeline import AccountingPipeline
 from xero_sandbox.requestlog import RequestLog
 from xero_sandbox.seed import seed_state
@@ -69,6 +69,10 @@ class Sandbox:
                       for path, methods in by_path.items()]
         return [
             Route("/", self.index, methods=["GET"]),
+            # Where "View in Xero" links land (bms/xero/view_in_xero.py; xero-notes §6.3).
+            Route("/app/{short_code}/invoicing/view/{record_id}", self.invoice_view, methods=["GET"]),
+            Route("/app/{short_code}/contacts/contact/{record_id}", self.contact_view, methods=["GET"]),
+            Route("/Journal/View.aspx", self.journal_view, methods=["GET"]),
             *OAuthEndpoints(self).routes(),
             *accounting,
             Route(API_PREFIX + "/{rest:path}", self.unknown_api, methods=["GET", "PUT", "POST", "DELETE", "PATCH"]),
@@ -112,6 +116,34 @@ class Sandbox:
     async def index(self, request: Request) -> Response:
         with self.store.lock:
             return HTMLResponse(index_page(list(self.store.orgs.values())))
+
+    def _org_by_short_code(self, short_code: str) -> dict | None:
+        return next((org for org in self.store.orgs.values() if org["short_code"] == short_code), None)
+
+    async def invoice_view(self, request: Request) -> Response:
+        with self.store.lock:
+            org = self._org_by_short_code(request.path_params["short_code"])
+            invoice = org["invoices"].get(request.path_params["record_id"]) if org else None
+            if org is None or invoice is None:
+                return HTMLResponse(missing_page("No invoice with this id in this organisation."), status_code=404)
+            return HTMLResponse(invoice_page(org, invoice))
+
+    async def contact_view(self, request: Request) -> Response:
+        with self.store.lock:
+            org = self._org_by_short_code(request.path_params["short_code"])
+            contact = org["contacts"].get(request.path_params["record_id"]) if org else None
+            if org is None or contact is None:
+                return HTMLResponse(missing_page("No contact with this id in this organisation."), status_code=404)
+            return HTMLResponse(contact_page(org, contact))
+
+    async def journal_view(self, request: Request) -> Response:
+        # Xero's manual-journal link has no short code: it opens in the user's current organisation.
+        journal_id = request.query_params.get("invoiceID", "")
+        with self.store.lock:
+            for org in self.store.orgs.values():
+                if journal_id in org["journals"]:
+                    return HTMLResponse(journal_page(org, org["journals"][journal_id]))
+        return HTMLResponse(missing_page("No manual journal with this id."), status_code=404)
 
     async def unknown_api(self, request: Request) -> Response:
         error = not_found()

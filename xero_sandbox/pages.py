@@ -101,12 +101,17 @@ def _org_section(org: dict, limit: int) -> str:
     invoices = sorted(org["invoices"].values(), key=lambda i: i["UpdatedDateUTC"], reverse=True)
     journals = sorted(org["journals"].values(), key=lambda j: j["UpdatedDateUTC"], reverse=True)
     payments = sorted(org["payments"].values(), key=lambda p: p["UpdatedDateUTC"], reverse=True)
-    contact_rows = [[escape(c["Name"]), escape(c.get("ContactNumber") or ""), escape(c.get("EmailAddress") or ""),
+    short = escape(org["short_code"])
+    contact_rows = [[f'<a href="/app/{short}/contacts/contact/{escape(c["ContactID"])}">{escape(c["Name"])}</a>',
+                     escape(c.get("ContactNumber") or ""), escape(c.get("EmailAddress") or ""),
                      _status(c.get("ContactStatus", "ACTIVE"))] for c in contacts[:limit]]
-    invoice_rows = [[escape(i.get("InvoiceNumber") or ""), escape(i.get("Contact", {}).get("Name", "")),
+    invoice_rows = [[f'<a href="/app/{short}/invoicing/view/{escape(i["InvoiceID"])}">'
+                     f'{escape(i.get("InvoiceNumber") or i["InvoiceID"])}</a>',
+                     escape(i.get("Contact", {}).get("Name", "")),
                      _day(i.get("Date")), _day(i.get("DueDate")), _money(i["Total"]), _money(i["AmountDue"]),
                      _status(i["Status"])] for i in invoices[:limit]]
-    journal_rows = [[_day(j["Date"]), escape(j.get("Narration") or ""), str(len(j.get("JournalLines") or [])),
+    journal_rows = [[_day(j["Date"]), f'<a href="/Journal/View.aspx?invoiceID={escape(j["ManualJournalID"])}">'
+                     f'{escape(j.get("Narration") or j["ManualJournalID"])}</a>', str(len(j.get("JournalLines") or [])),
                      _money(sum((line["LineAmount"] for line in j.get("JournalLines") or []
                                  if line["LineAmount"] > 0), Decimal("0"))), _status(j["Status"])]
                     for j in journals[:limit]]
@@ -146,3 +151,74 @@ def index_page(orgs: list[dict], *, limit: int = 200) -> str:
 <p class="muted">What has arrived &ldquo;in Xero&rdquo;. This page is read-only; reload it to see new arrivals.</p>
 <nav>{links}</nav>
 {''.join(_org_section(org, limit) for org in orgs)}""", header="Local Xero sandbox")
+
+
+# --- one record's page: where BMS's "View in Xero" links land (bms/xero/view_in_xero.py) ---------------
+# Real Xero answers these paths with its own screens (xero-notes §6.3); the sandbox shows the record as
+# it holds it, read-only, so a demo user following a link sees what arrived.
+
+def _facts(pairs: list[tuple[str, str]]) -> str:
+    return "<table>" + "".join(f'<tr><th style="width:12rem">{escape(k)}</th><td>{v}</td></tr>'
+                               for k, v in pairs) + "</table>"
+
+
+def _tracking(line: dict) -> str:
+    return escape(", ".join(f'{t.get("Name", "")}: {t.get("Option", "")}' for t in line.get("Tracking") or []))
+
+
+def _record_page(org: dict, title: str, body: str) -> str:
+    return page(f"{title} — {org['name']} — Xero sandbox", f"""
+<p class="muted"><a href="/#{escape(org['tenant_id'])}">&larr; {escape(org['name'])}</a> · read-only: what the
+ sandbox holds, as Xero would show it</p>
+<section><h2>{escape(title)}</h2>{body}</section>""", header=f"Local Xero sandbox · {org['name']}")
+
+
+def invoice_page(org: dict, invoice: dict) -> str:
+    lines = [[escape(line.get("Description") or ""), _money(line.get("Quantity")), _money(line.get("UnitAmount")),
+              escape(line.get("AccountCode") or ""), escape(line.get("TaxType") or ""), _money(line.get("TaxAmount")),
+              _money(line.get("LineAmount")), _tracking(line)] for line in invoice.get("LineItems") or []]
+    payments = [[_day(p.get("Date")), escape(p.get("Reference") or ""), _money(p.get("Amount")),
+                 _status(p.get("Status") or "")] for p in org["payments"].values()
+                if p.get("Invoice", {}).get("InvoiceID") == invoice["InvoiceID"]]
+    title = f"Invoice {invoice.get('InvoiceNumber') or invoice['InvoiceID']}"
+    return _record_page(org, title, _facts([
+        ("Status", _status(invoice["Status"])), ("Contact", escape(invoice.get("Contact", {}).get("Name", ""))),
+        ("Date", _day(invoice.get("Date"))), ("Due date", _day(invoice.get("DueDate"))),
+        ("Reference", escape(invoice.get("Reference") or "")), ("Currency", escape(invoice.get("CurrencyCode") or "")),
+        ("Amounts are", escape(invoice.get("LineAmountTypes") or "")), ("Subtotal", _money(invoice.get("SubTotal"))),
+        ("Tax", _money(invoice.get("TotalTax"))), ("Total", _money(invoice.get("Total"))),
+        ("Amount due", _money(invoice.get("AmountDue"))), ("Invoice ID", escape(invoice["InvoiceID"])),
+    ]) + "<h3>Lines</h3>" + _table(["Description", "Quantity", "Unit price", "Account", "Tax type", "Tax", "Amount",
+                                    "Tracking"], lines, {1, 2, 5, 6})
+      + f"<h3>Payments ({len(payments)})</h3>" + _table(["Date", "Reference", "Amount", "Status"], payments, {2}))
+
+
+def contact_page(org: dict, contact: dict) -> str:
+    invoices = [[escape(i.get("InvoiceNumber") or ""), _day(i.get("Date")), _money(i.get("Total")),
+                 _money(i.get("AmountDue")), _status(i["Status"])] for i in org["invoices"].values()
+                if i.get("Contact", {}).get("ContactID") == contact["ContactID"]]
+    return _record_page(org, contact["Name"], _facts([
+        ("Status", _status(contact.get("ContactStatus", "ACTIVE"))),
+        ("Contact code", escape(contact.get("ContactNumber") or "")),
+        ("Email", escape(contact.get("EmailAddress") or "")), ("Tax number", escape(contact.get("TaxNumber") or "")),
+        ("Contact ID", escape(contact["ContactID"])),
+    ]) + f"<h3>Invoices ({len(invoices)})</h3>" + _table(["Number", "Date", "Total", "Amount due", "Status"],
+                                                        invoices, {2, 3}))
+
+
+def journal_page(org: dict, journal: dict) -> str:
+    lines = [[escape(line.get("AccountCode") or ""), escape(line.get("Description") or ""),
+              _money(line["LineAmount"]) if line["LineAmount"] > 0 else "",
+              _money(-line["LineAmount"]) if line["LineAmount"] < 0 else "", escape(line.get("TaxType") or ""),
+              _tracking(line)] for line in journal.get("JournalLines") or []]
+    return _record_page(org, f"Manual journal: {journal.get('Narration') or journal['ManualJournalID']}", _facts([
+        ("Status", _status(journal["Status"])), ("Date", _day(journal.get("Date"))),
+        ("Narration", escape(journal.get("Narration") or "")),
+        ("Manual journal ID", escape(journal["ManualJournalID"])),
+    ]) + "<h3>Lines</h3>" + _table(["Account", "Description", "Debit", "Credit", "Tax type", "Tracking"], lines,
+                                    {2, 3}))
+
+
+def missing_page(what: str) -> str:
+    return page("Not found — Xero sandbox", f'<div class="consent"><h2>Not in the sandbox</h2>'
+                f'<p class="error">{escape(what)}</p><p><a href="/">What has arrived in Xero</a></p></div>')

@@ -52,6 +52,12 @@ class InvoiceForm(forms.ModelForm):
 AMOUNT_LIMIT = Decimal("1000000000000")
 
 
+# The line's tax rate: blank means the product's rate, else the account's (what Xero would apply to the
+# account); NO_TAX is an explicit choice of none, kept as such when the line is edited again.
+NO_TAX = "none"
+FROM_PRODUCT_OR_ACCOUNT = "Product's or account's rate"
+
+
 class InvoiceLineForm(forms.Form):
     """One invoice line; a blank row is ignored by the formset."""
 
@@ -60,23 +66,29 @@ class InvoiceLineForm(forms.Form):
     quantity = forms.DecimalField(max_digits=14, decimal_places=4, required=False)
     unit_price = forms.DecimalField(max_digits=14, decimal_places=4, required=False, label="Unit price")
     account = forms.ModelChoiceField(queryset=Account.objects.none(), required=False)
-    tax_rate = forms.ModelChoiceField(queryset=TaxRate.objects.none(), required=False, label="Tax rate")
+    tax_rate = forms.ChoiceField(required=False, label="Tax rate")
 
     def __init__(self, *args, default_account_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = Product.objects.filter(is_active=True).order_by("sku")
         # The same filter as the Sales default on Admin → Accounts → Settings.
         self.fields["account"].queryset = accounts_for_role("sales")
-        self.fields["tax_rate"].queryset = TaxRate.objects.filter(is_active=True).order_by("name")
+        self.fields["tax_rate"].choices = [("", FROM_PRODUCT_OR_ACCOUNT), (NO_TAX, "No tax"), *[
+            (str(rate.pk), rate.name) for rate in TaxRate.objects.filter(is_active=True).order_by("name")]]
         self.fields["product"].empty_label = "— none —"
         self.fields["account"].empty_label = "— choose —"
         # Blank rows post the preselected account too; as it equals the initial value, the row
         # still counts as unchanged and is ignored.
         self.fields["account"].initial = default_account_id
-        self.fields["tax_rate"].empty_label = "No tax"
         for name, field in self.fields.items():
             # Rows sit under one table header, so each input carries its own accessible name.
             field.widget.attrs["aria-label"] = field.label or name.replace("_", " ").capitalize()
+
+    def clean_tax_rate(self) -> TaxRate | str | None:
+        chosen = self.cleaned_data.get("tax_rate") or ""
+        if chosen in ("", NO_TAX):
+            return chosen or None  # None: fill in from the product or account (clean, below)
+        return TaxRate.objects.get(pk=int(chosen))  # one of the choices: ChoiceField checked that
 
     def clean(self):
         data = super().clean()
@@ -89,7 +101,12 @@ class InvoiceLineForm(forms.Form):
             if data.get("unit_price") is None:
                 data["unit_price"] = product.unit_price
             data["account"] = data.get("account") or product_accounts(product).sales
-            data["tax_rate"] = data.get("tax_rate") or product.tax_rate
+        if data.get("tax_rate") == NO_TAX:
+            data["tax_rate"] = None
+        elif data.get("tax_rate") is None and "tax_rate" not in self.errors:
+            account = data.get("account")
+            data["tax_rate"] = (product.tax_rate if product is not None else None) or (
+                account.tax_rate if account is not None else None)
         if not (data.get("description") or "").strip():
             self.add_error("description", "Describe the line (or choose a product).")
         quantity = data.get("quantity")

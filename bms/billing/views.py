@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from bms.billing.forms import InvoiceForm, InvoiceLineFormSet
+from bms.billing.forms import NO_TAX, InvoiceForm, InvoiceLineFormSet
 from bms.billing.models import Invoice, InvoiceStatus
 from bms.billing.selectors import (
     entities_for_filter,
@@ -160,7 +160,8 @@ def _plain(value: Decimal) -> Decimal:
 def _initial_lines(invoice: Invoice) -> list[dict]:
     return [
         {"product": line.product_id, "description": line.description, "quantity": _plain(line.quantity),
-         "unit_price": _plain(line.unit_price), "account": line.account_id, "tax_rate": line.tax_rate_id}
+         "unit_price": _plain(line.unit_price), "account": line.account_id,
+         "tax_rate": line.tax_rate_id or NO_TAX}
         for line in invoice.lines.all()
     ]
 

@@ -4,6 +4,7 @@ journal time (Admin → General Settings) in the entity's own time zone."""
 from __future__ import annotations
 
 from bms.cogs.services import journals_build_due
+from bms.core.text import counted
 from bms.entities.models import Entity
 from bms.entities.selectors import entity_time_zone
 from bms.jobs.context import JobContext
@@ -31,7 +32,8 @@ def build_journals(ctx: JobContext, *, entity_id: int) -> None:
     for journal in outcome.built:
         ctx.info(f"{journal.description}: debit {journal.debit_amount} = credit {journal.credit_amount}",
                  record=journal.reference)
-    ctx.result = f"Completed: {len(outcome.built)} journal(s) built for {entity.name} over {outcome.days} day(s)"
+    ctx.result = (f"Completed: {counted(len(outcome.built), 'journal')} built for {entity.name} over "
+                  f"{counted(outcome.days, 'day')}")
 
 
 @schedule_provider

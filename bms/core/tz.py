@@ -56,3 +56,23 @@ def next_local_time_utc(after: datetime, at: time, tz_name: str) -> datetime:
         if candidate > after:
             return candidate
     raise AssertionError("unreachable: a wall time recurs within two days")
+
+
+def zone_label(local: datetime) -> str:
+    """How a time names its zone: the abbreviation people read ("AEDT", "NZST", "UTC") where the zone
+    has one, else the zone's name in brackets ("(Asia/Dubai)": tzdata abbreviates it only as "+04")."""
+    abbreviation = local.tzname() or ""
+    if abbreviation.isalpha():
+        return abbreviation
+    return f"({getattr(local.tzinfo, 'key', None) or abbreviation or 'UTC'})"
+
+
+def local_text(at: datetime, tz_name: str, *, time_only: bool = False) -> str:
+    """An instant as a person in `tz_name` reads it, zone named: "5 Dec 2026 14:03 AEDT" (or, for a
+    log of one day, "14:03:07 AEDT")."""
+    if at.tzinfo is None:
+        raise ValueError("local_text needs an aware datetime")
+    local = at.astimezone(zone(tz_name))
+    if time_only:
+        return f"{local:%H:%M:%S} {zone_label(local)}"
+    return f"{local.day} {local:%b %Y %H:%M} {zone_label(local)}"

@@ -98,29 +98,43 @@ def account_defaults_update(**accounts: Account | None) -> AccountDefaults:
     return defaults
 
 
-def tax_rate_upsert_by_type(*, xero_tax_type: str, name: str, rate_percent: Decimal, is_active: bool) -> bool:
-    """Add or update the tax rate of this tax type (the chart comes from the accounting system); True when added."""
-    _, created = TaxRate.objects.update_or_create(
-        xero_tax_type=xero_tax_type,
-        defaults={"name": name[:100], "rate_percent": rate_percent, "is_active": is_active},
-    )
-    return created
+class Upsert:
+    ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
+
+
+def _upsert(model, lookup: dict, values: dict) -> str:
+    """Add the row, or change the fields that differ; a row that already matches is not written (and
+    not counted as updated: a sync that changed nothing says so)."""
+    row = model.objects.filter(**lookup).first()
+    if row is None:
+        model.objects.create(**lookup, **values)
+        return Upsert.ADDED
+    changed = [name for name, value in values.items() if getattr(row, name) != value]
+    if not changed:
+        return Upsert.UNCHANGED
+    for name in changed:
+        setattr(row, name, values[name])
+    row.save(update_fields=changed)
+    return Upsert.UPDATED
+
+
+def tax_rate_upsert_by_type(*, xero_tax_type: str, name: str, rate_percent: Decimal, is_active: bool) -> str:
+    """Add or update the tax rate of this tax type (the chart comes from the accounting system):
+    Upsert.ADDED, UPDATED or UNCHANGED."""
+    return _upsert(TaxRate, {"xero_tax_type": xero_tax_type},
+                   {"name": name[:100], "rate_percent": rate_percent, "is_active": is_active})
 
 
 def account_upsert_by_code(
     *, code: str, name: str, account_class: str, account_type: str, tax_rate: TaxRate | None, is_archived: bool,
     is_system: bool, is_bank: bool, description: str = "",
-) -> bool:
-    """Add or update the account with this code (never deletes; the chart comes from the accounting system);
-    True when added."""
+) -> str:
+    """Add or update the account with this code (never deletes; the chart comes from the accounting system):
+    Upsert.ADDED, UPDATED or UNCHANGED."""
     if account_class not in AccountClass.values:
         account_class = TYPE_CLASS.get(account_type, AccountClass.EXPENSE)
-    _, created = Account.objects.update_or_create(
-        code=code,
-        defaults={
-            "name": name[:150], "account_class": account_class, "account_type": account_type[:32],
-            "tax_rate": tax_rate, "status": AccountStatus.ARCHIVED if is_archived else AccountStatus.ACTIVE,
-            "is_system": is_system, "is_bank": is_bank, "description": description,
-        },
-    )
-    return created
+    return _upsert(Account, {"code": code}, {
+        "name": name[:150], "account_class": account_class, "account_type": account_type[:32],
+        "tax_rate": tax_rate, "status": AccountStatus.ARCHIVED if is_archived else AccountStatus.ACTIVE,
+        "is_system": is_system, "is_bank": is_bank, "description": description,
+    })

@@ -7,6 +7,7 @@ from bms.preferences.models import GeneralSettings
 from bms.preferences.services import MAX_INTERVAL_MINUTES, normalise_currency
 from bms.preferences.widgets import TimeZoneInput
 
+INTERVAL_MESSAGE = f"Enter a whole number of minutes from 1 to {MAX_INTERVAL_MINUTES} (a day)."
 PACKAGE_LOCKED = "Only an implementation partner can change the accounting integration package."
 
 
@@ -47,8 +48,11 @@ class GeneralSettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.can_change_package = can_change_package
         for name in ("invoice_push_interval_minutes", "payment_pull_interval_minutes"):
+            # One rule, one message: the model field's own "≥ 0" would otherwise be said beside "≥ 1".
             field = self.fields[name]
-            field.validators += [MinValueValidator(1), MaxValueValidator(MAX_INTERVAL_MINUTES)]
+            message = INTERVAL_MESSAGE
+            field.validators = [MinValueValidator(1, message), MaxValueValidator(MAX_INTERVAL_MINUTES, message)]
+            field.error_messages = {**field.error_messages, "invalid": message, "required": message}
             field.widget.attrs.update(min=1, max=MAX_INTERVAL_MINUTES)
         if not can_change_package:
             field = self.fields["integration_package"]

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from bms.core.text import counted
 from bms.xero.models import InvoiceStatusInXero, XeroTenant
 from bms.xero.models_tracking import TrackingStatus, XeroTrackingCategory, XeroTrackingOption
 from bms.xero.services.connect_options import TenantOptions
@@ -100,7 +101,8 @@ class ConnectTenantForm(forms.Form):
         go_live_on = data.get("go_live_on")
         settled = self.settled_since(go_live_on) if go_live_on else 0
         if settled and account is None and not self.has_error("payments_account"):
-            self.add_error("payments_account", f"{settled} invoice(s) dated on or after {go_live_on:%d/%m/%Y} were "
+            self.add_error("payments_account", f"{counted(settled, 'invoice')} dated on or after "
+                                               f"{go_live_on:%d/%m/%Y} were "
                            "paid in BMS before connecting: choose the account their payments go to in Xero.")
         data["choices"] = ConnectChoices(go_live_on=go_live_on, zero_rate=zero, journal_tax=journal,
                                          payments_account=account)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from bms.billing.models import Payment
+from bms.core.text import counted
 from bms.entities.models import Entity
 from bms.jobs.context import JobContext
 from bms.jobs.models import Job, JobStatus
@@ -153,7 +154,7 @@ def pull_all(ctx: JobContext) -> None:
     for tenant in tenants:
         job_enqueue(kind="xero.payments.pull", description=f"Pull payments from {tenant.name}",
                     params={"tenant_id": tenant.pk})
-    ctx.result = f"Completed: queued payment pulls for {len(tenants)} Xero organisation(s)"
+    ctx.result = f"Completed: queued payment pulls for {counted(len(tenants), 'Xero organisation')}"
 
 
 @job_kind("xero.chart.sync")
@@ -182,7 +183,7 @@ def push_all(ctx: JobContext) -> None:
         if not journals_waiting and journals_due_for_push(tenant).exists():
             job_enqueue(kind="xero.journals.push", description=f"Push cost-of-sales journals to {tenant.name}",
                         params={"tenant_id": tenant.pk})
-    ctx.result = f"Completed: queued pushes for {queued} Xero organisation(s)"
+    ctx.result = f"Completed: queued pushes for {counted(queued, 'Xero organisation')}"
 
 
 @job_kind("xero.check_against_xero")
@@ -207,7 +208,7 @@ def check_entity(ctx: JobContext, *, entity_id: int) -> None:
 @job_kind("xero.keep_alive")
 def keep_alive(ctx: JobContext) -> None:
     refreshed, dead = grants_keep_alive(log=ctx)
-    ctx.result = f"Completed: {refreshed} idle connection(s) refreshed, {dead} need re-authentication"
+    ctx.result = f"Completed: {counted(refreshed, 'idle connection')} refreshed, {dead} need re-authentication"
 
 
 @schedule_provider

@@ -4,6 +4,7 @@ time to the microsecond (services/contacts.py), compared with the version its li
 
 from __future__ import annotations
 
+from bms.core.text import counted
 from bms.jobs.models import Job, JobStatus
 from bms.jobs.services import job_enqueue
 from bms.xero.models import ContactLink, LinkStatus, XeroTenant
@@ -25,6 +26,7 @@ def queue_edited_customers(tenant: XeroTenant) -> int:
                                  params__tenant_id=tenant.pk).exists()
     edited = [] if waiting else customers_edited_since_push(tenant)
     if edited:
-        job_enqueue(kind="xero.customers.sync", description=f"Send {len(edited)} edited customer(s) to {tenant.name}",
+        job_enqueue(kind="xero.customers.sync",
+                    description=f"Send {counted(len(edited), 'edited customer')} to {tenant.name}",
                     params={"tenant_id": tenant.pk, "customer_ids": edited})
     return len(edited)

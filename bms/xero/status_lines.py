@@ -3,6 +3,7 @@ someone to press Authenticate with Xero. Registered with the jobs app, which own
 
 from collections.abc import Iterator
 
+from bms.core.text import counted
 from bms.jobs.registry import status_provider
 from bms.xero.selectors import grants_needing_reauthentication, tenants_with_parked_work
 
@@ -13,7 +14,7 @@ def xero_status_lines() -> Iterator[str]:
     yield "Parked Xero organisations" + ("" if parked else ": none")
     for row in parked:
         reason = f" — {row['reason']}" if row["reason"] else ""
-        yield f"  {row['tenant'].name}: {row['parked']} record(s) parked{reason}"
+        yield f"  {row['tenant'].name}: {counted(row['parked'], 'record')} parked{reason}"
     grants = list(grants_needing_reauthentication())
     yield "Connections needing re-authentication" + ("" if grants else ": none")
     for grant in grants:

@@ -13,6 +13,7 @@ from bms.billing.models import Invoice
 from bms.cogs.models import CostOfSalesJournal
 from bms.core.access import rule
 from bms.core.errors import DomainError
+from bms.core.text import counted
 from bms.customers.models import Customer
 from bms.entities.models import Entity
 from bms.jobs.models import Job
@@ -170,7 +171,8 @@ def customer_sync(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def customer_unlink_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=pk)
     count = customer_unlink(customer=customer, user=request.user)
-    messages.success(request, f"BMS forgot {count} Xero link(s) for {customer.name}. Nothing was changed in Xero; "
+    messages.success(request, f"BMS forgot {counted(count, 'Xero link')} for {customer.name}. Nothing was changed "
+                              "in Xero; "
                               "the next sync links the customer again (by contact code or name).")
     return redirect("billing:customer_detail", pk=pk)
 

@@ -112,3 +112,29 @@ def test_it_still_ignores_blank_rows_showing_the_default_account(finance_client,
     defaults.save()
     finance_client.post(URL, invoice_form(_line(books), {"account": books["revenue"].pk}))
     assert [line.description for line in Invoice.objects.get().lines.all()] == ["Lathe"]
+
+
+def test_a_new_line_takes_its_products_or_its_accounts_tax_rate_not_no_tax(finance_client, books, invoice_form):
+    """Issue 17: a new line defaulted to "No tax". Left as offered, it takes the product's rate, else
+    the account's (what Xero would apply to that account); "No tax" is a choice of its own."""
+    page = finance_client.get(URL).content.decode()
+    assert '<option value="" selected>Product&#x27;s or account&#x27;s rate</option>' in page
+    assert '<option value="none">No tax</option>' in page
+    free = f.tax_rate("EXEMPTOUTPUT", "0", "GST Free Income")
+    books["revenue"].tax_rate = books["gst"]
+    books["revenue"].save()
+    product = f.product(sales_account=books["revenue"], tax_rate=free)
+    finance_client.post(URL, invoice_form(
+        _line(books, description="Account's rate", tax_rate=""),
+        {"product": product.pk, "quantity": "1", "tax_rate": ""},
+        _line(books, description="Chosen: none", tax_rate="none"),
+    ))
+    taxes = {line.description: line.tax_rate for line in Invoice.objects.get().lines.all()}
+    assert taxes == {"Account's rate": books["gst"], "Lathe": free, "Chosen: none": None}
+
+
+def test_editing_a_line_without_tax_keeps_it_without_tax(finance_client, books, invoice_form):
+    finance_client.post(URL, invoice_form(_line(books, tax_rate="none")))
+    invoice = Invoice.objects.get()
+    page = finance_client.get(reverse("billing:invoice_edit", args=[invoice.pk])).content.decode()
+    assert '<option value="none" selected>No tax</option>' in page

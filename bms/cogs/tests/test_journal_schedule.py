@@ -45,7 +45,7 @@ def test_the_nightly_run_builds_the_previous_day_and_catches_up_missed_nights(ti
     job_run(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.COMPLETED, job.result
-    assert "3 journal(s) built" in job.result
+    assert "3 journals built" in job.result
     assert sorted(CostOfSalesJournal.objects.values_list("journaled_on", flat=True)) == [
         date(2026, 4, 20), date(2026, 4, 21), date(2026, 4, 22)]
     assert [j for j in scheduler_tick() if j.kind == KIND] == []  # the next run is tomorrow at 01:00

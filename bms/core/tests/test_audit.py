@@ -80,3 +80,18 @@ def test_it_paginates_the_audit_log(admin_client, admin_user):
 def test_it_puts_the_audit_log_in_the_admin_menu_only(admin_client, finance_client):
     assert b"Audit Log" in admin_client.get(reverse("entities:entity_list")).content
     assert b"Audit Log" not in finance_client.get(reverse("billing:invoice_list")).content
+
+
+def test_it_says_before_and_after_in_words_not_python(admin_client, admin_user):
+    """Issue 17: the log showed `jobs: [1]` and `inherits: False`."""
+    audit_record(actor=admin_user, action="xero.relinked", target="entity AU-MEL",
+                 before={"tenant": None, "inherits": False}, after={"tenant": "Acme AU", "inherits": True})
+    audit_record(actor=admin_user, action="xero.bulk_sync", target="invoices",
+                 after={"jobs": [1, 12], "organisations": ["Push to Acme AU", "Push to Acme NZ"]})
+    html = admin_client.get(reverse("audit_log")).content.decode()
+    for python in ("[1", "False", "True", "None", "['"):
+        assert python not in html.split("<tbody>")[1], python
+    assert "Uses its organisation&#x27;s Xero connection:</span> No" in html
+    assert "Uses its organisation&#x27;s Xero connection:</span> Yes" in html
+    assert "Xero organisation:</span> —" in html and "Jobs:</span> #1, #12" in html
+    assert "Organisations:</span> Push to Acme AU, Push to Acme NZ" in html

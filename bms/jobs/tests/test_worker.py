@@ -75,7 +75,7 @@ def test_it_runs_only_jobs_with_no_scheduler_and_the_workers_asked_for(huey):
     call_command("worker", "--workers", "8", "--no-scheduler", stdout=out)
     [consumer] = huey.consumers
     assert (consumer.options["workers"], consumer.options["periodic"]) == (8, False)
-    assert "8 thread worker(s), scheduler off" in out.getvalue()
+    assert "8 thread workers, scheduler off" in out.getvalue()
     assert not Schedule.objects.exists()  # schedules are the scheduler's business
 
 

@@ -94,3 +94,18 @@ def test_it_refuses_a_post_without_a_csrf_token(admin_user):
     client.force_login(admin_user)
     assert client.post(URL, _as_browser_posts_it_for_an_admin({**VALID, "default_currency": "NZD"})).status_code == 403
     assert general_settings().default_currency == "AUD"
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("invoice_push_interval_minutes", "-5"), ("invoice_push_interval_minutes", "0"),
+    ("payment_pull_interval_minutes", "99999"), ("payment_pull_interval_minutes", "2.5"),
+    ("default_currency", "ZZZ"), ("default_currency", "12"), ("default_time_zone", "Mars/Olympus"),
+    ("journal_run_local_time", "25:99"), ("journal_description_prefix", "   "),
+])
+def test_one_bad_value_gets_one_message(admin_client, field, value):
+    """Issue 17: -5 minutes drew both "greater than or equal to 0" and "… to 1"."""
+    response = admin_client.post(URL, _as_browser_posts_it_for_an_admin({**VALID, field: value}))
+    form = response.context["form"]
+    assert list(form.errors) == [field] and len(form.errors[field]) == 1, form.errors
+    if field.endswith("_minutes"):
+        assert form.errors[field] == ["Enter a whole number of minutes from 1 to 1440 (a day)."]

@@ -18,7 +18,7 @@ def test_it_shows_the_lines_with_the_cost_captured_at_shipping(staff_client):
     dispatch_ship(dispatch=dispatch, shipped_at=datetime(2026, 5, 4, 13, 30, tzinfo=UTC))
     response = staff_client.get(reverse("stock:dispatch_detail", args=[dispatch.pk]))
     html = response.content.decode()
-    assert "Monday 04/05/2026 23:30" in html and "Australia/Sydney" in html
+    assert "Monday 4 May 2026 23:30 AEST" in html and "Australia/Sydney" in html
     assert "MACH-01 Lathe" in html and "2.5000" in html and "250.00" in html
     assert response.context["cost_total"] == D("250.00")
 

@@ -33,8 +33,8 @@ def test_it_shows_shipped_times_and_trading_days_in_the_entitys_zone(staff_clien
     response = staff_client.get(URL)
     assert _references(response) == ["WAITING", "EARLY", "LATE"]
     html = response.content.decode()
-    assert "04/05/2026 23:30" in html and "Mon 04/05/2026" in html
-    assert "05/05/2026 00:30" in html and "Tue 05/05/2026" in html
+    assert "4 May 2026 23:30 AEST" in html and "Mon 04/05/2026" in html
+    assert "5 May 2026 00:30 AEST" in html and "Tue 05/05/2026" in html
     late = response.context["rows"][2]
     assert (late.line_count, late.cost_total) == (2, D("212.35"))  # 200.00 + 12.35 (12.345 rounded half-up)
     assert "Stock → Dispatches" in html

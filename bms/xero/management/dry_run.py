@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from bms.core.errors import DomainError
+from bms.core.text import counted
 from bms.entities.models import Entity
 from bms.xero.client.errors import AuthError, XeroError
 from bms.xero.management.targets import connected_tenants, entity_with_tenant
@@ -57,4 +58,4 @@ def dry_run_command(command: BaseCommand, *, what: str, entity_code: str | None,
                 command.stdout.write(style(line))
     held = sum(report.held for report in reports)
     if held:
-        raise CommandError(f"{held} record(s) would be held; see the causes above. Nothing was sent to Xero.")
+        raise CommandError(f"{counted(held, 'record')} would be held; see the causes above. Nothing was sent to Xero.")

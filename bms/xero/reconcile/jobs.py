@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from bms.core.text import counted
 from bms.jobs.context import JobContext
 from bms.jobs.models import Schedule
 from bms.jobs.registry import job_kind, schedule_provider
@@ -66,7 +67,7 @@ def reconcile(ctx: JobContext, *, tenant_id: int, date_from: str | None = None, 
                     "Authenticate with Xero.", cause="Xero connection needs re-authentication")
         ctx.result = f"Waiting: {tenant.name} needs re-authentication"
         return
-    ctx.result = (f"Completed: {run.disagreements} disagreement(s) with {tenant.name} "
+    ctx.result = (f"Completed: {counted(run.disagreements, 'disagreement')} with {tenant.name} "
                   f"({'full' if run.is_full else 'incremental'} pass, {run.calls} calls)")
 
 

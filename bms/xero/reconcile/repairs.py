@@ -23,6 +23,7 @@ from bms.billing.models import Invoice
 from bms.billing.services import invoice_cancel
 from bms.core.audit import audit_record
 from bms.core.errors import DomainError
+from bms.core.text import counted
 from bms.jobs.services import job_enqueue
 from bms.users.models import User
 from bms.xero.models import ContactLink, InvoiceLink, JournalLink, LinkStatus, XeroTenant
@@ -117,7 +118,7 @@ def _resend(tenant: XeroTenant, rows: list[ReconciliationRow], user: User) -> li
         notes.append("Re-send queued.")
     if ids:
         kind, param = PUSH_JOBS[rows[0].kind]
-        job_enqueue(kind=kind, description=f"Re-send {len(ids)} record(s) to {tenant.name} (reconciliation)",
+        job_enqueue(kind=kind, description=f"Re-send {counted(len(ids), 'record')} to {tenant.name} (reconciliation)",
                     params={"tenant_id": tenant.pk, param: ids}, requested_by=user)
     return notes
 

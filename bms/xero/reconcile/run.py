@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bms.core.heartbeat import beating
+from bms.core.text import counted
 from bms.core.tz import trading_day
 from bms.users.models import User
 from bms.xero.client.api import Attempt, XeroAccountingClient
@@ -139,8 +140,9 @@ def _report(run: ReconciliationRun, log: SyncLog) -> None:
         log.warning(row.message, record=row.label, cause=cause_label(row.cause))
     summary = ", ".join(f"{n} {cause_label(cause).lower()}" for cause, n in sorted(run.cause_counts.items()))
     log.info(f"Reconciliation of {run.tenant.name} {run.date_from:%d/%m/%Y}–{run.date_to:%d/%m/%Y}: "
-             f"{run.disagreements} disagreement(s){': ' + summary if summary else ''}; {run.records} records read "
-             f"in {run.calls} call(s).")
+             f"{counted(run.disagreements, 'disagreement')}{': ' + summary if summary else ''}; "
+             f"{counted(run.records, 'record')} read "
+             f"in {counted(run.calls, 'call')}.")
 
 
 def reconciliation_default_range(*, tenant: XeroTenant, now: datetime | None = None) -> tuple[date, date]:

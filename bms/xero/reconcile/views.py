@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from bms.core.access import rule
 from bms.core.errors import DomainError
 from bms.core.pagination import paginate
+from bms.core.text import counted
 from bms.jobs.services import job_enqueue
 from bms.preferences.selectors import xero_is_active
 from bms.users.models import User
@@ -26,6 +27,7 @@ from bms.xero.reconcile.repairs import reconciliation_repair, repairs_for
 from bms.xero.reconcile.run import reconciliation_default_range
 from bms.xero.reconcile.selectors import reconciliation_cause_counts, reconciliation_latest_run
 from bms.xero.selectors import tenants_in_use
+from bms.xero.sync.run import tenant_time_zone
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -42,7 +44,8 @@ def reconciliation(request: AuthenticatedRequest) -> HttpResponse:
     run = reconciliation_latest_run(chosen)
     filters = FilterForm(request.GET or None)
     start, end = (run.date_from, run.date_to) if run else reconciliation_default_range(tenant=chosen)
-    context.update(run=run, filters=filters, is_abandoned=run is not None and run.is_abandoned(timezone.now()),
+    context.update(run=run, filters=filters, time_zone=tenant_time_zone(chosen),
+                   is_abandoned=run is not None and run.is_abandoned(timezone.now()),
                    run_form=RunNowForm(tenants=tenants, initial={"tenant": chosen.pk, "date_from": start,
                                                                   "date_to": end, "full": True}),
                    kinds=KINDS)
@@ -117,7 +120,8 @@ def reconciliation_repair_view(request: AuthenticatedRequest, run_id: int) -> Ht
         messages.error(request, exc.message)
         return _back(run.tenant_id, cause=request.POST.get("filter_cause", ""))
     if repaired:
-        messages.success(request, f"{repaired} record(s) repaired or queued; run the reconciliation again to confirm.")
+        messages.success(request, f"{counted(repaired, 'record')} repaired or queued; run the reconciliation again "
+                                  "to confirm.")
     for problem in problems:
         messages.warning(request, problem)
     return _back(run.tenant_id, cause=request.POST.get("filter_cause", ""))

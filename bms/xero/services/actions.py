@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import F
 
 from bms.billing.models import Invoice
-from bms.cogs.models import CostOfSalesJournal
+from bms.cogs.models import CostOfSalesJournal, JournalStatus
 from bms.core.audit import audit_record
 from bms.core.errors import DomainError
 from bms.customers.models import Customer
@@ -15,7 +15,7 @@ from bms.jobs.models import Job, JobStatus
 from bms.jobs.services import job_enqueue
 from bms.preferences.selectors import xero_is_active
 from bms.users.models import User
-from bms.xero.models import ContactLink, XeroTenant
+from bms.xero.models import ContactLink, JournalLink, LinkStatus, XeroTenant
 from bms.xero.selectors import entity_tenant, tenants_in_use
 
 
@@ -116,8 +116,13 @@ def payments_pull_request(*, entity: Entity, user: User) -> tuple[Job, bool]:
 
 
 def journal_push_request(*, journal: CostOfSalesJournal, user: User) -> Job:
-    """Push now: send this journal, a held one included (after its cause was fixed)."""
+    """Push now: send this journal, a held one included (after its cause was fixed); never one Xero
+    already has (a change to it goes as reversing lines in a later journal)."""
     _require_active()
+    if journal.status == JournalStatus.POSTED or JournalLink.objects.filter(journal=journal,
+                                                                            status=LinkStatus.SYNCED).exists():
+        raise DomainError(f"Xero already has journal {journal.reference}; it is never sent again. A change to it "
+                          "goes to Xero as reversing lines in a later journal.")
     tenant = entity_tenant(journal.entity)
     if tenant is None:
         raise DomainError(f"{journal.entity.name} is not connected to Xero (Admin → Entities).")

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from bms.ledger.models import Account, AccountStatus, TaxRate
-from bms.ledger.services import account_upsert_by_code, tax_rate_upsert_by_type
+from bms.ledger.services import Upsert, account_upsert_by_code, tax_rate_upsert_by_type
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import Account as XeroAccount
 from bms.xero.sync.log import SyncOutcome
@@ -65,30 +65,28 @@ def _account_class(account: XeroAccount) -> str:
 
 
 def chart_sync_from_xero(*, client: XeroAccountingClient) -> SyncOutcome:
-    outcome = SyncOutcome()
+    outcome = SyncOutcome(nothing="nothing changed: BMS's accounts and tax rates already match Xero's")
     tax_rates = client.get_tax_rates()
     accounts = client.get_accounts()
     with transaction.atomic():
         for rate in tax_rates:
             if not rate.tax_type:
                 continue
-            created = tax_rate_upsert_by_type(
+            done = tax_rate_upsert_by_type(
                 xero_tax_type=rate.tax_type,
                 name=rate.name or rate.tax_type,
                 rate_percent=rate.effective_rate if rate.effective_rate is not None else Decimal("0"),
                 is_active=(rate.status or "ACTIVE") == "ACTIVE",
             )
-            if created:
-                outcome.add("tax rates added")
-            else:
-                outcome.add("tax rates updated")
+            if done != Upsert.UNCHANGED:
+                outcome.add(f"tax rates {done}")
         by_type = {rate.xero_tax_type: rate for rate in TaxRate.objects.all()}
         for account in accounts:
             if not account.code:
                 # Some bank accounts have no code; BMS keys accounts by code.
                 outcome.add("accounts without a code skipped")
                 continue
-            created = account_upsert_by_code(
+            done = account_upsert_by_code(
                 code=account.code,
                 name=account.name or account.code,
                 account_class=_account_class(account),
@@ -99,8 +97,6 @@ def chart_sync_from_xero(*, client: XeroAccountingClient) -> SyncOutcome:
                 is_bank=account.type == "BANK",
                 description=account.description or "",
             )
-            if created:
-                outcome.add("accounts added")
-            else:
-                outcome.add("accounts updated")
+            if done != Upsert.UNCHANGED:
+                outcome.add(f"accounts {done}")
     return outcome

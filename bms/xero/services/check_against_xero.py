@@ -7,7 +7,7 @@ in the push. Reference data (the organisation and its lock dates, accounts, tax 
 the adapters read) is read through the rate limiter like any other call.
 
     report = check_against_xero(tenant=tenant, entities=[entity], log=log)
-    report.summary()  # "12 record(s) checked: 9 ready, 3 would be held, 0 would wait"
+    report.summary()  # "12 records checked: 9 ready, 3 would be held, 0 would wait"
 """
 
 from __future__ import annotations

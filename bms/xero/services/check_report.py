@@ -9,6 +9,7 @@ from typing import Any
 
 from django.urls import reverse
 
+from bms.core.text import counted
 from bms.xero.sync.dry_run import Finding, Outcome
 
 SAMPLE_SIZE = 20  # records listed under a cause; the count says how many there are in all
@@ -90,7 +91,7 @@ class CheckReport:
         if not checked:
             return "nothing to send"
         ready = self.count(Outcome.SEND, Outcome.LINK, Outcome.FOUND)
-        text = (f"{checked} record(s) checked: {ready} ready, {self.held} would be held, "
+        text = (f"{counted(checked, 'record')} checked: {ready} ready, {self.held} would be held, "
                 f"{self.count(Outcome.WAIT)} would wait")
         history = self.count(Outcome.HISTORY)
         return text + (f", {history} before go-live (not sent)" if history else "")

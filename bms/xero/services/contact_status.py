@@ -20,6 +20,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from bms.core.text import counted
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import Contact
 from bms.xero.models import ContactLink, InvoiceLink, LinkStatus, XeroTenant
@@ -89,8 +90,8 @@ def held_contacts_recheck(*, tenant: XeroTenant, client: XeroAccountingClient, l
     released = held.filter(invoice__customer_id__in=list(usable)).update(
         status=LinkStatus.PENDING, last_error="", error_cause="", updated_at=timezone.now())
     if released:
-        log.info(f"{released} invoice(s) held for their customer's Xero contact can go again: the contact can take "
-                 "invoices now. They go with the next push.")
+        log.info(f"{counted(released, 'invoice')} held for their customer's Xero contact can go again: the "
+                 "contact can take invoices now. They go with the next push.")
     return released
 
 

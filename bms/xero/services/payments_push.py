@@ -20,6 +20,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from bms.billing.models import Payment, PaymentSource
+from bms.core.text import counted
 from bms.entities.models import Entity
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import AccountRef, InvoiceRef
@@ -168,6 +169,6 @@ def payments_send_settled(*, tenant: XeroTenant, client: XeroAccountingClient, l
     records = list(payments_due_for_send(tenant))
     if not records:
         return outcome or SyncOutcome()
-    log.info(f"{len(records)} payment(s) entered in BMS before connecting go to Xero.")
+    log.info(f"{counted(len(records), 'payment')} entered in BMS before connecting go to Xero.")
     return push(PaymentPush(tenant=tenant, client=client, log=log, payments=records), records,
                 outcome=outcome)

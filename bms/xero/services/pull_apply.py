@@ -26,6 +26,7 @@ from bms.billing.models import Invoice, InvoiceStatus, Payment, PaymentSource
 from bms.billing.services import invoice_set_balance, payment_record, payment_reverse, payment_set_source_details
 from bms.core.errors import DomainError
 from bms.core.money import ZERO
+from bms.core.text import counted
 from bms.xero.client.schemas import Invoice as XeroInvoice
 from bms.xero.client.schemas import InvoicePayment
 from bms.xero.client.schemas import Payment as XeroPayment
@@ -126,9 +127,9 @@ def _refuse_payments_xero_lacks(tenant: XeroTenant, invoice: Invoice) -> None:
     if unknown:
         paid = sum((payment.amount for payment in unknown), ZERO)
         raise PullRefusal(
-            f"BMS holds {len(unknown)} payment(s) of {paid} on {invoice.display_number} that Xero does not: it was "
-            f"paid in BMS before connecting and Xero shows it unpaid. Nothing was changed in BMS; send the payment "
-            f"to Xero (see Going live) or record it in Xero, then pull again.", CAUSE_PAID_BEFORE_CONNECT)
+            f"BMS holds {counted(len(unknown), 'payment')} of {paid} on {invoice.display_number} that Xero does not: "
+            f"it was paid in BMS before connecting and Xero shows it unpaid. Nothing was changed in BMS; send the "
+            f"payment to Xero (see Going live) or record it in Xero, then pull again.", CAUSE_PAID_BEFORE_CONNECT)
 
 
 def _refuse_contradicting_amounts(invoice: Invoice, xero: XeroInvoice, current: dict[str, InvoicePayment]) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bms.core.text import counted_phrase
+
 
 class SyncLog(Protocol):
     def info(self, message: str, *, record: str = "", cause: str = "") -> None: ...
@@ -63,6 +65,7 @@ class SyncOutcome:
     before_go_live: int = 0  # dated before the entity's go-live date: history, never sent
     counts: dict[str, int] = field(default_factory=dict)
     has_more: bool = False  # a push limited to a chunk left records for the next run
+    nothing: str = "nothing to send"  # the summary when nothing was done (a pull says what it found)
 
     @property
     def is_empty(self) -> bool:
@@ -74,9 +77,9 @@ class SyncOutcome:
 
     def summary(self) -> str:
         if self.is_empty:
-            return "nothing to send"
+            return self.nothing
         if self.counts:
-            parts = [f"{n} {what}" for what, n in self.counts.items()]
+            parts = [counted_phrase(n, what) for what, n in self.counts.items()]
             parts += [f"{self.failed} failed"] if self.failed else []
         else:
             parts = [f"{self.created} created", f"{self.updated} updated", f"{self.linked} linked to existing",

@@ -35,3 +35,21 @@ def test_it_syncs_accounts_and_tax_rates_from_xero_without_deleting(admin_client
     assert Account.objects.get(code="11000").is_system and Account.objects.get(code="10100").is_bank
     assert TaxRate.objects.filter(xero_tax_type="EXEMPTOUTPUT").exists()
     assert Account.objects.filter(pk=keep.pk).exists()  # never deletes
+
+
+def test_a_second_sync_from_xero_counts_only_what_changed(connected):
+    """Issue 17: "1 accounts added, 27 updated" when nothing differed. Run twice, the second run
+    changes nothing and says so; one account renamed in BMS is the one update."""
+    from bms.xero.services.chart import chart_sync_from_xero
+    from bms.xero.tests.conftest import xero_client
+
+    with xero_client(connected) as client:
+        first = chart_sync_from_xero(client=client)
+        assert first.counts.get("accounts added", 0) > 1
+        again = chart_sync_from_xero(client=client)
+        assert again.counts == {} and again.summary() == (
+            "nothing changed: BMS's accounts and tax rates already match Xero's")
+        Account.objects.filter(code="47000").update(name="Renamed in BMS")
+        once = chart_sync_from_xero(client=client)
+    assert once.counts == {"accounts updated": 1} and once.summary() == "1 account updated"
+    assert Account.objects.get(code="47000").name == "Sundry Income"

@@ -141,7 +141,7 @@ def test_its_reads_grow_with_look_up_batches_not_with_records(connected, sandbox
     _released(au_entity, customers, 120)
     sandbox.clear_log()
     report, _ = _check(connected, au_entity)
-    assert report.summary() == "180 record(s) checked: 180 ready, 0 would be held, 0 would wait"
+    assert report.summary() == "180 records checked: 180 ready, 0 would be held, 0 would wait"
     calls = [entry["path"].rsplit("/", 1)[-1] for entry in sandbox.log(connected.xero_tenant_id)]
     assert calls.count("Contacts") == 6  # ⌈60 / 25⌉ by contact code, as many by name
     assert all(calls.count(path) == 1 for path in set(calls) - {"Contacts"})  # Organisation, Accounts, TaxRates…
@@ -191,7 +191,7 @@ def test_going_live_the_check_counts_history_apart_and_holds_untaxed_lines_witho
     invoice(date(2026, 5, 2), f.tax_rate())
     sandbox.clear_log()
     report, _ = _check(connected, au_entity, kinds=("invoices",))
-    assert report.summary() == ("3 record(s) checked: 1 ready, 1 would be held, 0 would wait, "
+    assert report.summary() == ("3 records checked: 1 ready, 1 would be held, 0 would wait, "
                                 "1 before go-live (not sent)")
     [held] = report.causes
     assert "no zero-rate tax type is chosen" in held.message

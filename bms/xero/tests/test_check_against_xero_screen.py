@@ -28,7 +28,7 @@ def test_it_runs_the_check_as_a_job_and_shows_the_causes_with_their_fix(finance_
     assert b"Queued as background job" in page.content
     job = Job.objects.get(kind="xero.check_against_xero")
     assert job.status == JobStatus.COMPLETED
-    assert job.result == "Completed: 5 record(s) checked: 4 ready, 1 would be held, 0 would wait"
+    assert job.result == "Completed: 5 records checked: 4 ready, 1 would be held, 0 would wait"
     assert job.error_count == 1  # the held invoice, in the job's log with its cause
     text = page.content.decode()
     assert "account 41900 (Hardware Sale - Legacy Range) is archived in Xero" in text
@@ -68,7 +68,7 @@ def test_bms_sync_dry_run_prints_the_report_grouped_by_cause_and_fails_when_anyt
     _released(au_entity, [f.customer(code="C0002", name="Second Customer")], 2, code="41900")
     sandbox.clear_log()
     out = StringIO()
-    with pytest.raises(CommandError, match="2 record\\(s\\) would be held"):
+    with pytest.raises(CommandError, match="2 records would be held"):
         call_command("sync", "invoices", "--entity", "AU", "--dry-run", stdout=out)
     text = out.getvalue()
     assert "3 invoices: 1 would be sent, 2 would be held" in text
@@ -83,7 +83,7 @@ def test_bms_sync_dry_run_json_is_the_report(connected, sandbox, au_entity):
     call_command("sync", "invoices", "--entity", "AU", "--dry-run", "--json", stdout=out)
     [report] = json.loads(out.getvalue())
     assert report["kinds"] == [{"kind": "invoice", "counts": {"send": 2}}] and report["causes"] == []
-    assert report["summary"] == "2 record(s) checked: 2 ready, 0 would be held, 0 would wait"
+    assert report["summary"] == "2 records checked: 2 ready, 0 would be held, 0 would wait"
     with pytest.raises(CommandError, match="checks what a push would send"):
         call_command("sync", "payments", "--entity", "AU", "--dry-run")
     with pytest.raises(CommandError, match="add --dry-run"):

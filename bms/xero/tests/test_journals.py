@@ -175,6 +175,11 @@ def test_push_now_queues_the_journal_and_the_panel_offers_it(admin_client, conne
     assert link.status == LinkStatus.SYNCED
     page = admin_client.get(reverse("cogs:journal_detail", args=[journal.pk]))
     assert b"View in Xero" in page.content and link.xero_id.encode() in page.content
+    # Xero has it now: no Push now, and a crafted post is refused, not queued (issue 17).
+    assert b"Push now" not in page.content and b"Xero has this journal" in page.content
+    refused = admin_client.post(reverse("xero:journal_push", args=[journal.pk]), follow=True)
+    assert b"Xero already has journal" in refused.content
+    assert Job.objects.filter(kind="xero.journals.push").count() == 1
 
 
 @pytest.mark.slow

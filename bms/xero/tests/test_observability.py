@@ -38,7 +38,7 @@ def test_status_shows_queue_jobs_parked_organisations_and_connections_to_re_auth
     assert "Queue depth: " in text
     # (the test's transaction never commits)
     assert "Queued: 1, Working: 0, Completed: 0, Completed with errors: 0, Failed: 0" in text
-    assert f"{connected.name}: 1 record(s) parked — invalid_grant" in text
+    assert f"{connected.name}: 1 record parked — invalid_grant" in text
     assert f"Dana Demo ({connected.name}, " in text and text.rstrip().endswith("): invalid_grant")
 
 

@@ -51,7 +51,7 @@ def test_run_now_queues_the_job_that_records_the_run(finance, connected, sandbox
     job = Job.objects.get(kind="xero.reconcile")
     job_run(job_id=job.pk)
     job.refresh_from_db()
-    assert job.status == JobStatus.COMPLETED and job.result.startswith("Completed: 0 disagreement(s)")
+    assert job.status == JobStatus.COMPLETED and job.result.startswith("Completed: 0 disagreements")
     run = ReconciliationRun.objects.get()
     assert (run.date_from, run.date_to, run.is_full, run.job_id) == (date(2026, 4, 1), date(2026, 4, 30), True,
                                                                     job.pk)

@@ -13,6 +13,7 @@ from huey.consumer_options import ConsumerConfig
 from huey.contrib.djhuey import HUEY
 
 from bms.core.heartbeat import beating
+from bms.core.text import counted
 from bms.jobs.scheduling import schedules_ensure
 from bms.jobs.services import jobs_requeue_expired
 
@@ -58,7 +59,8 @@ class Command(BaseCommand):
         # settings.LOGGING configures; adding Huey's handler as `run_huey` does would print them twice.
         consumer = HUEY.create_consumer(**config.values)
         self.stdout.write(
-            f"BMS worker: {config.workers} {config.worker_type} worker(s), scheduler {'on' if scheduler else 'off'}."
+            f"BMS worker: {counted(config.workers, config.worker_type + ' worker')}, "
+            f"scheduler {'on' if scheduler else 'off'}."
         )
         lease_sweep_s = max(0.1, settings.BMS_JOB_LEASE_S / 2)
         with beating(every_s=lease_sweep_s, beat=jobs_requeue_expired, name="job-lease-sweep"):

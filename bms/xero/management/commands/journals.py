@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from bms.cogs.models import CostOfSalesJournal
 from bms.cogs.services import journal_build_for_day, journals_build_due
 from bms.core.errors import DomainError
+from bms.core.text import counted
 from bms.entities.models import Entity
 from bms.preferences.selectors import xero_is_active
 from bms.xero.client.errors import AuthError
@@ -99,7 +100,8 @@ class Command(BaseCommand):
                     outcome = journals_build_due(entity=entity)
                     for journal in outcome.built:
                         self._show(journal)
-                    self.stdout.write(f"  {len(outcome.built)} journal(s) built over {outcome.days} day(s).")
+                    self.stdout.write(f"  {counted(len(outcome.built), 'journal')} built over "
+                                      f"{counted(outcome.days, 'day')}.")
                     continue
                 for day in days:
                     built = journal_build_for_day(entity=entity, day=day)
@@ -150,4 +152,4 @@ class Command(BaseCommand):
                 failures += 1
                 self.stdout.write(self.style.ERROR(f"  {record}: {message}"))
         if failures:
-            raise CommandError(f"{failures} journal(s) held; see the reasons above.")
+            raise CommandError(f"{counted(failures, 'journal')} held; see the reasons above.")

@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from bms.core.text import counted
 from bms.xero.auth import crypto
 from bms.xero.auth.key_rotation import tokens_reencrypt
 
@@ -31,10 +32,11 @@ class Command(BaseCommand):
             path = crypto.key_file_add_key()
             self.stdout.write(f"Added a new first key to {path}.")
         try:
-            count = crypto.configured_keys() and tokens_reencrypt()
+            count = tokens_reencrypt() if crypto.configured_keys() else 0
         except crypto.TokenKeyError as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(self.style.SUCCESS(f"Re-encrypted the tokens of {count} Xero grant(s) with the first key."))
+        self.stdout.write(self.style.SUCCESS(
+            f"Re-encrypted the tokens of {counted(count, 'Xero grant')} with the first key."))
         if drop_old_keys:
             crypto.key_file_keep_only_first()
             self.stdout.write("Removed the old keys from the key file.")

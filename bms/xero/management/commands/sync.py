@@ -9,6 +9,7 @@ from typing import Any, TextIO
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bms.core.errors import DomainError
+from bms.core.text import counted
 from bms.preferences.selectors import xero_is_active
 from bms.xero.client.errors import AuthError, XeroError
 from bms.xero.management.dry_run import dry_run_command
@@ -59,7 +60,7 @@ class Command(BaseCommand):
         for tenant in tenants:
             failures += self._sync(what, tenant)
         if failures:
-            raise CommandError(f"{failures} record(s) failed; see the reasons above.")
+            raise CommandError(f"{counted(failures, 'record')} failed; see the reasons above.")
 
     def _sync(self, what: str, tenant: XeroTenant) -> int:
         self.stdout.write(f"{what.capitalize()} — {tenant.name}")
