@@ -21,7 +21,7 @@ import pytest
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from bms.billing.models import Invoice, InvoiceStatus
+from bms.billing.models import CreditNote, CreditNoteStatus, Invoice, InvoiceStatus
 from bms.cogs.models import CostOfSalesJournal, JournalStatus
 from bms.core.testing import persona
 from bms.customers.models import Customer
@@ -111,6 +111,9 @@ def _objects_for(route: str, name: str) -> list[int]:
             if first:
                 pks.add(first)
         return sorted(pks)
+    if route.startswith("billing/credit-notes/"):
+        return sorted({pk for status in CreditNoteStatus.values for pk in CreditNote.objects.filter(
+            status=status).order_by("pk").values_list("pk", flat=True)[:1]})
     if route.startswith("admin/accounts/"):
         return list(Account.objects.order_by("pk").values_list("pk", flat=True)[:1])
     if route.startswith("admin/journals/") or route.startswith("xero/journals/"):

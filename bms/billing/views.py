@@ -24,6 +24,7 @@ from bms.billing.selectors import (
     invoice_payments,
     invoices_list,
 )
+from bms.billing.selectors_credit import invoice_credit_allocations, invoice_credit_notes
 from bms.billing.services import (
     InvoiceLineData,
     invoice_approve,
@@ -133,6 +134,10 @@ def invoice_detail(request, pk: int):
         # re-opened by a reversed payment, which is not a button.
         "may_approve": invoice.status == InvoiceStatus.DRAFT,
         "may_cancel": invoice_can_become(invoice=invoice, status=InvoiceStatus.CANCELLED),
+        # Credit notes and corrections (views_credit.py): a released invoice is never edited.
+        "may_credit": invoice.is_released,
+        "credit_notes": invoice_credit_notes(invoice=invoice),
+        "credit_allocations": invoice_credit_allocations(invoice=invoice),
     }
     return render(request, "billing/invoice_detail.html", context)
 

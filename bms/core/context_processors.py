@@ -20,6 +20,7 @@ MENU: list[tuple[str, list[MenuItem]]] = [
         [
             MenuItem("Customers", "billing:customer_list", "billing.view"),
             MenuItem("Invoices", "billing:invoice_list", "billing.view"),
+            MenuItem("Credit Notes", "billing:credit_note_list", "billing.view"),
         ],
     ),
     ("Stock", [MenuItem("Dispatches", "stock:dispatch_list", "stock.view")]),

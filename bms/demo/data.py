@@ -1,6 +1,6 @@
 """The demo data (`bms seed_demo`): two organisations in different time zones and a branch, an
-Australian chart of accounts, customers, products, invoices in every status and 30 days of
-dispatches. Deterministic and idempotent: every record has a natural key and is skipped when it
+Australian chart of accounts, customers, products, invoices in every status, a few credit notes and
+30 days of dispatches. Deterministic and idempotent: every record has a natural key and is skipped when it
 exists, so a second run changes nothing."""
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from bms.core.roles import Role
 from bms.core.tz import local_time_utc, trading_day
 from bms.customers.models import Customer, PaymentTerms, PaymentTermType
 from bms.demo.chart import ACCOUNTS, DEFAULTS, TAX_RATES
+from bms.demo.credit_notes import seed_credit_notes
 from bms.entities.models import Entity, EntityKind
 from bms.ledger.models import Account, AccountDefaults, TaxRate
 from bms.preferences.models import GeneralSettings, IntegrationPackage
@@ -103,6 +104,7 @@ def seed_demo(*, today: date | None = None) -> SeedReport:
     _invoices(report, random.Random(SEED + 1), entities, customers, products, today)
     _dispatches(report, entities, customers, products, today)
     _journals(report, entities)
+    seed_credit_notes(report, today=today)
     return report
 
 

@@ -5,7 +5,8 @@ from bms.core.tz import is_valid_time_zone
 from bms.entities.models import Entity, EntityKind
 from bms.preferences.widgets import TimeZoneInput
 
-FIELDS = ["kind", "organisation", "name", "trading_name", "code", "prefix", "time_zone", "is_default"]
+FIELDS = ["kind", "organisation", "name", "trading_name", "code", "prefix", "credit_note_prefix", "time_zone",
+          "is_default"]
 
 
 class EntityForm(forms.Form):

@@ -7,7 +7,8 @@ from bms.core.errors import DomainError
 from bms.core.tz import is_valid_time_zone
 from bms.entities.models import Entity, EntityKind
 
-FIELDS = frozenset({"kind", "organisation", "name", "trading_name", "code", "prefix", "time_zone", "is_default"})
+FIELDS = frozenset({"kind", "organisation", "name", "trading_name", "code", "prefix", "credit_note_prefix",
+                    "time_zone", "is_default"})
 
 
 def _normalise(entity: Entity) -> None:
@@ -16,6 +17,7 @@ def _normalise(entity: Entity) -> None:
     # Codes are compared case-insensitively, so store them one way.
     entity.code = (entity.code or "").strip().upper()
     entity.prefix = (entity.prefix or "").strip()
+    entity.credit_note_prefix = (entity.credit_note_prefix or "").strip()
     entity.time_zone = (entity.time_zone or "").strip()
 
 
@@ -47,6 +49,24 @@ def _validate(entity: Entity) -> None:
     if others.filter(prefix__iexact=entity.prefix).exists():
         raise DomainError(f"The prefix {entity.prefix} is already used: document numbers must stay unique.",
                           field="prefix")
+    _validate_credit_note_prefix(entity, others)
+
+
+def _validate_credit_note_prefix(entity: Entity, others) -> None:
+    """Credit note numbers stay unique across entities and, once issued, keep the prefix they were
+    issued with (Xero holds them by number)."""
+    mine = entity.credit_note_number_prefix.upper()
+    if any(other.credit_note_number_prefix.upper() == mine for other in others):
+        raise DomainError(f"The credit note prefix {entity.credit_note_number_prefix} is already used: credit note "
+                          "numbers must stay unique.", field="credit_note_prefix")
+    if entity.pk is None:
+        return
+    before = Entity.objects.get(pk=entity.pk)
+    if before.credit_note_number_prefix != entity.credit_note_number_prefix and entity.credit_notes.exists():
+        raise DomainError(f"Credit notes were already numbered {before.credit_note_number_prefix}…: their prefix "
+                          "can't change now (set a credit note prefix to keep it when changing the reference prefix).",
+                          field="credit_note_prefix" if before.credit_note_prefix != entity.credit_note_prefix
+                          else "prefix")
 
 
 def _save(entity: Entity) -> Entity:
@@ -64,12 +84,12 @@ def _save(entity: Entity) -> Entity:
 
 def entity_create(
     *, kind: str, name: str, code: str, prefix: str, organisation: Entity | None = None, trading_name: str = "",
-    time_zone: str = "", is_default: bool = False,
+    time_zone: str = "", is_default: bool = False, credit_note_prefix: str = "",
 ) -> Entity:
     """A new organisation, or a branch of one. A blank time zone means the default in General Settings."""
     return _save(Entity(
         kind=kind, name=name, code=code, prefix=prefix, organisation=organisation, trading_name=trading_name,
-        time_zone=time_zone, is_default=is_default,
+        time_zone=time_zone, is_default=is_default, credit_note_prefix=credit_note_prefix,
     ))
 
 

@@ -204,6 +204,9 @@ def credit_note_release(*, credit_note: CreditNote, user=None, now: datetime | N
         credit_note = (CreditNote.objects.select_for_update().select_related("entity", "customer")
                        .get(pk=credit_note.pk))
         transition(credit_note, CreditNoteStatus.APPROVED)
+        if invoice is not None and invoice.status == InvoiceStatus.CANCELLED:
+            raise DomainError(f"Invoice {invoice.display_number} was cancelled after this credit note was drafted: "
+                              "there is nothing to credit; cancel the credit note.")
         lines = list(credit_note.lines.select_related("account"))
         if not lines or credit_note.total_amount <= 0:
             raise DomainError(f"Credit note {credit_note.display_number} credits nothing: add a line with an amount "

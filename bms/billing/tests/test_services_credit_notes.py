@@ -410,3 +410,38 @@ def test_it_keeps_a_credit_note_made_in_bms_out_of_the_made_in_xero_path():
     invoice = f.approved_invoice()
     with pytest.raises(DomainError, match="was made in BMS"):
         _from_xero(invoice, credit_note=_standalone())
+
+
+def test_it_refuses_to_release_a_credit_note_for_an_invoice_cancelled_since():
+    invoice = f.approved_invoice()
+    draft = credit_note_create_from_invoice(invoice=invoice, issued_on=ON)
+    invoice_cancel(invoice=invoice)
+    with pytest.raises(DomainError, match="was cancelled after this credit note was drafted"):
+        credit_note_release(credit_note=draft)
+    assert CreditNote.objects.get(pk=draft.pk).status == CreditNoteStatus.DRAFT
+
+
+def test_it_keeps_credit_note_prefixes_unique_and_fixed_once_credit_notes_are_numbered():
+    from bms.entities.services import entity_create, entity_update
+
+    def _organisation(code, **extra):
+        return entity_create(kind="organisation", name=f"Acme {code}", code=code, prefix=f"{code}-", **extra)
+
+    au = _organisation("AU")
+    assert au.credit_note_number_prefix == "CN-AU-"
+    with pytest.raises(DomainError, match="cn-au- is already used") as refused:
+        _organisation("AX", credit_note_prefix=" cn-au- ")
+    assert refused.value.field == "credit_note_prefix"
+    nz = _organisation("NZ", credit_note_prefix="NZCR-")
+    assert nz.credit_note_number_prefix == "NZCR-"
+    assert entity_update(entity=nz, credit_note_prefix="").credit_note_number_prefix == "CN-NZ-"
+    credit_note_create_standalone(customer=f.customer(), entity=au, issued_on=ON, currency="AUD",
+                                  lines=[CreditNoteLineData(description="Rebate", quantity=D("1"),
+                                                            unit_price=D("10"), account=f.account())])
+    for change, field in (({"credit_note_prefix": "AUCR-"}, "credit_note_prefix"), ({"prefix": "SYD-"}, "prefix")):
+        with pytest.raises(DomainError, match=r"already numbered CN-AU-…: their prefix can't change") as refused:
+            entity_update(entity=Entity.objects.get(pk=au.pk), **change)
+        assert refused.value.field == field
+    # Naming the prefix they carry keeps it while the reference prefix changes.
+    kept = entity_update(entity=Entity.objects.get(pk=au.pk), credit_note_prefix="CN-AU-", prefix="SYD-")
+    assert (kept.prefix, kept.credit_note_number_prefix) == ("SYD-", "CN-AU-")

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from bms.billing.models import Invoice, InvoiceStatus, Payment
+from bms.billing.models import CreditAllocation, CreditNote, Invoice, InvoiceStatus, Payment
 from bms.customers.models import Customer
 from bms.demo.data import seed_demo
 from bms.entities.models import Entity
@@ -57,6 +57,10 @@ def test_it_covers_what_the_demo_needs():
     completed = Invoice.objects.filter(status=InvoiceStatus.COMPLETED)
     assert all(invoice.balance_amount == 0 for invoice in completed)
     assert general_settings().integration_package == "xero"
+    # Credit notes in three states, none allocated: every invoice still owes what it did.
+    assert sorted(CreditNote.objects.values_list("status", flat=True)) == ["approved", "approved", "cancelled",
+                                                                           "draft"]
+    assert not CreditAllocation.objects.exists()
 
 
 def test_it_lets_the_demo_admin_log_in_with_the_demo_password():

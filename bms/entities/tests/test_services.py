@@ -68,3 +68,4 @@ def test_it_will_not_turn_an_organisation_with_branches_into_a_branch():
 def test_it_refuses_fields_it_does_not_know():
     with pytest.raises(TypeError):
         entity_update(entity=_organisation(), colour="blue")
+
