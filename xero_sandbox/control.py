@@ -106,8 +106,7 @@ class ControlAPI:
 
     def routes(self) -> list[Route]:
         table = [
-            ("/_sandbox/", self.index, ["GET"]),
-            ("/_sandbox/state", self.state, ["GET"]),
+            ("/_sandbox/", self.index, ["GET"]), ("/_sandbox/state", self.state, ["GET"]),
             ("/_sandbox/config", self.config, ["GET", "POST"]),
             ("/_sandbox/clock", self.clock, ["GET"]),
             ("/_sandbox/clock/advance", self.clock_advance, ["POST"]),

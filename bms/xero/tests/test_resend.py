@@ -84,5 +84,5 @@ def test_a_push_whose_connection_xero_no_longer_accepts_ends_amber_not_green(adm
     XeroGrant.objects.update(access_expires_at=timezone.now())  # the next call must refresh, and is refused
     admin_client.post(reverse("xero:invoices_push_all"))
     job = Job.objects.get(kind="xero.invoices.push")
-    assert job.result.startswith("Waiting: ") and "needs re-authentication" in job.result
+    assert job.result.startswith("Parked: ") and "needs re-authentication" in job.result
     assert job.status == JobStatus.COMPLETED_WITH_ERRORS
