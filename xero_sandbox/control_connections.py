@@ -15,36 +15,21 @@ A revoked grant is `POST /_sandbox/grants/{id}/revoke` (control.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
-from xero_sandbox.control import ControlError, _handled, _json
+from xero_sandbox.control import ControlError, _json
+from xero_sandbox.control_part import ControlPart
 from xero_sandbox.roles import roles_set
 
-if TYPE_CHECKING:
-    from xero_sandbox.app import Sandbox
 
-
-class ConnectionControl:
-    def __init__(self, sandbox: Sandbox):
-        self.sandbox = sandbox
-
-    def routes(self) -> list[Route]:
-        table = [
+class ConnectionControl(ControlPart):
+    def table(self):
+        return [
             ("/_sandbox/grants/{grant_id}/scope", self.grant_scope),
             ("/_sandbox/tenants/{tenant_id}/disconnect", self.disconnect),
             ("/_sandbox/tenants/{tenant_id}/roles", self.roles),
         ]
-        return [Route(path, _handled(handler), methods=["POST"]) for path, handler in table]
-
-    def _org(self, request: Request) -> dict:
-        org = self.sandbox.store.org(request.path_params["tenant_id"])
-        if org is None:
-            raise ControlError("unknown tenant", 404)
-        return org
 
     async def grant_scope(self, request: Request) -> Response:
         grant_id = request.path_params["grant_id"]

@@ -11,39 +11,24 @@ schema, MergedToContactID). A contact under a GDPR request can never be changed 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from xero_sandbox.accounting.contacts import STATUSES, contact_wire
 from xero_sandbox.accounting.currencies import currency_entry, is_enabled, org_currencies
-from xero_sandbox.control import ControlError, _handled, _json
+from xero_sandbox.control import ControlError, _json
+from xero_sandbox.control_part import ControlPart
 from xero_sandbox.jsonout import XeroJSON
 from xero_sandbox.money import CURRENCIES
 
-if TYPE_CHECKING:
-    from xero_sandbox.app import Sandbox
 
-
-class ContactControl:
-    def __init__(self, sandbox: Sandbox):
-        self.sandbox = sandbox
-
-    def routes(self) -> list[Route]:
-        table = [
+class ContactControl(ControlPart):
+    def table(self):
+        return [
             ("/_sandbox/tenants/{tenant_id}/contacts/{contact_id}/status", self.status),
             ("/_sandbox/tenants/{tenant_id}/contacts/{contact_id}/merge", self.merge),
             ("/_sandbox/tenants/{tenant_id}/currencies", self.currency),
         ]
-        return [Route(path, _handled(handler), methods=["POST"]) for path, handler in table]
-
-    def _org(self, request: Request) -> dict:
-        org = self.sandbox.store.org(request.path_params["tenant_id"])
-        if org is None:
-            raise ControlError("unknown tenant", 404)
-        return org
 
     @staticmethod
     def _contact(org: dict, contact_id: object) -> dict:

@@ -15,45 +15,30 @@ Each answers the element as the API would show it; a refusal is a 400 with Xero'
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from xero_sandbox.accounting.allocations import allocate, find_allocation, remove_allocation
 from xero_sandbox.accounting.credit_notes import credit_notes, post_credit_note, put_credit_notes
 from xero_sandbox.accounting.payments import record_payment
 from xero_sandbox.accounting.request import Req
-from xero_sandbox.control import ControlError, _handled, _json
+from xero_sandbox.control import ControlError, _json
+from xero_sandbox.control_part import ControlPart
 from xero_sandbox.errors import ValidationFailedError
 from xero_sandbox.jsonout import XeroJSON
-
-if TYPE_CHECKING:
-    from xero_sandbox.app import Sandbox
 
 NOTE = "/_sandbox/tenants/{tenant_id}/credit_notes/{note_id}"
 
 
-class CreditNoteControl:
-    def __init__(self, sandbox: Sandbox):
-        self.sandbox = sandbox
-
-    def routes(self) -> list[Route]:
-        table = [
+class CreditNoteControl(ControlPart):
+    def table(self):
+        return [
             ("/_sandbox/tenants/{tenant_id}/credit_notes", self.create),
             (NOTE + "/allocations", self.allocate),
             (NOTE + "/allocations/{allocation_id}/delete", self.remove_allocation),
             (NOTE + "/refunds", self.refund),
             (NOTE + "/void", self.void),
         ]
-        return [Route(path, _handled(handler), methods=["POST"]) for path, handler in table]
-
-    def _org(self, request: Request) -> dict:
-        org = self.sandbox.store.org(request.path_params["tenant_id"])
-        if org is None:
-            raise ControlError("unknown tenant", 404)
-        return org
 
     @staticmethod
     def _note(org: dict, request: Request) -> dict:

@@ -11,7 +11,6 @@ is rendered again with everything the user typed.
 from decimal import Decimal
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -33,29 +32,17 @@ from bms.billing.services import (
     invoice_create,
     invoice_update_draft,
 )
+from bms.billing.views_common import get_or_404, show_error
 from bms.core.access import rule
 from bms.core.errors import DomainError
 from bms.core.pagination import paginate
 from bms.core.params import int_param, search_param
 from bms.core.tz import trading_day
 from bms.customers.forms import CustomerForm
-from bms.customers.models import Customer
 from bms.customers.selectors import customer_for_detail, customers_list
 from bms.customers.services import customer_create, customer_update
 from bms.entities.models import Entity
 from bms.preferences.selectors import general_settings
-
-
-def _get_or_404(reader, pk: int):
-    try:
-        return reader(pk=pk)
-    except (Customer.DoesNotExist, Invoice.DoesNotExist) as exc:
-        raise Http404(str(exc)) from exc
-
-
-def _show_error(form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
 
 # --- customers --------------------------------------------------------------------------------
 
@@ -69,7 +56,7 @@ def customer_list(request):
 
 @rule("billing.view")
 def customer_detail(request, pk: int):
-    customer = _get_or_404(customer_for_detail, pk)
+    customer = get_or_404(customer_for_detail, pk)
     return render(request, "billing/customer_detail.html",
                   {"customer": customer, **paginate(request, invoices_list(customer_id=customer.pk))})
 
@@ -81,7 +68,7 @@ def customer_create_view(request):
         try:
             customer = customer_create(**form.cleaned_data)
         except DomainError as exc:
-            _show_error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, f"Customer {customer.name} created.")
             return redirect("billing:customer_detail", pk=customer.pk)
@@ -90,15 +77,15 @@ def customer_create_view(request):
 
 @rule("billing.edit")
 def customer_edit(request, pk: int):
-    customer = _get_or_404(customer_for_detail, pk)
+    customer = get_or_404(customer_for_detail, pk)
     # The form works on its own copy: validation writes into its instance, and the page heading
     # must keep the saved name while the user fixes a mistake.
-    form = CustomerForm(request.POST or None, instance=_get_or_404(customer_for_detail, pk))
+    form = CustomerForm(request.POST or None, instance=get_or_404(customer_for_detail, pk))
     if request.method == "POST" and form.is_valid():
         try:
             customer = customer_update(customer=customer, **form.cleaned_data)
         except DomainError as exc:
-            _show_error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, f"Customer {customer.name} saved.")
             return redirect("billing:customer_detail", pk=customer.pk)
@@ -124,7 +111,7 @@ def invoice_list(request):
 
 @rule("billing.view")
 def invoice_detail(request, pk: int):
-    invoice = _get_or_404(invoice_for_detail, pk)
+    invoice = get_or_404(invoice_for_detail, pk)
     context = {
         "invoice": invoice,
         "payments": invoice_payments(invoice=invoice),
@@ -183,7 +170,7 @@ def _save_invoice(form, formset, save):
             if exc.field == "lines":
                 lines_errors.append(exc.message)
             else:
-                _show_error(form, exc)
+                show_error(form, exc)
     return None, lines_errors
 
 
@@ -214,11 +201,11 @@ def invoice_create_view(request):
 
 @rule("billing.edit")
 def invoice_edit(request, pk: int):
-    invoice = _get_or_404(invoice_for_detail, pk)
+    invoice = get_or_404(invoice_for_detail, pk)
     if request.method == "POST":
         # Posted even if the invoice was approved meanwhile: the service refuses, and the page keeps
         # what the user typed with the reason on top.
-        form = InvoiceForm(request.POST, instance=_get_or_404(invoice_for_detail, pk))
+        form = InvoiceForm(request.POST, instance=get_or_404(invoice_for_detail, pk))
         formset = InvoiceLineFormSet(request.POST, prefix="lines")
         saved, lines_errors = _save_invoice(
             form, formset,
@@ -241,7 +228,7 @@ def invoice_edit(request, pk: int):
 @require_POST
 @rule("billing.edit")
 def invoice_approve_view(request, pk: int):
-    invoice = _get_or_404(invoice_for_detail, pk)
+    invoice = get_or_404(invoice_for_detail, pk)
     try:
         invoice = invoice_approve(invoice=invoice, approved_by=request.user)
     except DomainError as exc:
@@ -254,7 +241,7 @@ def invoice_approve_view(request, pk: int):
 @require_POST
 @rule("billing.edit")
 def invoice_cancel_view(request, pk: int):
-    invoice = _get_or_404(invoice_for_detail, pk)
+    invoice = get_or_404(invoice_for_detail, pk)
     try:
         invoice = invoice_cancel(invoice=invoice, cancelled_by=request.user)
     except DomainError as exc:

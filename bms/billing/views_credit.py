@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from bms.billing.forms import InvoiceLineFormSet
 from bms.billing.forms_credit import AllocateForm, CreditFromInvoiceForm, CreditNoteForm, RefundForm
-from bms.billing.models import CreditAllocation, CreditNote, CreditNoteStatus, CreditSource, Invoice, Refund
+from bms.billing.models import CreditAllocation, CreditNote, CreditNoteStatus, CreditSource, Refund
 from bms.billing.selectors import entities_for_filter, invoice_for_detail
 from bms.billing.selectors_credit import (
     credit_note_allocations,
@@ -36,6 +36,7 @@ from bms.billing.services import (
     refund_record,
     refund_reverse,
 )
+from bms.billing.views_common import get_or_404, show_error
 from bms.core.access import rule
 from bms.core.errors import DomainError
 from bms.core.pagination import paginate
@@ -45,17 +46,6 @@ from bms.customers.models import Customer
 from bms.entities.models import Entity
 from bms.entities.selectors import entity_time_zone
 from bms.preferences.selectors import general_settings
-
-
-def _get_or_404(reader, pk: int):
-    try:
-        return reader(pk=pk)
-    except (CreditNote.DoesNotExist, Invoice.DoesNotExist) as exc:
-        raise Http404(str(exc)) from exc
-
-
-def _show_error(form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _today(entity: Entity):
@@ -102,13 +92,13 @@ def _detail_page(request, credit_note: CreditNote, *, allocate_form=None, refund
 
 @rule("billing.view")
 def credit_note_detail(request, pk: int):
-    return _detail_page(request, _get_or_404(credit_note_for_detail, pk))
+    return _detail_page(request, get_or_404(credit_note_for_detail, pk))
 
 
 @rule("billing.edit")
 def credit_note_from_invoice(request, pk: int):
     """Credit an invoice: the whole of it, chosen lines with quantities, or an amount."""
-    invoice = _get_or_404(invoice_for_detail, pk)
+    invoice = get_or_404(invoice_for_detail, pk)
     left = invoice_quantities_left(invoice=invoice)
     form = CreditFromInvoiceForm(request.POST or None, invoice=invoice, left=left,
                                  initial={"issued_on": max(_today(invoice.entity), invoice.issued_on)})
@@ -120,7 +110,7 @@ def credit_note_from_invoice(request, pk: int):
                 amount=data["amount"] if mode == "amount" else None, issued_on=data["issued_on"],
                 reference=data["reference"] or None, user=request.user)
         except DomainError as exc:
-            _show_error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, f"Draft credit note {credit_note} created for invoice {invoice}: "
                                       "release it to apply the credit.")
@@ -144,7 +134,7 @@ def _save_standalone(request, form, formset, save):
             if exc.field == "lines":
                 lines_errors.append(exc.message)
             else:
-                _show_error(form, exc)
+                show_error(form, exc)
     return None, lines_errors
 
 
@@ -177,13 +167,13 @@ def credit_note_create_view(request):
 
 @rule("billing.edit")
 def credit_note_edit(request, pk: int):
-    credit_note = _get_or_404(credit_note_for_detail, pk)
+    credit_note = get_or_404(credit_note_for_detail, pk)
     if credit_note.status != CreditNoteStatus.DRAFT or credit_note.invoice_id is not None:
         messages.error(request, f"Credit note {credit_note} can't be edited here: only drafts for no invoice can "
                                 "(a draft for an invoice is cancelled and made again).")
         return redirect("billing:credit_note_detail", pk=pk)
     if request.method == "POST":
-        form = CreditNoteForm(request.POST, instance=_get_or_404(credit_note_for_detail, pk))
+        form = CreditNoteForm(request.POST, instance=get_or_404(credit_note_for_detail, pk))
         formset = InvoiceLineFormSet(request.POST, prefix="lines")
         saved, errors = _save_standalone(request, form, formset, lambda lines, fields: credit_note_update(
             credit_note=credit_note, lines=lines, **{k: v for k, v in fields.items() if k != "entity"}))
@@ -200,7 +190,7 @@ def credit_note_edit(request, pk: int):
 
 def _act(request, pk: int, action, success: str):
     """Run a detail-page action; a refusal comes back as a message on the page, saying why."""
-    credit_note = _get_or_404(credit_note_for_detail, pk)
+    credit_note = get_or_404(credit_note_for_detail, pk)
     try:
         result = action(credit_note)
     except DomainError as exc:
@@ -227,7 +217,7 @@ def credit_note_cancel_view(request, pk: int):
 @require_POST
 @rule("billing.edit")
 def credit_allocate_view(request, pk: int):
-    credit_note = _get_or_404(credit_note_for_detail, pk)
+    credit_note = get_or_404(credit_note_for_detail, pk)
     form = AllocateForm(request.POST, credit_note=credit_note)
     if form.is_valid():
         try:
@@ -235,7 +225,7 @@ def credit_allocate_view(request, pk: int):
                                          amount=form.cleaned_data["amount"], on=form.cleaned_data["allocated_on"],
                                          actor=request.user)
         except DomainError as exc:
-            _show_error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, f"{allocation.amount} of {credit_note} allocated to invoice "
                                       f"{form.cleaned_data['invoice']}.")
@@ -256,7 +246,7 @@ def credit_allocation_reverse_view(request, pk: int, allocation_pk: int):
 @require_POST
 @rule("billing.edit")
 def refund_record_view(request, pk: int):
-    credit_note = _get_or_404(credit_note_for_detail, pk)
+    credit_note = get_or_404(credit_note_for_detail, pk)
     form = RefundForm(request.POST)
     if form.is_valid():
         try:
@@ -264,7 +254,7 @@ def refund_record_view(request, pk: int):
                           paid_on=form.cleaned_data["paid_on"], reference=form.cleaned_data["reference"],
                           actor=request.user)
         except DomainError as exc:
-            _show_error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, f"Refund of {form.cleaned_data['amount']} recorded on {credit_note}.")
             return redirect("billing:credit_note_detail", pk=pk)
@@ -284,7 +274,7 @@ def refund_reverse_view(request, pk: int, refund_pk: int):
 @require_POST
 @rule("billing.edit")
 def invoice_correct_view(request, pk: int):
-    invoice = _get_or_404(invoice_for_detail, pk)
+    invoice = get_or_404(invoice_for_detail, pk)
     try:
         credit_note, draft = invoice_correct(invoice=invoice, user=request.user)
     except DomainError as exc:

@@ -27,7 +27,7 @@ from datetime import date
 
 from xero_sandbox.accounting.credit_notes import INVOICE_TYPE, allocation_wire, by_ref, credit_notes
 from xero_sandbox.accounting.elements import new_id, with_status
-from xero_sandbox.accounting.invoices import find_by_number
+from xero_sandbox.accounting.invoices import invoice_by_ref
 from xero_sandbox.accounting.organisation import lock_date
 from xero_sandbox.accounting.request import Req, elements_of, write_batch
 from xero_sandbox.errors import ApiError, ValidationFailedError, not_found, validation_exception
@@ -36,16 +36,6 @@ from xero_sandbox.xerodates import BadDateError, parse_date
 
 ENUMS: dict[str, set[str]] = {}
 AMOUNT_OUTSTANDING = "Credit Note cannot be allocated as amount is greater than amount outstanding"
-
-
-def _invoice(org: dict, ref: object) -> dict:
-    ref = ref if isinstance(ref, dict) else {}
-    invoice_id = ref.get("InvoiceID")
-    invoice = (org["invoices"].get(invoice_id) if isinstance(invoice_id, str) else None) or find_by_number(
-        org, ref.get("InvoiceNumber"))
-    if invoice is None:
-        raise ValidationFailedError("Invoice could not be found.")
-    return invoice
 
 
 def _allocation_date(req: Req, element: dict) -> date:
@@ -96,7 +86,7 @@ def _refresh_invoice_credits(org: dict, invoice: dict) -> None:
 def allocate(req: Req, note: dict, element: dict) -> dict:
     """One allocation, validated whole before anything changes. Also what the control API calls to
     play "allocated in Xero", so the same rules apply."""
-    invoice = _invoice(req.org, element.get("Invoice"))
+    invoice = invoice_by_ref(req.org, element.get("Invoice"))
     allocated_on = _allocation_date(req, element)
     problems = _problems(req, note, invoice, element)
     lock = lock_date(req.org)

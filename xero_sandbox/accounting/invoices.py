@@ -117,6 +117,17 @@ def find_by_number(org: dict, number: object, exclude: str | None = None) -> dic
                  and i["InvoiceID"] != exclude and i["Status"] != "DELETED"), None)
 
 
+def invoice_by_ref(org: dict, ref: object) -> dict:
+    """The invoice a payment or an allocation names, by InvoiceID or InvoiceNumber."""
+    ref = ref if isinstance(ref, dict) else {}
+    invoice_id = ref.get("InvoiceID")
+    invoice = (org["invoices"].get(invoice_id) if isinstance(invoice_id, str) else None) or find_by_number(
+        org, ref.get("InvoiceNumber"))
+    if invoice is None:
+        raise ValidationFailedError("Invoice could not be found.")
+    return invoice
+
+
 def _next_number(org: dict) -> str:
     """Xero's own sequence, used when a client leaves InvoiceNumber out (xero-notes trap 6)."""
     sequence = sum(1 for i in org["invoices"].values() if i["Type"] == "ACCREC") + 1

@@ -15,7 +15,7 @@ from decimal import Decimal
 from xero_sandbox.accounting import where
 from xero_sandbox.accounting.credit_notes import credit_notes
 from xero_sandbox.accounting.elements import new_id, with_status
-from xero_sandbox.accounting.invoices import find_by_number
+from xero_sandbox.accounting.invoices import invoice_by_ref
 from xero_sandbox.accounting.organisation import account_by_code, lock_date
 from xero_sandbox.accounting.request import Req, elements_of, envelope, list_answer, write_batch
 from xero_sandbox.errors import ValidationFailedError, not_found
@@ -35,16 +35,6 @@ def payment_wire(payment: dict) -> dict:
     body["HasAccount"] = True
     body["HasValidationErrors"] = False
     return body
-
-
-def _invoice(org: dict, ref: object) -> dict:
-    ref = ref if isinstance(ref, dict) else {}
-    invoice_id = ref.get("InvoiceID")
-    invoice = (org["invoices"].get(invoice_id) if isinstance(invoice_id, str) else None) or find_by_number(
-        org, ref.get("InvoiceNumber"))
-    if invoice is None:
-        raise ValidationFailedError("Invoice could not be found.")
-    return invoice
 
 
 def _account(org: dict, ref: object) -> dict:
@@ -132,7 +122,7 @@ def record_payment(req: Req, element: dict) -> dict:
     org = req.org
     if element.get("CreditNote") is not None and element.get("Invoice") is None:
         return _record_refund(req, element)
-    invoice = _invoice(org, element.get("Invoice"))
+    invoice = invoice_by_ref(org, element.get("Invoice"))
     account, amount = _checked(org, invoice["Status"], invoice["AmountDue"], element)
     paid_on, reference = _date_and_reference(req, element)
     payment = {

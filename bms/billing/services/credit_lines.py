@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
 
 from bms.billing.models import CreditNote, CreditNoteLine, CreditNoteStatus, CreditSource, Invoice, InvoiceLine
@@ -21,6 +20,7 @@ from bms.billing.services.invoices import (
     _user_or_none,
     _validate_currency,
     _validate_lines,
+    create_with_next_number,
 )
 from bms.core.errors import DomainError
 from bms.core.money import CENT, ZERO, DocumentTotals, LineAmounts, LineAmountType, document_totals, line_amounts
@@ -151,22 +151,16 @@ def create_numbered(*, entity: Entity, customer: Customer, issued_on: date, line
     if line_amount_type not in LineAmountType.values:
         raise DomainError(f"“{line_amount_type}” is not a line amount type.", field="line_amount_type")
     currency = _validate_currency(currency)
-    for _attempt in range(5):
-        number = None
-        try:
-            with transaction.atomic():
-                Entity.objects.select_for_update().filter(pk=entity.pk).exists()
-                number = _next_number(entity)
-                credit_note = CreditNote.objects.create(
-                    entity=entity, customer=customer, number=number, invoice=invoice, issued_on=issued_on,
-                    currency=currency, line_amount_type=line_amount_type, reference=reference.strip()[:255],
-                    source=CreditSource.BMS, created_by=_user_or_none(created_by),
-                )
-                write_lines(credit_note, lines)
-                credit_note.remaining_credit = credit_note.total_amount
-                credit_note.save()
-                return credit_note
-        except IntegrityError:
-            if number is None or not CreditNote.objects.filter(entity=entity, number=number).exists():
-                raise
-    raise DomainError("Could not number the credit note because many were being created at once; please try again.")
+
+    def create(number: int) -> CreditNote:
+        credit_note = CreditNote.objects.create(
+            entity=entity, customer=customer, number=number, invoice=invoice, issued_on=issued_on,
+            currency=currency, line_amount_type=line_amount_type, reference=reference.strip()[:255],
+            source=CreditSource.BMS, created_by=_user_or_none(created_by),
+        )
+        write_lines(credit_note, lines)
+        credit_note.remaining_credit = credit_note.total_amount
+        credit_note.save()
+        return credit_note
+
+    return create_with_next_number(entity, CreditNote, create, next_number=_next_number, what="credit note")

@@ -8,12 +8,14 @@ functions; nothing else writes an invoice's status, totals or balance.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Value
+from django.db.models import Max, Model, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -29,6 +31,8 @@ from bms.ledger.selectors import accounts_for_role
 from bms.preferences.currencies import is_known_currency
 from bms.preferences.selectors import general_settings
 from bms.stock.models import Product
+
+T = TypeVar("T")
 
 # Line quantities and prices are stored with 4 decimal places; more would be silently cut by the
 # database, and the totals computed here would no longer match the stored lines.
@@ -165,6 +169,26 @@ def _next_number(entity: Entity) -> int:
     return (Invoice.objects.filter(entity=entity).aggregate(n=Max("number"))["n"] or 0) + 1
 
 
+def create_with_next_number(entity: Entity, model: type[Model], create: Callable[[int], T], *,
+                            next_number: Callable[[Entity], int], what: str) -> T:
+    """Create a document with the entity's next number of its kind (invoices, credit notes)."""
+    for _attempt in range(5):
+        number = None
+        try:
+            with transaction.atomic():
+                # Locking the entity row queues concurrent numbering for one entity on PostgreSQL;
+                # the unique constraint stays the guarantee (SQLite ignores the lock).
+                Entity.objects.select_for_update().filter(pk=entity.pk).exists()
+                number = next_number(entity)
+                return create(number)
+        except IntegrityError:
+            # Another draft took this number between our read and our insert: take the next one.
+            # Any other integrity failure is a real error and must not be retried away.
+            if number is None or not model._default_manager.filter(entity=entity, number=number).exists():
+                raise
+    raise DomainError(f"Could not number the {what} because many were being created at once; please try again.")
+
+
 def invoice_create(
     *,
     entity: Entity,
@@ -182,28 +206,17 @@ def invoice_create(
     if line_amount_type not in LineAmountType.values:
         raise DomainError(f"“{line_amount_type}” is not a line amount type.", field="line_amount_type")
     currency = _validate_currency(currency or general_settings().default_currency)
-    for _attempt in range(5):
-        number = None
-        try:
-            with transaction.atomic():
-                # Locking the entity row queues concurrent numbering for one entity on PostgreSQL;
-                # the unique constraint below stays the guarantee (SQLite ignores the lock).
-                Entity.objects.select_for_update().filter(pk=entity.pk).exists()
-                number = _next_number(entity)
-                invoice = Invoice.objects.create(
-                    entity=entity, customer=customer, number=number, issued_on=issued_on, currency=currency,
-                    line_amount_type=line_amount_type, reference=reference.strip(),
-                    created_by=_user_or_none(created_by),
-                )
-                _write_lines(invoice, lines)
-                invoice.save()
-                return invoice
-        except IntegrityError:
-            # Another draft took this number between our read and our insert: take the next one.
-            # Any other integrity failure is a real error and must not be retried away.
-            if number is None or not Invoice.objects.filter(entity=entity, number=number).exists():
-                raise
-    raise DomainError("Could not number the invoice because many were being created at once; please try again.")
+
+    def create(number: int) -> Invoice:
+        invoice = Invoice.objects.create(
+            entity=entity, customer=customer, number=number, issued_on=issued_on, currency=currency,
+            line_amount_type=line_amount_type, reference=reference.strip(), created_by=_user_or_none(created_by),
+        )
+        _write_lines(invoice, lines)
+        invoice.save()
+        return invoice
+
+    return create_with_next_number(entity, Invoice, create, next_number=_next_number, what="invoice")
 
 
 def _refuse_unless_draft(invoice: Invoice) -> None:
