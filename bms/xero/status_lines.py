@@ -24,7 +24,7 @@ def xero_status_lines() -> Iterator[str]:
         text = incident_text(incident)
         where, models = incident_blocks(incident)
         parked = links_parked_count(where=where, models=models)
-        yield f"  {text.title}: {parked} record(s) parked — {text.cause} Fix: {text.fix}"
+        yield f"  {text.title}: {counted(parked, 'record')} parked — {text.cause} Fix: {text.fix}"
     parked_tenants = tenants_with_parked_work()
     yield "Parked Xero organisations" + ("" if parked_tenants else ": none")
     for row in parked_tenants:

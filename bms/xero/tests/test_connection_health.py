@@ -144,7 +144,7 @@ def test_a_read_in_a_sync_job_parks_the_work_marks_the_job_and_shows_on_every_sc
     invoice_page = admin_client.get(reverse("billing:invoice_detail", args=[link.invoice_id])).content.decode()
     assert "Waiting — Needs re-authentication" in invoice_page and "revoked or expired" in invoice_page
     lines = "\n".join(xero_status_lines())
-    assert "Needs re-authentication: 2 record(s) parked" in lines and "Authenticate with Xero" in lines
+    assert "Needs re-authentication: 2 records parked" in lines and "Authenticate with Xero" in lines
 
 
 def test_re_authenticating_closes_the_incident_and_the_parked_invoices_land_exactly_once(
