@@ -125,7 +125,6 @@ class BatchPipeline:
                 raise
 
 
-
 class ReadAhead(Generic[T]):
     """Reads started now whose answers are needed later (the organisation, while the contacts are
     looked up). Each runs on a worker thread with a detached twin of `client`, through the same
