@@ -16,7 +16,7 @@ clock, so machines with skewed clocks still share one timeline.
 Sliding windows are stricter than Xero's fixed ones (see limits.py). Each window is lengthened by
 `margin_s`: a call is counted when its slot is granted but Xero counts it when it arrives a moment
 later (more so on a loaded machine), and that moment must not slip a call into Xero's next window
-early: 10 % of a minute, at most 1 s.
+early: 10 % of a minute, at most a quarter second (LimitConfig.margin_s).
 """
 
 from __future__ import annotations
