@@ -12,11 +12,13 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from bms.core.data_files import data_dir_make_private, file_create_private
 from bms.core.settings_file import settings_file_read
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("BMS_DATA_DIR", BASE_DIR / "var"))
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Owner-only: the databases, token keys and Xero settings live here (bms/core/data_files.py).
+data_dir_make_private(DATA_DIR)
 
 # This checkout's Xero settings: `bms demo` leaves the sandbox's there (bms/core/settings_file.py), so
 # `bms xero_check` or `bms sync …` in another shell use the same sandbox. Not read when the environment
@@ -197,6 +199,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
+    if not str(DATABASES["default"]["NAME"]).startswith((":memory:", "file:")):
+        # Created 0600 before SQLite first opens it; its -wal, -shm and -journal files take its mode.
+        file_create_private(Path(DATABASES["default"]["NAME"]))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "users.User"
@@ -265,6 +270,7 @@ else:
         "immediate": False,
         "consumer": {"workers": BMS_WORKER_THREADS, "worker_type": "thread"},
     }
+    file_create_private(Path(HUEY["filename"]))
 
 # A running job proves it is alive every BMS_JOB_HEARTBEAT_S; one silent for BMS_JOB_LEASE_S belongs
 # to a worker that died (SIGKILL, machine lost) and is queued again for another worker, which resumes
