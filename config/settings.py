@@ -329,19 +329,38 @@ BMS_LIMITS_URL = os.environ.get("BMS_LIMITS_URL", "")
 # One log format for every process: "plain" (people) or "json" (one object per line, for a log
 # shipper); both carry the structured fields (job, tenant, operation, outcome, remaining limits).
 BMS_LOG_FORMAT = os.environ.get("BMS_LOG_FORMAT", "plain").strip().lower()
+# Every handler carries two filters (bms/core/logfilters.py): secrets (OAuth code and state, tokens,
+# client secret, Authorization) are redacted whichever logger wrote them, and a routine 403/404/400 is
+# one line without a traceback. Django's own loggers are routed here too: its runserver access line
+# keeps Django's format but passes the same redaction.
+_LOG_FILTERS = ["client_errors_one_line", "redact_secrets"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "redact_secrets": {"()": "bms.core.logfilters.RedactSecrets"},
+        "client_errors_one_line": {"()": "bms.core.logfilters.ClientErrorsOneLine"},
+    },
     "formatters": {
         "plain": {"()": "bms.core.logformat.KeyValueFormatter",
                   "format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "bms.core.logformat.JsonFormatter"},
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                          "style": "{"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler",
-                             "formatter": "json" if BMS_LOG_FORMAT == "json" else "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": _LOG_FILTERS,
+                    "formatter": "json" if BMS_LOG_FORMAT == "json" else "plain"},
+        "django.server": {"class": "logging.StreamHandler", "filters": _LOG_FILTERS,
+                          "formatter": "json" if BMS_LOG_FORMAT == "json" else "django.server"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("BMS_LOG_LEVEL", "INFO")},
     # httpx2 logs every request URL at INFO: noise in job logs, and a URL is not for the log.
     # axes logs every login at INFO (masked, but noise); lockouts still come through as warnings.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "httpx2": {"level": "WARNING"},
+    # "django": Django's default gives it a second console of its own (printing each line twice in
+    # development) and an e-mail handler that needs ADMINS, which BMS does not set; the root's is enough.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True},
+                "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+                "django.db.backends": {"level": "WARNING"}, "httpx2": {"level": "WARNING"},
                 "httpx": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
