@@ -41,6 +41,7 @@ from bms.xero.models import (
     XeroTenant,
 )
 from bms.xero.selectors import entity_xero_status
+from bms.xero.services.declined_words import declined_sentence
 from bms.xero.services.go_live_settings import (
     ConnectChoices,
     connection_set_go_live,
@@ -142,32 +143,12 @@ def oauth_complete(
     return OAuthResult(entity=entity, grant=grant, tenants=tenants, return_to=entry.get("return_to", ""))
 
 
-# What BMS says when Xero sends the admin back with an error (RFC 6749 §4.1.2.1 names the codes).
-# Xero's own text (`error_description`) is never shown: the page would repeat whatever the address said.
-_DECLINED = {
-    "access_denied": "You cancelled the connection in Xero, so nothing was changed.",
-    "invalid_scope": "Xero refused the permissions BMS asked for, so nothing was changed.",
-    "server_error": "Xero could not complete the sign-in just now, so nothing was changed. Try again in a few minutes.",
-    "temporarily_unavailable": "Xero could not complete the sign-in just now, so nothing was changed. "
-                               "Try again in a few minutes.",
-}
-_DECLINED_CONFIGURATION = ("Xero refused BMS's sign-in request, so nothing was changed. The Xero app settings on this "
-                           "server (XERO_CLIENT_ID, XERO_REDIRECT_URI) may not match the app at developer.xero.com.")
-_DECLINED_OTHER = "Xero did not authorise BMS, so nothing was changed."
-
-
 def oauth_declined(*, session: SessionBase, state: str, error: str, user: User, now: datetime | None = None) -> str:
     """Xero came back with `error=` instead of a code: BMS's sentence for it. Only a state this
     session started (used up here) gets that far; anything else is refused by `_pending_sign_in`
     with BMS's own words, so a link someone else crafted never puts its text on a BMS page."""
     _entry, entity = _pending_sign_in(session=session, state=state, user=user, now=now or timezone.now())
-    if error in _DECLINED:
-        sentence = _DECLINED[error]
-    elif error in ("invalid_request", "unauthorized_client", "unsupported_response_type", "invalid_client"):
-        sentence = _DECLINED_CONFIGURATION
-    else:
-        sentence = _DECLINED_OTHER
-    return f"{sentence} {entity.name} is as it was; use Authenticate with Xero to try again."
+    return f"{declined_sentence(error)} {entity.name} is as it was; use Authenticate with Xero to try again."
 
 
 def _push_resumed(tenant_ids: list[int]) -> None:
