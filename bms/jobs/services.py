@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from bms.core.audit import audit_record
 from bms.core.heartbeat import beating
+from bms.core.tz import local_text
 from bms.jobs import engine
 from bms.jobs.context import JobContext
 from bms.jobs.models import Job, JobLogEntry, JobStatus, LogLevel
@@ -41,10 +42,12 @@ class JobWaitError(Exception):
     """Raised by a handler whose work must wait (e.g. for Xero's limit): the job ends as
     Completed with a note, and a new run is scheduled for `eta`."""
 
-    def __init__(self, message: str, *, eta: datetime):
+    def __init__(self, message: str, *, eta: datetime, time_zone: str | None = None):
         super().__init__(message)
         self.message = message
         self.eta = eta
+        # The zone the job's reader lives in (its entity's); the instance's default zone otherwise.
+        self.time_zone = time_zone or settings.TIME_ZONE
 
 
 def job_enqueue(
@@ -105,7 +108,7 @@ def job_run(*, job_id: int) -> Job | None:
                      beat=lambda: ours.filter(status=JobStatus.WORKING).update(heartbeat_at=timezone.now())):
             handler_for(job.kind)(context, **job.params)
     except JobWaitError as exc:
-        result = f"{exc.message} — continues automatically at {exc.eta:%Y-%m-%d %H:%M} UTC"
+        result = f"{exc.message} — continues automatically at {local_text(exc.eta, exc.time_zone)}"
         context.warning(exc.message)
         later = job_enqueue(kind=job.kind, description=job.description, params=job.params, eta=exc.eta,
                             retry_of=job)

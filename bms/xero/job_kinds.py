@@ -53,7 +53,8 @@ def _sync(ctx: JobContext, tenant_id: int, kind: SyncKind, **options: Any) -> Sy
     try:
         outcome = tenant_sync(tenant=tenant, kind=kind, log=ctx, job_id=ctx.job.pk, **options)
     except WaitForXeroError as exc:
-        raise JobWaitError(exc.describe(tenant_time_zone(tenant)), eta=exc.until) from None
+        raise JobWaitError(exc.describe(tenant_time_zone(tenant)), eta=exc.until,
+                           time_zone=tenant_time_zone(tenant)) from None
     except AuthError as exc:
         # Not bad data: the work is parked and resumes once the cause is fixed. Logged as an error so
         # the job does not read as a plain success while work waits.
@@ -64,7 +65,7 @@ def _sync(ctx: JobContext, tenant_id: int, kind: SyncKind, **options: Any) -> Sy
         # if the holder is a worker that died mid-push, as soon as its (heartbeat) lease runs out.
         now = timezone.now()
         eta = min(max(exc.expires_at or now, now) + timedelta(seconds=1), now + LEASE_BUSY_RETRY)
-        raise JobWaitError(f"Waiting: {exc}", eta=eta) from None
+        raise JobWaitError(f"Waiting: {exc}", eta=eta, time_zone=tenant_time_zone(tenant)) from None
     ctx.result = f"Completed: {outcome.summary()}"
     return outcome
 
@@ -205,7 +206,8 @@ def check_entity(ctx: JobContext, *, entity_id: int) -> None:
     try:
         report = check_against_xero(tenant=tenant, entities=entities_in_scope(entity, tenant), log=ctx, job=ctx.job)
     except WaitForXeroError as exc:
-        raise JobWaitError(exc.describe(tenant_time_zone(tenant)), eta=exc.until) from None
+        raise JobWaitError(exc.describe(tenant_time_zone(tenant)), eta=exc.until,
+                           time_zone=tenant_time_zone(tenant)) from None
     except AuthError as exc:
         _parked(ctx, tenant, exc)
         return

@@ -1,5 +1,6 @@
 """Starting, stopping and keeping data: a fresh data folder gets the seed, a restart keeps every
-change, an unreadable state file is set aside, and the process is ready in under 3 seconds."""
+change, an unreadable state file is set aside, and `python -m xero_sandbox` serves with its settings.
+How fast it starts is measured in bench/sandbox_start.py, not here: a timed test fails on a loaded machine."""
 
 from __future__ import annotations
 
@@ -43,24 +44,28 @@ def test_it_sets_an_unreadable_state_aside_and_starts_from_the_seed(tmp_path):
     assert json.loads((data / "state.json").read_text())["orgs"]
 
 
-def test_python_m_xero_sandbox_is_ready_in_under_three_seconds(tmp_path):
+def test_python_m_xero_sandbox_serves_with_the_settings_it_was_given(tmp_path):
     port = free_port()
-    started = time.monotonic()
     process = subprocess.Popen([sys.executable, "-m", "xero_sandbox", "--port", str(port), "--data",
                                 str(tmp_path / "data"), "--set", "minute_limit=30"], cwd=ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        while True:
-            try:
-                page = httpx.get(f"http://127.0.0.1:{port}/_sandbox/config", timeout=1)
-                break
-            except httpx.TransportError:
-                assert process.poll() is None, process.stderr.read() if process.stderr else ""
-                assert time.monotonic() - started < 3, "not ready within 3 s"
-                time.sleep(0.05)
-        assert time.monotonic() - started < 3
+        page = wait_until_serving(process, f"http://127.0.0.1:{port}/_sandbox/config")
         assert page.json()["minute_limit"] == 30
     finally:
         process.terminate()
         process.wait(timeout=10)
     assert (tmp_path / "data" / "state.json").exists()
+
+
+def wait_until_serving(process: subprocess.Popen, url: str, *, give_up_after_s: float = 60) -> httpx.Response:
+    """The first answer from a sandbox process starting up. `give_up_after_s` only stops a hung start
+    from hanging the suite; it is not a speed target."""
+    started = time.monotonic()
+    while True:
+        try:
+            return httpx.get(url, timeout=1)
+        except httpx.TransportError:
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            assert time.monotonic() - started < give_up_after_s, f"no answer within {give_up_after_s} s"
+            time.sleep(0.05)  # polling a separate process's port: there is no clock of ours to advance

@@ -44,5 +44,6 @@ def resend(params: dict, refs: list[str]) -> Resend:
 
 
 @job_kind("tests.wait")
-def wait(ctx, *, until: str) -> None:
-    raise JobWaitError("Xero's daily limit for Acme is used up", eta=datetime.fromisoformat(until))
+def wait(ctx, *, until: str, time_zone: str | None = None) -> None:
+    raise JobWaitError("Xero's daily limit for Acme is used up", eta=datetime.fromisoformat(until),
+                       time_zone=time_zone)

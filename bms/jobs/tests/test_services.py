@@ -99,6 +99,15 @@ def test_it_continues_a_waiting_job_in_a_new_run_at_the_given_time():
     assert follow_up.status == JobStatus.QUEUED and follow_up.not_before_at == until
 
 
+def test_a_waiting_job_says_when_it_continues_in_its_entitys_time_not_utc():
+    until = datetime(2026, 12, 5, 22, 0, tzinfo=UTC)  # 09:00 the next morning in Sydney (AEDT, +11)
+    job = job_enqueue(kind="tests.wait", description="Push",
+                      params={"until": until.isoformat(), "time_zone": "Australia/Sydney"})
+    job.refresh_from_db()
+    assert job.result.endswith("continues automatically at 6 Dec 2026 09:00 AEDT")
+    assert "UTC" not in job.result
+
+
 def test_it_keeps_the_job_queued_when_the_engine_is_down(monkeypatch):
     def engine_down(job_id, *, eta=None):
         raise ConnectionError("redis is down")

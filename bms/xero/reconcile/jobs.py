@@ -58,10 +58,12 @@ def reconcile(ctx: JobContext, *, tenant_id: int, date_from: str | None = None, 
         run = reconciliation_run(tenant=tenant, date_from=start, date_to=end, full=is_full, log=ctx,
                                  requested_by=ctx.job.requested_by, job_id=ctx.job.pk)
     except WaitForXeroError as exc:
-        raise JobWaitError(exc.describe(tenant_time_zone(tenant)), eta=exc.until) from None
+        raise JobWaitError(exc.describe(tenant_time_zone(tenant)), eta=exc.until,
+                           time_zone=tenant_time_zone(tenant)) from None
     except LeaseBusyError as exc:
         now = timezone.now()
-        raise JobWaitError(f"Waiting: {exc}", eta=max(exc.expires_at or now, now) + timedelta(seconds=1)) from None
+        raise JobWaitError(f"Waiting: {exc}", eta=max(exc.expires_at or now, now) + timedelta(seconds=1),
+                           time_zone=tenant_time_zone(tenant)) from None
     except AuthError as exc:
         ctx.warning(f"{tenant.name} needs re-authentication ({exc.message}); reconcile again after someone presses "
                     "Authenticate with Xero.", cause="Xero connection needs re-authentication")
