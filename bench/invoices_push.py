@@ -1,19 +1,28 @@
 """Benchmark: push released invoices to one Xero organisation through the sandbox, limits on.
 
-    .venv/bin/python bench/invoices_push.py [--invoices 5000] [--minute-s 60] [--single 100]
+    .venv/bin/python bench/invoices_push.py [--invoices 5000] [--minute-s 60] [--latency-ms 1000] [--single 100]
 
 It starts its own sandbox (a separate process, so its CPU is not counted as ours) with Xero's
 limits — 5 concurrent, 60 a minute, 5,000 a day — and time-scaled: a "minute" lasts `--minute-s`
-seconds, in the sandbox and in BMS's limiter alike. It seeds a fresh SQLite database, releases
-`--invoices` invoices for 200 customers, then pushes them with the product's own code path (the
+seconds, in the sandbox and in BMS's limiter alike. `--latency-ms` makes the sandbox take that long
+over every Accounting call (its `latency_ms` fault), as real Xero does (roughly 0.5–2 s for a
+50-invoice PUT). It seeds a fresh SQLite database, releases `--invoices` invoices for 200
+customers, syncs the customers, then pushes the invoices with the product's own code path (the
 `xero.invoices.push` job), and finally pushes `--single` more one invoice per call for comparison.
 
 Figures, as the last line, one JSON object:
 - calls: every Accounting API call of the push (contacts on the way, look-ups, the organisation…);
 - min_calls: ⌈invoices / 50⌉, the fewest calls that can carry them;
-- efficiency: the fastest the limits allow for min_calls, divided by the time taken. With a
-  per-minute limit L and a window of W seconds the k-th call cannot start before ⌊(k-1)/L⌋·W, so
-  the bound is ⌊(min_calls-1)/L⌋·W plus the mean time of one call;
+- bound_s: the earliest the calls the push made could all be answered (bench/schedule.py): at most
+  5 in flight, at most 60 starting in any sliding minute, each taking the latency (at latency 0,
+  the mean time the sandbox took over a call), the reads before the writes that depend on them;
+- efficiency: bound_s divided by the time the push took, from the job's start to its end (local
+  work included: loading, checks and payloads count against BMS);
+- customers: the same for the customers' sync before it, whose bound follows its critical path:
+  the reads, then the look-ups by name (only for customers the look-up by contact code did not
+  find), then the creates;
+- lower_bound_s / efficiency_window: the older, looser bound (the minute windows alone), kept so
+  figures from before stay comparable;
 - cpu_ms_per_invoice: this process's CPU time (BMS: payloads, HTTP, database) per invoice.
 """
 
@@ -33,11 +42,14 @@ import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import unquote_plus
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.schedule import earliest_finish  # noqa: E402  (after the path: run as a script)
+
 CUSTOMERS = 200
 _started_at = 0.0
 
@@ -165,11 +177,28 @@ def _calls(base: str, tenant_id: str) -> tuple[list[dict], dict]:
     return answer["entries"], answer["summary"]["peaks"].get(tenant_id, {})
 
 
+def _phases(calls: list[dict]) -> list[int]:
+    """The calls' critical path, as phase sizes: reads (none needs another's answer), then look-ups
+    by name (asked only for what the look-up by contact code did not find), then writes."""
+    writes = [e for e in calls if e["method"] in ("PUT", "POST")]
+    by_name = [e for e in calls if e["method"] == "GET" and "Name==" in unquote_plus(e.get("query") or "")]
+    reads = len(calls) - len(writes) - len(by_name)
+    return [n for n in (reads, len(by_name), len(writes)) if n]
+
+
+def _bound_s(calls: list[dict], latency_ms: int, minute_s: float, per_minute: int, concurrent: int) -> float:
+    durations = [e["done"] - e["at"] for e in calls if e.get("done")]
+    call_s = latency_ms / 1000 if latency_ms else sum(durations) / max(1, len(durations))
+    return earliest_finish(_phases(calls), call_s=call_s, concurrent=concurrent, per_window=per_minute,
+                           window_s=minute_s)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--invoices", type=int, default=5000)
     parser.add_argument("--minute-s", type=float, default=60.0, help="how long a Xero minute lasts (60: real time)")
     parser.add_argument("--single", type=int, default=100, help="invoices pushed one per call, for comparison")
+    parser.add_argument("--latency-ms", type=int, default=0, help="how long the sandbox takes over each call")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench-invoices-"))
@@ -182,12 +211,15 @@ def main() -> None:
         from bms.xero.sync import push as push_engine
 
         tenant, release = _seed(base, args.invoices)
+        if args.latency_ms:
+            httpx.post(f"{base}/_sandbox/faults", json={"latency_ms": args.latency_ms}, timeout=30).raise_for_status()
         print(f"releasing {args.invoices:,} invoices for {CUSTOMERS} customers…", file=sys.stderr)
         ids = release(args.invoices)
         # The customers first, as after a first day: the figures are the invoices' own.
         httpx.delete(f"{base}/_sandbox/log", timeout=30)
         contacts_s, _, job = _run_job("xero.customers.sync", {"tenant_id": tenant.pk})
-        contact_calls = len(_calls(base, tenant.xero_tenant_id)[0])
+        contact_log = _calls(base, tenant.xero_tenant_id)[0]
+        contact_calls = len(contact_log)
         print(f"  customers: {job.result} ({contact_calls} calls)", file=sys.stderr)
         time.sleep(args.minute_s)  # a fresh minute for the push
         httpx.delete(f"{base}/_sandbox/log", timeout=30)
@@ -197,7 +229,9 @@ def main() -> None:
         processed = Invoice.objects.filter(pk__in=ids, status=InvoiceStatus.PROCESSED).count()
         print(f"  {job.result}", file=sys.stderr)
 
-        per_minute = settings.XERO_LIMIT_PER_MINUTE
+        per_minute, concurrent = settings.XERO_LIMIT_PER_MINUTE, settings.XERO_LIMIT_CONCURRENT
+        bound_s = _bound_s(calls, args.latency_ms, args.minute_s, per_minute, concurrent)
+        contacts_bound_s = _bound_s(contact_log, args.latency_ms, args.minute_s, per_minute, concurrent)
         min_calls = math.ceil(args.invoices / push_engine.BATCH_SIZE)
         mean_call_s = sum(e["done"] - e["at"] for e in calls if e.get("done")) / max(1, len(calls))
         lower_bound_s = (min_calls - 1) // per_minute * args.minute_s + mean_call_s
@@ -228,12 +262,18 @@ def main() -> None:
             "peaks": peaks,
             "seconds": round(seconds, 2),
             "minute_s": args.minute_s,
+            "latency_ms": args.latency_ms,
+            "phases": _phases(calls),
+            "bound_s": round(bound_s, 2),
+            "efficiency": round(bound_s / seconds, 3),
             "lower_bound_s": round(lower_bound_s, 2),
+            "efficiency_window": round(lower_bound_s / seconds, 3),
             "first_call_at_s": round(first_call_s, 2),
             "last_answer_at_s": round(ended_s, 2),
-            "efficiency": round(lower_bound_s / seconds, 3),
             "cpu_ms_per_invoice": round(cpu_s * 1000 / args.invoices, 2),
-            "customers": {"customers": CUSTOMERS, "calls": contact_calls, "seconds": round(contacts_s, 2)},
+            "customers": {"customers": CUSTOMERS, "calls": contact_calls, "phases": _phases(contact_log),
+                          "seconds": round(contacts_s, 2), "bound_s": round(contacts_bound_s, 2),
+                          "efficiency": round(contacts_bound_s / contacts_s, 3) if contacts_s else None},
             "single": {
                 "invoices": args.single,
                 "calls": int(single_calls),

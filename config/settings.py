@@ -318,9 +318,12 @@ XERO_TIMEOUT_S = float(os.environ.get("XERO_TIMEOUT_S", "30"))
 # Each run reads the chart again (two calls), so a chunk of 20 batches keeps that under a tenth of the calls.
 XERO_PUSH_CHUNK = int(os.environ.get("XERO_PUSH_CHUNK", "1000"))
 XERO_RETRY_BASE_S = float(os.environ.get("XERO_RETRY_BASE_S", "2"))  # backoff: base, 2×base, 4×base… (max 60 s)
-# Batches of one push in flight at once per tenant: Xero allows 5 concurrent calls; one is left for pulls and
-# for a user pressing a Sync button meanwhile.
-XERO_PUSH_IN_FLIGHT = int(os.environ.get("XERO_PUSH_IN_FLIGHT", "4"))
+# Batches of one push in flight at once per tenant: all of Xero's 5 concurrent calls. A pull or a user's Sync
+# button meanwhile waits for a slot (the slots are shared, below), rather than the push leaving one idle.
+XERO_PUSH_IN_FLIGHT = int(os.environ.get("XERO_PUSH_IN_FLIGHT", "5"))
+# Without Redis, where every process of this machine (web, worker, `bms sync`) takes Xero's concurrent-call
+# slots, one lock file per slot, so together they never have more than 5 calls in flight per organisation.
+XERO_LIMIT_SLOTS_DIR = os.environ.get("XERO_LIMIT_SLOTS_DIR", str(DATA_DIR / "xero-slots"))
 
 # Where Xero's per-tenant and app limits are counted. Empty: in this process (embedded default), or
 # in Redis when BMS_JOBS_URL is redis://. Set a redis:// URL to share them across every worker.

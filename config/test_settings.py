@@ -1,6 +1,9 @@
 """Test overrides: an in-memory database, jobs run in-process, fast password hashing."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 # A demo run in this checkout leaves var/xero.env (the sandbox's settings); tests set their own.
 os.environ["BMS_XERO_ENV_FILE"] = ""
@@ -18,6 +21,11 @@ if os.environ.get("BMS_TEST_ON") == "postgres":
     DATABASES = {"default": dj_database_url.parse(os.environ["BMS_TEST_DATABASE_URL"])}
 else:
     DATABASES["default"]["OPTIONS"] = {"timeout": 30}
+
+# Each test process its own concurrent-call slots: the sandboxes of parallel test processes reuse the
+# same tenant ids, and must not wait for each other's calls.
+XERO_LIMIT_SLOTS_DIR = tempfile.mkdtemp(prefix="bms-xero-slots-")
+atexit.register(shutil.rmtree, XERO_LIMIT_SLOTS_DIR, ignore_errors=True)
 
 STORAGES = {
     **STORAGES,  # noqa: F405

@@ -114,6 +114,7 @@ class AccountingPipeline:
         tenant_id = request.headers.get("xero-tenant-id", "").strip()
         entry = sandbox.log.add({
             "at": sandbox.clock.time(), "done": None, "method": request.method, "path": request.url.path,
+            "query": request.url.query,
             "endpoint": endpoint.name, "tenant": tenant_id, "client_id": None, "status": None, "problem": None,
             "admitted": False, "idempotency_key": request.headers.get("idempotency-key"),
         })
@@ -233,12 +234,22 @@ class AccountingPipeline:
             return DroppedResponse()
         return response
 
+    async def _latency(self, org: dict, seconds: float) -> None:
+        """The time Xero takes to answer; cut short when the latency fault is cleared, so a test can
+        hold calls in flight (to show the concurrent limit) and let them go without waiting."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + seconds
+        while (left := end - loop.time()) > 0:
+            await asyncio.sleep(min(left, 0.05))
+            if not self.sandbox.faults_for(org).latency_ms:
+                return
+
     async def _process(self, request: Request, endpoint: Endpoint, org: dict, tenant_id: str, client_id: str,
                        raw: bytes, faults: Faults, entry: dict, headers: dict[str, str]) -> Response:
         """From the injected latency to the endpoint's answer."""
         sandbox = self.sandbox
         if faults.latency_ms:
-            await asyncio.sleep(faults.latency_ms / 1000)
+            await self._latency(org, faults.latency_ms / 1000)
         if sandbox.dice.roll(faults.error_500_rate):
             entry["problem"] = "error_500"
             error = problem(500, "An error occurred", "An error occurred in Xero. Check the API Status page "

@@ -1,7 +1,7 @@
 """The request log: one entry per Accounting API call (and, kept apart, per identity call), with
 the timestamps needed to prove a client respected Xero's limits.
 
-Each entry: `at` and `done` (sandbox clock, epoch seconds), `method`, `path`, `endpoint`
+Each entry: `at` and `done` (sandbox clock, epoch seconds), `method`, `path`, `query`, `endpoint`
 (e.g. "PUT /Invoices"), `tenant`, `client_id`, `status`, `problem` (the X-Rate-Limit-Problem of
 a 429, or "storm", "dropped", "offline", "replayed"…), `admitted` (counted against the limits),
 `idempotency_key`."""

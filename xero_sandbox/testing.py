@@ -197,6 +197,17 @@ class SandboxHandle:
         minute window, per day window)."""
         return self.control("GET", "log" + (f"?tenant={tenant_id}" if tenant_id else ""))["summary"]
 
+    def wait_in_flight(self, tenant_id: str, count: int, timeout_s: float = 60) -> None:
+        """Return once `count` of the tenant's calls are admitted and unanswered (held by a latency
+        fault: clearing the fault lets them go), asking the log again until then."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            held = [e for e in self.log(tenant_id) if e["admitted"] and e["done"] is None]
+            if len(held) >= count:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{len(held)} calls in flight, not {count}, after {timeout_s} s")
+
     def identity_log(self) -> list[dict]:
         return self.control("GET", "log?identity=true")["entries"]
 

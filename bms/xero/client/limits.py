@@ -7,12 +7,19 @@ means never more than N in whichever fixed window Xero counts. A 429 still happe
 on the same organisation, a clock skew): its Retry-After blocks the tenant; a wait longer than
 `max_wait_s` (a day-limit 429) raises instead, so the work is parked rather than holding a worker.
 
-This in-process limiter covers one process. Several processes need the distributed limiter
-(the same interface backed by Redis or the database), which scale-out configuration selects.
+A call takes its concurrent-call slot first and is counted against the windows only once it has
+it: a call counted while it still waited for a slot would leave the window earlier than Xero sees
+it arrive, and the window would re-open at the pace of the slots instead of the calls.
+
+The minute and day windows of this limiter cover one process. The concurrent-call slots cover
+every process on the machine when `slots_dir` is given (slot_files.py: the web server, the worker
+and `bms sync` share Xero's 5). Several machines need the distributed limiter (redis_limits.py),
+which the scale-out configuration selects.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,6 +30,7 @@ from pyrate_limiter import AbstractBucket, BucketFactory, InMemoryBucket, Limite
 
 from bms.xero.client.errors import RetryableError
 from bms.xero.client.responses import RateLimitHeaders
+from bms.xero.client.slot_files import SlotFiles
 
 APP_BUCKET = "__app__"
 
@@ -41,8 +49,11 @@ class LimitConfig:
     def margin_s(self) -> float:
         """How much longer than Xero's a window is counted here. A call is counted when its slot is
         granted, Xero counts it when it arrives: a first call slow on the wire and a 61st fast one
-        could otherwise meet in one of Xero's fixed windows."""
-        return min(1.0, self.minute_s * 0.1)
+        could otherwise meet in one of Xero's fixed windows. A quarter of a second covers the
+        difference between two calls' trips to Xero; a wider margin is paid on every minute of a
+        long push (a second was 1.4 % of a 5,000-invoice push), and a 429 that slipped through
+        anyway is answered by its Retry-After with the same Idempotency-Key."""
+        return min(0.25, self.minute_s * 0.1)
 
 
 def _binding_rates(config: LimitConfig) -> list[Rate]:
@@ -83,9 +94,12 @@ class _PerNameBuckets(BucketFactory):
 
 
 class LocalLimiter:
-    def __init__(self, config: LimitConfig | None = None, *, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, config: LimitConfig | None = None, *, clock: Callable[[], float] = time.monotonic,
+                 slots_dir: str | os.PathLike[str] | None = None):
         self.config = config or LimitConfig()
         self._clock = clock
+        self.slots_dir = str(slots_dir) if slots_dir else ""
+        self._slot_files = SlotFiles(slots_dir) if slots_dir else None
         self._rates = Limiter(_PerNameBuckets(self.config))
         self._semaphores: dict[str, threading.BoundedSemaphore] = {}
         self._blocked_until: dict[str, float] = {}
@@ -116,20 +130,41 @@ class LocalLimiter:
             )
         if wait:
             time.sleep(wait)
-        deadline_s = self.config.max_wait_s
-        if not self._rates.try_acquire(xero_tenant_id, blocking=True, timeout=deadline_s):
-            raise RetryableError("waiting for Xero's minute or daily limit", status_code=429,
-                                 retry_after_s=self.config.minute_s, limit_problem="minute")
-        if not self._rates.try_acquire(APP_BUCKET, blocking=True, timeout=deadline_s):
-            raise RetryableError("waiting for Xero's app-wide minute limit", status_code=429,
-                                 retry_after_s=self.config.minute_s, limit_problem="appminute")
+        deadline = time.monotonic() + self.config.max_wait_s
         semaphore = self._semaphore(xero_tenant_id)
-        if not semaphore.acquire(timeout=deadline_s):
+        if not semaphore.acquire(timeout=self.config.max_wait_s):
             raise RetryableError("waiting for a free concurrent-call slot", limit_problem="concurrent")
         try:
-            yield
+            held = self._machine_slot(xero_tenant_id, deadline)
+            try:
+                self._spend(xero_tenant_id, deadline)
+                yield
+            finally:
+                if held is not None:
+                    SlotFiles.release(held)
         finally:
             semaphore.release()
+
+    def _machine_slot(self, xero_tenant_id: str, deadline: float) -> int | None:
+        """One of the tenant's slots shared with the other processes on this machine (None without
+        a slots folder: this process is alone)."""
+        if self._slot_files is None:
+            return None
+        held = self._slot_files.acquire(xero_tenant_id, self.config.concurrent, deadline=deadline)
+        if held is None:
+            raise RetryableError("waiting for a free concurrent-call slot (another process holds them)",
+                                 limit_problem="concurrent")
+        return held
+
+    def _spend(self, xero_tenant_id: str, deadline: float) -> None:
+        """Count the call against the tenant's and the app's windows, waiting (with its slot) until
+        they allow it."""
+        if not self._rates.try_acquire(xero_tenant_id, blocking=True, timeout=_left(deadline)):
+            raise RetryableError("waiting for Xero's minute or daily limit", status_code=429,
+                                 retry_after_s=self.config.minute_s, limit_problem="minute")
+        if not self._rates.try_acquire(APP_BUCKET, blocking=True, timeout=_left(deadline)):
+            raise RetryableError("waiting for Xero's app-wide minute limit", status_code=429,
+                                 retry_after_s=self.config.minute_s, limit_problem="appminute")
 
     def observe(self, xero_tenant_id: str, limits: RateLimitHeaders) -> None:
         self.last_seen[xero_tenant_id] = limits
@@ -142,3 +177,7 @@ class LocalLimiter:
             if until > self._blocked_until.get(xero_tenant_id, 0.0):
                 self._blocked_until[xero_tenant_id] = until
                 self._reasons[xero_tenant_id] = problem or "rate"
+
+
+def _left(deadline: float) -> float:
+    return max(0.0, deadline - time.monotonic())

@@ -4,10 +4,13 @@ document. Read once per run and cached, so a batch of 50 costs two calls, not a 
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from bms.xero.client.api import XeroAccountingClient
+from bms.xero.client.errors import XeroError
 from bms.xero.client.schemas import Account, TaxRate
+from bms.xero.sync.pipeline import ReadAhead
 
 
 @dataclass
@@ -15,12 +18,30 @@ class ChartCheck:
     client: XeroAccountingClient
     _accounts: dict[str, Account] | None = field(default=None, init=False)
     _tax_rates: dict[str, TaxRate] | None = field(default=None, init=False)
+    _reading: ReadAhead[list[Account] | list[TaxRate]] | None = field(default=None, init=False)
+
+    def read_ahead(self) -> None:
+        """Start reading the chart now, while the run loads its records: a push's first batch waits
+        for it, and its minute window starts with it."""
+        if self._reading is None and self._accounts is None:
+            self._reading = ReadAhead(self.client, [XeroAccountingClient.get_accounts,
+                                                    XeroAccountingClient.get_tax_rates])
+
+    def close(self) -> None:
+        """A read started ahead and never needed still ends here (its calls reach the attempt log)."""
+        if self._reading is not None and self._accounts is None:
+            with suppress(XeroError):
+                self._chart()
 
     def _chart(self) -> tuple[dict[str, Account], dict[str, TaxRate]]:
-        """Xero's accounts by code and tax rates by tax type, read on first use."""
+        """Xero's accounts by code and tax rates by tax type, read (both at once) on first use."""
         if self._accounts is None or self._tax_rates is None:
-            self._accounts = {a.code: a for a in self.client.get_accounts() if a.code}
-            self._tax_rates = {t.tax_type: t for t in self.client.get_tax_rates() if t.tax_type}
+            self.read_ahead()
+            assert self._reading is not None
+            reading, self._reading = self._reading, None
+            read = reading.result()
+            self._accounts = {a.code: a for a in read[0] if isinstance(a, Account) and a.code}
+            self._tax_rates = {t.tax_type: t for t in read[1] if isinstance(t, TaxRate) and t.tax_type}
         return self._accounts, self._tax_rates
 
     def account_problem(self, code: str, *, for_journal: bool = False) -> str:

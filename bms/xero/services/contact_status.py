@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -27,6 +28,7 @@ from bms.xero.models import ContactLink, InvoiceLink, LinkStatus, XeroTenant
 from bms.xero.services.contact_checks import ARCHIVED_CAUSE, GDPR_CAUSE
 from bms.xero.services.contact_checks import MERGED_CAUSE as HELD_MERGED_CAUSE
 from bms.xero.sync.log import SyncLog
+from bms.xero.sync.pipeline import at_once
 
 TRUST_WINDOW = timedelta(minutes=10)
 READ_SIZE = 40  # ContactIDs per paged read: Xero recommends ~40 values in a list filter
@@ -63,15 +65,20 @@ def contact_states_read(*, tenant: XeroTenant, client: XeroAccountingClient, cus
 
 
 def _read(client: XeroAccountingClient, links: list[ContactLink]) -> Iterator[tuple[ContactLink, Contact]]:
-    """The links' contacts as Xero holds them, READ_SIZE per paged read (archived included)."""
-    for start in range(0, len(links), READ_SIZE):
-        chunk = links[start:start + READ_SIZE]
-        page = client.get_contacts(ids=[link.xero_id or "" for link in chunk], include_archived=True, page=1)
-        found = {(contact.contact_id or "").lower(): contact for contact in page.items}
+    """The links' contacts as Xero holds them, READ_SIZE per paged read (archived included); the reads
+    go out together."""
+    chunks = [links[start:start + READ_SIZE] for start in range(0, len(links), READ_SIZE)]
+    pages = at_once(client, [partial(_read_chunk, ids=[link.xero_id or "" for link in chunk]) for chunk in chunks])
+    for chunk, page in zip(chunks, pages, strict=True):
+        found = {(contact.contact_id or "").lower(): contact for contact in page}
         for link in chunk:
             contact = found.get((link.xero_id or "").lower())
             if contact is not None:
                 yield link, contact
+
+
+def _read_chunk(client: XeroAccountingClient, *, ids: list[str]) -> list[Contact]:
+    return client.get_contacts(ids=ids, include_archived=True, page=1).items
 
 
 def held_contacts_recheck(*, tenant: XeroTenant, client: XeroAccountingClient, log: SyncLog) -> int:

@@ -8,6 +8,7 @@ creates. Later syncs update the linked contact. Batches, keys, intent and outcom
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any, ClassVar
 
 from django.utils import timezone
@@ -20,6 +21,7 @@ from bms.xero.payloads import contact_payload
 from bms.xero.services.contact_checks import contact_update_verdict
 from bms.xero.services.contact_status import contact_statuses_refresh
 from bms.xero.sync.log import SyncLog, SyncOutcome
+from bms.xero.sync.pipeline import at_once
 from bms.xero.sync.push import PushKind, Refusal, Verdict, push
 
 LOOKUP_SIZE = 25  # values per look-up call; keeps the URL well under Xero's limit
@@ -36,13 +38,16 @@ def _where_any(field: str, values: list[str]) -> str:
 
 def _lookup(client: XeroAccountingClient, field: str, values: list[str]) -> list[Contact]:
     # One call per LOOKUP_SIZE values (an OR of optimised equality filters) rather than one per customer:
-    # a first sync of 200 customers costs a handful of calls, not 400 (PRODUCT.md §4 guarantee 2).
-    found: list[Contact] = []
+    # a first sync of 200 customers costs a handful of calls, not 400 (PRODUCT.md §4 guarantee 2). The
+    # chunks do not depend on each other: they go out together, within the tenant's concurrent calls.
     unique = list(dict.fromkeys(values))
-    for start in range(0, len(unique), LOOKUP_SIZE):
-        chunk = unique[start : start + LOOKUP_SIZE]
-        found += client.get_contacts(where=_where_any(field, chunk), include_archived=True).items
-    return found
+    chunks = [unique[start : start + LOOKUP_SIZE] for start in range(0, len(unique), LOOKUP_SIZE)]
+    pages = at_once(client, [partial(_lookup_chunk, field=field, values=chunk) for chunk in chunks])
+    return [contact for page in pages for contact in page]
+
+
+def _lookup_chunk(client: XeroAccountingClient, *, field: str, values: list[str]) -> list[Contact]:
+    return client.get_contacts(where=_where_any(field, values), include_archived=True).items
 
 
 def contacts_find(client: XeroAccountingClient, customers: list[Customer]) -> dict[int, Contact | Refusal | None]:

@@ -239,12 +239,20 @@ def invoices_push(
     *, tenant: XeroTenant, invoices: Iterable[Invoice], client: XeroAccountingClient, log: SyncLog,
     chart: ChartCheck | None = None,
 ) -> SyncOutcome:
-    records = invoices_for_push(Invoice.objects.filter(pk__in=[i.pk for i in invoices]))
-    _sync_missing_contacts(tenant, records, client, log)
-    contact_statuses_refresh(tenant=tenant, client=client, customer_ids={i.customer_id for i in records}, log=log)
-    held_contacts_recheck(tenant=tenant, client=client, log=log)
-    adapter = InvoicePush(tenant=tenant, client=client, log=log, chart=chart or ChartCheck(client), invoices=records)
-    outcome = push(adapter, records)
+    ids = [i.pk for i in invoices]
+    chart = chart or ChartCheck(client)
+    if ids:
+        chart.read_ahead()  # Xero answers while the invoices load
+    try:
+        records = invoices_for_push(Invoice.objects.filter(pk__in=ids))
+        _sync_missing_contacts(tenant, records, client, log)
+        contact_statuses_refresh(tenant=tenant, client=client, customer_ids={i.customer_id for i in records},
+                                 log=log)
+        held_contacts_recheck(tenant=tenant, client=client, log=log)
+        adapter = InvoicePush(tenant=tenant, client=client, log=log, chart=chart, invoices=records)
+        outcome = push(adapter, records)
+    finally:
+        chart.close()
     paid = payments_send_settled(tenant=tenant, client=client, log=log)
     if not paid.is_empty:
         log.info(f"Payments entered in BMS before connecting: {paid.summary()}.")

@@ -9,24 +9,33 @@ no worker thread ever opens a database connection.
 A batch whose call fails in a way that needs the whole run to pause (a 429 with a long wait, an
 auth failure) does not cut the others short: they are settled first, then the first such error is
 raised to the run, which decides what happens next (retry later, park).
+
+`ReadAhead` and `at_once` do the same for reads that do not depend on each other (the chart's
+accounts and tax rates, a contact look-up's chunks, the organisation while the contacts are looked
+up): sent together, answered in the order asked. Xero's answers take 0.5–2 s each; reads one after
+the other were most of a small push's time.
 """
 
 from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from contextvars import ContextVar
 from types import TracebackType
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
+from django.db.models import Model
 
 from bms.xero.client.api import TOKEN_FRESH_S, Attempt, XeroAccountingClient
 
 # A batch's settle step: it receives a zero-argument callable that returns the call's result (a list of
 # the kind's Xero elements) or raises its error.
 Settle = Callable[[Callable[[], Any]], None]
+T = TypeVar("T")
 
 
 class _SharedToken:
@@ -114,3 +123,81 @@ class BatchPipeline:
                 self._deferred = exc
             if self._pool is None:
                 raise
+
+
+class ReadAhead(Generic[T]):
+    """Reads started now whose answers are needed later (the organisation, while the contacts are
+    looked up). Each runs on a worker thread with a detached twin of `client`, through the same
+    limiter as every call; `result()` waits for them, records their attempts on the calling thread
+    and returns the answers in the order asked, or raises the first error (in that order)."""
+
+    def __init__(self, client: XeroAccountingClient, calls: Sequence[Callable[[XeroAccountingClient], T]], *,
+                 width: int | None = None):
+        self._client = client
+        width = min(len(calls), max(1, width if width is not None else settings.XERO_PUSH_IN_FLIGHT))
+        self._token = _SharedToken(client.token)
+        self._attempts: list[list[Attempt]] = [[] for _ in calls]
+        self._pool = ThreadPoolExecutor(max(1, width), thread_name_prefix="xero-read")
+        self._futures = [
+            self._pool.submit(call, client.detached(token_source=self._token.get, on_attempt=self._attempts[n].append))
+            for n, call in enumerate(calls)
+        ]
+        self._done = False
+
+    def result(self) -> list[T]:
+        if not self._done:
+            pending = set(self._futures)
+            while pending:
+                _, pending = wait(pending, timeout=TOKEN_FRESH_S)
+                self._token.refresh_if_stale()
+            self._pool.shutdown()
+            self._done = True
+            for made in self._attempts:
+                for attempt in made:
+                    self._client.record_attempt(attempt)
+        return [future.result() for future in self._futures]
+
+
+def at_once(client: XeroAccountingClient, calls: Sequence[Callable[[XeroAccountingClient], T]], *,
+            width: int | None = None) -> list[T]:
+    """Independent calls sent together, up to `width` in flight (XERO_PUSH_IN_FLIGHT); their results
+    in the order of `calls` (see ReadAhead)."""
+    if len(calls) <= 1 or (width if width is not None else settings.XERO_PUSH_IN_FLIGHT) <= 1:
+        return [call(client) for call in calls]
+    return ReadAhead(client, calls, width=width).result()
+
+
+_before_checks: ContextVar[list[Callable[[], object]] | None] = ContextVar("xero_before_checks", default=None)
+
+
+@contextmanager
+def needed_before_checks(join: Callable[[], object]) -> Iterator[None]:
+    """While the body runs, `join` (waiting for a ReadAhead and keeping what it read) runs once: when
+    a push is about to check its records (`checks_may_start`), or at the end of the body."""
+    pending = [join]
+    token = _before_checks.set(pending)
+    failed = False
+    try:
+        yield
+    except BaseException:
+        failed = True
+        raise
+    finally:
+        _before_checks.reset(token)
+        if pending:
+            try:
+                pending.pop()()
+            except Exception:
+                if not failed:  # the body's own error is the one to report
+                    raise
+
+
+def checks_may_start(tenant: Model) -> None:
+    """A push's records are about to be checked: what the checks read (the organisation's lock dates,
+    its tracking categories) must be in place, and `tenant` (the caller's copy) up to date."""
+    pending = _before_checks.get()
+    if not pending:
+        return
+    while pending:
+        pending.pop()()
+    tenant.refresh_from_db()

@@ -34,7 +34,7 @@ from bms.xero.client.schemas import BatchElement
 from bms.xero.models import LinkStatus, SyncLink, XeroTenant
 from bms.xero.sync.link_rows import link_rows_update
 from bms.xero.sync.log import SyncLog, SyncOutcome, record_ref
-from bms.xero.sync.pipeline import BatchPipeline
+from bms.xero.sync.pipeline import BatchPipeline, checks_may_start
 
 # Re-exported: adapters import them from here, with the engine.
 from bms.xero.sync.verdicts import Fix as Fix
@@ -170,6 +170,7 @@ class PushRun(Generic[R, X]):
             elif not self.adapter.is_current(link, record):
                 todo.append(_Item(record, link))
         found = self._lookup([item for item in todo if self.adapter.needs_lookup(item.link)])
+        checks_may_start(self.adapter.tenant)  # the organisation, read alongside the look-ups, is needed now
         creates: list[_Item[R]] = []
         updates: list[_Item[R]] = []
         for item in todo:
@@ -211,8 +212,7 @@ class PushRun(Generic[R, X]):
         field = self.adapter.record_field
         self.model._default_manager.bulk_create(
             [self.model(tenant=self.adapter.tenant, **{field: record}) for record in records],
-            ignore_conflicts=True, batch_size=500,
-        )
+            ignore_conflicts=True, batch_size=500)
         rows = self.model._default_manager.filter(
             tenant=self.adapter.tenant, **{f"{field}_id__in": [r.pk for r in records]}
         )

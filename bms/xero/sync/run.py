@@ -23,8 +23,9 @@ from bms.xero.client.errors import RetryableError, XeroError
 from bms.xero.client.schemas import Organisation, TrackingCategory
 from bms.xero.models import XeroTenant
 from bms.xero.selectors import entities_for_tenant
-from bms.xero.services.tracking import tenant_read_tracking
+from bms.xero.services.tracking import tracking_store_categories
 from bms.xero.sync.leases import LeaseKind, tenant_lease
+from bms.xero.sync.pipeline import ReadAhead, needed_before_checks
 from bms.xero.sync.tenant_client import accounting_client
 
 T = TypeVar("T")
@@ -73,13 +74,29 @@ def tenant_read_organisation(*, tenant: XeroTenant, client: XeroAccountingClient
 
 def tenant_read_reference(*, tenant: XeroTenant, client: XeroAccountingClient
                           ) -> tuple[Organisation, list[TrackingCategory]]:
-    """The organisation and its tracking categories, read and kept; the categories are returned too,
-    so a run that checks tracking next (Check against Xero) need not read them a second time."""
-    organisations = client.get_organisations()
-    if not organisations:
+    """The organisation and its tracking categories, read (together) and kept; the categories are
+    returned too, so a run that checks tracking next (Check against Xero) need not read them again."""
+    return _reference_keep(tenant, _reference_ahead(client))
+
+
+def _reference_ahead(client: XeroAccountingClient) -> ReadAhead[list[Organisation] | list[TrackingCategory]]:
+    return ReadAhead(client, [XeroAccountingClient.get_organisations, _tracking_categories])
+
+
+def _tracking_categories(client: XeroAccountingClient) -> list[TrackingCategory]:
+    return client.get_tracking_categories(include_archived=True)
+
+
+def _reference_keep(tenant: XeroTenant, reading: ReadAhead[list[Organisation] | list[TrackingCategory]]
+                    ) -> tuple[Organisation, list[TrackingCategory]]:
+    organisations, categories = reading.result()
+    organisation = next((o for o in organisations if isinstance(o, Organisation)), None)
+    if organisation is None:
         raise XeroError(f"Xero returned no organisation for {tenant.name}")
-    tenant_store_organisation(tenant=tenant, organisation=organisations[0])
-    return organisations[0], tenant_read_tracking(tenant=tenant, client=client)
+    tenant_store_organisation(tenant=tenant, organisation=organisation)
+    kept = [c for c in categories if isinstance(c, TrackingCategory)]
+    tracking_store_categories(tenant=tenant, categories=kept)
+    return organisation, kept
 
 
 def tenant_time_zone(tenant: XeroTenant) -> str:
@@ -96,7 +113,10 @@ def tenant_run(
         try:
             read_at = tenant.organisation_read_at
             if read_at is None or timezone.now() - read_at > ORGANISATION_MAX_AGE:
-                tenant_read_organisation(tenant=tenant, client=client)
+                # Read alongside the work's first reads (a push's look-ups), kept before its checks.
+                reading = _reference_ahead(client)
+                with needed_before_checks(lambda: _reference_keep(tenant, reading)):
+                    return work(client)
             return work(client)
         except RetryableError as exc:
             raise WaitForXeroError.after(exc) from None

@@ -44,16 +44,20 @@ def limits_url() -> str:
 
 def process_limiter() -> LocalLimiter | RedisLimiter:
     """One limiter per process, shared by every thread, so their calls add up against one budget;
-    with Redis the budget is shared with every other worker too."""
+    with Redis the budget is shared with every other worker too, without it the concurrent-call
+    slots still are with the machine's other processes (XERO_LIMIT_SLOTS_DIR)."""
     global _limiter
     with _limiter_lock:
         config, url = limit_config(), limits_url()
-        if _limiter is None or _limiter.config != config or getattr(_limiter, "url", "") != url:
+        slots_dir = "" if url else str(settings.XERO_LIMIT_SLOTS_DIR or "")
+        if (_limiter is None or _limiter.config != config or getattr(_limiter, "url", "") != url
+                or getattr(_limiter, "slots_dir", "") != slots_dir):
             if url:
                 _limiter = RedisLimiter(config, url=url, hold_s=settings.XERO_TIMEOUT_S + 10,
                                        prefix=f"{settings.BMS_JOBS_QUEUE}:xero-limits")
             else:
-                _limiter = LocalLimiter(config)
+                # Xero's 5 concurrent calls shared with the other processes of this machine (web, worker).
+                _limiter = LocalLimiter(config, slots_dir=slots_dir or None)
         return _limiter
 
 

@@ -111,7 +111,7 @@ def test_it_lands_every_invoice_and_contact_exactly_once_under_dropped_answers_5
     customers = [f.customer(code=f"C{n:04d}", name=f"Fault Test Customer {n}") for n in range(12)]
     invoices = _released(au_entity, customers, 120)
     # Seeded; batches overlap (several in flight), so which call meets which fault varies, never the outcome.
-    sandbox.configure(fault_seed=8)
+    sandbox.configure(fault_seed=7)
     sandbox.set_faults(connected.xero_tenant_id, drop_rate=0.4, error_500_rate=0.15, storm_429=3)
     for _attempt in range(25):
         pending = [i for i in invoices if not InvoiceLink.objects.filter(

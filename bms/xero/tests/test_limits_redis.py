@@ -97,3 +97,25 @@ def test_a_penalty_one_worker_learnt_blocks_the_tenant_for_every_worker():
     assert second.blocked_for("t") > 29
     second.reset()
     assert first.blocked_for("t") == 0
+
+
+def test_two_workers_hold_five_calls_in_flight_together_and_a_sixth_waits():
+    web, worker = limiters(2, concurrent=5, per_minute=100, minute_s=60, max_wait_s=0)
+    with web.slot("t"), web.slot("t"), web.slot("t"), worker.slot("t"), worker.slot("t"):
+        for limiter in (web, worker):
+            with pytest.raises(RetryableError) as refused, limiter.slot("t"):
+                pass
+            assert refused.value.limit_problem == "concurrent"
+    with worker.slot("t"):
+        pass
+
+
+def test_a_call_refused_a_slot_spends_nothing_of_the_minute():
+    first, second = limiters(2, concurrent=1, per_minute=2, minute_s=60, max_wait_s=0)
+    with first.slot("t"), pytest.raises(RetryableError), second.slot("t"):
+        pass
+    with second.slot("t"):  # the second call of the minute: the refused one did not count
+        pass
+    with pytest.raises(RetryableError) as spent, first.slot("t"):
+        pass
+    assert spent.value.limit_problem == "minute"
