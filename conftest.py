@@ -1,8 +1,11 @@
 """Fixtures shared by every suite: the personas, logged in or not."""
 
+import logging
+
 import pytest
 from django.test import Client
 
+from bms.core.logfilters import ClientErrorsOneLine, RedactSecrets
 from bms.core.testing import persona
 
 
@@ -51,3 +54,13 @@ def staff_client(staff_user):
 @pytest.fixture
 def partner_client(partner_user):
     return _client_for(partner_user)
+
+
+@pytest.fixture(autouse=True)
+def _caplog_sees_what_the_console_prints(caplog):
+    """caplog's handler (one for the whole session) gets the filters settings.LOGGING puts on every
+    handler — redaction, one-line refusals — so a test reading caplog reads what an operator's log holds."""
+    for handler in logging.getLogger().handlers:
+        for log_filter in handler.filters:
+            if isinstance(log_filter, ClientErrorsOneLine | RedactSecrets) and log_filter not in caplog.handler.filters:
+                caplog.handler.addFilter(log_filter)

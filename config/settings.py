@@ -12,11 +12,13 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from bms.core.data_files import data_dir_make_private, file_create_private
 from bms.core.settings_file import settings_file_read
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("BMS_DATA_DIR", BASE_DIR / "var"))
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Owner-only: the databases, token keys and Xero settings live here (bms/core/data_files.py).
+data_dir_make_private(DATA_DIR)
 
 # This checkout's Xero settings: `bms demo` leaves the sandbox's there (bms/core/settings_file.py), so
 # `bms xero_check` or `bms sync …` in another shell use the same sandbox. Not read when the environment
@@ -197,6 +199,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
+    if not str(DATABASES["default"]["NAME"]).startswith((":memory:", "file:")):
+        # Created 0600 before SQLite first opens it; its -wal, -shm and -journal files take its mode.
+        file_create_private(Path(DATABASES["default"]["NAME"]))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "users.User"
@@ -265,6 +270,7 @@ else:
         "immediate": False,
         "consumer": {"workers": BMS_WORKER_THREADS, "worker_type": "thread"},
     }
+    file_create_private(Path(HUEY["filename"]))
 
 # A running job proves it is alive every BMS_JOB_HEARTBEAT_S; one silent for BMS_JOB_LEASE_S belongs
 # to a worker that died (SIGKILL, machine lost) and is queued again for another worker, which resumes
@@ -326,19 +332,38 @@ BMS_LIMITS_URL = os.environ.get("BMS_LIMITS_URL", "")
 # One log format for every process: "plain" (people) or "json" (one object per line, for a log
 # shipper); both carry the structured fields (job, tenant, operation, outcome, remaining limits).
 BMS_LOG_FORMAT = os.environ.get("BMS_LOG_FORMAT", "plain").strip().lower()
+# Every handler carries two filters (bms/core/logfilters.py): secrets (OAuth code and state, tokens,
+# client secret, Authorization) are redacted whichever logger wrote them, and a routine 403/404/400 is
+# one line without a traceback. Django's own loggers are routed here too: its runserver access line
+# keeps Django's format but passes the same redaction.
+_LOG_FILTERS = ["client_errors_one_line", "redact_secrets"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "redact_secrets": {"()": "bms.core.logfilters.RedactSecrets"},
+        "client_errors_one_line": {"()": "bms.core.logfilters.ClientErrorsOneLine"},
+    },
     "formatters": {
         "plain": {"()": "bms.core.logformat.KeyValueFormatter",
                   "format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "bms.core.logformat.JsonFormatter"},
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                          "style": "{"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler",
-                             "formatter": "json" if BMS_LOG_FORMAT == "json" else "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": _LOG_FILTERS,
+                    "formatter": "json" if BMS_LOG_FORMAT == "json" else "plain"},
+        "django.server": {"class": "logging.StreamHandler", "filters": _LOG_FILTERS,
+                          "formatter": "json" if BMS_LOG_FORMAT == "json" else "django.server"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("BMS_LOG_LEVEL", "INFO")},
     # httpx2 logs every request URL at INFO: noise in job logs, and a URL is not for the log.
     # axes logs every login at INFO (masked, but noise); lockouts still come through as warnings.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "httpx2": {"level": "WARNING"},
+    # "django": Django's default gives it a second console of its own (printing each line twice in
+    # development) and an e-mail handler that needs ADMINS, which BMS does not set; the root's is enough.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True},
+                "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+                "django.db.backends": {"level": "WARNING"}, "httpx2": {"level": "WARNING"},
                 "httpx": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -30,8 +30,9 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             **_fields(record),
         }
-        if record.exc_info:
-            line["error"] = self.formatException(record.exc_info)
+        if record.exc_info or record.exc_text:
+            # exc_text first: the redaction filter (logfilters.py) leaves its cleaned traceback there.
+            line["error"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(line, default=str)
 
 

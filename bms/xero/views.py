@@ -39,6 +39,7 @@ from bms.xero.services.connections import (
     ConnectError,
     entity_remove_authentication,
     oauth_complete,
+    oauth_declined,
     oauth_start,
 )
 from bms.xero.services.tracking_status import TrackingDifference, tracking_compare
@@ -98,15 +99,14 @@ def consent(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @rule("xero.connect")
 def callback(request: AuthenticatedRequest) -> HttpResponse:
-    if request.GET.get("error"):
-        # The admin declined on Xero's consent page, or Xero refused the request.
-        messages.error(
-            request,
-            "Xero did not authorise BMS"
-            + (f" ({request.GET['error']})" if request.GET["error"] != "access_denied" else "")
-            + ". Nothing was changed; you can try again.",
-        )
-        request.session.pop("xero_oauth_pending", None)
+    if "error" in request.GET:
+        # The admin cancelled on Xero's consent page, or Xero refused the request. Only a state this
+        # session started earns Xero's reason (in BMS's words); the address's own text is never shown.
+        try:
+            messages.error(request, oauth_declined(session=request.session, state=request.GET.get("state", ""),
+                                                   error=request.GET["error"], user=request.user))
+        except ConnectError as exc:
+            messages.error(request, exc.message)
         return _entities_page()
     try:
         result = oauth_complete(

@@ -105,6 +105,17 @@ def grant_refresh(
         sleep(CLAIM_POLL_S)  # another process is refreshing: its tokens will be stored in a moment
 
 
+def grant_refresh_after_expiry(*, grant_id: int, expired_token: str) -> None:
+    """Xero said TokenExpired to `expired_token` before its stored expiry: refresh now, through the
+    same claim as every refresh — unless the grant already holds another token (a process that met
+    the same 401 refreshed first), which the retry then uses."""
+    grant = XeroGrant.objects.get(pk=grant_id)
+    if grant.status == GrantStatus.NEEDS_REAUTH:
+        raise _dead(grant)
+    if decrypt_secret(grant.access_token_encrypted) == expired_token:
+        grant_refresh(grant_id=grant_id, force=True)
+
+
 def _claim(grant: XeroGrant, claimant: str) -> bool:
     """Claim the refresh of this version of the grant's tokens; committed at once (autocommit)."""
     now = timezone.now()

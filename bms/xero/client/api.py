@@ -11,17 +11,23 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
 
 import httpx2
 
 from bms.xero.client import jsonbody
-from bms.xero.client.errors import ReadOnlyError, RetryableError, UncertainError, ValidationError
+from bms.xero.client.attempts import Attempt, Limiter
+from bms.xero.client.errors import (
+    AuthError,
+    ReadOnlyError,
+    RetryableError,
+    TokenExpiredError,
+    UncertainError,
+    ValidationError,
+)
 from bms.xero.client.operations import IDEMPOTENCY_KEY, IF_MODIFIED_SINCE, operation_check
-from bms.xero.client.refusals import Refusal
 from bms.xero.client.responses import (
     TRANSPORT_ERRORS,
     RateLimitHeaders,
@@ -56,35 +62,6 @@ WRITE_METHODS = frozenset({"PUT", "POST"})
 TOKEN_FRESH_S = 20.0
 
 
-@dataclass(frozen=True)
-class Attempt:
-    """One call, as the append-only attempt log records it: never a token, never a body."""
-
-    operation: str
-    xero_tenant_id: str
-    method: str
-    path: str
-    idempotency_key: str | None
-    status_code: int | None
-    duration_ms: int
-    limits: RateLimitHeaders
-    outcome: str  # ok | validation | auth | retryable | uncertain | error
-    # What a refused connection means (outcome "auth"), and a 429's wait: the attempt recorder turns
-    # them into the connection's health (auth/incidents.py) on the caller's thread.
-    refusal: Refusal | None = None
-    retry_after_s: float | None = None
-    limit_problem: str | None = None
-
-
-class Limiter(Protocol):
-    def slot(self, xero_tenant_id: str) -> AbstractContextManager[None]:
-        """A context manager held for the duration of one call; blocks until the call may go."""
-
-    def observe(self, xero_tenant_id: str, limits: RateLimitHeaders) -> None: ...
-
-    def penalise(self, xero_tenant_id: str, *, retry_after_s: float | None, problem: str | None) -> None: ...
-
-
 T = TypeVar("T", bound=XeroModel)
 
 
@@ -92,6 +69,11 @@ T = TypeVar("T", bound=XeroModel)
 class Page(Generic[T]):
     items: list[T]
     pagination: Pagination | None
+
+
+def _token_expired(error: Exception | None) -> bool:
+    """Xero's 401 TokenExpired (xero-notes §1.6): the token, not the grant, is what it refuses."""
+    return isinstance(error, AuthError) and error.status_code == 401 and error.refusal.detail == "TokenExpired"
 
 
 def _params(**values: Any) -> dict[str, Any]:
@@ -128,11 +110,15 @@ class XeroAccountingClient:
         on_attempt: Callable[[Attempt], None] | None = None,
         retry: RetryPolicy | None = None,
         read_only: bool = False,
+        token_expired: Callable[[str], None] | None = None,
     ):
+        """`token_expired(token)`: on 401 TokenExpired, refreshes the grant (or sees it refreshed); the call
+        is then sent once more with `token_source`'s token. Without it, TokenExpired is a dead grant."""
         if not xero_tenant_id:
             raise ValueError("a Xero call needs a tenant id")
         self.xero_tenant_id = xero_tenant_id
         self._token_source = token_source
+        self._token_expired = token_expired
         self._limiter = limiter
         self._on_attempt = on_attempt
         self._retry = retry or RetryPolicy()
@@ -166,6 +152,9 @@ class XeroAccountingClient:
         twin = copy.copy(self)
         twin._token_source = token_source
         twin._on_attempt = on_attempt
+        # Refreshing reads and writes the grant row: not from another thread. The caller's own
+        # client refreshes; a twin's TokenExpired parks the work as before.
+        twin._token_expired = None
         return twin
 
     def __enter__(self) -> XeroAccountingClient:
@@ -332,7 +321,31 @@ class XeroAccountingClient:
     def _call(self, operation: str, method: str, path: str, **request: Any) -> XeroResponse:
         """Send under the retry policy (client/retry.py): `_send` raises RetryableError only for
         what is safe to send again, with the same Idempotency-Key."""
-        return self._retry.run(lambda: self._send(operation, method, path, **request))
+        try:
+            return self._retry.run(lambda: self._send(operation, method, path, **request))
+        except TokenExpiredError as exc:
+            assert self._token_expired is not None  # only raised when there is one
+            self._token_expired(exc.expired_token)  # through the grant's refresh lock
+            # Once: a second TokenExpired is what it says, a dead grant (parked by the attempt log).
+            return self._retry.run(lambda: self._send(operation, method, path, expired_is_final=True, **request))
+
+    def _prepare(self, operation: str, method: str, path: str, params: dict[str, str] | None,
+                 body: dict[str, Any] | None, idempotency_key: str | None,
+                 if_modified_since: datetime | None) -> tuple[dict[str, str], bytes | None]:
+        """The request's headers and body, once it has passed the checks every call passes."""
+        is_write = method in WRITE_METHODS
+        if is_write and self.read_only:
+            raise ReadOnlyError(f"{operation}: this client only reads from Xero (Check against Xero writes nothing)")
+        if is_write and not idempotency_key:
+            raise ValueError(f"{operation}: every write to Xero carries an Idempotency-Key")
+        optional = _optional_headers(idempotency_key, if_modified_since)
+        # Only what the registry lists leaves: an unlisted parameter is a bug, never sent to see.
+        operation_check(operation, method=method, path=path, params=params or {}, headers=optional)
+        headers = {"Xero-Tenant-Id": self.xero_tenant_id, **optional}
+        if body is None:
+            return headers, None
+        headers["Content-Type"] = "application/json"
+        return headers, jsonbody.dumps(body).encode()
 
     def _send(
         self,
@@ -344,21 +357,10 @@ class XeroAccountingClient:
         body: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
         if_modified_since: datetime | None = None,
+        expired_is_final: bool = False,
     ) -> XeroResponse:
         is_write = method in WRITE_METHODS
-        if is_write and self.read_only:
-            raise ReadOnlyError(f"{operation}: this client only reads from Xero (Check against Xero writes nothing)")
-        if is_write and not idempotency_key:
-            raise ValueError(f"{operation}: every write to Xero carries an Idempotency-Key")
-        optional = _optional_headers(idempotency_key, if_modified_since)
-        # Only what the registry lists leaves: an unlisted parameter is a bug, never sent to see.
-        operation_check(operation, method=method, path=path, params=params or {}, headers=optional)
-        headers = {"Xero-Tenant-Id": self.xero_tenant_id, **optional}
-        content = None
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-            content = jsonbody.dumps(body).encode()
-
+        headers, content = self._prepare(operation, method, path, params, body, idempotency_key, if_modified_since)
         started = time.monotonic()
         status_code: int | None = None
         limits = RateLimitHeaders()
@@ -381,6 +383,8 @@ class XeroAccountingClient:
             limits = RateLimitHeaders.from_response(response)
             self._limiter.observe(self.xero_tenant_id, limits)
             outcome, error = classify(response, is_write=is_write, operation=operation)
+            if self._token_expired is not None and not expired_is_final and _token_expired(error):
+                error = TokenExpiredError(error.message, expired_token=token)  # type: ignore[union-attr]
             if isinstance(error, RetryableError) and status_code == 429:
                 self._limiter.penalise(self.xero_tenant_id, retry_after_s=error.retry_after_s,
                                        problem=error.limit_problem)

@@ -45,6 +45,16 @@ class AuthError(XeroError):
         self.refusal = refusal or Refusal(RefusalKind.GRANT, oauth_error or message[:200])
 
 
+class TokenExpiredError(XeroError):
+    """401 TokenExpired before the token's stored expiry (Xero expired it early, or the clocks
+    differ): not a dead grant. The client refreshes once and sends again; it carries no refusal, so
+    the attempt log does not park anything for it."""
+
+    def __init__(self, message: str, *, expired_token: str):
+        super().__init__(message, status_code=401)
+        self.expired_token = expired_token
+
+
 class UncertainError(XeroError):
     """The request was sent and no answer came back: it may or may not have landed."""
 

@@ -24,7 +24,8 @@ from bms.core.heartbeat import beating
 from bms.core.text import counted
 from bms.core.tz import trading_day
 from bms.users.models import User
-from bms.xero.client.api import Attempt, XeroAccountingClient
+from bms.xero.client.api import XeroAccountingClient
+from bms.xero.client.attempts import Attempt
 from bms.xero.models import XeroTenant
 from bms.xero.reconcile.causes import Cause, cause_label
 from bms.xero.reconcile.kinds import KINDS

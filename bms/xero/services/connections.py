@@ -41,6 +41,7 @@ from bms.xero.models import (
     XeroTenant,
 )
 from bms.xero.selectors import entity_xero_status
+from bms.xero.services.declined_words import declined_sentence
 from bms.xero.services.go_live_settings import (
     ConnectChoices,
     connection_set_go_live,
@@ -140,6 +141,14 @@ def oauth_complete(
             },
         )
     return OAuthResult(entity=entity, grant=grant, tenants=tenants, return_to=entry.get("return_to", ""))
+
+
+def oauth_declined(*, session: SessionBase, state: str, error: str, user: User, now: datetime | None = None) -> str:
+    """Xero came back with `error=` instead of a code: BMS's sentence for it. Only a state this
+    session started (used up here) gets that far; anything else is refused by `_pending_sign_in`
+    with BMS's own words, so a link someone else crafted never puts its text on a BMS page."""
+    _entry, entity = _pending_sign_in(session=session, state=state, user=user, now=now or timezone.now())
+    return f"{declined_sentence(error)} {entity.name} is as it was; use Authenticate with Xero to try again."
 
 
 def _push_resumed(tenant_ids: list[int]) -> None:

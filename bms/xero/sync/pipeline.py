@@ -30,7 +30,8 @@ from typing import Any, Generic, TypeVar
 from django.conf import settings
 from django.db.models import Model
 
-from bms.xero.client.api import TOKEN_FRESH_S, Attempt, XeroAccountingClient
+from bms.xero.client.api import TOKEN_FRESH_S, XeroAccountingClient
+from bms.xero.client.attempts import Attempt
 
 # A batch's settle step: it receives a zero-argument callable that returns the call's result (a list of
 # the kind's Xero elements) or raises its error.

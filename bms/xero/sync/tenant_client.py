@@ -12,8 +12,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from bms.xero.auth.incidents import connection_refused
-from bms.xero.auth.tokens import GrantNeedsReauthenticationError, access_token
-from bms.xero.client.api import Attempt, XeroAccountingClient
+from bms.xero.auth.tokens import GrantNeedsReauthenticationError, access_token, grant_refresh_after_expiry
+from bms.xero.client.api import XeroAccountingClient
+from bms.xero.client.attempts import Attempt
 from bms.xero.client.limits import LimitConfig, LocalLimiter
 from bms.xero.client.redis_limits import RedisLimiter
 from bms.xero.client.retry import RetryPolicy
@@ -124,6 +125,7 @@ def accounting_client(
         base_url=settings.XERO_API_URL,
         xero_tenant_id=tenant.xero_tenant_id,
         token_source=lambda: access_token(grant_id=grant_id),
+        token_expired=lambda token: grant_refresh_after_expiry(grant_id=grant_id, expired_token=token),
         limiter=process_limiter(),
         timeout=httpx2.Timeout(settings.XERO_TIMEOUT_S, connect=10.0),
         transport=transport,

@@ -157,3 +157,55 @@ def test_it_makes_no_xero_call_and_says_why_when_the_package_is_not_xero(admin_c
     response = admin_client.post(reverse("xero:authenticate", args=[au_entity.pk]), follow=True)
     assert b"The Xero package is not active" in response.content
     assert sandbox.log() == []
+
+
+def _started(admin_client, entity) -> tuple[str, dict[str, list[str]]]:
+    start = admin_client.post(reverse("xero:authenticate", args=[entity.pk]))
+    return start["Location"], parse_qs(urlparse(start["Location"]).query)
+
+
+def test_it_says_in_its_own_words_that_the_admin_cancelled_in_xero(admin_client, xero_settings, xero_active,
+                                                                    au_entity):
+    location, query = _started(admin_client, au_entity)
+    # The admin presses Deny on the sandbox's consent page; Xero sends them back with error=access_denied.
+    form = {name: values[0] for name, values in query.items()} | {"decision": "deny"}
+    denied = httpx2.post(location.split("?")[0], data=form, follow_redirects=False)
+    back = urlparse(denied.headers["location"])
+    assert parse_qs(back.query)["error"] == ["access_denied"]
+    response = admin_client.get(f"{back.path}?{back.query}", follow=True)
+    assert b"You cancelled the connection in Xero" in response.content
+    assert b"access_denied" not in response.content and not XeroGrant.objects.exists()
+    # The state is used up: the same answer again is a sign-in this session did not start.
+    again = admin_client.get(f"{back.path}?{back.query}", follow=True)
+    assert b"was not started from this session" in again.content
+
+
+@pytest.mark.parametrize(("error", "expected"), [
+    ("invalid_request", b"may not match the app at developer.xero.com"),
+    ("temporarily_unavailable", b"Try again in a few minutes"),
+    ("invalid_scope", b"Xero refused the permissions BMS asked for"),
+    ("<b>call 0800 SCAM</b>", b"Xero did not authorise BMS"),
+])
+def test_it_maps_xeros_error_to_a_bms_sentence_and_never_shows_xeros_text(admin_client, xero_settings, xero_active,
+                                                                           au_entity, error, expected):
+    _, query = _started(admin_client, au_entity)
+    response = admin_client.get(reverse("xero:callback"), {
+        "error": error, "error_description": "Call 0800 SCAM to restore your books", "state": query["state"][0],
+    }, follow=True)
+    assert expected in response.content
+    assert b"SCAM" not in response.content and error.encode() not in response.content
+
+
+@pytest.mark.parametrize("state", ["", "forged"])
+def test_it_shows_only_its_own_wording_for_an_error_callback_without_a_valid_state(
+    admin_client, xero_settings, xero_active, au_entity, state
+):
+    _, query = _started(admin_client, au_entity)
+    response = admin_client.get(reverse("xero:callback"), {
+        "error": "access_denied", "error_description": "Your Xero subscription lapsed: pay at evil.example",
+        "state": state,
+    }, follow=True)
+    assert b"was not started from this session" in response.content
+    assert b"evil.example" not in response.content and b"You cancelled" not in response.content
+    # A link someone else crafted does not cancel the admin's own sign-in in progress.
+    assert query["state"][0] in admin_client.session[SESSION_KEY]

@@ -145,3 +145,53 @@ def test_a_refresh_claimed_by_a_process_that_died_is_taken_over_once_the_claim_l
 
     assert grant_refresh(grant_id=grant.pk, oauth=oauth, force=True) == "access-4"
     assert len(oauth.calls) == 1
+
+
+def _expire_in_xero(sandbox, *, refresh: bool = False) -> None:
+    sandbox.expire_tokens(sandbox.state()["grants"][0]["grant_id"], refresh=refresh)
+
+
+def test_a_token_xero_expired_early_is_refreshed_once_and_the_call_goes_through(connected, sandbox):
+    from bms.xero.models import XeroAttempt, XeroIncident
+    from bms.xero.tests.conftest import xero_client
+
+    grant = XeroGrant.objects.get()
+    before = decrypt_secret(grant.access_token_encrypted)
+    _expire_in_xero(sandbox)  # BMS still thinks the token has most of its 30 minutes left
+    with xero_client(connected) as client:
+        organisation = client.get_organisations()
+    assert organisation
+    grant.refresh_from_db()
+    assert grant.status == GrantStatus.ACTIVE and decrypt_secret(grant.access_token_encrypted) != before
+    assert not XeroIncident.objects.exists()  # nothing parked, nobody mailed
+    outcomes = list(XeroAttempt.objects.filter(operation="getOrganisations").order_by("pk")
+                    .values_list("status_code", "outcome"))[-2:]
+    assert outcomes == [(401, "auth"), (200, "ok")]
+
+
+def test_a_token_expired_again_after_the_refresh_is_a_dead_grant(connected, sandbox, monkeypatch):
+    from bms.xero.auth import tokens
+    from bms.xero.client.errors import AuthError
+    from bms.xero.tests.conftest import xero_client
+
+    real_refresh = tokens.grant_refresh
+
+    def refresh_then_expire_again(**kwargs):
+        token = real_refresh(**kwargs)
+        _expire_in_xero(sandbox)  # Xero refuses the new token as well
+        return token
+
+    monkeypatch.setattr(tokens, "grant_refresh", refresh_then_expire_again)
+    _expire_in_xero(sandbox)
+    with pytest.raises(AuthError), xero_client(connected) as client:
+        client.get_organisations()
+    assert XeroGrant.objects.get().status == GrantStatus.NEEDS_REAUTH
+
+
+def test_a_refresh_token_xero_expired_too_parks_the_grant_for_re_authentication(connected, sandbox):
+    from bms.xero.tests.conftest import xero_client
+
+    _expire_in_xero(sandbox, refresh=True)
+    with pytest.raises(GrantNeedsReauthenticationError), xero_client(connected) as client:
+        client.get_organisations()
+    assert XeroGrant.objects.get().status == GrantStatus.NEEDS_REAUTH
