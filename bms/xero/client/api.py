@@ -19,6 +19,7 @@ import httpx2
 
 from bms.xero.client import jsonbody
 from bms.xero.client.attempts import Attempt, Limiter
+from bms.xero.client.credit_notes import CreditNoteOperations
 from bms.xero.client.errors import (
     AuthError,
     ReadOnlyError,
@@ -95,8 +96,8 @@ def _page(response: XeroResponse, key: str, model: type[T]) -> Page[T]:
     return Page(items=[model.model_validate(item) for item in data.get(key, [])], pagination=pagination)
 
 
-class XeroAccountingClient:
-    """One tenant's Accounting API. Build one per (tenant, unit of work); never share across tenants."""
+class XeroAccountingClient(CreditNoteOperations):
+    """One tenant's Accounting API (credit notes: credit_notes.py); never shared across tenants."""
 
     def __init__(
         self,
@@ -257,8 +258,7 @@ class XeroAccountingClient:
         params = _params(
             IDs=",".join(ids) if ids else None,
             InvoiceNumbers=",".join(invoice_numbers) if invoice_numbers else None,
-            where=where, order=order, page=page,
-            pageSize=page_size,
+            where=where, order=order, page=page, pageSize=page_size,
         )
         response = self._call("getInvoices", "GET", "Invoices", params=params, if_modified_since=if_modified_since)
         return _page(response, "Invoices", Invoice)
