@@ -21,11 +21,9 @@ from itertools import count
 from typing import TYPE_CHECKING, Any
 
 from bms.xero.client.errors import ReadOnlyError, UncertainError, ValidationError
-from bms.xero.client.schemas import Pagination, to_xero
+from bms.xero.client.pages import Page, page_of, query_params
+from bms.xero.client.schemas import to_xero
 from bms.xero.client.schemas_credit import Allocation, CreditNote
-
-if TYPE_CHECKING:
-    from bms.xero.client.api import Page
 
 LOOKUP_PAGE = 100  # Xero's page size for credit notes
 
@@ -53,15 +51,10 @@ class CreditNoteOperations:
         page_size: int | None = None, if_modified_since: datetime | None = None,
     ) -> Page[CreditNote]:
         """Paged reads carry the lines and allocations; without `page` Xero leaves the lines out."""
-        from bms.xero.client.api import Page, _params
-
-        params = _params(where=where, order=order, page=page, pageSize=page_size)
+        params = query_params(where=where, order=order, page=page, pageSize=page_size)
         response = self._call("getCreditNotes", "GET", "CreditNotes", params=params,
                               if_modified_since=if_modified_since)
-        data = response.data or {}
-        pagination = Pagination.model_validate(data["pagination"]) if data.get("pagination") else None
-        return Page(items=[CreditNote.model_validate(item) for item in data.get("CreditNotes", [])],
-                    pagination=pagination)
+        return page_of(response, "CreditNotes", CreditNote)
 
     def credit_notes_by_number(self, numbers: list[str]) -> Iterator[CreditNote]:
         """ACCRECCREDIT credit notes with these numbers, every page (getCreditNotes with `where`)."""
