@@ -5,6 +5,7 @@ a trading day's end, a go-live boundary) overflows Python's date into a server e
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -50,7 +51,7 @@ class DateInRangeField(forms.DateField):
 
     default_validators = [date_in_range]
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date", "min": EARLIEST.isoformat(),
                                                            "max": LATEST.isoformat()}, format="%Y-%m-%d"))
         super().__init__(**kwargs)
