@@ -11,6 +11,7 @@ from bms.billing.models import Invoice, InvoiceStatus
 from bms.cogs.models import CostOfSalesJournal
 from bms.customers.models import Customer
 from bms.entities.models import Entity
+from bms.xero.auth.parking import links_parked_count
 from bms.xero.models import (
     ContactLink,
     EntityXeroConnection,
@@ -199,8 +200,7 @@ def tenants_with_parked_work() -> list[ParkedTenant]:
     by Xero (a 429's wait), with how many records are parked."""
     rows: list[ParkedTenant] = []
     for tenant in XeroTenant.objects.select_related("grant").order_by("name"):
-        parked = sum(model.objects.filter(tenant=tenant, status=LinkStatus.PARKED).count()
-                     for model in (ContactLink, InvoiceLink, JournalLink))
+        parked = links_parked_count(where=Q(tenant=tenant))
         if parked or tenant.auth_problem or (tenant.grant and tenant.grant.status == GrantStatus.NEEDS_REAUTH):
             rows.append({"tenant": tenant, "parked": parked,
                          "reason": tenant.auth_problem or (tenant.grant.status_reason if tenant.grant else "")})
