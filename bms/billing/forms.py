@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 
 from bms.billing.models import Invoice
+from bms.core.dates import DateInRangeField
 from bms.customers.models import Customer
 from bms.entities.models import Entity
 from bms.ledger.models import Account, TaxRate
@@ -19,12 +20,12 @@ class InvoiceForm(forms.ModelForm):
     currency = forms.CharField(
         help_text="Three-letter code, e.g. AUD.", widget=forms.TextInput(attrs={"maxlength": 3, "size": 4})
     )
+    issued_on = DateInRangeField(label="Invoice date")
 
     class Meta:
         model = Invoice
         fields = ["entity", "customer", "issued_on", "currency", "line_amount_type", "reference"]
-        labels = {"issued_on": "Invoice date", "line_amount_type": "Amounts are"}
-        widgets = {"issued_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        labels = {"line_amount_type": "Amounts are"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

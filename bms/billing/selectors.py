@@ -4,6 +4,8 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from bms.billing.models import Invoice, InvoiceLine, InvoiceStatus, Payment
 from bms.core.params import int_param
+from bms.core.search import contains
+from bms.customers.models import Customer
 from bms.entities.models import Entity
 
 RELEASED = (InvoiceStatus.APPROVED, InvoiceStatus.PROCESSED, InvoiceStatus.COMPLETED)
@@ -41,9 +43,8 @@ def invoices_list(
         invoices = invoices.filter(customer_id=customer_id)
     search = search.strip()
     if search:
-        query = (
-            Q(customer__name__icontains=search) | Q(customer__code__icontains=search) | Q(reference__icontains=search)
-        )
+        query = Q(customer__in=Customer.objects.filter(contains(Customer, ("name", "code"), search))) | contains(
+            Invoice, ("reference",), search)
         number = _number_query(search)
         if number is not None:
             query |= number

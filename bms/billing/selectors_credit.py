@@ -14,6 +14,8 @@ from bms.billing.models import (
 )
 from bms.billing.selectors import _number_query as invoice_number_query
 from bms.core.params import int_param
+from bms.core.search import contains
+from bms.customers.models import Customer
 from bms.entities.models import Entity
 
 RELEASED = (CreditNoteStatus.APPROVED, CreditNoteStatus.PROCESSED, CreditNoteStatus.COMPLETED)
@@ -48,8 +50,8 @@ def credit_notes_list(*, search: str = "", status: str = "", entity_id: int | No
         notes = notes.filter(source=source)
     search = search.strip()
     if search:
-        query = (Q(customer__name__icontains=search) | Q(customer__code__icontains=search)
-                 | Q(reference__icontains=search))
+        query = (Q(customer__in=Customer.objects.filter(contains(Customer, ("name", "code"), search)))
+                 | contains(CreditNote, ("reference",), search))
         query |= _number_query(search)
         invoice_number = invoice_number_query(search)
         if invoice_number is not None:
