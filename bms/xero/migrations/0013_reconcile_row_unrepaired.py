@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('xero', '0011_connection_incidents'),
+        ('xero', '0012_credit_note_links'),
     ]
 
     operations = [
