@@ -16,7 +16,7 @@ from django.template.context import Context
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
-from bms.billing.models import Invoice
+from bms.billing.models import CreditNote, Invoice
 from bms.cogs.models import CostOfSalesJournal
 from bms.customers.models import Customer
 from bms.entities.models import Entity
@@ -24,7 +24,7 @@ from bms.preferences.selectors import xero_is_active
 from bms.xero import view_in_xero
 from bms.xero.auth.incidents import blocking_incident, incident_text, open_incidents, tenant_incidents
 from bms.xero.context_processors import incident_banner
-from bms.xero.models import ContactLink, InvoiceLink, JournalLink, SyncLink, XeroTenant
+from bms.xero.models import ContactLink, CreditNoteLink, InvoiceLink, JournalLink, SyncLink, XeroTenant
 from bms.xero.reconcile.models import ReconciliationRow
 from bms.xero.reconcile.selectors import (
     reconciliation_latest_completed,
@@ -121,6 +121,13 @@ def _record_links(record: Model) -> dict[str, Any]:
         return {"links": _panel_links(invoice_rows, view_in_xero.invoice_url), "has_target": target is not None,
                 "connection_problems": _connection_problems(
                     [target, *(row.tenant for row in invoice_rows)], InvoiceLink) if record.is_released else []}
+    if isinstance(record, CreditNote):
+        credit_rows = list(CreditNoteLink.objects.filter(credit_note=record).select_related("tenant")
+                           .order_by("tenant__name"))
+        target = entity_tenant(record.entity)
+        return {"links": _panel_links(credit_rows, view_in_xero.credit_note_url), "has_target": target is not None,
+                "connection_problems": _connection_problems(
+                    [target, *(row.tenant for row in credit_rows)], CreditNoteLink) if record.is_released else []}
     if isinstance(record, CostOfSalesJournal):
         journal_rows = list(JournalLink.objects.filter(journal=record).select_related("tenant")
                             .order_by("tenant__name"))
