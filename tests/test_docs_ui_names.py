@@ -96,7 +96,7 @@ def _get_urls(patterns, prefix: str = "", namespace: str = ""):
 
 def _objects_for(route: str, name: str) -> list[int]:
     """Primary keys worth rendering for a route that takes one: an object of each interesting kind."""
-    if "<int:pk>" not in route:
+    if "<id:pk>" not in route:
         return []
     if route.startswith("admin/entities/") or route.startswith("xero/entities/"):
         return list(Entity.objects.order_by("pk").values_list("pk", flat=True))

@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 
 from bms.billing.models import Invoice
+from bms.core.dates import DateInRangeField
 from bms.customers.models import Customer
 from bms.entities.models import Entity
 from bms.ledger.models import Account, TaxRate
@@ -19,12 +20,12 @@ class InvoiceForm(forms.ModelForm):
     currency = forms.CharField(
         help_text="Three-letter code, e.g. AUD.", widget=forms.TextInput(attrs={"maxlength": 3, "size": 4})
     )
+    issued_on = DateInRangeField(label="Invoice date")
 
     class Meta:
         model = Invoice
         fields = ["entity", "customer", "issued_on", "currency", "line_amount_type", "reference"]
-        labels = {"issued_on": "Invoice date", "line_amount_type": "Amounts are"}
-        widgets = {"issued_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        labels = {"line_amount_type": "Amounts are"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,16 +111,19 @@ class InvoiceLineForm(forms.Form):
         if not (data.get("description") or "").strip():
             self.add_error("description", "Describe the line (or choose a product).")
         quantity = data.get("quantity")
+        # A value the field already refused has its own message: one message per bad value.
         if quantity is None:
-            self.add_error("quantity", "Enter a quantity.")
+            if "quantity" not in self.errors:
+                self.add_error("quantity", "Enter a quantity.")
         elif quantity <= 0:
             self.add_error("quantity", "The quantity must be more than zero.")
         price = data.get("unit_price")
         if price is None:
-            self.add_error("unit_price", "Enter a unit price.")
+            if "unit_price" not in self.errors:
+                self.add_error("unit_price", "Enter a unit price.")
         elif price < Decimal("0"):
             self.add_error("unit_price", "The unit price can't be negative.")
-        if data.get("account") is None:
+        if data.get("account") is None and "account" not in self.errors:
             self.add_error("account", "Choose the revenue account (or a product with one).")
         if quantity is not None and price is not None and quantity * price >= AMOUNT_LIMIT:
             self.add_error("unit_price", f"This line comes to more than {AMOUNT_LIMIT:,} — "

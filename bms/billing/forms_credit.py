@@ -7,6 +7,7 @@ from django import forms
 
 from bms.billing.forms import AMOUNT_LIMIT, InvoiceForm
 from bms.billing.models import CreditNote, Invoice, InvoiceStatus
+from bms.core.dates import DateInRangeField
 
 MODES = [("whole", "The whole invoice (what is not yet credited)"),
          ("lines", "Chosen lines, with quantities"),
@@ -24,8 +25,7 @@ class CreditFromInvoiceForm(forms.Form):
 
     mode = forms.ChoiceField(choices=MODES, widget=forms.RadioSelect, initial="whole", label="Credit")
     amount = _money_field("Amount", required=False, help_text="Tax included; spread over the invoice's tax rates.")
-    issued_on = forms.DateField(label="Credit note date", widget=forms.DateInput(attrs={"type": "date"},
-                                                                                  format="%Y-%m-%d"))
+    issued_on = DateInRangeField(label="Credit note date")
     reference = forms.CharField(max_length=255, required=False)
 
     def __init__(self, *args, invoice: Invoice, left: dict[int, Decimal], **kwargs):
@@ -42,7 +42,7 @@ class CreditFromInvoiceForm(forms.Form):
     def clean(self):
         data = super().clean()
         mode = data.get("mode")
-        if mode == "amount" and data.get("amount") is None:
+        if mode == "amount" and data.get("amount") is None and "amount" not in self.errors:
             self.add_error("amount", "Enter the amount to credit.")
         if mode == "lines":
             chosen = [(line, data.get(f"quantity_{line.pk}")) for line in self.invoice_lines]
@@ -57,7 +57,9 @@ class CreditNoteForm(InvoiceForm):
 
     class Meta(InvoiceForm.Meta):
         model = CreditNote
-        labels = {"issued_on": "Credit note date", "line_amount_type": "Amounts are"}
+        labels = {"line_amount_type": "Amounts are"}
+
+    issued_on = DateInRangeField(label="Credit note date")
 
 
 class AllocateForm(forms.Form):
@@ -65,7 +67,7 @@ class AllocateForm(forms.Form):
 
     invoice = forms.ModelChoiceField(queryset=Invoice.objects.none(), empty_label="— choose an invoice —")
     amount = _money_field("Amount")
-    allocated_on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    allocated_on = DateInRangeField(label="Date")
 
     def __init__(self, *args, credit_note: CreditNote, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,5 +82,5 @@ class AllocateForm(forms.Form):
 
 class RefundForm(forms.Form):
     amount = _money_field("Amount")
-    paid_on = forms.DateField(label="Paid on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    paid_on = DateInRangeField(label="Paid on")
     reference = forms.CharField(max_length=255, required=False)

@@ -4,6 +4,8 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from bms.billing.models import Invoice, InvoiceLine, InvoiceStatus, Payment
 from bms.core.params import int_param
+from bms.core.search import contains
+from bms.customers.models import Customer
 from bms.entities.models import Entity
 
 RELEASED = (InvoiceStatus.APPROVED, InvoiceStatus.PROCESSED, InvoiceStatus.COMPLETED)
@@ -16,10 +18,12 @@ def _number_query(search: str) -> Q | None:
     query = Q(pk__in=[])
     matched = False
     number = int_param(search)
+    entities = list(Entity.objects.values_list("pk", "prefix"))
     if number is not None:
-        query |= Q(number=number)
+        # Each entity's invoice of that number: a look-up per entity in the (entity, number) index.
+        query |= Q(entity_id__in=[pk for pk, _ in entities], number=number)
         matched = True
-    for entity_id, prefix in Entity.objects.values_list("pk", "prefix"):
+    for entity_id, prefix in entities:
         rest = int_param(search[len(prefix):])
         if prefix and search.upper().startswith(prefix.upper()) and rest is not None:
             query |= Q(entity_id=entity_id, number=rest)
@@ -41,9 +45,8 @@ def invoices_list(
         invoices = invoices.filter(customer_id=customer_id)
     search = search.strip()
     if search:
-        query = (
-            Q(customer__name__icontains=search) | Q(customer__code__icontains=search) | Q(reference__icontains=search)
-        )
+        query = Q(customer__in=Customer.objects.filter(contains(Customer, ("name", "code"), search))) | contains(
+            Invoice, ("reference",), search)
         number = _number_query(search)
         if number is not None:
             query |= number

@@ -14,18 +14,22 @@ from bms.billing.models import (
 )
 from bms.billing.selectors import _number_query as invoice_number_query
 from bms.core.params import int_param
+from bms.core.search import contains
+from bms.customers.models import Customer
 from bms.entities.models import Entity
 
 RELEASED = (CreditNoteStatus.APPROVED, CreditNoteStatus.PROCESSED, CreditNoteStatus.COMPLETED)
 
 
 def _number_query(search: str) -> Q:
-    """A number as people type it: "12", "000012", with the entity's credit note prefix, or Xero's number."""
-    query = Q(xero_number__iexact=search)
+    """A number as people type it: "12", "000012", with the entity's credit note prefix, or any part of
+    Xero's number (a note made in Xero)."""
+    query = contains(CreditNote, ("xero_number",), search)
     number = int_param(search)
-    if number is not None:
-        query |= Q(number=number)
-    for entity in Entity.objects.only("pk", "prefix", "credit_note_prefix"):
+    entities = list(Entity.objects.only("pk", "prefix", "credit_note_prefix"))
+    if number is not None:  # each entity's note of that number: a look-up per entity in its index
+        query |= Q(entity_id__in=[entity.pk for entity in entities], number=number)
+    for entity in entities:
         prefix = entity.credit_note_number_prefix
         rest = int_param(search[len(prefix):])
         if search.upper().startswith(prefix.upper()) and rest is not None:
@@ -48,8 +52,8 @@ def credit_notes_list(*, search: str = "", status: str = "", entity_id: int | No
         notes = notes.filter(source=source)
     search = search.strip()
     if search:
-        query = (Q(customer__name__icontains=search) | Q(customer__code__icontains=search)
-                 | Q(reference__icontains=search))
+        query = (Q(customer__in=Customer.objects.filter(contains(Customer, ("name", "code"), search)))
+                 | contains(CreditNote, ("reference",), search))
         query |= _number_query(search)
         invoice_number = invoice_number_query(search)
         if invoice_number is not None:

@@ -1,13 +1,14 @@
 from django import forms
 
 from bms.cogs.models import JournalStatus
+from bms.core.dates import DateInRangeField
 from bms.entities.models import Entity
 
 
 class JournalFilterForm(forms.Form):
     entity = forms.ModelChoiceField(queryset=Entity.objects.order_by("name"), required=False, empty_label="All")
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DateInRangeField(required=False, label="From")
+    date_to = DateInRangeField(required=False, label="To")
     # "Which journals are held?" is the question a finance user brings after a lock-date error.
     status = forms.ChoiceField(choices=[("", "All"), *JournalStatus.choices], required=False)
 

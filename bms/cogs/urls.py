@@ -7,5 +7,5 @@ app_name = "cogs"
 # Mounted at admin/ as before the move: a journal's address is in every journal pushed to Xero.
 urlpatterns = [
     path("journals/", views.journal_list, name="journal_list"),
-    path("journals/<int:pk>/", views.journal_detail, name="journal_detail"),
+    path("journals/<id:pk>/", views.journal_detail, name="journal_detail"),
 ]

@@ -1,6 +1,7 @@
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from bms.core.models import AuditEvent
+from bms.core.search import contains
 
 
 def audit_events(*, action: str = "", actor_id: int | None = None, search: str = "") -> QuerySet[AuditEvent]:
@@ -10,7 +11,7 @@ def audit_events(*, action: str = "", actor_id: int | None = None, search: str =
     if actor_id:
         events = events.filter(actor_id=actor_id)
     if search:
-        events = events.filter(Q(target__icontains=search) | Q(message__icontains=search))
+        events = events.filter(contains(AuditEvent, ("target", "message"), search))
     return events
 
 

@@ -1,7 +1,8 @@
 """Reads for the Customers screens and for other apps."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
+from bms.core.search import contains
 from bms.customers.models import Customer
 
 
@@ -9,7 +10,7 @@ def customers_list(*, search: str = "") -> QuerySet[Customer]:
     customers = Customer.objects.select_related("payment_terms")
     search = search.strip()
     if search:
-        customers = customers.filter(Q(code__icontains=search) | Q(name__icontains=search) | Q(email__icontains=search))
+        customers = customers.filter(contains(Customer, ("code", "name", "email"), search))
     return customers.order_by("name", "code")
 
 

@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
 
+from bms.core.search import contains
 from bms.ledger.models import Account, AccountClass, AccountDefaults, AccountStatus, AccountType
 
 
@@ -64,7 +65,7 @@ def accounts_list(*, search: str = "", account_class: str = "", status: str = ""
     """The chart of accounts, searched by code or name and filtered by class and status."""
     accounts = Account.objects.select_related("tax_rate")
     if search:
-        accounts = accounts.filter(Q(code__icontains=search) | Q(name__icontains=search))
+        accounts = accounts.filter(contains(Account, ("code", "name"), search))
     if account_class:
         accounts = accounts.filter(account_class=account_class)
     if status:

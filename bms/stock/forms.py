@@ -1,5 +1,6 @@
 from django import forms
 
+from bms.core.dates import DateInRangeField
 from bms.entities.models import Entity
 from bms.stock.models import DispatchStatus
 
@@ -7,10 +8,9 @@ from bms.stock.models import DispatchStatus
 class DispatchFilterForm(forms.Form):
     entity = forms.ModelChoiceField(queryset=Entity.objects.order_by("name"), required=False, empty_label="All")
     status = forms.ChoiceField(choices=[("", "All"), *DispatchStatus.choices], required=False)
-    shipped_from = forms.DateField(required=False, label="Shipped from",
-                                   widget=forms.DateInput(attrs={"type": "date"}),
-                                   help_text="Trading days: each entity's own local date.")
-    shipped_to = forms.DateField(required=False, label="Shipped to", widget=forms.DateInput(attrs={"type": "date"}))
+    shipped_from = DateInRangeField(required=False, label="Shipped from",
+                                    help_text="Trading days: each entity's own local date.")
+    shipped_to = DateInRangeField(required=False, label="Shipped to")
 
     def clean(self):
         cleaned = super().clean()

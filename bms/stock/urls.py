@@ -6,5 +6,5 @@ app_name = "stock"
 
 urlpatterns = [
     path("dispatches/", views.dispatch_list, name="dispatch_list"),
-    path("dispatches/<int:pk>/", views.dispatch_detail, name="dispatch_detail"),
+    path("dispatches/<id:pk>/", views.dispatch_detail, name="dispatch_detail"),
 ]

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from bms.core.dates import DateInRangeField
 from bms.core.text import counted
 from bms.xero.models import InvoiceStatusInXero, XeroTenant
 from bms.xero.models_tracking import TrackingStatus, XeroTrackingCategory, XeroTrackingOption
@@ -22,9 +23,8 @@ class ConnectTenantForm(forms.Form):
         help_text="Approved invoices are posted to the ledger at once; drafts and invoices awaiting approval "
         "wait for someone in Xero to approve them.",
     )
-    go_live_on = forms.DateField(
+    go_live_on = DateInRangeField(
         label="Send documents dated on or after",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="The go-live date. Invoices and journals dated before it are never sent: they stay in BMS as "
         "history and show “Before go-live — not sent”. Suggested: the first day of this month, so Xero's books "
         "start on a period boundary. Once anything was sent, it can only move later.",

@@ -13,6 +13,7 @@ from bms.billing.models import Invoice
 from bms.cogs.models import CostOfSalesJournal
 from bms.core.access import rule
 from bms.core.errors import DomainError
+from bms.core.params import id_param, object_or_404
 from bms.core.text import counted
 from bms.customers.models import Customer
 from bms.entities.models import Entity
@@ -58,8 +59,8 @@ def _entities_page() -> HttpResponse:
 
 def _safe_return(request: HttpRequest, candidate: str | None) -> str:
     """A page on this site to come back to, or "": never an address an attacker chose
-    (//evil.example, https://evil.example, javascript:…)."""
-    if candidate and len(candidate) <= 2000 and url_has_allowed_host_and_scheme(
+    (//evil.example, https://evil.example, javascript:…), nor a bare word (`abc`) that is no path."""
+    if candidate and candidate.startswith("/") and len(candidate) <= 2000 and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
@@ -224,9 +225,8 @@ def journal_push(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def payments_pull_now(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Pull payments now, from an entity's page or (with `invoice`) an invoice's Xero panel."""
     entity = get_object_or_404(Entity, pk=pk)
-    invoice_id = request.POST.get("invoice", "")
-    invoice = (Invoice.objects.filter(pk=int(invoice_id), entity=entity).first()
-               if invoice_id.isdigit() and len(invoice_id) < 12 else None)
+    invoice_id = id_param(request.POST.get("invoice"))
+    invoice = Invoice.objects.filter(pk=invoice_id, entity=entity).first() if invoice_id is not None else None
     back = (redirect("billing:invoice_detail", pk=invoice.pk) if invoice is not None
             else redirect("entities:entity_detail", pk=entity.pk))
     try:
@@ -267,7 +267,7 @@ def chart_compare(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 @rule("xero.connect")
 def chart_sync(request: AuthenticatedRequest) -> HttpResponse:
-    tenant = get_object_or_404(XeroTenant, pk=request.POST.get("tenant"), is_connected=True)
+    tenant = object_or_404(XeroTenant, request.POST.get("tenant"), is_connected=True)
     if not xero_is_active():
         messages.error(request, "The Xero package is not active, so nothing is read from Xero.")
         return redirect("ledger:account_list")

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from bms.core.access import rule
 from bms.core.errors import DomainError
+from bms.core.params import object_or_404
 from bms.entities.models import Entity
 from bms.preferences.selectors import xero_is_active
 from bms.users.models import User
@@ -79,7 +80,7 @@ def _page(request: HttpRequest, sections: list[TenantSection]) -> HttpResponse:
 def tracking(request: AuthenticatedRequest) -> HttpResponse:
     tenants = tenants_in_use()
     if request.method == "POST":
-        entity = get_object_or_404(Entity, pk=request.POST.get("entity"))
+        entity = object_or_404(Entity, request.POST.get("entity"))
         tenant = next((t for t in tenants if entity in entities_for_tenant(t)), None)
         if tenant is None:
             messages.error(request, f"{entity.name} is not connected to Xero: connect it first.")

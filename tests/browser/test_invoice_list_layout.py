@@ -1,5 +1,5 @@
 """The invoice list at a laptop's 1366 px (issue 17): numbers, dates and amounts each stay on one
-line, however long the customer's name is."""
+line, however long the customer's name is; and Background Jobs fits the screen."""
 
 from datetime import date
 from decimal import Decimal
@@ -47,3 +47,26 @@ def test_numbers_dates_and_amounts_stay_on_one_line_at_1366_px(browser, live_ser
         context.close()
     assert len(cells) == 10
     assert [text for text, lines in cells if lines != 1] == []
+
+
+def test_the_background_jobs_list_fits_a_1366_px_screen_without_scrolling_sideways(browser, live_server, admin_user):
+    from django.utils import timezone
+
+    from bms.jobs.models import Job
+
+    now = timezone.now()
+    for n in range(3):
+        Job.objects.create(kind="xero.reconcile", description=f"Reconcile BMS with Acme Distribution (Xero AU) {n}",
+                           status="completed", requested_by=admin_user, queued_at=now, finished_at=now,
+                           result="Completed: 3 disagreements with Acme Distribution (Xero AU) (full pass, 3 calls)")
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    try:
+        log_in(page, live_server.url, admin_user.username, PASSWORD)
+        page.goto(f"{live_server.url}/admin/jobs/")
+        table_right, page_width = page.evaluate(
+            """() => [document.querySelector("table.grid").getBoundingClientRect().right,
+                      document.documentElement.clientWidth]""")
+    finally:
+        context.close()
+    assert table_right <= page_width

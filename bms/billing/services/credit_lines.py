@@ -22,6 +22,7 @@ from bms.billing.services.invoices import (
     _validate_lines,
     create_with_next_number,
 )
+from bms.core.dates import refuse_out_of_range
 from bms.core.errors import DomainError
 from bms.core.money import CENT, ZERO, DocumentTotals, LineAmounts, LineAmountType, document_totals, line_amounts
 from bms.customers.models import Customer
@@ -148,6 +149,7 @@ def create_numbered(*, entity: Entity, customer: Customer, issued_on: date, line
                     created_by=None) -> CreditNote:
     """A draft with the entity's next credit note number (numbered like invoices: the unique
     constraint is the guarantee, a clash takes the next number)."""
+    refuse_out_of_range(issued_on, field="issued_on")
     if line_amount_type not in LineAmountType.values:
         raise DomainError(f"“{line_amount_type}” is not a line amount type.", field="line_amount_type")
     currency = _validate_currency(currency)

@@ -46,6 +46,7 @@ from bms.billing.services.invoices import (
 )
 from bms.billing.signals import credit_note_cancelled, credit_note_released
 from bms.core.audit import audit_record
+from bms.core.dates import refuse_out_of_range
 from bms.core.errors import DomainError
 from bms.core.money import ZERO, LineAmountType, round_money
 from bms.customers.models import Customer
@@ -134,6 +135,7 @@ def credit_note_create_from_invoice(
         data, line_amount_type = _lines_from_invoice(invoice, lines, amount, whole)
         validate_lines(data)
         issued_on = issued_on or max(invoice.issued_on, entity_today(invoice.entity, now))
+        refuse_out_of_range(issued_on, field="issued_on")
         if issued_on < invoice.issued_on:
             raise DomainError(f"A credit note can't be dated before its invoice ({invoice.issued_on:%d/%m/%Y}).",
                               field="issued_on")
@@ -168,6 +170,7 @@ def credit_note_update(*, credit_note: CreditNote, lines: list[CreditNoteLineDat
     unknown = set(fields) - _DRAFT_FIELDS
     if unknown:
         raise TypeError(f"unexpected credit note fields {sorted(unknown)}")
+    refuse_out_of_range(fields.get("issued_on"), field="issued_on")
     validate_lines(lines)
     if "currency" in fields:
         fields["currency"] = _validate_currency(fields["currency"])

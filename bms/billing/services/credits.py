@@ -26,6 +26,7 @@ from bms.billing.services.invoices import _places
 from bms.billing.services.payments import _settle as _settle_invoice
 from bms.billing.signals import credit_allocated, credit_allocation_reversed
 from bms.core.audit import audit_record
+from bms.core.dates import refuse_out_of_range
 from bms.core.errors import DomainError, InvalidTransitionError
 from bms.core.money import ZERO
 from bms.core.tz import trading_day
@@ -141,6 +142,7 @@ def credit_allocate(*, credit_note: CreditNote, invoice: Invoice, amount: Decima
     refused it. Pulled from Xero (source "xero"), it is Xero's truth and always recorded."""
     now = now or timezone.now()
     _check_amount(amount)
+    refuse_out_of_range(on, field="allocated_on")
     if source not in CreditSource.values:
         raise DomainError(f"“{source}” is not a source.")
     with transaction.atomic():
@@ -185,6 +187,7 @@ def refund_record(*, credit_note: CreditNote, amount: Decimal, paid_on: date, re
     side, as it owns receipts: the refund is recorded there and comes back with the pull."""
     now = now or timezone.now()
     _check_amount(amount)
+    refuse_out_of_range(paid_on, field="paid_on")
     with transaction.atomic():
         credit_note = CreditNote.objects.select_for_update().select_related("entity").get(pk=credit_note.pk)
         cn = credit_note.display_number

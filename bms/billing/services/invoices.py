@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from bms.billing.models import Invoice, InvoiceLine, InvoiceStatus
 from bms.billing.signals import invoice_cancelled
+from bms.core.dates import refuse_out_of_range
 from bms.core.errors import DomainError, InvalidTransitionError
 from bms.core.money import LineAmountType, document_totals, line_amounts
 from bms.customers.models import Customer
@@ -202,6 +203,7 @@ def invoice_create(
 ) -> Invoice:
     """A draft invoice with the entity's next number. A draft may have no lines yet; approval
     refuses it until it has some."""
+    refuse_out_of_range(issued_on, field="issued_on")
     _validate_lines(lines)
     if line_amount_type not in LineAmountType.values:
         raise DomainError(f"“{line_amount_type}” is not a line amount type.", field="line_amount_type")
@@ -238,6 +240,7 @@ def invoice_update_draft(*, invoice: Invoice, lines: list[InvoiceLineData], **fi
     if unknown:
         raise TypeError(f"unexpected invoice fields {sorted(unknown)}")
     _refuse_unless_draft(invoice)
+    refuse_out_of_range(fields.get("issued_on"), field="issued_on")
     _validate_lines(lines)
     if "currency" in fields:
         fields["currency"] = _validate_currency(fields["currency"])
@@ -278,6 +281,8 @@ def invoice_approve(*, invoice: Invoice, approved_by=None, now: datetime | None 
                               field="lines")
         # The chart may have changed since the draft was saved; Xero would refuse the line later.
         _refuse_unusable_accounts([line.account for line in lines])
+        # A draft saved before the range was enforced would overflow the due date: refused, not a 500.
+        refuse_out_of_range(invoice.issued_on, field="issued_on")
         invoice.due_on = due_date(issued_on=invoice.issued_on, terms=invoice.customer.payment_terms)
         invoice.approved_at = now
         invoice.approved_by = _user_or_none(approved_by)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from bms.billing.models import Invoice, InvoiceStatus, Payment, PaymentSource
 from bms.billing.services.invoices import _places, _transition
+from bms.core.dates import refuse_out_of_range
 from bms.core.errors import DomainError
 from bms.core.money import ZERO
 
@@ -64,6 +65,8 @@ def payment_record(
         raise DomainError("A payment must be more than zero.", field="amount")
     if _places(amount) > 2:
         raise DomainError("A payment is in whole cents.", field="amount")
+    if source == PaymentSource.MANUAL:  # one pulled from Xero is Xero's truth, dated as Xero dates it
+        refuse_out_of_range(paid_on, field="paid_on")
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         _refuse_unless_released(invoice, "take payments")

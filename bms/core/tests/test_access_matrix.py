@@ -110,7 +110,7 @@ def _routes(resolver: URLResolver, prefix: str = "", namespace: str = ""):
 
 def _path(route: str) -> str:
     # No such record: an allowed role reaches the view (and gets 404 or 405), a refused one never does.
-    return re.sub(r"<(?:int:)?\w+>", "999999", route)
+    return re.sub(r"<(?:\w+:)?\w+>", "999999", route)
 
 
 ROUTES = sorted(_routes(get_resolver()))

@@ -11,14 +11,14 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 import httpx2
 
 from bms.xero.client import jsonbody
 from bms.xero.client.attempts import Attempt, Limiter
+from bms.xero.client.credit_notes import CreditNoteOperations
 from bms.xero.client.errors import (
     AuthError,
     ReadOnlyError,
@@ -28,6 +28,8 @@ from bms.xero.client.errors import (
     ValidationError,
 )
 from bms.xero.client.operations import IDEMPOTENCY_KEY, IF_MODIFIED_SINCE, operation_check
+from bms.xero.client.pages import Page as Page
+from bms.xero.client.pages import page_of, query_params
 from bms.xero.client.responses import (
     TRANSPORT_ERRORS,
     RateLimitHeaders,
@@ -45,7 +47,6 @@ from bms.xero.client.schemas import (
     Invoice,
     ManualJournal,
     Organisation,
-    Pagination,
     Payment,
     TaxRate,
     TrackingCategory,
@@ -63,21 +64,12 @@ TOKEN_FRESH_S = 20.0
 
 
 T = TypeVar("T", bound=XeroModel)
-
-
-@dataclass
-class Page(Generic[T]):
-    items: list[T]
-    pagination: Pagination | None
+_params, _page = query_params, page_of
 
 
 def _token_expired(error: Exception | None) -> bool:
     """Xero's 401 TokenExpired (xero-notes §1.6): the token, not the grant, is what it refuses."""
     return isinstance(error, AuthError) and error.status_code == 401 and error.refusal.detail == "TokenExpired"
-
-
-def _params(**values: Any) -> dict[str, Any]:
-    return {key: value for key, value in values.items() if value is not None}
 
 
 def _optional_headers(idempotency_key: str | None, if_modified_since: datetime | None) -> dict[str, str]:
@@ -89,14 +81,8 @@ def _optional_headers(idempotency_key: str | None, if_modified_since: datetime |
     return headers
 
 
-def _page(response: XeroResponse, key: str, model: type[T]) -> Page[T]:
-    data = response.data or {}
-    pagination = Pagination.model_validate(data["pagination"]) if data.get("pagination") else None
-    return Page(items=[model.model_validate(item) for item in data.get(key, [])], pagination=pagination)
-
-
-class XeroAccountingClient:
-    """One tenant's Accounting API. Build one per (tenant, unit of work); never share across tenants."""
+class XeroAccountingClient(CreditNoteOperations):
+    """One tenant's Accounting API (credit notes: credit_notes.py); never shared across tenants."""
 
     def __init__(
         self,

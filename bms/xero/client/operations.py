@@ -67,6 +67,14 @@ OPERATIONS: dict[str, Operation] = {op.operation_id: op for op in (
     _op("updateOrCreateInvoices", "POST", "Invoices", params=("summarizeErrors", "unitdp"), headers=_WRITE),
     _op("getPayments", "GET", "Payments", params=(*_PAGED, "order"), headers=(IF_MODIFIED_SINCE,)),
     _op("createPayments", "PUT", "Payments", params=("summarizeErrors",), headers=_WRITE),
+    _op("getCreditNotes", "GET", "CreditNotes", params=(*_PAGED, "order"), headers=(IF_MODIFIED_SINCE,)),
+    _op("getCreditNote", "GET", "CreditNotes/{CreditNoteID}"),
+    _op("createCreditNotes", "PUT", "CreditNotes", params=("summarizeErrors", "unitdp"), headers=_WRITE),
+    _op("updateOrCreateCreditNotes", "POST", "CreditNotes", params=("summarizeErrors", "unitdp"), headers=_WRITE),
+    _op("createCreditNoteAllocation", "PUT", "CreditNotes/{CreditNoteID}/Allocations", params=("summarizeErrors",),
+        headers=_WRITE),
+    # No Idempotency-Key: Xero reads none on DELETE (xero-notes §3.3), and the operation lists none.
+    _op("deleteCreditNoteAllocations", "DELETE", "CreditNotes/{CreditNoteID}/Allocations/{AllocationID}"),
     _op("getManualJournals", "GET", "ManualJournals", params=_PAGED, headers=(IF_MODIFIED_SINCE,)),
     _op("createManualJournals", "PUT", "ManualJournals", params=("summarizeErrors",), headers=_WRITE),
 )}

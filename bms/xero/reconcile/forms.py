@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from bms.core.dates import DateInRangeField
 from bms.xero.models import XeroTenant
 from bms.xero.reconcile.causes import CAUSES
 from bms.xero.reconcile.kinds import KINDS
@@ -14,8 +15,8 @@ from bms.xero.reconcile.repairs import REPAIRS
 
 class RunNowForm(forms.Form):
     tenant = forms.ModelChoiceField(queryset=XeroTenant.objects.none(), label="Xero organisation")
-    date_from = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    date_to = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_from = DateInRangeField(label="From")
+    date_to = DateInRangeField(label="To")
     full = forms.BooleanField(required=False, initial=True, label="Full pass",
                               help_text="Read the whole range (unticked: only what Xero changed since the last run).")
 

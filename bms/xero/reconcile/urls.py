@@ -7,5 +7,5 @@ app_name = "reconcile"
 urlpatterns = [
     path("", views.reconciliation, name="reconciliation"),
     path("run/", views.reconciliation_run_now, name="run_now"),
-    path("runs/<int:run_id>/repair/", views.reconciliation_repair_view, name="repair"),
+    path("runs/<id:run_id>/repair/", views.reconciliation_repair_view, name="repair"),
 ]

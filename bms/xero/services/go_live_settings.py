@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bms.core.audit import audit_record
+from bms.core.dates import refuse_out_of_range
 from bms.core.errors import DomainError
 from bms.entities.models import Entity
 from bms.users.models import User
@@ -43,6 +44,7 @@ def entity_has_sent(entity: Entity) -> bool:
 def connection_set_go_live(*, connection: EntityXeroConnection, entity: Entity, go_live_on: date, user: User) -> None:
     """Before anything was sent the date moves freely; after, only later: an earlier date would
     send history Xero's books may already hold by other means (PRODUCT.md §3.8)."""
+    refuse_out_of_range(go_live_on, field="go_live_on")
     old = connection.go_live_on
     if old == go_live_on:
         return

@@ -16,9 +16,15 @@ from django.db.models import QuerySet
 
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.models import XeroTenant
-from bms.xero.selectors import customers_due_for_sync, invoices_due_for_push, journals_due_for_push
+from bms.xero.selectors import (
+    credit_notes_due_for_push,
+    customers_due_for_sync,
+    invoices_due_for_push,
+    journals_due_for_push,
+)
 from bms.xero.services.chart import chart_sync_from_xero
 from bms.xero.services.contacts import contacts_sync
+from bms.xero.services.credit_notes import credit_notes_push
 from bms.xero.services.invoices import invoices_push
 from bms.xero.services.journals import journals_push
 from bms.xero.services.payments import payments_pull
@@ -32,6 +38,7 @@ class SyncKind(StrEnum):
     ACCOUNTS = "accounts"  # the chart of accounts and tax rates, from Xero
     CUSTOMERS = "customers"  # to Xero
     INVOICES = "invoices"  # to Xero
+    CREDIT_NOTES = "credit_notes"  # to Xero
     JOURNALS = "journals"  # to Xero
     PAYMENTS = "payments"  # from Xero
 
@@ -52,6 +59,8 @@ SPECS: dict[SyncKind, _Spec] = {
         tenant=tenant, customers=records, client=client, log=log), customers_due_for_sync),
     SyncKind.INVOICES: _Spec(LeaseKind.PUSH, lambda tenant, records, client, log: invoices_push(
         tenant=tenant, invoices=records, client=client, log=log), invoices_due_for_push),
+    SyncKind.CREDIT_NOTES: _Spec(LeaseKind.PUSH, lambda tenant, records, client, log: credit_notes_push(
+        tenant=tenant, credit_notes=records, client=client, log=log), credit_notes_due_for_push),
     SyncKind.JOURNALS: _Spec(LeaseKind.PUSH, lambda tenant, records, client, log: journals_push(
         tenant=tenant, journals=records, client=client, log=log), journals_due_for_push),
     SyncKind.PAYMENTS: _Spec(LeaseKind.PULL, lambda tenant, _, client, log: payments_pull(

@@ -253,3 +253,33 @@ def test_the_day_limit_shows_a_banner_with_the_time_in_the_entitys_zone(admin_cl
     page = admin_client.get(reverse("billing:invoice_list")).content.decode()
     local = connected.waiting_until.astimezone(__import__("zoneinfo").ZoneInfo(au_entity.time_zone))
     assert f"waiting until {local:%H:%M}, {au_entity.time_zone}" in page
+
+
+@pytest.mark.parametrize("kind", [RefusalKind.GRANT, RefusalKind.PERMISSION])
+def test_payments_entered_before_connecting_wait_with_the_rest_or_alone_when_only_payments_are_refused(
+    connected, sandbox, kind
+):
+    from bms.billing.services.payments import payment_record
+    from bms.xero.models import PaymentSendLink
+
+    _contact, invoice = _pending_links(connected)
+    payment = payment_record(invoice=invoice.invoice, amount=Decimal("10.00"), paid_on=date(2026, 4, 20),
+                             reference="EFT")
+    send = PaymentSendLink.objects.create(tenant=connected, payment=payment)
+    if kind == RefusalKind.GRANT:
+        sandbox.revoke_grant(_sandbox_grant(sandbox))
+    else:
+        sandbox.control("POST", f"tenants/{connected.xero_tenant_id}/roles", deny=["payments"], reads=True)
+
+    with pytest.raises(AuthError), xero_client(connected) as client:
+        client.get_payments(page=1)
+
+    incident = XeroIncident.objects.get()
+    assert incident.family == ("payments" if kind == RefusalKind.PERMISSION else "")
+    send.refresh_from_db()
+    invoice.refresh_from_db()
+    assert send.status == LinkStatus.PARKED and send.last_error.startswith("Waiting: ")
+    # A role refusal of payments holds the payments only; a dead grant holds everything.
+    assert invoice.status == (LinkStatus.PARKED if kind == RefusalKind.GRANT else LinkStatus.PENDING)
+    parked = "3 records parked" if kind == RefusalKind.GRANT else "1 record parked"
+    assert parked in "\n".join(xero_status_lines())

@@ -31,7 +31,7 @@ def test_if_modified_since_is_utc_iso_8601_to_the_second_with_z():
 def test_the_check_refuses_an_unlisted_operation_parameter_header_or_path():
     operation_check("getInvoices", method="GET", path="Invoices", params={"page": "1"}, headers={})
     refused = [
-        ("getCreditNotes", "GET", "CreditNotes", {}, {}),
+        ("getBankTransactions", "GET", "BankTransactions", {}, {}),
         ("getInvoices", "GET", "Invoices", {"summaryOnly": "true"}, {}),
         ("getInvoices", "PUT", "Invoices", {}, {}),
         ("getInvoices", "GET", "Invoices/123", {}, {}),

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bms.cogs.models import CostOfSalesJournal
 from bms.cogs.services import journal_build_for_day, journals_build_due
+from bms.core.dates import parse_date_in_range
 from bms.core.errors import DomainError
 from bms.core.text import counted
 from bms.entities.models import Entity
@@ -32,10 +33,11 @@ MAX_DAYS = 366
 
 
 def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"{text!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-04-23.") from None
+    day = parse_date_in_range(text)
+    if day is None:
+        raise CommandError(f"{text!r} is not a date from 1900-01-01 to 2999-12-31: write it as YYYY-MM-DD, "
+                           "e.g. 2026-04-23.")
+    return day
 
 
 class Command(BaseCommand):

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from bms.core.dates import parse_date_in_range
 from bms.core.errors import DomainError
 from bms.preferences.selectors import xero_is_active
 from bms.xero.client.errors import AuthError, XeroError
@@ -23,10 +24,10 @@ from bms.xero.sync.run import WaitForXeroError, tenant_time_zone
 
 
 def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"{text!r} is not a date: write it as YYYY-MM-DD.") from None
+    day = parse_date_in_range(text)
+    if day is None:
+        raise CommandError(f"{text!r} is not a date from 1900-01-01 to 2999-12-31: write it as YYYY-MM-DD.")
+    return day
 
 
 def run_as_dict(run: ReconciliationRun) -> dict[str, Any]:
