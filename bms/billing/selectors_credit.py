@@ -22,12 +22,14 @@ RELEASED = (CreditNoteStatus.APPROVED, CreditNoteStatus.PROCESSED, CreditNoteSta
 
 
 def _number_query(search: str) -> Q:
-    """A number as people type it: "12", "000012", with the entity's credit note prefix, or Xero's number."""
-    query = Q(xero_number__iexact=search)
+    """A number as people type it: "12", "000012", with the entity's credit note prefix, or any part of
+    Xero's number (a note made in Xero)."""
+    query = contains(CreditNote, ("xero_number",), search)
     number = int_param(search)
-    if number is not None:
-        query |= Q(number=number)
-    for entity in Entity.objects.only("pk", "prefix", "credit_note_prefix"):
+    entities = list(Entity.objects.only("pk", "prefix", "credit_note_prefix"))
+    if number is not None:  # each entity's note of that number: a look-up per entity in its index
+        query |= Q(entity_id__in=[entity.pk for entity in entities], number=number)
+    for entity in entities:
         prefix = entity.credit_note_number_prefix
         rest = int_param(search[len(prefix):])
         if search.upper().startswith(prefix.upper()) and rest is not None:

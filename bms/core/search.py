@@ -35,7 +35,7 @@ from django.db.models.expressions import RawSQL
 SEARCHES: dict[str, tuple[str, ...]] = {
     "customers.Customer": ("code", "name", "email"),
     "billing.Invoice": ("reference",),
-    "billing.CreditNote": ("reference",),
+    "billing.CreditNote": ("reference", "xero_number"),
     "core.AuditEvent": ("target", "message"),
     "ledger.Account": ("code", "name"),
 }
