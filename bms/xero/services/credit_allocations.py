@@ -29,8 +29,8 @@ from bms.xero.client.schemas import InvoiceRef
 from bms.xero.client.schemas_credit import Allocation
 from bms.xero.models import CreditAllocationLink, CreditNoteLink, InvoiceLink, LinkStatus, XeroTenant
 from bms.xero.selectors import entities_for_tenant
+from bms.xero.sync.keys import record_key
 from bms.xero.sync.log import SyncLog, SyncOutcome, record_ref
-from bms.xero.sync.push import record_key
 
 MAYBE_LANDED = (LinkStatus.SENDING, LinkStatus.UNCERTAIN)
 CAUSE_NOT_SENT = "allocation before go-live — not sent"

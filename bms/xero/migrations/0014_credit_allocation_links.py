@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('billing', '0010_search'),
-        ('xero', '0012_credit_note_links'),
+        ('xero', '0013_reconcile_row_unrepaired'),
     ]
 
     operations = [
