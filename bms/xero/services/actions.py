@@ -15,7 +15,7 @@ from bms.jobs.models import Job, JobStatus
 from bms.jobs.services import job_enqueue
 from bms.preferences.selectors import xero_is_active
 from bms.users.models import User
-from bms.xero.models import ContactLink, JournalLink, LinkStatus, XeroTenant
+from bms.xero.models import ContactLink, CreditAllocationLink, JournalLink, LinkStatus, XeroTenant
 from bms.xero.selectors import entity_tenant, tenants_in_use
 
 
@@ -79,6 +79,10 @@ def credit_note_sync_request(*, credit_note: CreditNote, user: User) -> Job:
     tenant = entity_tenant(credit_note.entity)
     if tenant is None:
         raise DomainError(f"{credit_note.entity.name} is not connected to Xero (Admin → Entities).")
+    # Its allocations Xero refused are sent again too, under a fresh key (Xero caches a refusal by key).
+    CreditAllocationLink.objects.filter(tenant=tenant, allocation__credit_note=credit_note,
+                                        status=LinkStatus.FAILED).update(status=LinkStatus.PENDING,
+                                                                         key_epoch=F("key_epoch") + 1)
     return job_enqueue(kind="xero.credit_notes.push", description=f"Push credit note {number} to {tenant.name}",
                        params={"tenant_id": tenant.pk, "credit_note_ids": [credit_note.pk]}, requested_by=user)
 
