@@ -115,3 +115,30 @@ def customer_for_credit(db):
     from bms.testing import factories as f
 
     return f.customer(code="C0190", name="Credit Return Pty Ltd")
+
+
+def test_an_allocation_xero_refuses_fails_alone_with_xeros_words_and_sync_sends_it_again(
+        connected, sandbox, au_entity, customer_for_credit, finance_client):
+    from django.urls import reverse
+
+    from bms.jobs.models import Job
+    from bms.jobs.services import job_run
+
+    invoice = worked_invoice(au_entity, customer_for_credit)
+    push_all(connected, invoices=[invoice])
+    note = part_return(invoice)
+    paid = sandbox.pay_invoice(connected.xero_tenant_id, amount="1102.37", invoice_number=invoice.display_number)
+
+    _outcome, log = push_all(connected, credit_notes=[note])
+
+    link = CreditAllocationLink.objects.get(allocation__credit_note=note)
+    assert link.status == LinkStatus.FAILED and "already been paid off" in link.last_error
+    assert any("already been paid off" in line[3] for line in log.lines)
+    assert _live_allocations(sandbox, connected, note) == []
+    assert not allocations_due(connected).exists()  # the schedule does not resend what Xero refused
+    # The payment was a mistake: deleted in Xero, then Sync Credit Note with Xero sends the allocation.
+    sandbox.delete_payment(connected.xero_tenant_id, paid["PaymentID"])
+    finance_client.post(reverse("xero:credit_note_sync", args=[note.pk]))
+    job_run(job_id=Job.objects.get(kind="xero.credit_notes.push").pk)
+    assert CreditAllocationLink.objects.get(pk=link.pk).status == LinkStatus.SYNCED
+    assert _balances(sandbox, connected, invoice) == (D("987.02"), D("987.02"))
