@@ -48,7 +48,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.schedule import earliest_finish  # noqa: E402  (after the path: run as a script)
+from bench.schedule import earliest_finish, earliest_starts  # noqa: E402  (after the path: run as a script)
 
 CUSTOMERS = 200
 _started_at = 0.0
@@ -193,6 +193,36 @@ def _bound_s(calls: list[dict], latency_ms: int, minute_s: float, per_minute: in
                            window_s=minute_s)
 
 
+def _timeline(name: str, calls: list[dict], latency_ms: int, minute_s: float, concurrent: int,
+              per_minute: int) -> None:
+    """BENCH_TIMELINE: where the time went. Each call's start against the bound's earliest start
+    (both from the job's start; the bound's schedule begins with the first call), and how long the
+    tenant's `concurrent` slots stood idle before the last answer, split into before the first call,
+    in the first window (the first `per_minute` calls, which the rest of the run repeats at the
+    window's pace) and after it."""
+    done = sorted((e for e in calls if e.get("done")), key=lambda e: e["at"])
+    if not done:
+        return
+    call_s = latency_ms / 1000 if latency_ms else sum(e["done"] - e["at"] for e in done) / len(done)
+    ideal = earliest_starts(_phases(done), call_s=call_s, concurrent=concurrent, per_window=per_minute,
+                            window_s=minute_s)
+    first = done[0]["at"] - _started_at
+    print(f"{name}: first call {first:.2f} s after the job's start; call: start (ideal), end", file=sys.stderr)
+    shown = done if os.environ.get("BENCH_TIMELINE") == "all" else done[:per_minute + 2]
+    for n, entry in enumerate(shown):
+        print(f"  {n:3d} {entry['method']:4s} {entry['at'] - _started_at:7.2f} ({first + ideal[n]:6.2f})"
+              f" {entry['done'] - _started_at:7.2f}", file=sys.stderr)
+    end = max(e["done"] for e in done)
+    split = done[min(per_minute, len(done)) - 1]["at"]
+    busy_first = sum(min(e["done"], split) - e["at"] for e in done if e["at"] < split)
+    busy_after = sum(e["done"] - max(e["at"], split) for e in done if e["done"] > split)
+    idle_first = concurrent * (split - done[0]["at"]) - busy_first
+    idle_after = concurrent * (end - split) - busy_after
+    print(f"  idle slot-seconds: before the first call {concurrent * first:.2f}, first window {idle_first:.2f}, "
+          f"after it {idle_after:.2f}"
+          f"; last answer {end - _started_at:.2f} s (bound {first + ideal[-1] + call_s:.2f})", file=sys.stderr)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--invoices", type=int, default=5000)
@@ -219,6 +249,9 @@ def main() -> None:
         httpx.delete(f"{base}/_sandbox/log", timeout=30)
         contacts_s, _, job = _run_job("xero.customers.sync", {"tenant_id": tenant.pk})
         contact_log = _calls(base, tenant.xero_tenant_id)[0]
+        if os.environ.get("BENCH_TIMELINE"):
+            _timeline("customers", contact_log, args.latency_ms, args.minute_s, settings.XERO_LIMIT_CONCURRENT,
+                      settings.XERO_LIMIT_PER_MINUTE)
         contact_calls = len(contact_log)
         print(f"  customers: {job.result} ({contact_calls} calls)", file=sys.stderr)
         time.sleep(args.minute_s)  # a fresh minute for the push
@@ -239,7 +272,7 @@ def main() -> None:
         first_call_s = starts[0] - _started_at  # loading, checks: local work before Xero hears anything
         ended_s = max(e["done"] for e in calls) - _started_at
         if os.environ.get("BENCH_TIMELINE"):
-            print("timeline:", [round(t - starts[0], 3) for t in starts], file=sys.stderr)
+            _timeline("invoices", calls, args.latency_ms, args.minute_s, concurrent, per_minute)
         status_counts: dict[str, int] = {}
         for entry in calls:
             status_counts[str(entry["status"])] = status_counts.get(str(entry["status"]), 0) + 1

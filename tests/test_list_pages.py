@@ -40,11 +40,7 @@ def _seeded(screen: ListScreen, base, rows: int):
         transaction.savepoint_rollback(sid)
 
 
-PANELS = pytest.mark.xfail(strict=True, reason="Admin → Entities' Organisations section still renders a Xero panel, "
-                           "with its own queries, for each organisation on the page")
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=PANELS) if n == "entities" else n for n in SCREENS])
+@pytest.mark.parametrize("name", list(SCREENS))
 def test_queries_per_page_are_the_same_for_5_and_50_rows_shown(client, name):
     screen, base = SCREENS[name], seed_base()
     client.force_login(base.user)

@@ -97,16 +97,30 @@ def test_audit_events_and_accounts_are_found_by_part_of_their_text(db):
     assert [a.pk for a in accounts_list(search="cash fl")] == [cash.pk]
 
 
-def test_credit_notes_are_found_by_part_of_their_reference(db):
-    from bms.billing.models import CreditNote
+def test_credit_notes_are_found_by_part_of_their_reference_or_xero_number_and_by_their_number(db):
+    from bms.billing.models import CreditNote, CreditSource
     from bms.billing.selectors_credit import credit_notes_list
 
     base = seed_base()
     note = CreditNote.objects.create(entity=base.entities[0], customer=base.customers[0], number=7,
                                      reference="RMA-55123 damaged", issued_on=date(2026, 5, 1), currency="AUD")
+    from_xero = CreditNote.objects.create(entity=base.entities[2], customer=base.customers[1], source=CreditSource.XERO,
+                                          xero_number="CN-0917", issued_on=date(2026, 5, 2), currency="NZD")
     assert [n.pk for n in credit_notes_list(search="5512")] == [note.pk]
     assert [n.pk for n in credit_notes_list(search="DAMAGED")] == [note.pk]
     assert list(credit_notes_list(search="rma-9")) == []
+    assert [n.pk for n in credit_notes_list(search="n-09")] == [from_xero.pk]
+    assert [n.pk for n in credit_notes_list(search="000007")] == [note.pk]
+    assert [n.pk for n in credit_notes_list(search="CN-AU-000007")] == [note.pk]
+
+
+def test_an_invoice_is_found_by_its_number_on_whichever_entity(customers):
+    au, nz = factories.entity("AU"), factories.entity("NZ")
+    on_au = factories.draft_invoice(on_entity=au, for_customer=customers[0])
+    on_nz = factories.draft_invoice(on_entity=nz, for_customer=customers[0])
+    assert on_au.number == on_nz.number == 1
+    assert sorted(i.pk for i in invoices_list(search="000001")) == sorted([on_au.pk, on_nz.pk])
+    assert [i.pk for i in invoices_list(search="NZ-1")] == [on_nz.pk]
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite remakes a table (and loses its triggers) on "
@@ -135,6 +149,22 @@ def test_every_searchable_table_has_its_index_after_migrate(db):
                                [f"{table}_search_%"])
                 assert cursor.fetchone()[0] == 3, label
             else:
-                cursor.execute("SELECT count(*) FROM pg_indexes WHERE tablename = %s AND indexname LIKE %s",
+                # without a pending list (fastupdate off), which every search would read in full
+                cursor.execute("SELECT count(*) FROM pg_indexes i JOIN pg_class c ON c.relname = i.indexname "
+                               "WHERE i.tablename = %s AND i.indexname LIKE %s "
+                               "AND 'fastupdate=off' = ANY(c.reloptions)",
                                [table, "%trgm"])
                 assert cursor.fetchone()[0] == len(fields), label
+
+
+@pytest.mark.parametrize("term", ["righ", "ex", "harbour supplies", "no such customer"])
+def test_more_matches_than_are_listed_by_id_find_the_same_rows(customers, monkeypatch, term):
+    from bms.core import search
+
+    monkeypatch.setattr(search, "MATCHES_LISTED", 1)  # every term with 2+ matches reads the list instead
+    found = sorted(c.pk for c in customers_list(search=term))
+    assert found == _expected(customers, ("code", "name", "email"), term)
+    au = factories.entity("AU")
+    invoice = factories.draft_invoice(on_entity=au, for_customer=customers[0], reference="PO-1")
+    by_customer = [i.pk for i in invoices_list(search=term)]  # the invoice list searches name and code
+    assert by_customer == ([invoice.pk] if customers[0].pk in _expected(customers, ("code", "name"), term) else [])

@@ -111,16 +111,19 @@ class InvoiceLineForm(forms.Form):
         if not (data.get("description") or "").strip():
             self.add_error("description", "Describe the line (or choose a product).")
         quantity = data.get("quantity")
+        # A value the field already refused has its own message: one message per bad value.
         if quantity is None:
-            self.add_error("quantity", "Enter a quantity.")
+            if "quantity" not in self.errors:
+                self.add_error("quantity", "Enter a quantity.")
         elif quantity <= 0:
             self.add_error("quantity", "The quantity must be more than zero.")
         price = data.get("unit_price")
         if price is None:
-            self.add_error("unit_price", "Enter a unit price.")
+            if "unit_price" not in self.errors:
+                self.add_error("unit_price", "Enter a unit price.")
         elif price < Decimal("0"):
             self.add_error("unit_price", "The unit price can't be negative.")
-        if data.get("account") is None:
+        if data.get("account") is None and "account" not in self.errors:
             self.add_error("account", "Choose the revenue account (or a product with one).")
         if quantity is not None and price is not None and quantity * price >= AMOUNT_LIMIT:
             self.add_error("unit_price", f"This line comes to more than {AMOUNT_LIMIT:,} — "

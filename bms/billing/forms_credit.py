@@ -42,7 +42,7 @@ class CreditFromInvoiceForm(forms.Form):
     def clean(self):
         data = super().clean()
         mode = data.get("mode")
-        if mode == "amount" and data.get("amount") is None:
+        if mode == "amount" and data.get("amount") is None and "amount" not in self.errors:
             self.add_error("amount", "Enter the amount to credit.")
         if mode == "lines":
             chosen = [(line, data.get(f"quantity_{line.pk}")) for line in self.invoice_lines]

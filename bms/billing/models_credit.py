@@ -70,7 +70,16 @@ class CreditNote(models.Model):
 
     class Meta:
         ordering = ["-issued_on", "-id"]
-        indexes = [models.Index(fields=["status", "entity"], name="credit_note_status_entity")]
+        indexes = [
+            models.Index(fields=["status", "entity"], name="credit_note_status_entity"),
+            # The Credit Notes screen's keyset pages (-issued_on, -id), all or one status, entity,
+            # customer or source.
+            models.Index(fields=["issued_on", "id"], name="credit_note_list"),
+            models.Index(fields=["status", "issued_on", "id"], name="credit_note_list_status"),
+            models.Index(fields=["entity", "issued_on", "id"], name="credit_note_list_entity"),
+            models.Index(fields=["customer", "issued_on", "id"], name="credit_note_list_customer"),
+            models.Index(fields=["source", "issued_on", "id"], name="credit_note_list_source"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["entity", "number"], name="credit_note_number_unique_per_entity"),
             models.CheckConstraint(condition=Q(number__isnull=True) | Q(number__gte=1),

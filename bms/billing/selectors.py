@@ -18,10 +18,12 @@ def _number_query(search: str) -> Q | None:
     query = Q(pk__in=[])
     matched = False
     number = int_param(search)
+    entities = list(Entity.objects.values_list("pk", "prefix"))
     if number is not None:
-        query |= Q(number=number)
+        # Each entity's invoice of that number: a look-up per entity in the (entity, number) index.
+        query |= Q(entity_id__in=[pk for pk, _ in entities], number=number)
         matched = True
-    for entity_id, prefix in Entity.objects.values_list("pk", "prefix"):
+    for entity_id, prefix in entities:
         rest = int_param(search[len(prefix):])
         if prefix and search.upper().startswith(prefix.upper()) and rest is not None:
             query |= Q(entity_id=entity_id, number=rest)
@@ -43,8 +45,7 @@ def invoices_list(
         invoices = invoices.filter(customer_id=customer_id)
     search = search.strip()
     if search:
-        query = Q(customer__in=Customer.objects.filter(contains(Customer, ("name", "code"), search))) | contains(
-            Invoice, ("reference",), search)
+        query = contains(Customer, ("name", "code"), search, via="customer") | contains(Invoice, ("reference",), search)
         number = _number_query(search)
         if number is not None:
             query |= number

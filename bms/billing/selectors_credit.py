@@ -22,12 +22,14 @@ RELEASED = (CreditNoteStatus.APPROVED, CreditNoteStatus.PROCESSED, CreditNoteSta
 
 
 def _number_query(search: str) -> Q:
-    """A number as people type it: "12", "000012", with the entity's credit note prefix, or Xero's number."""
-    query = Q(xero_number__iexact=search)
+    """A number as people type it: "12", "000012", with the entity's credit note prefix, or any part of
+    Xero's number (a note made in Xero)."""
+    query = contains(CreditNote, ("xero_number",), search)
     number = int_param(search)
-    if number is not None:
-        query |= Q(number=number)
-    for entity in Entity.objects.only("pk", "prefix", "credit_note_prefix"):
+    entities = list(Entity.objects.only("pk", "prefix", "credit_note_prefix"))
+    if number is not None:  # each entity's note of that number: a look-up per entity in its index
+        query |= Q(entity_id__in=[entity.pk for entity in entities], number=number)
+    for entity in entities:
         prefix = entity.credit_note_number_prefix
         rest = int_param(search[len(prefix):])
         if search.upper().startswith(prefix.upper()) and rest is not None:
@@ -50,12 +52,13 @@ def credit_notes_list(*, search: str = "", status: str = "", entity_id: int | No
         notes = notes.filter(source=source)
     search = search.strip()
     if search:
-        query = (Q(customer__in=Customer.objects.filter(contains(Customer, ("name", "code"), search)))
+        query = (contains(Customer, ("name", "code"), search, via="customer")
                  | contains(CreditNote, ("reference",), search))
         query |= _number_query(search)
         invoice_number = invoice_number_query(search)
         if invoice_number is not None:
-            query |= Q(invoice__in=Invoice.objects.filter(invoice_number))
+            # The invoices' ids (one per entity at most), not a subquery: looked up by the notes' index.
+            query |= Q(invoice_id__in=list(Invoice.objects.filter(invoice_number).values_list("pk", flat=True)))
         notes = notes.filter(query)
     return notes.order_by("-issued_on", "-id")
 

@@ -93,7 +93,9 @@ class JobLogEntry(models.Model):
     class Meta:
         ordering = ["at", "id"]
         indexes = [
-            models.Index(fields=["job", "level"], name="job_log_job_level"),
+            # A job's failed and held records by cause (its page's summary, what Re-send would send):
+            # read from this index alone, not from the log's rows.
+            models.Index(fields=["job", "level", "cause", "record_ref", "resent_in"], name="job_log_problems"),
             # A job's log, a keyset page at a time, all levels or one.
             models.Index(fields=["job", "at", "id"], name="job_log_list"),
             models.Index(fields=["job", "level", "at", "id"], name="job_log_list_level"),

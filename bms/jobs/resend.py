@@ -11,7 +11,7 @@ so a second click (or a second browser tab) finds nothing left and says which jo
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from bms.core.audit import audit_record
 from bms.jobs.models import Job, JobLogEntry, JobStatus, LogLevel
@@ -27,8 +27,8 @@ class ResendError(Exception):
 
 def records_to_resend(*, job: Job, cause: str | None = None) -> QuerySet[JobLogEntry]:
     """The log lines of the job's failed or held records not yet re-sent (of one cause, if given)."""
-    entries = JobLogEntry.objects.filter(
-        Q(level=LogLevel.ERROR) | Q(level=LogLevel.WARNING), job=job, resent_in__isnull=True
+    entries = JobLogEntry.objects.filter(  # read from the job_log_problems index alone
+        job=job, level__in=(LogLevel.ERROR, LogLevel.WARNING), resent_in__isnull=True
     ).exclude(record_ref="")
     return entries.filter(cause=cause) if cause is not None else entries
 

@@ -35,8 +35,8 @@ def job_errors_by_cause(*, job: Job) -> list[dict]:
     """Failed and held records grouped by cause with counts, most frequent first, each with how
     many can still be re-sent and the job that re-sent the others: fix a cause once, re-send it."""
     problems = Q(level=LogLevel.ERROR) | (Q(level=LogLevel.WARNING) & ~Q(record_ref=""))
-    return list(
-        JobLogEntry.objects.filter(problems, job=job)
+    return list(  # level__in: the range of the job_log_problems index, which covers the rest
+        JobLogEntry.objects.filter(problems, job=job, level__in=(LogLevel.ERROR, LogLevel.WARNING))
         .values("cause")
         .annotate(
             count=Count("id"),

@@ -17,7 +17,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
-from bms.billing.models import Invoice, InvoiceStatus
+from bms.billing.models import CreditNote, CreditNoteStatus, CreditSource, Invoice, InvoiceStatus
 from bms.cogs.models import CostOfSalesJournal, JournalPosting, JournalStatus
 from bms.core.models import AuditEvent
 from bms.customers.models import Customer
@@ -98,6 +98,23 @@ def seed_invoices(base: Base, n: int) -> Customer:
 
     _bulk(Invoice, (invoice(i) for i in range(n)))
     return base.customers[0]
+
+
+def seed_credit_notes(base: Base, n: int) -> None:
+    """n credit notes, about a third per entity; one in ten made in Xero (no number of ours)."""
+    statuses = [CreditNoteStatus.DRAFT, CreditNoteStatus.APPROVED, CreditNoteStatus.CANCELLED]
+    now = timezone.now()
+
+    def note(i: int) -> CreditNote:
+        status, from_xero = statuses[i % 3], i % 10 == 9
+        return CreditNote(entity=base.entities[i % 3], customer=base.customers[i % 2],
+                          number=None if from_xero else i + 1, xero_number=f"CN-X{i:07d}" if from_xero else "",
+                          source=CreditSource.XERO if from_xero else CreditSource.BMS, reference=f"RMA-{i:07d}",
+                          issued_on=DAY - timedelta(days=i // 50), currency="AUD", status=status,
+                          approved_at=now if status == CreditNoteStatus.APPROVED else None,
+                          cancelled_at=now if status == CreditNoteStatus.CANCELLED else None)
+
+    _bulk(CreditNote, (note(i) for i in range(n)))
 
 
 def seed_dispatches(base: Base, n: int) -> None:
@@ -222,6 +239,9 @@ LISTS: list[ListScreen] = [
         "status": {"status": "approved"}, "entity": {"entity": str(base.entities[2].pk)},
         "search_number": {"q": "AU-4321"}, "search_customer": {"q": "Base Customer 1"},
         "search_none": {"q": "no such invoice"}}),
+    ListScreen("credit_notes", seed_credit_notes, lambda _: reverse("billing:credit_note_list"), lambda base, _: {
+        "status": {"status": "cancelled"}, "entity": {"entity": str(base.entities[2].pk)}, "source": {"source": "xero"},
+        "search": {"q": "0043210"}, "search_customer": {"q": "Base Customer 1"}, "search_none": {"q": "no such note"}}),
     ListScreen("customer_invoices", seed_invoices,
                lambda customer: reverse("billing:customer_detail", args=[customer.pk])),
     ListScreen("dispatches", seed_dispatches, lambda _: reverse("stock:dispatch_list"), lambda base, _: {

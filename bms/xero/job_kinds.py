@@ -24,8 +24,9 @@ from bms.xero.client.errors import AuthError
 from bms.xero.models import XeroTenant
 from bms.xero.reconcile import jobs as reconcile_jobs  # noqa: F401  (registers xero.reconcile and its schedule)
 from bms.xero.scheduled_contacts import queue_edited_customers
-from bms.xero.selectors import entity_tenant, journals_due_for_push, tenants_in_use
+from bms.xero.selectors import credit_notes_due_for_push, entity_tenant, journals_due_for_push, tenants_in_use
 from bms.xero.services.check_against_xero import check_against_xero, entities_in_scope
+from bms.xero.services.credit_allocations import allocations_due
 from bms.xero.services.syncs import SyncKind, tenant_sync
 from bms.xero.sync.leases import LeaseBusyError
 from bms.xero.sync.log import SyncOutcome
@@ -98,6 +99,12 @@ def push_invoices(ctx: JobContext, *, tenant_id: int, invoice_ids: list[int] | N
         ctx.result += "; the rest follows in the next run"
 
 
+@job_kind("xero.credit_notes.push")
+def push_credit_notes(ctx: JobContext, *, tenant_id: int, credit_note_ids: list[int] | None = None,
+                      include_failed: bool = False) -> None:
+    _sync(ctx, tenant_id, SyncKind.CREDIT_NOTES, record_ids=credit_note_ids, include_failed=include_failed)
+
+
 @job_kind("xero.journals.push")
 def push_journals(ctx: JobContext, *, tenant_id: int, journal_ids: list[int] | None = None,
                   include_failed: bool = False) -> None:
@@ -107,10 +114,11 @@ def push_journals(ctx: JobContext, *, tenant_id: int, journal_ids: list[int] | N
 # "Re-send failed records": the record kinds a push names in its log (sync/log.py `record_ref`), in
 # the order they go — customers before the invoices that need their contacts.
 RESEND_PARAMS = {"contact": "customer_ids", "invoice": "invoice_ids", "payment": "payment_ids",
-                 "journal": "journal_ids"}
+                 "credit_note": "credit_note_ids", "journal": "journal_ids"}
 
 
-@job_resender("xero.customers.sync", "xero.invoices.push", "xero.journals.push", "xero.records.resend")
+@job_resender("xero.customers.sync", "xero.invoices.push", "xero.credit_notes.push", "xero.journals.push",
+              "xero.records.resend")
 def resend_records(params: dict[str, Any], refs: list[str]) -> Resend:
     ids: dict[str, list[int]] = {name: [] for name in RESEND_PARAMS.values()}
     for ref in refs:
@@ -129,7 +137,7 @@ def resend_records(params: dict[str, Any], refs: list[str]) -> Resend:
 @job_kind("xero.records.resend")
 def resend_failed_records(ctx: JobContext, *, tenant_id: int, customer_ids: list[int] | None = None,
                           invoice_ids: list[int] | None = None, payment_ids: list[int] | None = None,
-                          journal_ids: list[int] | None = None) -> None:
+                          journal_ids: list[int] | None = None, credit_note_ids: list[int] | None = None) -> None:
     """Exactly the records named, through the one push engine: those Xero already holds (fixed and
     sent since) are not due any more and are not sent again."""
     results = []
@@ -138,7 +146,7 @@ def resend_failed_records(ctx: JobContext, *, tenant_id: int, customer_ids: list
         invoice_ids = sorted(set(invoice_ids or []) | set(
             Payment.objects.filter(pk__in=payment_ids).values_list("invoice_id", flat=True)))
     for kind, record_ids in ((SyncKind.CUSTOMERS, customer_ids), (SyncKind.INVOICES, invoice_ids),
-                             (SyncKind.JOURNALS, journal_ids)):
+                             (SyncKind.CREDIT_NOTES, credit_note_ids), (SyncKind.JOURNALS, journal_ids)):
         if not record_ids:
             continue
         outcome = _sync(ctx, tenant_id, kind, record_ids=record_ids, include_failed=True)
@@ -185,6 +193,8 @@ def push_all(ctx: JobContext) -> None:
             job_enqueue(kind="xero.invoices.push", description=f"Push invoices to {tenant.name}",
                         params={"tenant_id": tenant.pk})
             queued += 1
+        # Credit notes follow the invoices they credit (queued after them, so they go after them).
+        _queue_credit_notes(tenant)
         # The nightly journals built since the last run go out with the next push.
         journals_waiting = Job.objects.filter(kind="xero.journals.push", status=JobStatus.QUEUED,
                                               params__tenant_id=tenant.pk).exists()
@@ -192,6 +202,14 @@ def push_all(ctx: JobContext) -> None:
             job_enqueue(kind="xero.journals.push", description=f"Push cost-of-sales journals to {tenant.name}",
                         params={"tenant_id": tenant.pk})
     ctx.result = f"Completed: queued pushes for {counted(queued, 'Xero organisation')}"
+
+
+def _queue_credit_notes(tenant: XeroTenant) -> None:
+    waiting = Job.objects.filter(kind="xero.credit_notes.push", status=JobStatus.QUEUED,
+                                 params__tenant_id=tenant.pk).exists()
+    if not waiting and (credit_notes_due_for_push(tenant).exists() or allocations_due(tenant).exists()):
+        job_enqueue(kind="xero.credit_notes.push", description=f"Push credit notes to {tenant.name}",
+                    params={"tenant_id": tenant.pk})
 
 
 @job_kind("xero.check_against_xero")

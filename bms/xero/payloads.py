@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bms.billing.models import CreditNote as BillingCreditNote
 from bms.billing.models import Invoice as BillingInvoice
 from bms.customers.models import Customer
 from bms.xero.client.schemas import (
@@ -15,6 +16,7 @@ from bms.xero.client.schemas import (
     Phone,
     Tracking,
 )
+from bms.xero.client.schemas_credit import CreditNote
 
 
 def _address(kind: str, line1: str, line2: str, city: str, region: str, postcode: str, country: str) -> Address | None:
@@ -72,19 +74,7 @@ def invoice_payload(
     would delete and recreate Xero's lines (xero-notes trap 5). Every line carries its TaxType: a
     line without a BMS tax rate goes with the organisation's zero-rate type, since a line without
     one is given the account's default tax by Xero (GST on Income: BMS 200.00, Xero 220.00)."""
-    line_item_ids = line_item_ids or {}
-    lines = [
-        LineItem(
-            line_item_id=line_item_ids.get(str(line.pk)),
-            description=line.description,
-            quantity=line.quantity,
-            unit_amount=line.unit_price,
-            account_code=line.account.code,
-            tax_type=line.tax_rate.xero_tax_type if line.tax_rate is not None else (zero_rate_tax_type or None),
-            tracking=tracking or None,
-        )
-        for line in invoice.lines.all()
-    ]
+    lines = _lines(invoice, tracking=tracking, line_item_ids=line_item_ids, zero_rate_tax_type=zero_rate_tax_type)
     return Invoice(
         type="ACCREC",
         invoice_id=invoice_id,
@@ -100,6 +90,50 @@ def invoice_payload(
         line_items=lines,
         url=url,
     )
+
+
+def _lines(document: BillingInvoice | BillingCreditNote, *, tracking: list[Tracking],
+           line_item_ids: dict[str, str] | None, zero_rate_tax_type: str) -> list[LineItem]:
+    line_item_ids = line_item_ids or {}
+    return [
+        LineItem(
+            line_item_id=line_item_ids.get(str(line.pk)),
+            description=line.description,
+            quantity=line.quantity,
+            unit_amount=line.unit_price,
+            account_code=line.account.code,
+            tax_type=line.tax_rate.xero_tax_type if line.tax_rate is not None else (zero_rate_tax_type or None),
+            tracking=tracking or None,
+        )
+        for line in document.lines.all()
+    ]
+
+
+def credit_note_payload(
+    credit_note: BillingCreditNote, *, contact_id: str, tracking: list[Tracking], credit_note_id: str | None = None,
+    line_item_ids: dict[str, str] | None = None, zero_rate_tax_type: str = "",
+) -> CreditNote:
+    """A Xero ACCRECCREDIT credit note, AUTHORISED (credit can only be allocated from an approved
+    one), its lines and tax as an invoice's. Its allocation is not in it: Xero ignores allocations
+    sent inside a credit note; they go with PUT /CreditNotes/{id}/Allocations."""
+    return CreditNote(
+        type="ACCRECCREDIT",
+        credit_note_id=credit_note_id,
+        contact=ContactRef(contact_id=contact_id),
+        credit_note_number=credit_note.display_number,
+        reference=credit_note.reference or None,
+        date=credit_note.issued_on,
+        currency_code=credit_note.currency,
+        line_amount_types=credit_note.line_amount_type,
+        status="AUTHORISED",
+        line_items=_lines(credit_note, tracking=tracking, line_item_ids=line_item_ids,
+                          zero_rate_tax_type=zero_rate_tax_type),
+    )
+
+
+def credit_note_void(*, credit_note_id: str) -> CreditNote:
+    """Cancelling in BMS a credit note Xero holds: voided there (refused while credit is used)."""
+    return CreditNote(credit_note_id=credit_note_id, status="VOIDED")
 
 
 def invoice_cancellation(*, invoice_id: str, status_in_xero: str) -> Invoice:

@@ -7,13 +7,14 @@ from typing import TypedDict
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from bms.billing.models import Invoice, InvoiceStatus
+from bms.billing.models import CreditNote, CreditNoteStatus, CreditSource, Invoice, InvoiceStatus
 from bms.cogs.models import CostOfSalesJournal
 from bms.customers.models import Customer
 from bms.entities.models import Entity
 from bms.xero.auth.parking import links_parked_count
 from bms.xero.models import (
     ContactLink,
+    CreditNoteLink,
     EntityXeroConnection,
     GrantStatus,
     InvoiceLink,
@@ -153,6 +154,25 @@ def invoices_due_for_push(tenant: XeroTenant, *, include_failed: bool = False) -
         )
         .exclude(Exists(up_to_date))
         .exclude(Exists(waiting))
+    )
+    if not include_failed:
+        queryset = queryset.exclude(Exists(refused))
+    return queryset.order_by("pk")
+
+
+def credit_notes_due_for_push(tenant: XeroTenant, *, include_failed: bool = False) -> QuerySet[CreditNote]:
+    """Released credit notes made in BMS, of the tenant's entities, that Xero doesn't hold as they
+    are now (a cancelled one Xero holds is voided there); the rules are the invoices'."""
+    links = CreditNoteLink.objects.filter(tenant=tenant, credit_note=OuterRef("pk"))
+    up_to_date = links.filter(status__in=[LinkStatus.SYNCED, LinkStatus.DIFFERS],
+                              revision_pushed__gte=OuterRef("revision"))
+    waiting = links.filter(status__in=[LinkStatus.PARKED, LinkStatus.BEFORE_GO_LIVE])
+    refused = links.filter(status=LinkStatus.FAILED, updated_at__gte=OuterRef("updated_at"))
+    queryset = (
+        CreditNote.objects.filter(entity__in=entities_for_tenant(tenant), source=CreditSource.BMS)
+        .filter(Q(status__in=[CreditNoteStatus.APPROVED, CreditNoteStatus.PROCESSED, CreditNoteStatus.COMPLETED])
+                | Q(status=CreditNoteStatus.CANCELLED) & Exists(links.filter(xero_id__isnull=False)))
+        .exclude(Exists(up_to_date)).exclude(Exists(waiting))
     )
     if not include_failed:
         queryset = queryset.exclude(Exists(refused))

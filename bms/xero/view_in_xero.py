@@ -11,6 +11,12 @@ def invoice_url(short_code: str, invoice_id: str) -> str:
     return f"{settings.XERO_WEB_URL}/app/{short_code}/invoicing/view/{invoice_id}"
 
 
+def credit_note_url(short_code: str, credit_note_id: str) -> str:
+    # Xero's classic credit note page, through the short-code login (xero-notes §6.3, DEEP's form).
+    return (f"{settings.XERO_WEB_URL}/organisationlogin/default.aspx?shortcode={short_code}"
+            f"&redirecturl=/AccountsReceivable/ViewCreditNote.aspx?creditNoteID={credit_note_id}")
+
+
 def journal_url(short_code: str, journal_id: str) -> str:
     # Manual journals have no short-code deep link; Xero opens them in the user's current organisation.
     return f"{settings.XERO_WEB_URL}/Journal/View.aspx?invoiceID={journal_id}"

@@ -143,6 +143,16 @@ def test_it_refuses_zero_and_negative_amounts_with_a_message(world):
         assert response.status_code == 200 and message in response.content
 
 
+def test_a_bad_amount_gets_one_message_not_two(world):
+    books, client = world
+    for quantity, price in (("1e30", "10"), ("abc", "10"), ("1", "1e30"), ("1", "abc")):
+        line = {"description": "Lathe", "quantity": quantity, "unit_price": price, "account": books["revenue"].pk}
+        response = _check(client, reverse("billing:invoice_create"), _invoice_post(books, [line]))
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "Enter a quantity." not in page and "Enter a unit price." not in page, (quantity, price)
+
+
 def test_it_refuses_a_10000_line_invoice_with_a_clear_message_and_writes_nothing(world):
     books, client = world
     line = {"description": "Bolt", "quantity": "1", "unit_price": "0.10", "account": books["revenue"].pk}

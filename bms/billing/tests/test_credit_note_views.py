@@ -135,13 +135,13 @@ def test_the_xero_panel_renders_for_a_credit_note_when_xero_is_active(finance_cl
     assert response.status_code == 200 and "Xero Integration" in response.content.decode()
 
 
-def test_the_xero_panel_says_credit_notes_are_not_sent_to_xero_yet(finance_client, invoice):
-    # The Xero side of credit notes is not built: the panel must not say "Not synced yet … connect first"
-    # on a connected entity, as if sending were only a step away.
+def test_the_xero_panel_says_a_draft_credit_note_stays_in_bms_until_it_is_released(finance_client, invoice):
+    # The sent states (Sent, Waiting, Differs, Before go-live) are in bms/xero/tests/test_credit_notes_push.py.
     GeneralSettings.objects.update_or_create(pk=1, defaults={"integration_package": IntegrationPackage.XERO})
     credit_note = credit_note_create_from_invoice(invoice=invoice, issued_on=date(2026, 4, 30))
     page = finance_client.get(reverse("billing:credit_note_detail", args=[credit_note.pk])).content.decode()
-    assert "BMS does not send credit notes to Xero yet" in page and "Not synced yet" not in page
+    assert "Drafts stay in BMS: the credit note goes to Xero once it is released." in page
+    assert "does not send credit notes" not in page
 
 
 def test_a_standalone_credit_note_is_made_and_edited_as_a_draft(finance_client, books):

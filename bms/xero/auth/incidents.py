@@ -108,9 +108,10 @@ def open_incidents() -> list[XeroIncident]:
                 .order_by("opened_at", "pk"))
 
 
-def tenant_incidents(tenant: XeroTenant) -> list[XeroIncident]:
-    """The open incidents that hold back this organisation's work (its own and its grant's)."""
-    return [incident for incident in open_incidents()
+def tenant_incidents(tenant: XeroTenant, *, among: list[XeroIncident] | None = None) -> list[XeroIncident]:
+    """The open incidents that hold back this organisation's work (its own and its grant's); `among`:
+    the open incidents already read (a page of panels reads them once)."""
+    return [incident for incident in (open_incidents() if among is None else among)
             if incident.tenant_id == tenant.pk or (incident.tenant_id is None and incident.grant_id == tenant.grant_id
                                                     and tenant.grant_id is not None)]
 

@@ -14,17 +14,26 @@ import logging
 from django.db import transaction
 from django.db.models import Q
 
-from bms.xero.models import ContactLink, InvoiceLink, JournalLink, LinkStatus, PaymentSendLink, SyncLink, XeroGrant
+from bms.xero.models import (
+    ContactLink,
+    CreditNoteLink,
+    InvoiceLink,
+    JournalLink,
+    LinkStatus,
+    PaymentSendLink,
+    SyncLink,
+    XeroGrant,
+)
 
 logger = logging.getLogger(__name__)
 
 # Payments entered in BMS before connecting wait like the rest (their own family: a Xero user who may
 # not record payments holds only them).
-LINK_MODELS: tuple[type[SyncLink], ...] = (ContactLink, InvoiceLink, JournalLink, PaymentSendLink)
+LINK_MODELS: tuple[type[SyncLink], ...] = (ContactLink, InvoiceLink, JournalLink, PaymentSendLink, CreditNoteLink)
 # The link rows each scope family's refusal blocks (client/refusals.py); a family not listed here
 # (settings: every run reads the organisation) blocks them all.
 FAMILY_LINKS: dict[str, tuple[type[SyncLink], ...]] = {
-    "contacts": (ContactLink,), "invoices": (InvoiceLink,), "manualjournals": (JournalLink,),
+    "contacts": (ContactLink,), "invoices": (InvoiceLink, CreditNoteLink), "manualjournals": (JournalLink,),
     "payments": (PaymentSendLink,),
 }
 PARKED_CAUSE = "Xero connection needs re-authentication"

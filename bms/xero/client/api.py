@@ -130,18 +130,20 @@ class XeroAccountingClient(CreditNoteOperations):
         if self._on_attempt is not None:
             self._on_attempt(attempt)
 
-    def detached(
-        self, *, token_source: Callable[[], str], on_attempt: Callable[[Attempt], None]
-    ) -> XeroAccountingClient:
-        """The same client (connection pool, limiter, retries) for another thread, with its own token
-        source and attempt hook: a worker thread must not reach the caller's database connection."""
+    def detached(self, *, token_source: Callable[[], str], on_attempt: Callable[[Attempt], None],
+                 token_expired: Callable[[str], None] | None = None) -> XeroAccountingClient:
+        """The same client for another thread (connection pool, limiter, retries), with its own token
+        source and attempt hook: a worker must not reach the caller's database connection, so its
+        `token_expired` asks the caller's thread to refresh (pipeline.py); without, TokenExpired parks."""
         twin = copy.copy(self)
-        twin._token_source = token_source
-        twin._on_attempt = on_attempt
-        # Refreshing reads and writes the grant row: not from another thread. The caller's own
-        # client refreshes; a twin's TokenExpired parks the work as before.
-        twin._token_expired = None
+        twin._token_source, twin._on_attempt = token_source, on_attempt
+        twin._token_expired = token_expired if self._token_expired is not None else None
         return twin
+
+    def refresh_after_expiry(self, token: str) -> None:
+        """Xero refused `token` as expired: refresh the grant (or see it refreshed), on this client's thread."""
+        assert self._token_expired is not None  # (TokenExpiredError is raised only when there is one)
+        self._token_expired(token)
 
     def __enter__(self) -> XeroAccountingClient:
         return self
@@ -309,8 +311,7 @@ class XeroAccountingClient(CreditNoteOperations):
         try:
             return self._retry.run(lambda: self._send(operation, method, path, **request))
         except TokenExpiredError as exc:
-            assert self._token_expired is not None  # only raised when there is one
-            self._token_expired(exc.expired_token)  # through the grant's refresh lock
+            self.refresh_after_expiry(exc.expired_token)  # through the grant's refresh lock
             # Once: a second TokenExpired is what it says, a dead grant (parked by the attempt log).
             return self._retry.run(lambda: self._send(operation, method, path, expired_is_final=True, **request))
 

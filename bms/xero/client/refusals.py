@@ -40,6 +40,9 @@ OPERATION_FAMILY = {
     "getContacts": "contacts", "getContact": "contacts", "updateContact": "contacts", "createContacts": "contacts",
     "updateOrCreateContacts": "contacts",
     "getInvoices": "invoices", "createInvoices": "invoices", "updateOrCreateInvoices": "invoices",
+    "getCreditNotes": "invoices", "getCreditNote": "invoices", "createCreditNotes": "invoices",
+    "updateOrCreateCreditNotes": "invoices", "createCreditNoteAllocation": "invoices",
+    "deleteCreditNoteAllocations": "invoices",
     "getPayments": "payments", "createPayments": "payments",
     "getManualJournals": "manualjournals", "createManualJournals": "manualjournals",
 }

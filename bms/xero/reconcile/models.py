@@ -88,6 +88,9 @@ class ReconciliationRow(models.Model):
             # Admin → Reconciliation's records, a keyset page at a time, all causes or one.
             models.Index(fields=["run", "kind", "cause", "label", "id"], name="reconcile_row_list"),
             models.Index(fields=["run", "cause", "kind", "label", "id"], name="reconcile_row_list_cause"),
+            # The repairs each cause offers: is any row of this cause and kind still unrepaired?
+            models.Index(fields=["run", "cause", "kind"], condition=Q(repaired_at__isnull=True),
+                         name="reconcile_row_unrepaired"),
         ]
         constraints = [models.CheckConstraint(condition=Q(verdict__in=Verdict.values),
                                               name="reconciliation_row_verdict_known")]

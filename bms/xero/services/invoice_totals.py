@@ -6,19 +6,22 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bms.billing.models import Invoice
+from bms.billing.models import CreditNote, Invoice
 from bms.xero.client.schemas import Invoice as XeroInvoice
+from bms.xero.client.schemas_credit import CreditNote as XeroCreditNote
 
 CAUSE_TOTALS_DIFFER = "Xero's total differs from BMS's"
 
 
-def totals_difference(invoice: Invoice, xero: XeroInvoice) -> str:
-    """"" when Xero's figures are BMS's, else a sentence naming the first one that differs."""
+def totals_difference(invoice: Invoice | CreditNote, xero: XeroInvoice | XeroCreditNote) -> str:
+    """"" when Xero's figures are BMS's, else a sentence naming the first one that differs (for an
+    invoice or a credit note: the same three figures)."""
+    document = "credit note" if isinstance(invoice, CreditNote) else "invoice"
     for label, theirs, ours in (("total", xero.total, invoice.total_amount),
                                 ("tax", xero.total_tax, invoice.tax_amount),
                                 ("subtotal", xero.sub_total, invoice.subtotal_amount)):
         if theirs is not None and Decimal(theirs) != ours:
-            return (f"Xero's {label} {Decimal(theirs):.2f} differs from BMS's {ours:.2f}: the invoice is in Xero as "
+            return (f"Xero's {label} {Decimal(theirs):.2f} differs from BMS's {ours:.2f}: the {document} is in Xero as "
                     "written but not marked Processed. Compare the lines' tax in Xero with BMS, then void it in Xero "
                     "and re-send it after the fix, or cancel it in BMS (Admin → Reconciliation).")
     return ""

@@ -16,9 +16,16 @@ from django.db.models import QuerySet
 
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.models import XeroTenant
-from bms.xero.selectors import customers_due_for_sync, invoices_due_for_push, journals_due_for_push
+from bms.xero.selectors import (
+    credit_notes_due_for_push,
+    customers_due_for_sync,
+    invoices_due_for_push,
+    journals_due_for_push,
+)
 from bms.xero.services.chart import chart_sync_from_xero
 from bms.xero.services.contacts import contacts_sync
+from bms.xero.services.credit_allocations import allocations_due
+from bms.xero.services.credit_notes import credit_notes_push
 from bms.xero.services.invoices import invoices_push
 from bms.xero.services.journals import journals_push
 from bms.xero.services.payments import payments_pull
@@ -32,6 +39,7 @@ class SyncKind(StrEnum):
     ACCOUNTS = "accounts"  # the chart of accounts and tax rates, from Xero
     CUSTOMERS = "customers"  # to Xero
     INVOICES = "invoices"  # to Xero
+    CREDIT_NOTES = "credit_notes"  # to Xero
     JOURNALS = "journals"  # to Xero
     PAYMENTS = "payments"  # from Xero
 
@@ -52,11 +60,21 @@ SPECS: dict[SyncKind, _Spec] = {
         tenant=tenant, customers=records, client=client, log=log), customers_due_for_sync),
     SyncKind.INVOICES: _Spec(LeaseKind.PUSH, lambda tenant, records, client, log: invoices_push(
         tenant=tenant, invoices=records, client=client, log=log), invoices_due_for_push),
+    SyncKind.CREDIT_NOTES: _Spec(LeaseKind.PUSH, lambda tenant, records, client, log: credit_notes_push(
+        tenant=tenant, credit_notes=records, client=client, log=log), credit_notes_due_for_push),
     SyncKind.JOURNALS: _Spec(LeaseKind.PUSH, lambda tenant, records, client, log: journals_push(
         tenant=tenant, journals=records, client=client, log=log), journals_due_for_push),
     SyncKind.PAYMENTS: _Spec(LeaseKind.PULL, lambda tenant, _, client, log: payments_pull(
         tenant=tenant, client=client, log=log)),
 }
+
+
+def _follow_ups_due(tenant: XeroTenant, kind: SyncKind) -> bool:
+    """Payments entered before connecting follow their invoices, allocations their credit notes, even
+    when no invoice or credit note is due now."""
+    if kind == SyncKind.INVOICES:
+        return payments_due_for_send(tenant).exists()
+    return kind == SyncKind.CREDIT_NOTES and allocations_due(tenant).exists()
 
 
 def tenant_sync(
@@ -78,8 +96,7 @@ def tenant_sync(
         if limit is not None and len(records) > limit:
             records, outcome_more = records[:limit], True
         log.set_total(len(records))
-        # Payments entered before connecting follow their invoices, even when no invoice is due now.
-        if not records and not (kind == SyncKind.INVOICES and payments_due_for_send(tenant).exists()):
+        if not records and not _follow_ups_due(tenant, kind):
             return SyncOutcome()
     outcome = tenant_run(tenant=tenant, lease=spec.lease, job_id=job_id,
                          work=lambda client: spec.work(tenant, records, client, log))

@@ -32,13 +32,28 @@ def categories_as_read(tenant: XeroTenant) -> list[TrackingCategory]:
     ) for row in rows]
 
 
+def tracking_choices(entity_ids: list[int]) -> dict[int, list[EntityTracking]]:
+    """Each entity's tracking choices, in order, from one read."""
+    chosen: dict[int, list[EntityTracking]] = {}
+    for row in (EntityTracking.objects.select_related("option__category").filter(entity_id__in=entity_ids)
+                .order_by("entity_id", "position")):
+        chosen.setdefault(row.entity_id, []).append(row)
+    return chosen
+
+
 def entity_tracking_state(entity: Entity, *, tenant: XeroTenant | None = None,
                           categories: list[TrackingCategory] | None = None) -> TrackingState:
-    choices = list(EntityTracking.objects.select_related("option__category").filter(entity=entity)
-                   .order_by("position"))
+    choices = tracking_choices([entity.pk]).get(entity.pk, [])
     if not choices:
         return TrackingState("No tracking")
-    tenant = tenant or entity_tenant(entity)
+    return tracking_state_of(entity, choices=choices, tenant=tenant or entity_tenant(entity), categories=categories)
+
+
+def tracking_state_of(entity: Entity, *, choices: list[EntityTracking], tenant: XeroTenant | None,
+                      categories: list[TrackingCategory] | None = None) -> TrackingState:
+    """The state from what is already read: its choices and the organisation it posts to (None: none)."""
+    if not choices:
+        return TrackingState("No tracking")
     if tenant is None:
         return TrackingState(" · ".join(str(c.option or c.legacy_label) for c in choices))
     if categories is None:

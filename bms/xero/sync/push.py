@@ -9,18 +9,17 @@ record. The engine does the rest, the same way for every kind (ARCHITECTURE.md, 
 2. the call, outside any transaction, batches of ≤ 50 kept in flight by the pipeline;
 3. the outcome, per element (`summarizeErrors=false`), committed per batch.
 
-Before anything is sent, records whose earlier create may have landed (a link left `sending` or
-`uncertain`) are looked up in Xero; one found is settled as created, one not found is sent again
-under a fresh key (its epoch moves on, so no cached answer of Xero's for the old key comes back).
-Creates whose answer is lost during the run are looked up again at its end, so what depends on
-them (an invoice on its customer's contact) can go in the same run.
+Records are read, checked and sent a chunk at a time; a chunk's records whose earlier create may
+have landed (a link left `sending` or `uncertain`) are looked up in Xero first: one found is settled
+as created, one not found is sent again under a fresh key (its epoch moves on, so no cached answer
+of Xero's for the old key comes back). Creates whose answer is lost during the run are looked up
+again at its end, so what depends on them (an invoice on its customer's contact) goes in the same run.
 """
 
 from __future__ import annotations
 
-import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -32,6 +31,7 @@ from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.errors import AuthError, RetryableError, UncertainError, ValidationError
 from bms.xero.client.schemas import BatchElement
 from bms.xero.models import LinkStatus, SyncLink, XeroTenant
+from bms.xero.sync.keys import batch_key, record_key
 from bms.xero.sync.link_rows import link_rows_update
 from bms.xero.sync.log import SyncLog, SyncOutcome, record_ref
 from bms.xero.sync.pipeline import BatchPipeline, checks_may_start
@@ -43,6 +43,7 @@ from bms.xero.sync.verdicts import Verdict as Verdict
 from bms.xero.sync.verdicts import lock_date_verdict as lock_date_verdict
 
 BATCH_SIZE = 50  # Xero's recommended batch size for writes (xero-notes §3.2)
+CHUNK_SIZE = 250  # records read, checked and sent at a time
 MAYBE_LANDED = (LinkStatus.SENDING, LinkStatus.UNCERTAIN)
 
 R = TypeVar("R", bound=models.Model)  # the BMS record
@@ -62,11 +63,13 @@ class PushKind(ABC, Generic[R, X]):
         self.tenant, self.client, self.log = tenant, client, log
 
     @abstractmethod
-    def label(self, record: R) -> str:
-        ...
+    def label(self, record: R) -> str: ...
 
     def revision(self, record: R) -> int:
         return int(getattr(record, "revision", 0))
+
+    def prepare(self, records: Sequence[R]) -> None:
+        """Read what these records' checks and payloads need (one chunk, just before its checks)."""
 
     def is_current(self, link: SyncLink, record: R) -> bool:
         """Xero already holds this version: nothing to send."""
@@ -130,21 +133,6 @@ class PushKind(ABC, Generic[R, X]):
         return f"Xero: {message}"
 
 
-def record_key(*, xero_tenant_id: str, kind: str, record_id: int, revision: int, epoch: int = 0,
-               link_id: int = 0) -> str:
-    """A record's key: the same push sends the same key, so within Xero's window a replay creates
-    nothing; the epoch moves on only when a fresh key is wanted (xero-notes trap 18). The link row is
-    part of it: a link deleted (Delete Integration) and made again must never replay the old create."""
-    return f"bms-{kind}-{record_id}-r{revision}-e{epoch}-l{link_id}-{xero_tenant_id.replace('-', '')[:12]}"
-
-
-def batch_key(member_keys: list[str], *, operation: str) -> str:
-    """A batch's key, from its members' keys in any order. The operation is part of it: the same
-    records sent by PUT and then by POST are two requests and must never share a key."""
-    digest = hashlib.sha256("\n".join(sorted(member_keys)).encode()).hexdigest()
-    return f"bms-{operation}-{digest[:48]}"
-
-
 @dataclass
 class _Item(Generic[R]):
     record: R
@@ -159,9 +147,29 @@ class PushRun(Generic[R, X]):
         self.model = adapter.link_model
 
     def run(self, records: Sequence[R]) -> SyncOutcome:
-        links = self._links_for(records)
-        if self._held_back(links):
+        if self._held_back(records):
             return self.outcome
+        creates: list[_Item[R]] = []
+        updates: list[_Item[R]] = []
+        # The first batch leaves after fifty checks, not after every record's; the next chunks are read
+        # and checked while the first batches are in flight (Xero's answers take 0.5–2 s).
+        with BatchPipeline(self.adapter.client) as pipeline:
+            for start in range(0, len(records), CHUNK_SIZE):
+                for item in self._to_send(records[start:start + CHUNK_SIZE]):
+                    group, create = (updates, False) if item.link.xero_id else (creates, True)
+                    group.append(item)
+                    if len(group) % BATCH_SIZE == 0:
+                        self._send(pipeline, group[-BATCH_SIZE:], create=create)
+            for group, create in ((creates, True), (updates, False)):
+                if len(group) % BATCH_SIZE:
+                    self._send(pipeline, group[len(group) - len(group) % BATCH_SIZE:], create=create)
+        self._settle_unanswered(creates)
+        return self.outcome
+
+    def _to_send(self, records: Sequence[R]) -> Iterator[_Item[R]]:
+        """The records of one chunk that need a call, each checked as it is reached."""
+        self.adapter.prepare(records)
+        links = self._links_for(records)
         todo: list[_Item[R]] = []
         for record in records:
             link = links[record.pk]
@@ -171,8 +179,6 @@ class PushRun(Generic[R, X]):
                 todo.append(_Item(record, link))
         found = self._lookup([item for item in todo if self.adapter.needs_lookup(item.link)])
         checks_may_start(self.adapter.tenant)  # the organisation, read alongside the look-ups, is needed now
-        creates: list[_Item[R]] = []
-        updates: list[_Item[R]] = []
         for item in todo:
             if self._settled_before_sending(item, found.get(item.record.pk)):
                 self.log.advance()
@@ -181,23 +187,17 @@ class PushRun(Generic[R, X]):
                 # Refused before, or looked up and not found: a fresh key, so Xero cannot answer
                 # from what it cached for the old one (xero-notes trap 18).
                 item.link.key_epoch += 1
-            (updates if item.link.xero_id else creates).append(item)
-        with BatchPipeline(self.adapter.client) as pipeline:
-            for group, create in ((creates, True), (updates, False)):
-                for start in range(0, len(group), BATCH_SIZE):
-                    self._send(pipeline, group[start:start + BATCH_SIZE], create=create)
-        self._settle_unanswered(creates)
-        return self.outcome
+            yield item
 
     # --- before sending -----------------------------------------------------------------
 
-    def _held_back(self, links: dict[int, SyncLink]) -> bool:
+    def _held_back(self, records: Sequence[R]) -> bool:
         """An open incident blocks this kind for this organisation (a role refusal of journals, a
         missing scope): park the records without a call that Xero would only refuse again."""
         incident = blocking_incident(self.adapter.tenant, self.model)
         if incident is None:
             return False
-        waiting = [link.pk for link in links.values()
+        waiting = [link.pk for link in self._links_for(records).values()
                    if link.status in (LinkStatus.PENDING, LinkStatus.FAILED, LinkStatus.PARKED)]
         text = incident_text(incident)
         self.model._default_manager.filter(pk__in=waiting).update(

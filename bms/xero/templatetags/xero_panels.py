@@ -16,17 +16,21 @@ from django.template.context import Context
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
-from bms.billing.models import Invoice
+from bms.billing.models import CreditNote, Invoice
 from bms.cogs.models import CostOfSalesJournal
 from bms.customers.models import Customer
 from bms.entities.models import Entity
 from bms.preferences.selectors import xero_is_active
 from bms.xero import view_in_xero
-from bms.xero.auth.incidents import blocking_incident, incident_text, tenant_incidents
+from bms.xero.auth.incidents import blocking_incident, incident_text, open_incidents, tenant_incidents
 from bms.xero.context_processors import incident_banner
-from bms.xero.models import ContactLink, InvoiceLink, JournalLink, SyncLink, XeroTenant
+from bms.xero.models import ContactLink, CreditNoteLink, InvoiceLink, JournalLink, SyncLink, XeroTenant
 from bms.xero.reconcile.models import ReconciliationRow
-from bms.xero.reconcile.selectors import record_disagreements, tenant_disagreements
+from bms.xero.reconcile.selectors import (
+    reconciliation_latest_completed,
+    record_disagreements,
+    tenant_disagreements,
+)
 from bms.xero.selectors import (
     EntityXeroStatus,
     entity_tenant,
@@ -34,7 +38,12 @@ from bms.xero.selectors import (
     entity_xero_statuses,
     tenants_in_use,
 )
-from bms.xero.services.tracking_status import entity_tracking_state
+from bms.xero.services.tracking_status import (
+    categories_as_read,
+    entity_tracking_state,
+    tracking_choices,
+    tracking_state_of,
+)
 
 register = template.Library()
 
@@ -66,12 +75,17 @@ def _contact_panel_links(links: list[ContactLink]) -> list[PanelLink]:
     return rows
 
 
-def _panel_context(context: Context, record: Model) -> dict[str, Any]:
+def _panel_context(context: Context, record: Model, preloaded: dict[int, dict[str, Any]] | None = None
+                   ) -> dict[str, Any]:
     kind = record._meta.model_name or ""
-    data = {"record": record, "record_kind": kind, "is_active": xero_is_active(), "can": context.get("can")}
-    if data["is_active"]:
-        data.update(_record_links(record))
-        data["disagreements"] = _disagreements(record)
+    data: dict[str, Any] = {"record": record, "record_kind": kind, "can": context.get("can")}
+    if preloaded is not None and record.pk in preloaded:
+        data.update(preloaded[record.pk])
+    else:
+        data["is_active"] = xero_is_active()
+        if data["is_active"]:
+            data.update(_record_links(record))
+            data["disagreements"] = _disagreements(record)
     data["csrf_token"] = context.get("csrf_token")
     request = context.get("request")
     data["return_to"] = request.get_full_path() if request is not None else ""
@@ -107,6 +121,13 @@ def _record_links(record: Model) -> dict[str, Any]:
         return {"links": _panel_links(invoice_rows, view_in_xero.invoice_url), "has_target": target is not None,
                 "connection_problems": _connection_problems(
                     [target, *(row.tenant for row in invoice_rows)], InvoiceLink) if record.is_released else []}
+    if isinstance(record, CreditNote):
+        credit_rows = list(CreditNoteLink.objects.filter(credit_note=record).select_related("tenant")
+                           .order_by("tenant__name"))
+        target = entity_tenant(record.entity)
+        return {"links": _panel_links(credit_rows, view_in_xero.credit_note_url), "has_target": target is not None,
+                "connection_problems": _connection_problems(
+                    [target, *(row.tenant for row in credit_rows)], CreditNoteLink) if record.is_released else []}
     if isinstance(record, CostOfSalesJournal):
         journal_rows = list(JournalLink.objects.filter(journal=record).select_related("tenant")
                             .order_by("tenant__name"))
@@ -118,7 +139,7 @@ def _record_links(record: Model) -> dict[str, Any]:
     return {}
 
 
-RECONCILED_KINDS = {Invoice: "invoice", Customer: "contact", CostOfSalesJournal: "journal"}
+RECONCILED_KINDS = {Invoice: "invoice", Customer: "contact", CostOfSalesJournal: "journal", CreditNote: "credit_note"}
 
 
 def _disagreements(record: Model) -> list[ReconciliationRow] | int:
@@ -132,8 +153,48 @@ def _disagreements(record: Model) -> list[ReconciliationRow] | int:
 
 
 @register.inclusion_tag("xero/panel.html", takes_context=True)
-def xero_panel(context: Context, record: Model) -> dict[str, Any]:
-    return _panel_context(context, record)
+def xero_panel(context: Context, record: Model, preloaded: dict[int, dict[str, Any]] | None = None
+               ) -> dict[str, Any]:
+    """`preloaded`: what xero_entity_panels read for a page of entities (else the panel reads its own)."""
+    return _panel_context(context, record, preloaded)
+
+
+@register.simple_tag
+def xero_entity_panels(entities: Iterable[Entity]) -> dict[int, dict[str, Any]]:
+    """The Xero panels of a page of entities (Admin → Entities' Organisations section) from the same
+    reads however many entities are shown: their connections, open incidents, tracking choices and
+    latest reconciliations once each; per organisation in Xero (not per entity) its tracking
+    categories and each open incident's wording."""
+    entities = list(entities)
+    if not entities:
+        return {}
+    if not xero_is_active():
+        return {entity.pk: {"is_active": False} for entity in entities}
+    statuses = entity_xero_statuses(entities)
+    incidents = open_incidents()
+    choices = tracking_choices([entity.pk for entity in entities])
+    tenants = {status.tenant.pk: status.tenant for status in statuses.values()
+               if status.tenant is not None and status.is_connected}
+    tracked = {tenant.pk for pk in choices if pk in statuses and (tenant := statuses[pk].tenant) is not None}
+    categories = {pk: categories_as_read(tenant) for pk, tenant in tenants.items() if pk in tracked}
+    disagreements = {run.tenant_id: run.disagreements for run in reconciliation_latest_completed(list(tenants))}
+    banners: dict[int, dict[str, Any]] = {}
+    panels: dict[int, dict[str, Any]] = {}
+    for entity in entities:
+        status = statuses[entity.pk]
+        tenant = status.tenant if status.is_connected else None
+        held = tenant_incidents(status.tenant, among=incidents) if status.tenant is not None else []
+        for incident in held:
+            if incident.pk not in banners:
+                banners[incident.pk] = incident_banner(incident)
+        panels[entity.pk] = {
+            "is_active": True, "status": status,
+            "tracking": tracking_state_of(entity, choices=choices.get(entity.pk, []), tenant=tenant,
+                                          categories=categories.get(tenant.pk) if tenant is not None else None),
+            "incidents": [banners[incident.pk] for incident in held],
+            "disagreements": disagreements.get(tenant.pk, 0) if tenant is not None else 0,
+        }
+    return panels
 
 
 @register.simple_tag

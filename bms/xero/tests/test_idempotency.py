@@ -1,4 +1,4 @@
-from bms.xero.sync.push import batch_key, record_key
+from bms.xero.sync.keys import batch_key, record_key
 
 
 def test_it_gives_the_same_record_the_same_key_until_revision_or_epoch_changes():
