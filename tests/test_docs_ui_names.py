@@ -111,7 +111,7 @@ def _objects_for(route: str, name: str) -> list[int]:
             if first:
                 pks.add(first)
         return sorted(pks)
-    if route.startswith("billing/credit-notes/"):
+    if route.startswith(("billing/credit-notes/", "xero/credit-notes/")):
         return sorted({pk for status in CreditNoteStatus.values for pk in CreditNote.objects.filter(
             status=status).order_by("pk").values_list("pk", flat=True)[:1]})
     if route.startswith("admin/accounts/"):

@@ -15,10 +15,11 @@ import time_machine
 from cryptography.fernet import Fernet
 from django.test import Client
 
-from bms.billing.models import Invoice, InvoiceStatus, Payment
+from bms.billing.models import CreditNote, CreditSource, Invoice, InvoiceStatus, Payment
+from bms.billing.services import credit_note_create_from_invoice, credit_note_release
 from bms.cogs.models import CostOfSalesJournal
 from bms.core.testing import persona
-from bms.xero.models import InvoiceLink, JournalLink, LinkStatus
+from bms.xero.models import ContactLink, CreditNoteLink, InvoiceLink, JournalLink, LinkStatus
 from bms.xero.payloads import invoice_payload
 from bms.xero.sync.tenant_client import process_limiter_reset
 from tests.first_day import agreement as books
@@ -105,7 +106,25 @@ def first_day(world: FirstDay, sandbox, *, with_no_tax_lines: bool) -> None:
     cancel_in_bms(world, "cancel_in_bms")
     edit_customer(world)
     invoice_after_archive(world)
+    credits(world, sandbox)
     run_until_quiet(world)
+
+
+def credits(world: FirstDay, sandbox) -> None:
+    """Issue 19: a return credited in BMS by amount (110.00 tax inclusive, spread over a GST line and a
+    GST-free one), released and so allocated; and a credit of 22.00 made and allocated in Xero."""
+    credit_note_release(credit_note=credit_note_create_from_invoice(invoice=world.refreshed("mixed_rate"),
+                                                                    amount=D("110.00")))
+    melbourne = world.refreshed("melbourne")
+    au, line = world.tenant_id("AU"), melbourne.lines.select_related("account", "tax_rate").first()
+    contact = ContactLink.objects.get(tenant__xero_tenant_id=au, customer=melbourne.customer).xero_id
+    made = sandbox.credit_note_in_xero(au, Type="ACCRECCREDIT", CreditNoteNumber="CN-X-0001", Status="AUTHORISED",
+                                       Contact={"ContactID": contact}, Date=START.date().isoformat(),
+                                       LineAmountTypes="Exclusive", LineItems=[{
+                                           "Description": "Pump seal", "Quantity": 1, "UnitAmount": 20,
+                                           "AccountCode": line.account.code, "TaxType": line.tax_rate.xero_tax_type}])
+    sandbox.allocate_in_xero(au, made["CreditNoteID"], invoice_id=world.xero.invoice(au, melbourne.display_number)[
+        "InvoiceID"], amount="22.00", date=START.date().isoformat())
 
 
 def planted(world: FirstDay) -> list[books.Difference]:
@@ -155,6 +174,18 @@ def test_after_the_first_day_the_books_agree_except_what_was_left_on_purpose_and
     assert {world.refreshed(role).total_amount for role in ("no_tax", "mixed_no_tax")} == {D("200.00"), D("1405.00")}
 
     assert_settled_history_kept(world)
+
+    # Credit both ways (issue 19): agreeing above, total for total, credit left and amount due.
+    mixed, made = world.refreshed("mixed_rate"), CreditNote.objects.get(source=CreditSource.XERO)
+    assert (made.xero_number, made.total_amount, made.remaining_credit) == ("CN-X-0001", D("22.00"), D("0.00"))
+    assert mixed.balance_amount == mixed.total_amount - D("110.00")
+    assert world.refreshed("melbourne").balance_amount == D("548.90") - D("22.00")
+    sent = CreditNote.objects.get(invoice=mixed, source=CreditSource.BMS)
+    au_notes = world.xero.org(world.tenant_id("AU")).get("credit_notes", [])
+    numbers = [n["CreditNoteNumber"] for n in au_notes]
+    assert len(numbers) == len(set(numbers)) and {sent.display_number, "CN-X-0001"} <= set(numbers)  # once each
+    # The demo's credit note for an invoice before go-live is history: kept in BMS, never sent.
+    assert CreditNoteLink.objects.filter(status=LinkStatus.BEFORE_GO_LIVE, xero_id=None).exists()
 
     # Every line in Xero carries its entity's tracking, chosen from the organisation's own options (the
     # demo's free text carried over): a branch is told apart from its organisation.

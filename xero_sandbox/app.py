@@ -27,7 +27,14 @@ from xero_sandbox.identity import Identity, Signer
 from xero_sandbox.jsonout import XeroJSON
 from xero_sandbox.limits import Limits
 from xero_sandbox.oauth import OAuthEndpoints
-from xero_sandbox.pages import contact_page, index_page, invoice_page, journal_page, missing_page
+from xero_sandbox.pages import (
+    contact_page,
+    credit_note_page,
+    index_page,
+    invoice_page,
+    journal_page,
+    missing_page,
+)
 from xero_sandbox.pipeline import AccountingPipeline
 from xero_sandbox.requestlog import RequestLog
 from xero_sandbox.seed import seed_state
@@ -74,6 +81,7 @@ class Sandbox:
             Route("/app/{short_code}/invoicing/view/{record_id}", self.invoice_view, methods=["GET"]),
             Route("/app/{short_code}/contacts/contact/{record_id}", self.contact_view, methods=["GET"]),
             Route("/Journal/View.aspx", self.journal_view, methods=["GET"]),
+            Route("/organisationlogin/default.aspx", self.deep_link_view, methods=["GET"]),
             *OAuthEndpoints(self).routes(),
             *accounting,
             Route(API_PREFIX + "/{rest:path}", self.unknown_api, methods=["GET", "PUT", "POST", "DELETE", "PATCH"]),
@@ -146,6 +154,19 @@ class Sandbox:
                 if journal_id in org["journals"]:
                     return HTMLResponse(journal_page(org, org["journals"][journal_id]))
         return HTMLResponse(missing_page("No manual journal with this id."), status_code=404)
+
+    async def deep_link_view(self, request: Request) -> Response:
+        """Xero's classic deep link (xero-notes §6.3, DEEP): the organisation by short code, then the page
+        `redirecturl` names; the sandbox serves a credit note's (ViewCreditNote.aspx?creditNoteID=…)."""
+        target = request.query_params.get("redirecturl", "")
+        prefix = "/AccountsReceivable/ViewCreditNote.aspx?creditNoteID="
+        with self.store.lock:
+            org = self._org_by_short_code(request.query_params.get("shortcode", ""))
+            notes = org.get("credit_notes", {}) if org else {}
+            note = notes.get(target[len(prefix):]) if target.startswith(prefix) else None
+            if org is None or note is None:
+                return HTMLResponse(missing_page("No credit note with this id in this organisation."), status_code=404)
+            return HTMLResponse(credit_note_page(org, note))
 
     async def unknown_api(self, request: Request) -> Response:
         error = not_found()

@@ -219,6 +219,23 @@ def journal_page(org: dict, journal: dict) -> str:
                                     {2, 3}))
 
 
+def credit_note_page(org: dict, note: dict) -> str:
+    lines = [[escape(line.get("Description") or ""), _money(line.get("Quantity")), _money(line.get("UnitAmount")),
+              escape(line.get("AccountCode") or ""), escape(line.get("TaxType") or ""), _money(line.get("TaxAmount")),
+              _money(line.get("LineAmount"))] for line in note.get("LineItems") or []]
+    allocations = [[_day(a.get("Date")), escape(a.get("Invoice", {}).get("InvoiceNumber") or ""),
+                    _money(a.get("Amount"))] for a in note.get("Allocations") or [] if not a.get("IsDeleted")]
+    return _record_page(org, f"Credit note {note.get('CreditNoteNumber') or note['CreditNoteID']}", _facts([
+        ("Status", _status(note["Status"])), ("Contact", escape(note.get("Contact", {}).get("Name", ""))),
+        ("Date", _day(note.get("Date"))), ("Reference", escape(note.get("Reference") or "")),
+        ("Subtotal", _money(note.get("SubTotal"))), ("Tax", _money(note.get("TotalTax"))),
+        ("Total", _money(note.get("Total"))), ("Remaining credit", _money(note.get("RemainingCredit"))),
+        ("Credit note ID", escape(note["CreditNoteID"])),
+    ]) + "<h3>Lines</h3>" + _table(["Description", "Quantity", "Unit price", "Account", "Tax type", "Tax", "Amount"],
+                                    lines, {1, 2, 5, 6})
+      + f"<h3>Allocations ({len(allocations)})</h3>" + _table(["Date", "Invoice", "Amount"], allocations, {2}))
+
+
 def missing_page(what: str) -> str:
     return page("Not found — Xero sandbox", f'<div class="consent"><h2>Not in the sandbox</h2>'
                 f'<p class="error">{escape(what)}</p><p><a href="/">What has arrived in Xero</a></p></div>')

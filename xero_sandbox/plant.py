@@ -2,7 +2,7 @@
 bug) in Xero could leave behind, set directly on the stored record, bypassing the API's rules,
 because a reconciliation must find exactly what was planted, whatever produced it.
 
-    POST /_sandbox/tenants/{id}/plant  {"collection": "invoices" | "contacts" | "journals",
+    POST /_sandbox/tenants/{id}/plant  {"collection": "invoices" | "contacts" | "journals" | "credit_notes",
                                         "action": "change" | "remove" | "copy",
                                         "ref": an id or number (InvoiceNumber, ContactNumber, a Narration's text),
                                         "fields": {…}}
@@ -23,8 +23,8 @@ from decimal import Decimal, InvalidOperation
 from xero_sandbox.accounting.elements import new_id
 
 COLLECTIONS = {"invoices": ("InvoiceID", "InvoiceNumber"), "contacts": ("ContactID", "ContactNumber"),
-               "journals": ("ManualJournalID", "Narration")}
-MONEY = {"Total", "SubTotal", "TotalTax", "AmountDue", "AmountPaid", "AmountCredited"}
+               "journals": ("ManualJournalID", "Narration"), "credit_notes": ("CreditNoteID", "CreditNoteNumber")}
+MONEY = {"Total", "SubTotal", "TotalTax", "AmountDue", "AmountPaid", "AmountCredited", "RemainingCredit"}
 
 
 class PlantError(ValueError):
@@ -63,7 +63,7 @@ def plant(org: dict, values: dict, now: datetime) -> dict:
     if not isinstance(ref, str) or not ref or not isinstance(fields, dict):
         raise PlantError("ref (text) is required and fields must be an object")
     id_field, number_field = COLLECTIONS[collection]
-    records = org[collection]
+    records = org.setdefault(collection, {})
     record = _find(records, id_field, number_field, ref)
     if action == "remove":
         return records.pop(record[id_field])

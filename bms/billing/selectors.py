@@ -45,8 +45,7 @@ def invoices_list(
         invoices = invoices.filter(customer_id=customer_id)
     search = search.strip()
     if search:
-        query = Q(customer__in=Customer.objects.filter(contains(Customer, ("name", "code"), search))) | contains(
-            Invoice, ("reference",), search)
+        query = contains(Customer, ("name", "code"), search, via="customer") | contains(Invoice, ("reference",), search)
         number = _number_query(search)
         if number is not None:
             query |= number

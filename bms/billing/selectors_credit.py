@@ -52,12 +52,13 @@ def credit_notes_list(*, search: str = "", status: str = "", entity_id: int | No
         notes = notes.filter(source=source)
     search = search.strip()
     if search:
-        query = (Q(customer__in=Customer.objects.filter(contains(Customer, ("name", "code"), search)))
+        query = (contains(Customer, ("name", "code"), search, via="customer")
                  | contains(CreditNote, ("reference",), search))
         query |= _number_query(search)
         invoice_number = invoice_number_query(search)
         if invoice_number is not None:
-            query |= Q(invoice__in=Invoice.objects.filter(invoice_number))
+            # The invoices' ids (one per entity at most), not a subquery: looked up by the notes' index.
+            query |= Q(invoice_id__in=list(Invoice.objects.filter(invoice_number).values_list("pk", flat=True)))
         notes = notes.filter(query)
     return notes.order_by("-issued_on", "-id")
 

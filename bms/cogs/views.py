@@ -34,10 +34,11 @@ def journal_list(request):
 @rule("admin.view")
 def journal_detail(request, pk: int):
     journal = get_object_or_404(CostOfSalesJournal.objects.select_related("entity"), pk=pk)
-    totals = journal_totals(journal)
+    summary = journal_account_summary(journal)
+    totals = journal_totals(journal, summary=summary)
     return render(request, "cogs/journal_detail.html", {
         "journal": journal,
-        "summary": journal_account_summary(journal),
+        "summary": summary,
         "totals": totals,
         "is_balanced": journal_is_balanced(journal, totals),
         # 100 postings a page: 200 lines, each posting's debit and credit on the same page.

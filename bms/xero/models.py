@@ -314,7 +314,9 @@ class XeroCheck(models.Model):
 
 # The reconciliation's models live beside its code; Django finds them through this import.
 # Tracking from Xero has its own module; imported here so that Django registers its models.
+from bms.xero.models_credit import CreditAllocationLink as CreditAllocationLink  # noqa: E402
 from bms.xero.models_credit import CreditNoteLink as CreditNoteLink  # noqa: E402
+from bms.xero.models_credit import RefundLink as RefundLink  # noqa: E402
 from bms.xero.models_health import IncidentKind as IncidentKind  # noqa: E402
 from bms.xero.models_health import XeroIncident as XeroIncident  # noqa: E402
 from bms.xero.models_tracking import (  # noqa: E402, F401

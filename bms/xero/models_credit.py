@@ -18,3 +18,31 @@ class CreditNoteLink(SyncLink):
 
     class Meta:
         constraints = SyncLink.unique_constraints("credit_note", "credit_note_link")
+
+
+class CreditAllocationLink(SyncLink):
+    """A BMS allocation of credit to an invoice, sent as PUT /CreditNotes/{id}/Allocations: xero_id is
+    Xero's AllocationID. Xero's allocation carries no reference of ours, so one whose answer was lost
+    is recognised in the credit note's own Allocations (invoice, amount, date) before any re-send.
+    Reversed in BMS, it is removed in Xero (DELETE …/Allocations/{AllocationID}): `removed_at` says
+    when Xero confirmed it gone."""
+
+    allocation = models.ForeignKey("billing.CreditAllocation", on_delete=models.CASCADE, related_name="xero_links")
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = SyncLink.unique_constraints("allocation", "credit_allocation_link")
+
+
+class RefundLink(models.Model):
+    """One refund of credit recorded in Xero (a Payment of type ARCREDITPAYMENT on a credit note),
+    pulled into BMS: unique by Xero's PaymentID per tenant, so overlapping pulls record it once."""
+
+    tenant = models.ForeignKey("xero.XeroTenant", on_delete=models.PROTECT, related_name="+")
+    xero_payment_id = models.CharField(max_length=64)
+    refund = models.ForeignKey("billing.Refund", on_delete=models.CASCADE, related_name="xero_links")
+    is_deleted_in_xero = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "xero_payment_id"], name="refund_link_xero_id_unique")]

@@ -28,6 +28,7 @@ urlpatterns = [
          name="contact_unarchive"),
     path("customers/<id:pk>/links/<id:link_id>/relink/", views_contacts.contact_relink_view, name="contact_relink"),
     path("invoices/<id:pk>/sync/", views.invoice_sync, name="invoice_sync"),
+    path("credit-notes/<id:pk>/sync/", views.credit_note_sync, name="credit_note_sync"),
     path("invoices/push/", views.invoices_push_all, name="invoices_push_all"),
     path("invoices/<id:pk>/links/<id:link_id>/cancel-in-bms/", views_invoice_changes.invoice_cancel_to_match,
          name="invoice_cancel_to_match"),

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from bms.billing.models import Invoice
+from bms.billing.models import CreditNote, Invoice
 from bms.cogs.models import CostOfSalesJournal
 from bms.core.access import rule
 from bms.core.errors import DomainError
@@ -26,6 +26,7 @@ from bms.xero.models import XeroTenant
 from bms.xero.selectors import tenants_available, tenants_in_use
 from bms.xero.services.actions import (
     chart_sync_request,
+    credit_note_sync_request,
     customer_sync_request,
     customer_unlink,
     customers_sync_all_request,
@@ -197,6 +198,17 @@ def invoice_sync(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("billing:invoice_detail", pk=pk)
+
+
+@require_POST
+@rule("xero.sync")
+def credit_note_sync(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    credit_note = get_object_or_404(CreditNote.objects.select_related("entity"), pk=pk)
+    try:
+        _queued(request, [credit_note_sync_request(credit_note=credit_note, user=request.user)])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("billing:credit_note_detail", pk=pk)
 
 
 @require_POST

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from bms.billing.models import Invoice, InvoiceStatus
+from bms.billing.models import CreditNote, CreditNoteStatus, Invoice, InvoiceStatus
 from bms.cogs.models import CostOfSalesJournal
 from bms.cogs.selectors import journal_account_summary
 from bms.customers.models import Customer
 from bms.xero.client.xerodates import parse_xero_date
-from bms.xero.models import ContactLink, InvoiceLink, JournalLink
+from bms.xero.models import ContactLink, CreditNoteLink, InvoiceLink, JournalLink
 from tests.first_day.bms_side import FirstDay
 
 # The causes, one per kind of difference the reconciliation tells apart (issue #15 item 7).
@@ -30,6 +30,7 @@ BEFORE_GO_LIVE = "Sent though dated before go-live"
 CONTACT_FIELDS = "Contact differs"
 CONTACT_ARCHIVED = "Contact archived in Xero"
 JOURNAL_TOTALS = "Journal per-account totals differ"
+CREDIT_LEFT = "Credit left differs"
 
 
 @dataclass(frozen=True, order=True)
@@ -103,7 +104,33 @@ def books_differences(world: FirstDay, *, go_live: date | None) -> list[Differen
         for number, xero in invoices.items():
             if (tenant_id, number) not in claimed and xero["Status"] != "DELETED":
                 found.append(Difference(f"Invoice {number}", ONLY_IN_XERO, xero["Status"]))
-    return sorted(found + contact_differences(world) + journal_differences(world, go_live=go_live))
+    return sorted(found + contact_differences(world) + journal_differences(world, go_live=go_live)
+                  + credit_note_differences(world, go_live=go_live))
+
+
+def credit_note_differences(world: FirstDay, *, go_live: date | None) -> list[Difference]:
+    """Every credit note linked to an organisation (sent by BMS, or made in Xero and pulled): Xero's
+    totals, tax and credit left are BMS's; every released BMS credit note from go-live on is in Xero."""
+    found = []
+    for note in CreditNote.objects.exclude(status=CreditNoteStatus.DRAFT).select_related("entity", "invoice"):
+        record = f"Credit note {note.display_number}"
+        # History: dated before go-live, or crediting an invoice that is (that invoice is not in Xero).
+        history = go_live is not None and (note.issued_on < go_live or (
+            note.invoice is not None and note.invoice.issued_on < go_live))
+        link = CreditNoteLink.objects.filter(credit_note=note).select_related("tenant").first()
+        xero = next((c for c in world.xero.org(link.tenant.xero_tenant_id).get("credit_notes", [])
+                     if c["CreditNoteID"] == link.xero_id), None) if link is not None and link.xero_id else None
+        if xero is None:
+            if note.status != CreditNoteStatus.CANCELLED and not history:
+                found.append(Difference(record, ONLY_IN_BMS, (link.error_cause or link.last_error or link.status)
+                                        if link is not None else "never sent"))
+            continue
+        for cause, ours, name in ((TOTALS, note.total_amount, "Total"), (SUBTOTAL, note.subtotal_amount, "SubTotal"),
+                                  (TAX, note.tax_amount, "TotalTax"), (CREDIT_LEFT, note.remaining_credit,
+                                                                       "RemainingCredit")):
+            if money(xero[name]) != ours:
+                found.append(Difference(record, cause, f"Xero's {money(xero[name])}, BMS's {ours}"))
+    return found
 
 
 def contact_differences(world: FirstDay) -> list[Difference]:

@@ -41,6 +41,7 @@ def test_it_sums_each_accounts_net_movement(chart, journals):
                for row in journal_account_summary(journal)}
     assert summary == {"14410": (D("5.00"), D("30.75"), D("-25.75")), "51110": (D("30.75"), D("5.00"), D("25.75"))}
     assert journal_totals(journal) == (D("35.75"), D("35.75"))
+    assert journal_totals(journal, summary=journal_account_summary(journal)) == (D("35.75"), D("35.75"))
 
 
 def test_totals_come_from_the_postings_not_the_stored_header(chart, journals):
@@ -49,7 +50,10 @@ def test_totals_come_from_the_postings_not_the_stored_header(chart, journals):
     JournalPosting.objects.create(journal=journal, cost_account=chart["cogs"], stock_account=chart["stock"],
                                   amount=D("1.00"))
     assert journal_totals(journal) == (D("1.00"), D("1.00"))
+    assert journal_totals(journal, summary=journal_account_summary(journal)) == (D("1.00"), D("1.00"))
     assert journal_totals(journals["au_24"]) == (D("0.00"), D("0.00"))
+    empty = journal_account_summary(journals["au_24"])
+    assert journal_totals(journals["au_24"], summary=empty) == (D("0.00"), D("0.00"))
 
 
 def test_a_journal_is_balanced_only_while_its_stored_totals_agree_with_its_lines(chart, journals):

@@ -78,6 +78,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "xero:contact_unarchive": FINANCE,
     "xero:contact_relink": FINANCE,
     "xero:invoice_sync": FINANCE,
+    "xero:credit_note_sync": FINANCE,
     "xero:invoices_push_all": FINANCE,
     "xero:invoice_cancel_to_match": FINANCE,
     "xero:invoice_accept_difference": FINANCE,

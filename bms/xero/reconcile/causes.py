@@ -18,6 +18,7 @@ class Cause(StrEnum):
     CONTACT_ARCHIVED = "contact_archived"
     JOURNAL_ACCOUNTS = "journal_accounts"
     DIFFERS_LINK = "differs_link"
+    CREDIT_LEFT = "credit_left"
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,9 @@ CAUSES: dict[Cause, CauseInfo] = {
         "Held as Differs, Xero now agrees", "BMS held the invoice as \"Xero's total differs\" after its last write, "
         "but Xero's totals now equal BMS's (corrected in Xero): re-send to compare again and clear it.",
         ("resend", "hold")),
+    Cause.CREDIT_LEFT: CauseInfo(
+        "Credit left differs", "A credit note's remaining credit in Xero is not BMS's: an allocation or refund made "
+        "on one side that the other does not hold yet (or could not apply).", ("pull", "hold")),
 }
 
 

@@ -26,7 +26,7 @@ from bms.core.errors import DomainError
 from bms.core.text import counted
 from bms.jobs.services import job_enqueue
 from bms.users.models import User
-from bms.xero.models import ContactLink, InvoiceLink, JournalLink, LinkStatus, XeroTenant
+from bms.xero.models import ContactLink, CreditNoteLink, InvoiceLink, JournalLink, LinkStatus, PullCursor, XeroTenant
 from bms.xero.reconcile.causes import CAUSES, Cause
 from bms.xero.reconcile.models import ReconciliationRow
 from bms.xero.selectors import entities_for_tenant
@@ -34,12 +34,13 @@ from bms.xero.services.invoice_changes import invoice_accept_xero_status, invoic
 from bms.xero.services.pull_apply import GONE_IN_XERO
 
 HELD_CAUSE = "Held from the reconciliation"
-LinkModel = type[InvoiceLink] | type[ContactLink] | type[JournalLink]
+LinkModel = type[InvoiceLink] | type[ContactLink] | type[JournalLink] | type[CreditNoteLink]
 LINKS: dict[str, tuple[LinkModel, str]] = {
     "invoice": (InvoiceLink, "invoice_id"), "contact": (ContactLink, "customer_id"),
-    "journal": (JournalLink, "journal_id")}
+    "journal": (JournalLink, "journal_id"), "credit_note": (CreditNoteLink, "credit_note_id")}
 PUSH_JOBS = {"invoice": ("xero.invoices.push", "invoice_ids"), "contact": ("xero.customers.sync", "customer_ids"),
-             "journal": ("xero.journals.push", "journal_ids")}
+             "journal": ("xero.journals.push", "journal_ids"),
+             "credit_note": ("xero.credit_notes.push", "credit_note_ids")}
 Apply = Callable[[XeroTenant, list[ReconciliationRow], User], list[str]]  # → one note per row, in order
 
 
@@ -92,7 +93,8 @@ def reconciliation_repair(*, rows: list[ReconciliationRow], repair: str, user: U
     return repaired, problems
 
 
-def _link(tenant: XeroTenant, row: ReconciliationRow) -> InvoiceLink | ContactLink | JournalLink | None:
+def _link(tenant: XeroTenant, row: ReconciliationRow
+          ) -> InvoiceLink | ContactLink | JournalLink | CreditNoteLink | None:
     model, field = LINKS[row.kind]
     return model.objects.filter(tenant=tenant, **{field: row.bms_id}).first() if row.bms_id else None
 
@@ -111,7 +113,7 @@ def _resend(tenant: XeroTenant, rows: list[ReconciliationRow], user: User) -> li
                                      "error_cause": "", "key_epoch": F("key_epoch") + 1}
         if row.cause == Cause.MISSING_IN_XERO:
             fields["xero_id"] = None
-            if isinstance(link, InvoiceLink):
+            if isinstance(link, InvoiceLink | CreditNoteLink):
                 fields["line_item_ids"] = {}
         LINKS[row.kind][0].objects.filter(pk=link.pk).update(**fields)
         ids.append(row.bms_id)
@@ -124,13 +126,16 @@ def _resend(tenant: XeroTenant, rows: list[ReconciliationRow], user: User) -> li
 
 
 def _pull(tenant: XeroTenant, rows: list[ReconciliationRow], user: User) -> list[str]:
-    """The payments pull re-reads every invoice whose link carries a pull error: mark these so."""
-    ids = [row.bms_id for row in rows if row.bms_id]
+    """The payments pull re-reads every invoice whose link carries a pull error: mark these so; for a
+    credit note, it reads the credit notes again from the start (each is applied once, however often read)."""
+    if any(row.kind == "credit_note" for row in rows):
+        PullCursor.objects.filter(tenant=tenant, resource="credit_notes").update(modified_since=None)
+    ids = [row.bms_id for row in rows if row.bms_id and row.kind == "invoice"]
     InvoiceLink.objects.filter(tenant=tenant, invoice_id__in=ids, xero_id__isnull=False, pull_error="").update(
         pull_error="Pull requested from the reconciliation.", pull_error_cause="Reconciliation")
     job_enqueue(kind="xero.payments.pull", description=f"Pull payments from {tenant.name} (reconciliation)",
                 params={"tenant_id": tenant.pk}, requested_by=user)
-    return ["Pull queued." if row.bms_id else "!Not an invoice BMS holds." for row in rows]
+    return ["Pull queued." if row.bms_id else "!Not a record BMS holds." for row in rows]
 
 
 def _hold(tenant: XeroTenant, rows: list[ReconciliationRow], user: User) -> list[str]:
@@ -229,9 +234,9 @@ def _relink(tenant: XeroTenant, row: ReconciliationRow, user: User) -> str:
     return "Relinked to the contact Xero holds."
 
 
-register_repair("resend", "Re-send", {"invoice", "contact", "journal"}, _resend)
-register_repair("pull", "Pull", {"invoice"}, _pull)
-register_repair("hold", "Hold", {"invoice", "contact", "journal"}, _hold)
+register_repair("resend", "Re-send", {"invoice", "contact", "journal", "credit_note"}, _resend)
+register_repair("pull", "Pull", {"invoice", "credit_note"}, _pull)
+register_repair("hold", "Hold", {"invoice", "contact", "journal", "credit_note"}, _hold)
 register_repair("cancel_in_bms", "Cancel in BMS", {"invoice"}, _each(_cancel_in_bms))
 register_repair("accept", "Accept", {"invoice"}, _each(_accept))
 register_repair("relink", "Relink", {"invoice", "contact"} if _contact_repairs() else {"invoice"}, _each(_relink))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import F
 
-from bms.billing.models import Invoice
+from bms.billing.models import CreditNote, CreditNoteStatus, Invoice
 from bms.cogs.models import CostOfSalesJournal, JournalStatus
 from bms.core.audit import audit_record
 from bms.core.errors import DomainError
@@ -15,7 +15,7 @@ from bms.jobs.models import Job, JobStatus
 from bms.jobs.services import job_enqueue
 from bms.preferences.selectors import xero_is_active
 from bms.users.models import User
-from bms.xero.models import ContactLink, JournalLink, LinkStatus, XeroTenant
+from bms.xero.models import ContactLink, CreditAllocationLink, JournalLink, LinkStatus, XeroTenant
 from bms.xero.selectors import entity_tenant, tenants_in_use
 
 
@@ -66,6 +66,25 @@ def invoice_sync_request(*, invoice: Invoice, user: User) -> Job:
         raise DomainError(f"{invoice.entity.name} is not connected to Xero (Admin → Entities).")
     return job_enqueue(kind="xero.invoices.push", description=f"Push invoice {invoice.display_number} to {tenant.name}",
                        params={"tenant_id": tenant.pk, "invoice_ids": [invoice.pk]}, requested_by=user)
+
+
+def credit_note_sync_request(*, credit_note: CreditNote, user: User) -> Job:
+    """Sync Credit Note with Xero: push this credit note (and its allocations) now."""
+    _require_active()
+    number = credit_note.display_number
+    if credit_note.is_from_xero:
+        raise DomainError(f"Credit note {number} was made in Xero: BMS reads it from Xero and never sends it.")
+    if not credit_note.is_released and credit_note.status != CreditNoteStatus.CANCELLED:
+        raise DomainError(f"Credit note {number} is a draft: only released credit notes go to Xero.")
+    tenant = entity_tenant(credit_note.entity)
+    if tenant is None:
+        raise DomainError(f"{credit_note.entity.name} is not connected to Xero (Admin → Entities).")
+    # Its allocations Xero refused are sent again too, under a fresh key (Xero caches a refusal by key).
+    CreditAllocationLink.objects.filter(tenant=tenant, allocation__credit_note=credit_note,
+                                        status=LinkStatus.FAILED).update(status=LinkStatus.PENDING,
+                                                                         key_epoch=F("key_epoch") + 1)
+    return job_enqueue(kind="xero.credit_notes.push", description=f"Push credit note {number} to {tenant.name}",
+                       params={"tenant_id": tenant.pk, "credit_note_ids": [credit_note.pk]}, requested_by=user)
 
 
 def invoices_push_all_request(*, user: User) -> list[Job]:

@@ -8,8 +8,8 @@ and one more: a credit note for an invoice dated before go-live is never sent (i
 Xero), and says so. One whose create may have landed is looked up by its number (GET /CreditNotes has
 no number filter: `where`, paged) before anything is sent again. After the write Xero's SubTotal,
 TotalTax and Total are compared with BMS's: a difference holds it as Differs, not Processed.
-A cancelled credit note Xero holds is voided there. Its allocations go afterwards
-(services/credit_allocations.py).
+A cancelled credit note Xero holds is voided there. Its allocations go in the same run
+(services/credit_allocations.py): removals first, new ones after the credit notes.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.contact_checks import contact_state_verdict
 from bms.xero.services.contact_status import contact_statuses_refresh
 from bms.xero.services.contacts import contacts_sync
+from bms.xero.services.credit_allocations import credit_allocations_push
 from bms.xero.services.currency_checks import CurrencyCheck
 from bms.xero.services.fixes import chart_fix, connection_fix, with_fix
 from bms.xero.services.go_live import CAUSE_BEFORE_GO_LIVE, go_live_dates, go_live_verdict, zero_rate_verdict
@@ -196,16 +197,28 @@ class CreditNotePush(PushKind[CreditNote, XeroCreditNote]):
 
 def credit_notes_push(*, tenant: XeroTenant, credit_notes: Iterable[CreditNote], client: XeroAccountingClient,
                       log: SyncLog, chart: ChartCheck | None = None) -> SyncOutcome:
+    """The credit notes, then their allocations: allocations reversed in BMS are removed in Xero first
+    (Xero voids a credit note only once its allocations are gone), new ones sent once both their
+    credit note and their invoice are in Xero."""
     ids = [c.pk for c in credit_notes]
     chart = chart or ChartCheck(client)
+    removed = credit_allocations_push(tenant=tenant, client=client, log=log, removals=True)
     try:
         records = credit_notes_for_push(CreditNote.objects.filter(pk__in=ids))
-        _sync_missing_contacts(tenant, records, client, log)
-        contact_statuses_refresh(tenant=tenant, client=client, customer_ids={c.customer_id for c in records}, log=log)
-        adapter = CreditNotePush(tenant=tenant, client=client, log=log, chart=chart, credit_notes=records)
-        return push(adapter, records)
+        outcome = SyncOutcome()
+        if records:
+            _sync_missing_contacts(tenant, records, client, log)
+            contact_statuses_refresh(tenant=tenant, client=client, customer_ids={c.customer_id for c in records},
+                                     log=log)
+            adapter = CreditNotePush(tenant=tenant, client=client, log=log, chart=chart, credit_notes=records)
+            outcome = push(adapter, records)
     finally:
         chart.close()
+    sent = credit_allocations_push(tenant=tenant, client=client, log=log, removals=False)
+    for what, allocations in (("removed", removed), ("sent", sent)):
+        if not allocations.is_empty:
+            log.info(f"Allocations {what}: {allocations.summary()}.")
+    return outcome
 
 
 def credit_notes_for_push(credit_notes: QuerySet[CreditNote]) -> list[CreditNote]:

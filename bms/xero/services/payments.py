@@ -22,6 +22,7 @@ from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas import Invoice as XeroInvoice
 from bms.xero.client.schemas import Payment
 from bms.xero.models import InvoiceLink, PullCursor, XeroTenant
+from bms.xero.services.credit_notes_pull import credit_notes_pull
 from bms.xero.services.pull_apply import RECORDED, REVERSED, UPDATED, VOIDED, invoice_apply_from_xero
 from bms.xero.sync.log import SyncLog, SyncOutcome
 
@@ -40,7 +41,11 @@ def payments_pull(*, tenant: XeroTenant, client: XeroAccountingClient, log: Sync
     since = cursor.modified_since - OVERLAP if cursor.modified_since else None
     links = InvoiceLink.objects.filter(tenant=tenant, xero_id__isnull=False)
     ours = {xero_id for xero_id in links.values_list("xero_id", flat=True) if xero_id}
+    # Credit made in Xero first: the invoices it changed are then read again below, so their balance
+    # is Xero's AmountDue whichever order the changes came in.
+    credits, credited = credit_notes_pull(tenant=tenant, client=client, log=log, now=now)
     touched, newest, details = _changed_since(client, since, ours, cursor.modified_since)
+    touched |= credited & ours
     # Those an earlier pull could not apply are read again, so a fix made since (in Xero or BMS) lands.
     touched |= {xero_id for xero_id in links.exclude(pull_error="").values_list("xero_id", flat=True) if xero_id}
 
@@ -61,6 +66,9 @@ def payments_pull(*, tenant: XeroTenant, client: XeroAccountingClient, log: Sync
     # Past every page read, failures included: they are retried above, never a reason to stop the feed.
     PullCursor.objects.filter(pk=cursor.pk).update(modified_since=newest)
     log.info(f"Payments pulled: {outcome.summary()}.")
+    for what, n in credits.counts.items():
+        outcome.add(what, n)
+    outcome.failed += credits.failed
     return outcome
 
 

@@ -8,7 +8,8 @@ a BMS payment Xero was sent), and its balance is
 
     BMS total − Σ those payments − Xero's AmountCredited (credit notes, overpayments, prepayments)
 
-which must equal Xero's AmountDue. Whatever would break that is refused, never papered over: a
+which must equal Xero's AmountDue; BMS's balance is that, less BMS credit allocations Xero does not
+hold yet (services/credit_allocations.py). Whatever would break that is refused, never papered over: a
 BMS payment Xero does not hold ("Paid in BMS before connecting, unpaid in Xero"), totals that
 differ, payments above the total, Xero amounts that do not add up.
 """
@@ -31,6 +32,7 @@ from bms.xero.client.schemas import Invoice as XeroInvoice
 from bms.xero.client.schemas import InvoicePayment
 from bms.xero.client.schemas import Payment as XeroPayment
 from bms.xero.models import InvoiceLink, PaymentLink, XeroTenant
+from bms.xero.services.credit_allocations import credit_not_in_xero
 from bms.xero.sync.log import SyncLog, SyncOutcome
 
 RECORDED, REVERSED, UPDATED = "payments recorded", "payments reversed", "invoices brought up to date"
@@ -116,7 +118,10 @@ def _apply(tenant: XeroTenant, invoice_id: int, xero: XeroInvoice, now: datetime
     _reverse_gone(tenant, invoice, current, applied, now)
     if (xero.status or "") in GONE_IN_XERO or xero.amount_due is None:
         return applied  # a void keeps BMS's balance as it is: the panel shows the difference
-    invoice_set_balance(invoice=invoice, balance_amount=Decimal(xero.amount_due), now=now)
+    # Xero's AmountDue, less BMS credit Xero does not hold yet (or plus credit BMS took back that Xero
+    # still holds): a pull never undoes a BMS allocation on its way, nor counts one twice once sent.
+    pending = credit_not_in_xero(tenant=tenant, invoice_id=invoice.pk)
+    invoice_set_balance(invoice=invoice, balance_amount=max(ZERO, Decimal(xero.amount_due) - pending), now=now)
     return applied
 
 

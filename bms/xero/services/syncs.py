@@ -24,6 +24,7 @@ from bms.xero.selectors import (
 )
 from bms.xero.services.chart import chart_sync_from_xero
 from bms.xero.services.contacts import contacts_sync
+from bms.xero.services.credit_allocations import allocations_due
 from bms.xero.services.credit_notes import credit_notes_push
 from bms.xero.services.invoices import invoices_push
 from bms.xero.services.journals import journals_push
@@ -68,6 +69,14 @@ SPECS: dict[SyncKind, _Spec] = {
 }
 
 
+def _follow_ups_due(tenant: XeroTenant, kind: SyncKind) -> bool:
+    """Payments entered before connecting follow their invoices, allocations their credit notes, even
+    when no invoice or credit note is due now."""
+    if kind == SyncKind.INVOICES:
+        return payments_due_for_send(tenant).exists()
+    return kind == SyncKind.CREDIT_NOTES and allocations_due(tenant).exists()
+
+
 def tenant_sync(
     *, tenant: XeroTenant, kind: SyncKind, log: SyncLog, record_ids: list[int] | None = None,
     include_failed: bool = False, limit: int | None = None, job_id: int | None = None,
@@ -87,8 +96,7 @@ def tenant_sync(
         if limit is not None and len(records) > limit:
             records, outcome_more = records[:limit], True
         log.set_total(len(records))
-        # Payments entered before connecting follow their invoices, even when no invoice is due now.
-        if not records and not (kind == SyncKind.INVOICES and payments_due_for_send(tenant).exists()):
+        if not records and not _follow_ups_due(tenant, kind):
             return SyncOutcome()
     outcome = tenant_run(tenant=tenant, lease=spec.lease, job_id=job_id,
                          work=lambda client: spec.work(tenant, records, client, log))

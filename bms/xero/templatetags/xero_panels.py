@@ -139,7 +139,7 @@ def _record_links(record: Model) -> dict[str, Any]:
     return {}
 
 
-RECONCILED_KINDS = {Invoice: "invoice", Customer: "contact", CostOfSalesJournal: "journal"}
+RECONCILED_KINDS = {Invoice: "invoice", Customer: "contact", CostOfSalesJournal: "journal", CreditNote: "credit_note"}
 
 
 def _disagreements(record: Model) -> list[ReconciliationRow] | int:

@@ -79,7 +79,8 @@ def test_a_part_return_of_two_lines_with_mixed_tax_has_the_same_totals_in_bms_an
 
     assert (outcome.created, outcome.failed) == (1, 0)
     xero = xero_credit_notes(sandbox, connected)[note.display_number]
-    assert (xero["Type"], xero["Status"]) == ("ACCRECCREDIT", "AUTHORISED")
+    # Sent AUTHORISED, then allocated whole to its invoice in the same run: PAID, no credit left.
+    assert (xero["Type"], xero["Status"], D(str(xero["RemainingCredit"]))) == ("ACCRECCREDIT", "PAID", D("0"))
     assert (D(str(xero["SubTotal"])), D(str(xero["TotalTax"])), D(str(xero["Total"]))) == (
         D("109.35"), D("6.00"), D("115.35"))
     assert [line["TaxType"] for line in xero["LineItems"]] == ["EXEMPTOUTPUT", "OUTPUT"]
@@ -160,3 +161,19 @@ def test_the_schedule_queues_the_credit_notes_job_and_a_cancelled_one_is_voided_
                                params={"tenant_id": connected.pk}).pk)
     assert xero_credit_notes(sandbox, connected)[note.display_number]["Status"] == "VOIDED"
     assert CreditNoteLink.objects.get(credit_note=note).xero_status == "VOIDED"
+
+
+def test_sync_credit_note_with_xero_on_its_panel_queues_its_push_and_sends_it(connected, sandbox, au_entity,
+                                                                             finance_client):
+    invoice = worked_invoice(au_entity, f.customer())
+    push_all(connected, invoices=[invoice])
+    note = part_return(invoice)
+    page = finance_client.get(reverse("billing:credit_note_detail", args=[note.pk])).content.decode()
+    assert "Sync Credit Note with Xero" in page
+
+    finance_client.post(reverse("xero:credit_note_sync", args=[note.pk]))
+
+    job = Job.objects.get(kind="xero.credit_notes.push")
+    assert job.params == {"tenant_id": connected.pk, "credit_note_ids": [note.pk]}
+    job_run(job_id=job.pk)
+    assert xero_credit_notes(sandbox, connected)[note.display_number]["Status"] == "PAID"  # sent and allocated

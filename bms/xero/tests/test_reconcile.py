@@ -40,8 +40,9 @@ def test_books_that_agree_show_no_disagreement_and_cost_one_paged_read_per_kind(
     calls = [(e["method"], e["path"]) for e in sandbox.log(connected.xero_tenant_id)]
     # One page per kind, no per-record GET (the organisation may be read first, for its lock dates).
     listed = [path for method, path in calls if path.rstrip("/").split("/")[-1] != "Organisation"]
-    assert sorted(p.split("/")[-1].split("?")[0] for p in listed) == ["Contacts", "Invoices", "ManualJournals"]
-    assert run.calls == 3
+    assert sorted(p.split("/")[-1].split("?")[0] for p in listed) == ["Contacts", "CreditNotes", "Invoices",
+                                                                     "ManualJournals"]
+    assert run.calls == 4
 
 
 def test_every_planted_difference_is_found_once_under_its_cause(connected, sandbox, books):

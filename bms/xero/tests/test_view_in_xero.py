@@ -4,17 +4,19 @@ showing that record, as it holds it — followed from the screens themselves, ov
 import inspect
 import re
 from datetime import date
+from decimal import Decimal
 from html import unescape
 
 import httpx2
 import pytest
 from django.urls import reverse
 
+from bms.billing.services import credit_note_create_from_invoice, credit_note_release
 from bms.customers.models import Customer
 from bms.testing import factories as f
 from bms.testing.journals import journal_chart
 from bms.xero import view_in_xero
-from bms.xero.models import ContactLink, InvoiceLink, JournalLink
+from bms.xero.models import ContactLink, CreditNoteLink, InvoiceLink, JournalLink
 from bms.xero.services.syncs import SyncKind, tenant_sync
 from bms.xero.sync.log import CollectingLog
 from bms.xero.tests.test_invoices import _released
@@ -33,7 +35,11 @@ def in_xero(connected, sandbox, au_entity, xero_settings):
     journal = _journal(au_entity, date(2026, 4, 23))
     for kind in (SyncKind.INVOICES, SyncKind.JOURNALS):  # an invoice push sends its customer first
         tenant_sync(tenant=connected, kind=kind, log=CollectingLog())
-    return {"customer": Customer.objects.get(code="C0042"), "invoice": invoice, "journal": journal}
+    credit_note = credit_note_release(credit_note=credit_note_create_from_invoice(invoice=invoice,
+                                                                                 amount=Decimal("10.00")))
+    tenant_sync(tenant=connected, kind=SyncKind.CREDIT_NOTES, log=CollectingLog())
+    return {"customer": Customer.objects.get(code="C0042"), "invoice": invoice, "journal": journal,
+            "credit_note": credit_note}
 
 
 def _link_on(client, url: str, base: str) -> str:
@@ -54,6 +60,7 @@ def test_every_link_kind_opens_the_record_on_the_sandbox(admin_client, in_xero, 
         "contact_url": reverse("billing:customer_detail", args=[in_xero["customer"].pk]),
         "invoice_url": reverse("billing:invoice_detail", args=[in_xero["invoice"].pk]),
         "journal_url": reverse("cogs:journal_detail", args=[in_xero["journal"].pk]),
+        "credit_note_url": reverse("billing:credit_note_detail", args=[in_xero["credit_note"].pk]),
     }
     builders = {name for name, value in inspect.getmembers(view_in_xero, inspect.isfunction)
                 if value.__module__ == view_in_xero.__name__}
@@ -71,10 +78,15 @@ def test_every_link_kind_opens_the_record_on_the_sandbox(admin_client, in_xero, 
     journal = _followed(_link_on(admin_client, screens["journal_url"], sandbox.base_url))
     assert in_xero["journal"].reference in journal and JournalLink.objects.get().xero_id in journal
 
+    credit_note = _followed(_link_on(admin_client, screens["credit_note_url"], sandbox.base_url))
+    assert f"Credit note {in_xero['credit_note'].display_number}" in credit_note and "10.00" in credit_note
+    assert CreditNoteLink.objects.get().xero_id in credit_note
+
 
 def test_a_link_to_a_record_the_sandbox_lacks_is_a_plain_404(in_xero, sandbox, connected):
     for link in (view_in_xero.invoice_url(connected.short_code, "00000000-0000-0000-0000-000000000000"),
                  view_in_xero.contact_url("!nope", "00000000-0000-0000-0000-000000000000"),
-                 view_in_xero.journal_url("", "not-a-journal")):
+                 view_in_xero.journal_url("", "not-a-journal"),
+                 view_in_xero.credit_note_url(connected.short_code, "00000000-0000-0000-0000-000000000000")):
         answer = httpx2.get(link, timeout=5)
         assert answer.status_code == 404 and "Not in the sandbox" in answer.text

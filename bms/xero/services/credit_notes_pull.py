@@ -1,0 +1,204 @@
+"""Credit made in Xero, back into BMS (issue 19 item 4), read with the payments pull.
+
+Sales credit notes changed since the cursor (GET /CreditNotes, Type ACCRECCREDIT, paged: pages carry
+lines, Allocations and Payments) are applied one by one, each in its own savepoint, failing alone:
+
+- a credit note made in Xero with credit allocated to a BMS invoice becomes a read-only BMS credit
+  note, "made in Xero", keeping Xero's number — once per CreditNoteID (its CreditNoteLink, unique per
+  tenant, is written in the same transaction: two pulls at once record it once);
+- each allocation Xero holds that BMS does not (made in Xero, on any credit note BMS knows) is
+  recorded against its BMS invoice, once per AllocationID (a CreditAllocationLink);
+- an allocation BMS knows that Xero no longer holds (removed in Xero) is reversed in BMS;
+- refunds (Payments of type ARCREDITPAYMENT on the credit note) become BMS refunds once per PaymentID
+  (a RefundLink), and one deleted in Xero is reversed.
+
+The invoices whose credit changed are handed to the payments pull, which then sets their balance from
+Xero's AmountDue (services/pull_apply.py), so the balance is Xero's whatever order the changes came in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from itertools import count
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bms.billing.models import CreditAllocation, CreditNote, CreditSource, Invoice
+from bms.billing.services import (
+    CreditNoteLineData,
+    credit_allocate,
+    credit_allocation_reverse,
+    credit_note_record_from_xero,
+    refund_record,
+    refund_reverse,
+)
+from bms.core.errors import DomainError
+from bms.ledger.models import Account, TaxRate
+from bms.xero.client.api import XeroAccountingClient
+from bms.xero.client.schemas_credit import CreditNote as XeroCreditNote
+from bms.xero.models import (
+    CreditAllocationLink,
+    CreditNoteLink,
+    InvoiceLink,
+    LinkStatus,
+    PullCursor,
+    RefundLink,
+    XeroTenant,
+)
+from bms.xero.sync.log import SyncLog, SyncOutcome
+
+OVERLAP = timedelta(minutes=5)
+PAGE_SIZE = 100
+CAUSE_CREDIT_REFUSED = "BMS refused a credit note from Xero"
+RECORDED, ALLOCATED, UNALLOCATED = "credit notes recorded", "allocations recorded", "allocations reversed"
+REFUNDED, UNREFUNDED = "refunds recorded", "refunds reversed"
+
+
+def credit_notes_pull(*, tenant: XeroTenant, client: XeroAccountingClient, log: SyncLog,
+                      now: datetime | None = None) -> tuple[SyncOutcome, set[str]]:
+    """Apply what changed in Xero's credit notes; the Xero InvoiceIDs whose credit changed."""
+    now = now or timezone.now()
+    cursor, _ = PullCursor.objects.get_or_create(tenant=tenant, resource="credit_notes")
+    since = cursor.modified_since - OVERLAP if cursor.modified_since else None
+    newest = cursor.modified_since
+    outcome, touched = SyncOutcome(), set()
+    for note in _changed(client, since):
+        if note.updated_date_utc and (newest is None or note.updated_date_utc > newest):
+            newest = note.updated_date_utc
+        try:
+            with transaction.atomic():
+                touched |= _apply(tenant, note, outcome, log, now)
+        except IntegrityError:
+            continue  # another pull, at the same time, recorded it: once per CreditNoteID
+        except DomainError as exc:
+            outcome.failed += 1
+            log.error(f"Credit note {note.credit_note_number} from Xero: {exc.message}",
+                      record=f"Credit note {note.credit_note_number}", cause=CAUSE_CREDIT_REFUSED)
+    PullCursor.objects.filter(pk=cursor.pk).update(modified_since=newest)
+    if not outcome.is_empty:
+        log.info(f"Credit notes pulled: {outcome.summary()}.")
+    return outcome, touched
+
+
+def _changed(client: XeroAccountingClient, since: datetime | None) -> Iterator[XeroCreditNote]:
+    for page in count(1):
+        notes = client.get_credit_notes(where='Type=="ACCRECCREDIT"', order="UpdatedDateUTC ASC", page=page,
+                                        page_size=PAGE_SIZE, if_modified_since=since).items
+        yield from notes
+        if len(notes) < PAGE_SIZE:
+            return
+
+
+def _apply(tenant: XeroTenant, note: XeroCreditNote, outcome: SyncOutcome, log: SyncLog,
+           now: datetime) -> set[str]:
+    link = CreditNoteLink.objects.filter(tenant=tenant, xero_id=note.credit_note_id).select_related(
+        "credit_note__invoice").first()
+    invoices = _bms_invoices(tenant, note)
+    if link is not None:
+        credit_note = link.credit_note
+    elif invoices and note.status in ("AUTHORISED", "PAID"):
+        credit_note = _record(note, next(iter(invoices.values())).invoice, None)
+        # In the same transaction: unique per (tenant, CreditNoteID), so a second pull's copy rolls back.
+        CreditNoteLink.objects.create(tenant=tenant, credit_note=credit_note, xero_id=note.credit_note_id,
+                                      status=LinkStatus.SYNCED, xero_number=note.credit_note_number or "",
+                                      xero_status=note.status or "", xero_total=note.total)
+        outcome.add(RECORDED)
+        log.info(f"Made in Xero: recorded as a credit note of {credit_note.total_amount}.",
+                 record=f"Credit note {credit_note.display_number}")
+    else:
+        return set()  # credit for no BMS invoice (or a draft): not BMS's to record
+    touched = _allocations(tenant, note, credit_note, invoices, outcome, now)
+    _refunds(tenant, note, credit_note, outcome, now)
+    if link is not None and credit_note.source == CreditSource.XERO and note.status == "VOIDED" and credit_note.invoice:
+        _record(note, credit_note.invoice, credit_note)  # voided in Xero (its allocations went first)
+    return touched
+
+
+def _bms_invoices(tenant: XeroTenant, note: XeroCreditNote) -> dict[str, InvoiceLink]:
+    ids = {a.invoice.invoice_id for a in note.allocations or [] if a.invoice and a.invoice.invoice_id}
+    return {link.xero_id or "": link for link in InvoiceLink.objects.filter(tenant=tenant, xero_id__in=ids)
+            .select_related("invoice__customer", "invoice__entity")}
+
+
+def _record(note: XeroCreditNote, invoice: Invoice, credit_note: CreditNote | None) -> CreditNote:
+    lines = []
+    for item in note.line_items or []:
+        account = Account.objects.filter(code=item.account_code or "").first()
+        if account is None:
+            raise DomainError(f"its account {item.account_code or '(none)'} is not in BMS's chart: sync the chart "
+                              "of accounts, then pull again.")
+        tax_rate = TaxRate.objects.filter(xero_tax_type=item.tax_type).first() if item.tax_type else None
+        lines.append(CreditNoteLineData(description=item.description or "Credit", quantity=item.quantity or Decimal(1),
+                                        unit_price=item.unit_amount or Decimal(0), account=account, tax_rate=tax_rate))
+    return credit_note_record_from_xero(
+        entity=invoice.entity, customer=invoice.customer, xero_number=note.credit_note_number or "",
+        issued_on=note.date or timezone.now().date(), currency=note.currency_code or invoice.currency,
+        line_amount_type=note.line_amount_types or "Exclusive", lines=lines, reference=note.reference or "",
+        invoice=invoice, credit_note=credit_note, voided=note.status == "VOIDED")
+
+
+def _allocations(tenant: XeroTenant, note: XeroCreditNote, credit_note: CreditNote,
+                 invoices: dict[str, InvoiceLink], outcome: SyncOutcome, now: datetime) -> set[str]:
+    touched: set[str] = set()
+    live = {a.allocation_id: a for a in note.live_allocations if a.allocation_id}
+    known = {link.xero_id or "": link for link in CreditAllocationLink.objects.filter(
+        tenant=tenant, allocation__credit_note=credit_note, xero_id__isnull=False).select_related("allocation")}
+    for allocation_id, allocation in live.items():
+        invoice_link = invoices.get(allocation.invoice.invoice_id or "" if allocation.invoice else "")
+        if allocation_id in known or invoice_link is None or allocation.amount is None:
+            continue
+        if _ours_on_its_way(tenant, credit_note, invoice_link, allocation_id, allocation.amount, allocation.date):
+            continue
+        recorded = credit_allocate(credit_note=credit_note, invoice=invoice_link.invoice, amount=allocation.amount,
+                                   on=allocation.date, source=CreditSource.XERO, now=now)
+        CreditAllocationLink.objects.create(tenant=tenant, allocation=recorded, xero_id=allocation_id,
+                                            status=LinkStatus.SYNCED)
+        outcome.add(ALLOCATED)
+        touched.add(invoice_link.xero_id or "")
+    for allocation_id, link in known.items():
+        if allocation_id in live or link.removed_at is not None or link.allocation.reversed_at is not None:
+            continue
+        credit_allocation_reverse(allocation=link.allocation, now=now)  # removed in Xero
+        CreditAllocationLink.objects.filter(pk=link.pk).update(removed_at=now)
+        outcome.add(UNALLOCATED)
+        touched |= {xero_id for xero_id in InvoiceLink.objects.filter(
+            tenant=tenant, invoice_id=link.allocation.invoice_id).values_list("xero_id", flat=True) if xero_id}
+    return touched
+
+
+def _ours_on_its_way(tenant: XeroTenant, credit_note: CreditNote, invoice_link: InvoiceLink, allocation_id: str,
+                     amount: Decimal, on: date | None) -> bool:
+    """A BMS allocation whose send landed before its answer did (the push sees it too, by the same
+    invoice, amount and date): linked, not recorded a second time."""
+    mine = (CreditAllocation.objects.filter(credit_note=credit_note, invoice=invoice_link.invoice,
+                                            source=CreditSource.BMS, reversed_at__isnull=True,
+                                            amount=amount)
+            .filter(**({"allocated_on": on} if on else {}))
+            .exclude(xero_links__tenant=tenant, xero_links__xero_id__isnull=False).first())
+    if mine is None:
+        return False
+    CreditAllocationLink.objects.update_or_create(tenant=tenant, allocation=mine, defaults={
+        "xero_id": allocation_id, "status": LinkStatus.SYNCED, "last_error": ""})
+    return True
+
+
+def _refunds(tenant: XeroTenant, note: XeroCreditNote, credit_note: CreditNote, outcome: SyncOutcome,
+             now: datetime) -> None:
+    current = {p.payment_id: p for p in note.payments or [] if p.payment_id}
+    known = {link.xero_payment_id: link for link in RefundLink.objects.filter(
+        tenant=tenant, refund__credit_note=credit_note).select_related("refund")}
+    for payment_id, payment in current.items():
+        if payment_id in known or payment.amount is None:
+            continue
+        refund = refund_record(credit_note=credit_note, amount=payment.amount, paid_on=payment.date or now.date(),
+                               reference=payment.reference or "", source=CreditSource.XERO, now=now)
+        RefundLink.objects.create(tenant=tenant, xero_payment_id=payment_id, refund=refund)
+        outcome.add(REFUNDED)
+    for payment_id, link in known.items():
+        if payment_id not in current and not link.is_deleted_in_xero:
+            refund_reverse(refund=link.refund, now=now)
+            RefundLink.objects.filter(pk=link.pk).update(is_deleted_in_xero=True)
+            outcome.add(UNREFUNDED)
