@@ -31,7 +31,7 @@ class Attempt:
 
 
 class Limiter(Protocol):
-    def slot(self, xero_tenant_id: str) -> AbstractContextManager[None]:
+    def slot(self, xero_tenant_id: str) -> AbstractContextManager[object]:
         """A context manager held for the duration of one call; blocks until the call may go."""
 
     def observe(self, xero_tenant_id: str, limits: RateLimitHeaders) -> None: ...

@@ -97,7 +97,9 @@ class RedisLimiter:
         return value.decode() if isinstance(value, bytes) else str(value)
 
     @contextmanager
-    def slot(self, xero_tenant_id: str) -> Iterator[None]:
+    def slot(self, xero_tenant_id: str) -> Iterator[float]:
+        """Hold one call's permission; yields the moment it was granted, in seconds on Redis's clock
+        (the timeline every worker's calls were counted on)."""
         config = self.config
         wait = self.blocked_for(xero_tenant_id)
         if wait > config.max_wait_s:
@@ -115,6 +117,7 @@ class RedisLimiter:
         while True:
             wait_ms, which = self._acquire(keys=keys, args=args)
             if wait_ms == 0:
+                granted_ms = which
                 break
             pause = self._poll_s if wait_ms < 0 else wait_ms / 1000
             if time.monotonic() + pause > deadline:
@@ -125,7 +128,7 @@ class RedisLimiter:
                                      limit_problem=problem)
             time.sleep(pause)
         try:
-            yield
+            yield granted_ms / 1000
         finally:
             self._redis.zrem(keys[3], member)
 
