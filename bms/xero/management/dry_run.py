@@ -1,4 +1,4 @@
-"""`bms sync customers|invoices|journals --entity CODE --dry-run [--json]`: Check against Xero from the
+"""`bms sync customers|invoices|credit_notes|journals --entity CODE --dry-run [--json]`: Check against Xero from the
 command line — the same preview and report as the entity's screen (services/check_against_xero.py),
 printed grouped by cause, or as JSON. Nothing is sent to Xero; the exit status is 1 when anything
 would be held, so a go-live script can stop on it."""
@@ -22,7 +22,7 @@ from bms.xero.services.check_report import CheckReport, report_lines
 from bms.xero.sync.log import CollectingLog
 from bms.xero.sync.run import WaitForXeroError, tenant_time_zone
 
-PREVIEWED = ("customers", "invoices", "journals")
+PREVIEWED = ("customers", "invoices", "credit_notes", "journals")
 
 
 def _targets(entity_code: str | None) -> list[tuple[XeroTenant, list[Entity]]]:

@@ -1,5 +1,6 @@
 """Check against Xero (issue #16 item 6): every pre-send check, for every record a push would send
-now — customers, invoices, journals — with NOTHING written to Xero, and no link row touched.
+now — customers, invoices, credit notes, journals — with NOTHING written to Xero, and no link row
+touched.
 
 Each kind's adapter is built exactly as its push builds it, on a read-only client, and previewed
 (sync/dry_run.py), so a check added to an adapter's `checks()` is in this report the moment it is
@@ -18,17 +19,24 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from bms.billing.models import Invoice
+from bms.billing.models import CreditNote, Invoice
 from bms.entities.models import Entity
 from bms.jobs.models import Job
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.errors import RetryableError
 from bms.xero.models import ContactLink, LinkStatus, SyncLink, XeroCheck, XeroTenant
-from bms.xero.selectors import customers_due_for_sync, entities_for_tenant, invoices_due_for_push, journals_due_for_push
+from bms.xero.selectors import (
+    credit_notes_due_for_push,
+    customers_due_for_sync,
+    entities_for_tenant,
+    invoices_due_for_push,
+    journals_due_for_push,
+)
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.check_report import CheckReport, report_build
 from bms.xero.services.contact_status import contact_states_read
 from bms.xero.services.contacts import ContactPush
+from bms.xero.services.credit_notes import CreditNotePush, credit_notes_for_push
 from bms.xero.services.invoices import InvoicePush, invoices_for_push
 from bms.xero.services.journals import JournalPush, journals_for_push
 from bms.xero.services.tracking_check import TrackingCheck
@@ -37,7 +45,7 @@ from bms.xero.sync.log import SyncLog
 from bms.xero.sync.run import WaitForXeroError, tenant_read_reference
 from bms.xero.sync.tenant_client import accounting_client
 
-KINDS = ("customers", "invoices", "journals")
+KINDS = ("customers", "invoices", "credit_notes", "journals")
 _READY = (Outcome.SEND, Outcome.LINK, Outcome.FOUND)
 
 
@@ -76,26 +84,40 @@ def _findings(*, tenant: XeroTenant, entities: Sequence[Entity], kinds: Sequence
         "customers": list(customers_due_for_sync(tenant, include_failed=True)) if "customers" in kinds else [],
         "invoices": invoices_for_push(invoices_due_for_push(tenant, include_failed=True)
                                       .filter(entity_id__in=entity_ids)) if "invoices" in kinds else [],
+        "credit_notes": credit_notes_for_push(credit_notes_due_for_push(tenant, include_failed=True)
+                                              .filter(entity_id__in=entity_ids)) if "credit_notes" in kinds else [],
         "journals": journals_for_push(journals_due_for_push(tenant, include_failed=True)
                                       .filter(entity_id__in=entity_ids)) if "journals" in kinds else [],
     }
     log.set_total(sum(len(records) for records in due.values()))
-    chart = ChartCheck(client)  # read once, shared by invoices and journals, as one push run would
+    chart = ChartCheck(client)  # read once, shared by invoices, credit notes and journals, as one push run would
     # The linked contacts' status as Xero holds it now (a push reads it too), kept in memory only.
     states = contact_states_read(tenant=tenant, client=client, customer_ids={c.pk for c in due["customers"]} | {
-        i.customer_id for i in due["invoices"]})
+        document.customer_id for document in due["invoices"] + due["credit_notes"]})
     contacts = ContactPush(tenant=tenant, client=client, log=log)
     findings = _previewed(contacts, due["customers"], log, adjust=_with_states(states))
     if due["invoices"]:
-        invoices = InvoicePush(tenant=tenant, client=client, log=log, chart=chart, invoices=due["invoices"],
-                               tracking=tracking)
-        invoices.contact_states.update(states)
-        _assume_contacts_sent(invoices, contacts, due["invoices"], findings, adjust=_with_states(states))
-        findings += _previewed(invoices, due["invoices"], log)
+        findings += _documents_previewed(InvoicePush(
+            tenant=tenant, client=client, log=log, chart=chart, invoices=due["invoices"], tracking=tracking),
+            due["invoices"], contacts=contacts, states=states, findings=findings, log=log)
+    if due["credit_notes"]:  # their allocations have no pre-send check: they wait for their two documents
+        findings += _documents_previewed(CreditNotePush(
+            tenant=tenant, client=client, log=log, chart=chart, credit_notes=due["credit_notes"], tracking=tracking),
+            due["credit_notes"], contacts=contacts, states=states, findings=findings, log=log)
     if due["journals"]:
         journals = JournalPush(tenant=tenant, client=client, log=log, chart=chart, tracking=tracking)
         findings += _previewed(journals, due["journals"], log)
     return findings
+
+
+def _documents_previewed(documents: InvoicePush | CreditNotePush, records: Sequence[Invoice | CreditNote], *,
+                         contacts: ContactPush, states: dict[int, tuple[str, str]], findings: list[Finding],
+                         log: SyncLog) -> list[Finding]:
+    """Invoices or credit notes, judged with their contacts' status read now and as if the customers
+    Xero lacks had gone first (a push sends those on the way)."""
+    documents.contact_states.update(states)
+    _assume_contacts_sent(documents, contacts, records, findings, adjust=_with_states(states))
+    return _previewed(documents, list(records), log)
 
 
 def _with_states(states: dict[int, tuple[str, str]]) -> Callable[[SyncLink], None]:
@@ -118,12 +140,13 @@ def _previewed(adapter: Any, records: list[models.Model], log: SyncLog,
     return findings
 
 
-def _assume_contacts_sent(invoices: InvoicePush, contacts: ContactPush, records: list[Invoice],
-                          findings: list[Finding], *, adjust: Callable[[SyncLink], None]) -> None:
-    """A push syncs the customers Xero lacks before their invoices: judge each invoice as if its
-    customer's contact had gone as previewed — sent or linked (the invoice is then checked on), or
-    held (the invoice waits on its customer, as the push would hold it)."""
-    synced = set(ContactLink.objects.filter(tenant=invoices.tenant, status=LinkStatus.SYNCED,
+def _assume_contacts_sent(documents: InvoicePush | CreditNotePush, contacts: ContactPush,
+                          records: Sequence[Invoice | CreditNote], findings: list[Finding], *,
+                          adjust: Callable[[SyncLink], None]) -> None:
+    """A push syncs the customers Xero lacks before their invoices (or credit notes): judge each
+    document as if its customer's contact had gone as previewed — sent or linked (the document is
+    then checked on), or held (it waits on its customer, as the push would hold it)."""
+    synced = set(ContactLink.objects.filter(tenant=documents.tenant, status=LinkStatus.SYNCED,
                                             customer_id__in={i.customer_id for i in records})
                  .values_list("customer_id", flat=True))
     missing = {i.customer_id: i.customer for i in records if i.customer_id not in synced}
@@ -133,7 +156,7 @@ def _assume_contacts_sent(invoices: InvoicePush, contacts: ContactPush, records:
     for customer_id in missing:
         finding = previewed.get(customer_id)
         if finding is None or finding.outcome in _READY:
-            invoices.contacts[customer_id] = finding.xero_id if finding else ""
-            invoices.failed_contacts.discard(customer_id)
+            documents.contacts[customer_id] = finding.xero_id if finding else ""
+            documents.failed_contacts.discard(customer_id)
         elif finding.outcome == Outcome.HOLD:
-            invoices.failed_contacts.add(customer_id)
+            documents.failed_contacts.add(customer_id)

@@ -14,9 +14,9 @@ from bms.xero.sync.dry_run import Finding, Outcome
 
 SAMPLE_SIZE = 20  # records listed under a cause; the count says how many there are in all
 KIND_WORDS = {"contact": ("customer", "customers"), "invoice": ("invoice", "invoices"),
-              "journal": ("journal", "journals")}
+              "credit_note": ("credit note", "credit notes"), "journal": ("journal", "journals")}
 RECORD_PAGES = {"contact": "billing:customer_detail", "invoice": "billing:invoice_detail",
-                "journal": "cogs:journal_detail"}
+                "credit_note": "billing:credit_note_detail", "journal": "cogs:journal_detail"}
 # How each outcome reads on the screen and in the command's report.
 OUTCOME_WORDS = {
     Outcome.SEND: "would be sent", Outcome.LINK: "would be linked to what Xero has",

@@ -49,10 +49,10 @@ class CreditNotePush(PushKind[CreditNote, XeroCreditNote]):
     record_field = "credit_note"
 
     def __init__(self, *, tenant: XeroTenant, client: XeroAccountingClient, log: SyncLog, chart: ChartCheck,
-                 credit_notes: list[CreditNote]):
+                 credit_notes: list[CreditNote], tracking: TrackingCheck | None = None):
         super().__init__(tenant=tenant, client=client, log=log)
         self.chart = chart
-        self.tracking = TrackingCheck(client, tenant)
+        self.tracking = tracking or TrackingCheck(client, tenant)
         self.tracking_of: dict[int, list[Tracking]] = {}
         links = ContactLink.objects.filter(tenant=tenant, customer_id__in={c.customer_id for c in credit_notes})
         self.contacts: dict[int, str] = {
