@@ -9,7 +9,8 @@ Xero), and says so. One whose create may have landed is looked up by its number 
 no number filter: `where`, paged) before anything is sent again. After the write Xero's SubTotal,
 TotalTax and Total are compared with BMS's: a difference holds it as Differs, not Processed.
 A cancelled credit note Xero holds is voided there. Its allocations go in the same run
-(services/credit_allocations.py): removals first, new ones after the credit notes.
+(services/credit_allocations.py): removals first, new ones after the credit notes; then the refunds
+entered in BMS before it was sent (services/refunds_push.py).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from bms.xero.services.currency_checks import CurrencyCheck
 from bms.xero.services.fixes import chart_fix, connection_fix, with_fix
 from bms.xero.services.go_live import CAUSE_BEFORE_GO_LIVE, go_live_dates, go_live_verdict, zero_rate_verdict
 from bms.xero.services.invoice_totals import CAUSE_TOTALS_DIFFER, totals_difference
+from bms.xero.services.refunds_push import refunds_send
 from bms.xero.services.tracking_check import TrackingCheck
 from bms.xero.sync.log import SyncLog, SyncOutcome
 from bms.xero.sync.push import PushKind, Refusal, Verdict, lock_date_verdict, push
@@ -190,7 +192,8 @@ class CreditNotePush(PushKind[CreditNote, XeroCreditNote]):
         return fields
 
     def confirm(self, records: list[CreditNote]) -> None:
-        """Credit notes Xero holds as BMS does become Processed (from then on Xero owns their refunds)."""
+        """Credit notes Xero holds as BMS does become Processed (from then on Xero owns their refunds;
+        those entered before follow it, refunds_push.py)."""
         credit_notes_mark_processed(credit_note_ids=[c.pk for c in records
                                                      if not self._cancelled(c) and c.pk not in self.differing])
 
@@ -218,6 +221,8 @@ def credit_notes_push(*, tenant: XeroTenant, credit_notes: Iterable[CreditNote],
     for what, allocations in (("removed", removed), ("sent", sent)):
         if not allocations.is_empty:
             log.info(f"Allocations {what}: {allocations.summary()}.")
+    # Refunds entered before their credit note was sent follow it, once its allocations are in.
+    refunds_send(tenant=tenant, client=client, log=log)
     return outcome
 
 

@@ -10,7 +10,8 @@ lines, Allocations and Payments) are applied one by one, each in its own savepoi
   recorded against its BMS invoice, once per AllocationID (a CreditAllocationLink);
 - an allocation BMS knows that Xero no longer holds (removed in Xero) is reversed in BMS;
 - refunds (Payments of type ARCREDITPAYMENT on the credit note) become BMS refunds once per PaymentID
-  (a RefundLink), and one deleted in Xero is reversed.
+  (a RefundLink), and one deleted in Xero is reversed; one BMS sent (refunds_push.py) is the BMS
+  refund it came from, counted once.
 
 The invoices whose credit changed are handed to the payments pull, which then sets their balance from
 Xero's AmountDue (services/pull_apply.py), so the balance is Xero's whatever order the changes came in.
@@ -26,7 +27,7 @@ from itertools import count
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bms.billing.models import CreditAllocation, CreditNote, CreditSource, Invoice
+from bms.billing.models import CreditAllocation, CreditNote, CreditSource, Invoice, Refund
 from bms.billing.services import (
     CreditNoteLineData,
     credit_allocate,
@@ -46,8 +47,10 @@ from bms.xero.models import (
     LinkStatus,
     PullCursor,
     RefundLink,
+    RefundSendLink,
     XeroTenant,
 )
+from bms.xero.services.refunds_push import sent_refund_of
 from bms.xero.sync.log import SyncLog, SyncOutcome
 
 OVERLAP = timedelta(minutes=5)
@@ -193,6 +196,8 @@ def _refunds(tenant: XeroTenant, note: XeroCreditNote, credit_note: CreditNote, 
     for payment_id, payment in current.items():
         if payment_id in known or payment.amount is None:
             continue
+        if _ours_sent(tenant, credit_note, payment_id, payment.reference):
+            continue
         refund = refund_record(credit_note=credit_note, amount=payment.amount, paid_on=payment.date or now.date(),
                                reference=payment.reference or "", source=CreditSource.XERO, now=now)
         RefundLink.objects.create(tenant=tenant, xero_payment_id=payment_id, refund=refund)
@@ -202,3 +207,15 @@ def _refunds(tenant: XeroTenant, note: XeroCreditNote, credit_note: CreditNote, 
             refund_reverse(refund=link.refund, now=now)
             RefundLink.objects.filter(pk=link.pk).update(is_deleted_in_xero=True)
             outcome.add(UNREFUNDED)
+
+
+def _ours_sent(tenant: XeroTenant, credit_note: CreditNote, payment_id: str, reference: str | None) -> bool:
+    """A BMS refund the push sent (refunds_push.py), seen before the push linked it (its answer was
+    lost): recognised by the reference it carries and linked, not recorded a second time."""
+    mine = sent_refund_of(Refund.objects.filter(credit_note=credit_note, source=CreditSource.BMS), reference)
+    if mine is None:
+        return False
+    RefundLink.objects.create(tenant=tenant, xero_payment_id=payment_id, refund=mine)
+    RefundSendLink.objects.filter(tenant=tenant, refund=mine, xero_id__isnull=True).update(
+        xero_id=payment_id, status=LinkStatus.SYNCED, last_error="", error_cause="")
+    return True
