@@ -157,7 +157,9 @@ class Sandbox:
 
     async def deep_link_view(self, request: Request) -> Response:
         """Xero's classic deep link (xero-notes §6.3, DEEP): the organisation by short code, then the page
-        `redirecturl` names; the sandbox serves a credit note's (ViewCreditNote.aspx?creditNoteID=…)."""
+        `redirecturl` names; the sandbox serves a credit note's (ViewCreditNote.aspx?creditNoteID=…), under
+        /AccountsReceivable/ only: a sales credit note under /AccountsPayable/ is an error page in Xero
+        (github.com/XeroAPI/xero-mcp-server/issues/100)."""
         target = request.query_params.get("redirecturl", "")
         prefix = "/AccountsReceivable/ViewCreditNote.aspx?creditNoteID="
         with self.store.lock:

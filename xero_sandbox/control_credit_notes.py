@@ -9,6 +9,9 @@ API client under test), through the same rules the API applies:
                                                                   an allocation removed in Xero
     POST /_sandbox/tenants/{id}/credit_notes/{cn_id}/refunds      a cash refund recorded in Xero: {"amount",
                                                                   "date"?, "account_code"?}
+    POST /_sandbox/tenants/{id}/credit_notes/{cn_id}/edit         edited in Xero: the fields changed, as a
+                                                                  CreditNote element (POST /CreditNotes/{id}'s
+                                                                  rules: refused once credit is used)
     POST /_sandbox/tenants/{id}/credit_notes/{cn_id}/void         voided in Xero
 
 Each answers the element as the API would show it; a refusal is a 400 with Xero's message."""
@@ -37,6 +40,7 @@ class CreditNoteControl(ControlPart):
             (NOTE + "/allocations", self.allocate),
             (NOTE + "/allocations/{allocation_id}/delete", self.remove_allocation),
             (NOTE + "/refunds", self.refund),
+            (NOTE + "/edit", self.edit),
             (NOTE + "/void", self.void),
         ]
 
@@ -103,9 +107,15 @@ class CreditNoteControl(ControlPart):
                        "Reference": values.get("reference", "Refunded in Xero")}
             return XeroJSON(self._as_xero_user(org, lambda req: record_payment(req, element)))
 
+    async def edit(self, request: Request) -> Response:
+        return self._update(request, await _json(request))
+
     async def void(self, request: Request) -> Response:
+        return self._update(request, {"Status": "VOIDED"})
+
+    def _update(self, request: Request, element: dict) -> Response:
         org = self._org(request)
         with self.sandbox.store.lock:
             note = self._note(org, request)
-            return XeroJSON(self._as_xero_user(org, post_credit_note, {"CreditNotes": [{"Status": "VOIDED"}]},
+            return XeroJSON(self._as_xero_user(org, post_credit_note, {"CreditNotes": [element]},
                                                {"ref": note["CreditNoteID"]}))

@@ -157,6 +157,10 @@ class SandboxHandle:
         return self.control("POST", f"tenants/{tenant_id}/credit_notes/{credit_note_id}/refunds", amount=amount,
                             date=date)
 
+    def edit_credit_note_in_xero(self, tenant_id: str, credit_note_id: str, **element: object) -> dict:
+        """A credit note edited in Xero by a user: the fields changed (Xero's rules: not once credit is used)."""
+        return self.control("POST", f"tenants/{tenant_id}/credit_notes/{credit_note_id}/edit", **element)
+
     def void_credit_note_in_xero(self, tenant_id: str, credit_note_id: str) -> dict:
         return self.control("POST", f"tenants/{tenant_id}/credit_notes/{credit_note_id}/void")
 

@@ -34,9 +34,12 @@ class CreditFromInvoiceForm(forms.Form):
         self.line_fields = []
         for line in self.invoice_lines:
             name = f"quantity_{line.pk}"
+            label = f"Quantity of {line.description}"
+            # The rows sit under one table header, so each input carries its own accessible name.
             self.fields[name] = forms.DecimalField(
-                required=False, max_digits=14, decimal_places=4, min_value=Decimal("0"),
-                label=f"Quantity of {line.description}", help_text=f"at most {left.get(line.pk, Decimal(0)):f}")
+                required=False, max_digits=14, decimal_places=4, min_value=Decimal("0"), label=label,
+                help_text=f"at most {left.get(line.pk, Decimal(0)):f}",
+                widget=forms.NumberInput(attrs={"aria-label": f"{label} to credit"}))
             self.line_fields.append((line, self[name], left.get(line.pk, Decimal(0))))
 
     def clean(self):

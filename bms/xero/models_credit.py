@@ -15,6 +15,9 @@ class CreditNoteLink(SyncLink):
     xero_status = models.CharField(max_length=16, blank=True, default="")
     xero_total = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
     xero_remaining_credit = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    # Xero's UpdatedDateUTC of the version the pull last applied: an older or equal one (an
+    # overlapping pull's) is never applied again over it.
+    xero_updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = SyncLink.unique_constraints("credit_note", "credit_note_link")

@@ -13,6 +13,9 @@ def invoice_url(short_code: str, invoice_id: str) -> str:
 
 def credit_note_url(short_code: str, credit_note_id: str) -> str:
     # Xero's classic credit note page, through the short-code login (xero-notes §6.3, DEEP's form).
+    # A sales credit note (ACCRECCREDIT, all BMS sends) opens under /AccountsReceivable/: Xero's own MCP
+    # server linked every credit note under /AccountsPayable/ and Xero shows "Sorry, something went wrong"
+    # for a sales one there (github.com/XeroAPI/xero-mcp-server/issues/100; fixed by pull/291).
     return (f"{settings.XERO_WEB_URL}/organisationlogin/default.aspx?shortcode={short_code}"
             f"&redirecturl=/AccountsReceivable/ViewCreditNote.aspx?creditNoteID={credit_note_id}")
 

@@ -289,3 +289,23 @@ def test_credit_made_allocated_refunded_and_removed_in_xero_obeys_the_same_rules
     assert sandbox.void_credit_note_in_xero(au.tenant, spare["CreditNoteID"])["Status"] == "VOIDED"
     page = httpx.get(sandbox.base_url + "/", timeout=30).text
     assert "CN-XERO-1" in page and "Credit notes (2)" in page
+
+
+def test_a_person_edits_an_approved_credit_note_in_xero_until_credit_is_used(au, sale, sandbox):
+    """POST /CreditNotes/{id}'s rules (AUTHORISED → AUTHORISED, xero-notes §6.2; locked once credit is
+    allocated, xeroizer PR #211): the edit moves UpdatedDateUTC, so an If-Modified-Since read sees it."""
+    contact, sold = sale
+    made = sandbox.credit_note_in_xero(au.tenant, **credit_note(contact, "CN-XERO-E"))
+    line = {key: made["LineItems"][0][key] for key in ("LineItemID", "Description", "AccountCode", "TaxType")}
+    line.update(Quantity=2, UnitAmount="40.00")
+    sandbox.advance_clock(60)
+    since = sandbox.sandbox.clock.now().strftime("%a, %d %b %Y %H:%M:%S GMT")
+    edited = sandbox.edit_credit_note_in_xero(au.tenant, made["CreditNoteID"], LineItems=[line], Reference="Edited")
+    assert (edited["Status"], edited["Reference"], money(edited["Total"])) == (
+        "AUTHORISED", "Edited", 2 * money(made["Total"]))
+    assert [n["CreditNoteID"] for n in au.get("CreditNotes", headers={"If-Modified-Since": since}).json()[
+        "CreditNotes"]] == [made["CreditNoteID"]]
+    sandbox.allocate_in_xero(au.tenant, made["CreditNoteID"], invoice_id=sold["InvoiceID"], amount="1.00")
+    with pytest.raises(httpx.HTTPStatusError) as refused:
+        sandbox.edit_credit_note_in_xero(au.tenant, made["CreditNoteID"], LineItems=[{**line, "Quantity": 3}])
+    assert "has a payment or credit note allocated" in refused.value.response.json()["error"]

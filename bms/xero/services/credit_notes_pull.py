@@ -11,7 +11,11 @@ lines, Allocations and Payments) are applied one by one, each in its own savepoi
 - an allocation BMS knows that Xero no longer holds (removed in Xero) is reversed in BMS;
 - refunds (Payments of type ARCREDITPAYMENT on the credit note) become BMS refunds once per PaymentID
   (a RefundLink), and one deleted in Xero is reversed; one BMS sent (refunds_push.py) is the BMS
-  refund it came from, counted once.
+  refund it came from, counted once;
+- a credit note BMS holds that Xero shows changed (edited, voided) is followed when made in Xero, and
+  compared when sent from BMS (services/credit_notes_edited.py), each version once. What Xero took
+  away (allocations, refunds) goes first, what it added after: Xero edits a credit note only while
+  no credit of it is used.
 
 The invoices whose credit changed are handed to the payments pull, which then sets their balance from
 Xero's AmountDue (services/pull_apply.py), so the balance is Xero's whatever order the changes came in.
@@ -27,17 +31,9 @@ from itertools import count
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bms.billing.models import CreditAllocation, CreditNote, CreditSource, Invoice, Refund
-from bms.billing.services import (
-    CreditNoteLineData,
-    credit_allocate,
-    credit_allocation_reverse,
-    credit_note_record_from_xero,
-    refund_record,
-    refund_reverse,
-)
+from bms.billing.models import CreditAllocation, CreditNote, CreditSource, Refund
+from bms.billing.services import credit_allocate, credit_allocation_reverse, refund_record, refund_reverse
 from bms.core.errors import DomainError
-from bms.ledger.models import Account, TaxRate
 from bms.xero.client.api import XeroAccountingClient
 from bms.xero.client.schemas_credit import CreditNote as XeroCreditNote
 from bms.xero.models import (
@@ -49,6 +45,12 @@ from bms.xero.models import (
     RefundLink,
     RefundSendLink,
     XeroTenant,
+)
+from bms.xero.services.credit_notes_edited import (
+    changes_followed,
+    credit_note_as_in_xero,
+    seen_in_xero,
+    version_claimed,
 )
 from bms.xero.services.refunds_push import sent_refund_of
 from bms.xero.sync.log import SyncLog, SyncOutcome
@@ -103,20 +105,27 @@ def _apply(tenant: XeroTenant, note: XeroCreditNote, outcome: SyncOutcome, log: 
     if link is not None:
         credit_note = link.credit_note
     elif invoices and note.status in ("AUTHORISED", "PAID"):
-        credit_note = _record(note, next(iter(invoices.values())).invoice, None)
+        credit_note = credit_note_as_in_xero(note, next(iter(invoices.values())).invoice, None)
         # In the same transaction: unique per (tenant, CreditNoteID), so a second pull's copy rolls back.
         CreditNoteLink.objects.create(tenant=tenant, credit_note=credit_note, xero_id=note.credit_note_id,
                                       status=LinkStatus.SYNCED, xero_number=note.credit_note_number or "",
-                                      xero_status=note.status or "", xero_total=note.total)
+                                      xero_status=note.status or "", xero_total=note.total,
+                                      xero_remaining_credit=note.remaining_credit,
+                                      xero_updated_at=note.updated_date_utc)
         outcome.add(RECORDED)
         log.info(f"Made in Xero: recorded as a credit note of {credit_note.total_amount}.",
                  record=f"Credit note {credit_note.display_number}")
     else:
         return set()  # credit for no BMS invoice (or a draft): not BMS's to record
-    touched = _allocations(tenant, note, credit_note, invoices, outcome, now)
-    _refunds(tenant, note, credit_note, outcome, now)
-    if link is not None and credit_note.source == CreditSource.XERO and note.status == "VOIDED" and credit_note.invoice:
-        _record(note, credit_note.invoice, credit_note)  # voided in Xero (its allocations went first)
+    touched = _allocations_removed(tenant, note, credit_note, outcome, now)
+    _refunds(tenant, note, credit_note, outcome, now, removed=True)
+    if link is not None:
+        if version_claimed(link, note):
+            changes_followed(link, credit_note, note, outcome, log)
+            credit_note.refresh_from_db()
+        seen_in_xero(link, note)
+    touched |= _allocations_added(tenant, note, credit_note, invoices, outcome, now)
+    _refunds(tenant, note, credit_note, outcome, now, removed=False)
     return touched
 
 
@@ -126,32 +135,15 @@ def _bms_invoices(tenant: XeroTenant, note: XeroCreditNote) -> dict[str, Invoice
             .select_related("invoice__customer", "invoice__entity")}
 
 
-def _record(note: XeroCreditNote, invoice: Invoice, credit_note: CreditNote | None) -> CreditNote:
-    lines = []
-    for item in note.line_items or []:
-        account = Account.objects.filter(code=item.account_code or "").first()
-        if account is None:
-            raise DomainError(f"its account {item.account_code or '(none)'} is not in BMS's chart: sync the chart "
-                              "of accounts, then pull again.")
-        tax_rate = TaxRate.objects.filter(xero_tax_type=item.tax_type).first() if item.tax_type else None
-        lines.append(CreditNoteLineData(description=item.description or "Credit", quantity=item.quantity or Decimal(1),
-                                        unit_price=item.unit_amount or Decimal(0), account=account, tax_rate=tax_rate))
-    return credit_note_record_from_xero(
-        entity=invoice.entity, customer=invoice.customer, xero_number=note.credit_note_number or "",
-        issued_on=note.date or timezone.now().date(), currency=note.currency_code or invoice.currency,
-        line_amount_type=note.line_amount_types or "Exclusive", lines=lines, reference=note.reference or "",
-        invoice=invoice, credit_note=credit_note, voided=note.status == "VOIDED")
-
-
-def _allocations(tenant: XeroTenant, note: XeroCreditNote, credit_note: CreditNote,
-                 invoices: dict[str, InvoiceLink], outcome: SyncOutcome, now: datetime) -> set[str]:
+def _allocations_added(tenant: XeroTenant, note: XeroCreditNote, credit_note: CreditNote,
+                       invoices: dict[str, InvoiceLink], outcome: SyncOutcome, now: datetime) -> set[str]:
     touched: set[str] = set()
-    live = {a.allocation_id: a for a in note.live_allocations if a.allocation_id}
-    known = {link.xero_id or "": link for link in CreditAllocationLink.objects.filter(
-        tenant=tenant, allocation__credit_note=credit_note, xero_id__isnull=False).select_related("allocation")}
-    for allocation_id, allocation in live.items():
+    known = set(CreditAllocationLink.objects.filter(tenant=tenant, allocation__credit_note=credit_note,
+                                                    xero_id__isnull=False).values_list("xero_id", flat=True))
+    for allocation in note.live_allocations:
+        allocation_id = allocation.allocation_id or ""
         invoice_link = invoices.get(allocation.invoice.invoice_id or "" if allocation.invoice else "")
-        if allocation_id in known or invoice_link is None or allocation.amount is None:
+        if not allocation_id or allocation_id in known or invoice_link is None or allocation.amount is None:
             continue
         if _ours_on_its_way(tenant, credit_note, invoice_link, allocation_id, allocation.amount, allocation.date):
             continue
@@ -161,8 +153,17 @@ def _allocations(tenant: XeroTenant, note: XeroCreditNote, credit_note: CreditNo
                                             status=LinkStatus.SYNCED)
         outcome.add(ALLOCATED)
         touched.add(invoice_link.xero_id or "")
-    for allocation_id, link in known.items():
-        if allocation_id in live or link.removed_at is not None or link.allocation.reversed_at is not None:
+    return touched
+
+
+def _allocations_removed(tenant: XeroTenant, note: XeroCreditNote, credit_note: CreditNote, outcome: SyncOutcome,
+                         now: datetime) -> set[str]:
+    touched: set[str] = set()
+    live = {a.allocation_id for a in note.live_allocations if a.allocation_id}
+    known = CreditAllocationLink.objects.filter(tenant=tenant, allocation__credit_note=credit_note,
+                                                xero_id__isnull=False).select_related("allocation")
+    for link in known:
+        if link.xero_id in live or link.removed_at is not None or link.allocation.reversed_at is not None:
             continue
         credit_allocation_reverse(allocation=link.allocation, now=now)  # removed in Xero
         CreditAllocationLink.objects.filter(pk=link.pk).update(removed_at=now)
@@ -189,10 +190,18 @@ def _ours_on_its_way(tenant: XeroTenant, credit_note: CreditNote, invoice_link: 
 
 
 def _refunds(tenant: XeroTenant, note: XeroCreditNote, credit_note: CreditNote, outcome: SyncOutcome,
-             now: datetime) -> None:
+             now: datetime, *, removed: bool) -> None:
+    """Refunds deleted in Xero reversed (`removed`), or refunds made in Xero recorded."""
     current = {p.payment_id: p for p in note.payments or [] if p.payment_id}
     known = {link.xero_payment_id: link for link in RefundLink.objects.filter(
         tenant=tenant, refund__credit_note=credit_note).select_related("refund")}
+    if removed:
+        for payment_id, link in known.items():
+            if payment_id not in current and not link.is_deleted_in_xero:
+                refund_reverse(refund=link.refund, now=now)
+                RefundLink.objects.filter(pk=link.pk).update(is_deleted_in_xero=True)
+                outcome.add(UNREFUNDED)
+        return
     for payment_id, payment in current.items():
         if payment_id in known or payment.amount is None:
             continue
@@ -202,11 +211,6 @@ def _refunds(tenant: XeroTenant, note: XeroCreditNote, credit_note: CreditNote, 
                                reference=payment.reference or "", source=CreditSource.XERO, now=now)
         RefundLink.objects.create(tenant=tenant, xero_payment_id=payment_id, refund=refund)
         outcome.add(REFUNDED)
-    for payment_id, link in known.items():
-        if payment_id not in current and not link.is_deleted_in_xero:
-            refund_reverse(refund=link.refund, now=now)
-            RefundLink.objects.filter(pk=link.pk).update(is_deleted_in_xero=True)
-            outcome.add(UNREFUNDED)
 
 
 def _ours_sent(tenant: XeroTenant, credit_note: CreditNote, payment_id: str, reference: str | None) -> bool:

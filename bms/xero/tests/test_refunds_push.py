@@ -18,7 +18,7 @@ from bms.billing.services import (
 )
 from bms.core.errors import DomainError
 from bms.testing import factories as f
-from bms.xero.models import LinkStatus, RefundLink, RefundSendLink, XeroTenant
+from bms.xero.models import CreditNoteLink, LinkStatus, RefundLink, RefundSendLink, XeroTenant
 from bms.xero.reconcile.run import reconciliation_run
 from bms.xero.services.refunds_push import refunds_due_for_send
 from bms.xero.sync.log import CollectingLog
@@ -93,6 +93,8 @@ def test_a_refund_before_sending_goes_once_and_both_sides_show_75_35_left(
     _pull(tenant, from_start=True)  # the refund comes back with the credit note: counted once
     assert list(Refund.objects.filter(credit_note=note)) == [refund]
     assert CreditNote.objects.get(pk=note.pk).remaining_credit == D("75.35")
+    note_link = CreditNoteLink.objects.get(credit_note=note)  # the panel's figures: Xero's, agreeing
+    assert (note_link.status, note_link.xero_remaining_credit) == (LinkStatus.SYNCED, D("75.35"))
     run = reconciliation_run(tenant=tenant, date_from=date(2026, 4, 1), date_to=date(2026, 4, 30), full=True,
                              log=CollectingLog())
     assert run.counts["credit_note"] == {"compared": 1, "agree": 1, "differ": 0, "only_bms": 0, "only_xero": 0}

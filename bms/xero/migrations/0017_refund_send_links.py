@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('billing', '0012_credit_note_search_xero_number'),
-        ('xero', '0015_refund_links'),
+        ('xero', '0016_credit_note_link_xero_updated_at'),
     ]
 
     operations = [
