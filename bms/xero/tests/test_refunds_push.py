@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from bms.billing.models import CreditNote, Refund
 from bms.billing.services import (
@@ -17,6 +18,8 @@ from bms.billing.services import (
     refund_reverse,
 )
 from bms.core.errors import DomainError
+from bms.jobs.models import Job
+from bms.jobs.services import job_run
 from bms.testing import factories as f
 from bms.xero.models import CreditNoteLink, LinkStatus, RefundLink, RefundSendLink, XeroTenant
 from bms.xero.reconcile.run import reconciliation_run
@@ -186,3 +189,13 @@ def test_without_the_permission_it_waits_and_without_an_account_it_fails(
     link = RefundSendLink.objects.get(refund=refund)
     assert (link.status, link.error_cause) == (LinkStatus.FAILED, "no payments account chosen")
     assert "Connect Xero Organisation" in link.last_error and _xero_refunds(sandbox, connected) == []
+    push_all(connected, credit_notes=[note])  # the schedule does not send a failed one again
+    assert _xero_refunds(sandbox, connected) == []
+
+    # The account chosen, Sync Credit Note with Xero sends it.
+    XeroTenant.objects.filter(pk=connected.pk).update(payments_account_code="10100")
+    admin_client.post(reverse("xero:credit_note_sync", args=[note.pk]))
+    job_run(job_id=Job.objects.get(kind="xero.credit_notes.push").pk)
+    [sent] = _xero_refunds(sandbox, connected)
+    assert (D(str(sent["Amount"])), RefundSendLink.objects.get(refund=refund).status) == (D("40.00"), LinkStatus.SYNCED)
+    assert D(str(xero_credit_notes(sandbox, connected)[note.display_number]["RemainingCredit"])) == D("75.35")
