@@ -94,6 +94,7 @@ class Command(BaseCommand):
             page.goto(BASE + "/billing/credit-notes/?status=approved&q=RMA")
             page.locator("main table.grid a").first.click()
             shot("credit-note-detail", full=True)
+            _allocate_refused(page, out, self.stdout)
             shot("dispatches", "/stock/dispatches/")
             shot("journals", "/admin/journals/")
             shot("entities", "/admin/entities/", full=True)
@@ -103,6 +104,7 @@ class Command(BaseCommand):
             page.goto(BASE + "/billing/invoices/?status=approved")
             press_and_show("invoice-pushed", None, "Sync Invoice with Xero Invoice", "Acme Distribution Pty Ltd")
             press_and_show("journal-pushed", "/admin/journals/", "Push now", "Acme Distribution Pty Ltd")
+            _credit_notes_in_xero(page, out, self.stdout)
             _reconciliation(page, shot)
             shot("background-jobs", "/admin/jobs/")  # after the pushes and the reconciliation: real jobs
             shot("chart-compare", "/xero/accounts/compare/", full=True)
@@ -124,6 +126,66 @@ def _connect_through_consent(page, shot) -> None:
     page.get_by_role("button", name="Connect").click()
     page.wait_for_url("**/admin/entities/**")
     shot("entities-connected", "/admin/entities/", full=True)
+
+
+def _up_to_panel(page, out: Path, name: str, stdout) -> None:
+    """A credit note's page from its title down to its Xero Integration panel: the state, not the rest."""
+    page.wait_for_load_state("networkidle")
+    top = page.locator("main h1").bounding_box()
+    panel = page.locator("section.panel-xero").bounding_box()
+    assert top is not None and panel is not None
+    y = max(0, top["y"] - 16)
+    page.screenshot(path=str(out / f"{name}.png"), full_page=True,
+                    clip={"x": 0, "y": y, "width": 1360, "height": panel["y"] + panel["height"] + 16 - y})
+    stdout.write(f"  {name}.png")
+
+
+def _allocate_refused(page, out: Path, stdout) -> None:
+    """The goodwill credit allocated to an invoice for more than the invoice still owes: refused, and why."""
+    page.goto(BASE + "/billing/credit-notes/?status=approved&q=Late delivery")
+    page.locator("main table.grid a").first.click()
+    form = page.locator("#allocations")
+    offered = form.locator("select[name=invoice] option").nth(1)
+    owed = offered.inner_text().split(" — ")[1].split()[0]
+    form.locator("select[name=invoice]").select_option(offered.get_attribute("value"))
+    form.get_by_label("Amount").fill(f"{float(owed) + 20:.2f}")
+    form.get_by_role("button", name="Allocate").click()
+    page.wait_for_load_state("networkidle")
+    page.locator("#allocations").screenshot(path=str(out / "credit-note-allocate-refused.png"))
+    stdout.write("  credit-note-allocate-refused.png")
+
+
+def _credit_notes_in_xero(page, out: Path, stdout) -> None:
+    """The credit note's Xero panel once the entity is connected: the goodwill credit sent (Xero's number),
+    the return on an invoice from before go-live never sent, and a credit note someone made in Xero
+    against the invoice BMS sent, brought back by Pull payments now."""
+    for reference, name in (("Late delivery", "credit-note-sent"), ("RMA-1001", "credit-note-before-go-live")):
+        page.goto(BASE + f"/billing/credit-notes/?q={reference}")
+        page.locator("main table.grid a").first.click()
+        page.get_by_role("button", name="Sync Credit Note with Xero").click()
+        time.sleep(4)  # the demo's worker runs the job
+        page.reload()
+        _up_to_panel(page, out, name, stdout)
+    control = f"http://127.0.0.1:{SANDBOX_PORT}/_sandbox"
+    org = next(o for o in httpx2.get(f"{control}/state", timeout=10).json()["orgs"].values()
+               if o["country_code"] == "AU")
+    invoice = org["invoices"][0]
+    note = httpx2.post(f"{control}/tenants/{org['tenant_id']}/credit_notes", timeout=10, json={
+        "Type": "ACCRECCREDIT", "CreditNoteNumber": "CN-0042",
+        "Contact": {"ContactID": invoice["Contact"]["ContactID"]},
+        "Status": "AUTHORISED", "LineAmountTypes": "Exclusive", "Reference": "Damaged in transit",
+        "LineItems": [{"Description": "Damaged in transit", "Quantity": 1, "UnitAmount": 20,
+                       "AccountCode": "41110", "TaxType": "OUTPUT"}]})
+    note.raise_for_status()
+    httpx2.post(f"{control}/tenants/{org['tenant_id']}/credit_notes/{note.json()['CreditNoteID']}/allocations",
+                json={"invoice_id": invoice["InvoiceID"], "amount": "10.00"}, timeout=10).raise_for_status()
+    page.goto(BASE + f"/billing/invoices/?q={invoice['InvoiceNumber']}")
+    page.locator("main table.grid a", has_text=invoice["InvoiceNumber"]).first.click()
+    page.get_by_role("button", name="Pull payments now").click()
+    time.sleep(4)
+    page.goto(BASE + "/billing/credit-notes/?source=xero")
+    page.locator("main table.grid a", has_text="CN-0042").first.click()
+    _up_to_panel(page, out, "credit-note-made-in-xero", stdout)
 
 
 def _reconciliation(page, shot) -> None:

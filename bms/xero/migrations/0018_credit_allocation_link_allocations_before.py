@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('xero', '0016_credit_note_link_xero_updated_at'),
+        ('xero', '0017_refund_send_links'),
     ]
 
     operations = [
