@@ -27,6 +27,7 @@ from bms.xero.scheduled_contacts import queue_edited_customers
 from bms.xero.selectors import credit_notes_due_for_push, entity_tenant, journals_due_for_push, tenants_in_use
 from bms.xero.services.check_against_xero import check_against_xero, entities_in_scope
 from bms.xero.services.credit_allocations import allocations_due
+from bms.xero.services.refunds_push import refunds_due_for_send
 from bms.xero.services.syncs import SyncKind, tenant_sync
 from bms.xero.sync.leases import LeaseBusyError
 from bms.xero.sync.log import SyncOutcome
@@ -207,7 +208,8 @@ def push_all(ctx: JobContext) -> None:
 def _queue_credit_notes(tenant: XeroTenant) -> None:
     waiting = Job.objects.filter(kind="xero.credit_notes.push", status=JobStatus.QUEUED,
                                  params__tenant_id=tenant.pk).exists()
-    if not waiting and (credit_notes_due_for_push(tenant).exists() or allocations_due(tenant).exists()):
+    if not waiting and (credit_notes_due_for_push(tenant).exists() or allocations_due(tenant).exists()
+                        or refunds_due_for_send(tenant).exists()):
         job_enqueue(kind="xero.credit_notes.push", description=f"Push credit notes to {tenant.name}",
                     params={"tenant_id": tenant.pk})
 

@@ -317,6 +317,7 @@ class XeroCheck(models.Model):
 from bms.xero.models_credit import CreditAllocationLink as CreditAllocationLink  # noqa: E402
 from bms.xero.models_credit import CreditNoteLink as CreditNoteLink  # noqa: E402
 from bms.xero.models_credit import RefundLink as RefundLink  # noqa: E402
+from bms.xero.models_credit import RefundSendLink as RefundSendLink  # noqa: E402
 from bms.xero.models_health import IncidentKind as IncidentKind  # noqa: E402
 from bms.xero.models_health import XeroIncident as XeroIncident  # noqa: E402
 from bms.xero.models_tracking import (  # noqa: E402, F401

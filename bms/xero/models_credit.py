@@ -37,9 +37,22 @@ class CreditAllocationLink(SyncLink):
         constraints = SyncLink.unique_constraints("allocation", "credit_allocation_link")
 
 
+class RefundSendLink(SyncLink):
+    """A BMS refund entered before its credit note reached Xero, on its way there as a Xero payment on
+    the credit note (services/refunds_push.py), as a payment entered before connecting goes
+    (models.PaymentSendLink). Once Xero holds it, a RefundLink ties the two, so the credit notes pull
+    counts it once."""
+
+    refund = models.ForeignKey("billing.Refund", on_delete=models.CASCADE, related_name="xero_send_links")
+
+    class Meta:
+        constraints = SyncLink.unique_constraints("refund", "refund_send_link")
+
+
 class RefundLink(models.Model):
-    """One refund of credit recorded in Xero (a Payment of type ARCREDITPAYMENT on a credit note),
-    pulled into BMS: unique by Xero's PaymentID per tenant, so overlapping pulls record it once."""
+    """One refund of credit Xero holds (a Payment of type ARCREDITPAYMENT on a credit note): pulled into
+    BMS, or sent from BMS (RefundSendLink). Unique by Xero's PaymentID per tenant, so overlapping pulls,
+    or a pull and the push that sent it, record it once."""
 
     tenant = models.ForeignKey("xero.XeroTenant", on_delete=models.PROTECT, related_name="+")
     xero_payment_id = models.CharField(max_length=64)

@@ -69,7 +69,8 @@ def credit_note_wire(note: dict) -> dict:
         if note.get(key):
             body[key] = ms_date(note[key])
     body["Allocations"] = [allocation_wire(note, a) for a in note.get("Allocations", []) if not a.get("IsDeleted")]
-    body["Payments"] = [{**p, "Date": ms_date(p["Date"])} for p in note.get("Payments", [])]
+    body["Payments"] = [{**{k: v for k, v in p.items() if v is not None}, "Date": ms_date(p["Date"])}
+                        for p in note.get("Payments", [])]
     body["HasAttachments"] = False
     body["HasErrors"] = False
     return body

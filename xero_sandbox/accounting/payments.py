@@ -98,7 +98,10 @@ def _record_refund(req: Req, element: dict) -> dict:
         "Account": {"AccountID": account["AccountID"], "Code": account["Code"]},
     }
     req.org["payments"][payment["PaymentID"]] = payment
-    note.setdefault("Payments", []).append({"PaymentID": payment["PaymentID"], "Amount": amount, "Date": paid_on})
+    # The credit note lists it with its Reference (the OpenAPI's getCreditNotes example: CreditNotes[].Payments[]
+    # carry PaymentID, Date, Amount, Reference): what BMS finds a refund of its own by after a lost answer.
+    note.setdefault("Payments", []).append({"PaymentID": payment["PaymentID"], "Amount": amount, "Date": paid_on,
+                                            "Reference": reference})
     note["RemainingCredit"] -= amount
     if note["RemainingCredit"] <= ZERO:
         note.update(Status="PAID", FullyPaidOnDate=paid_on)

@@ -161,18 +161,23 @@ def test_a_refund_is_an_arcreditpayment_against_the_credit_left(au, sale):
     contact, _ = sale
     note = _note(au, contact)
 
-    def refund(amount):
-        return au.put("Payments", {"Payments": [{"CreditNote": {"CreditNoteID": note["CreditNoteID"]},
+    def refund(amount, on=note):
+        return au.put("Payments", {"Payments": [{"CreditNote": {"CreditNoteID": on["CreditNoteID"]},
                                                  "Account": {"Code": "10100"}, "Date": "2026-05-02",
-                                                 "Amount": amount}]}).json()["Payments"][0]
+                                                 "Amount": amount, "Reference": "BMS-REF-7"}]}).json()["Payments"][0]
 
     assert "exceeds the amount outstanding" in errors(refund("44.01"))[0]
+    draft = _note(au, contact, "CN-AU-2", Status="DRAFT")
+    assert "only be made against Authorised documents" in errors(refund("1.00", draft))[0]
     paid = refund("44.00")
     assert paid["PaymentType"] == "ARCREDITPAYMENT" and paid["CreditNote"]["CreditNoteID"] == note["CreditNoteID"]
     assert "Invoice" not in paid
     refunded = _read(au, note["CreditNoteID"])
     assert (refunded["Status"], money(refunded["RemainingCredit"]), len(refunded["Payments"])) == (
         "PAID", Decimal("0.00"), 1)
+    # Listed on the credit note with its Reference (the OpenAPI's getCreditNotes example).
+    assert (refunded["Payments"][0]["PaymentID"], refunded["Payments"][0]["Reference"]) == (
+        paid["PaymentID"], "BMS-REF-7")
     listed = au.get("Payments", where='PaymentType=="ARCREDITPAYMENT"').json()["Payments"]
     assert [p["PaymentID"] for p in listed] == [paid["PaymentID"]]
     au.one(au.post(f"Payments/{paid['PaymentID']}", {"Payments": [{"Status": "DELETED"}]}), "Payments")

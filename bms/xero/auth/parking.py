@@ -21,20 +21,22 @@ from bms.xero.models import (
     JournalLink,
     LinkStatus,
     PaymentSendLink,
+    RefundSendLink,
     SyncLink,
     XeroGrant,
 )
 
 logger = logging.getLogger(__name__)
 
-# Payments entered in BMS before connecting wait like the rest (their own family: a Xero user who may
-# not record payments holds only them).
-LINK_MODELS: tuple[type[SyncLink], ...] = (ContactLink, InvoiceLink, JournalLink, PaymentSendLink, CreditNoteLink)
+# Payments (and refunds) entered in BMS before their document was sent wait like the rest (their own
+# family: a Xero user who may not record payments holds only them).
+LINK_MODELS: tuple[type[SyncLink], ...] = (ContactLink, InvoiceLink, JournalLink, PaymentSendLink, CreditNoteLink,
+                                           RefundSendLink)
 # The link rows each scope family's refusal blocks (client/refusals.py); a family not listed here
 # (settings: every run reads the organisation) blocks them all.
 FAMILY_LINKS: dict[str, tuple[type[SyncLink], ...]] = {
     "contacts": (ContactLink,), "invoices": (InvoiceLink, CreditNoteLink), "manualjournals": (JournalLink,),
-    "payments": (PaymentSendLink,),
+    "payments": (PaymentSendLink, RefundSendLink),
 }
 PARKED_CAUSE = "Xero connection needs re-authentication"
 

@@ -6,7 +6,7 @@ the consent step says why:
 - `accounting.settings` instead of `accounting.settings.read`: creating tracking options in Xero
   (PUT /TrackingCategories… needs it; reading them needs only `.read`);
 - `accounting.payments` instead of `accounting.payments.read`: sending payments entered in BMS
-  before connecting (PUT /Payments).
+  before connecting, and refunds entered before their credit note was sent (PUT /Payments).
 
 Xero keeps scopes across re-authorisations (they are additive, xero-notes §1.3), so a grant that
 once received a wider scope keeps it; `grant_has_scope` reads what the grant holds.
@@ -30,7 +30,8 @@ REASONS = {
     "accounting.contacts": "create and update your customers as Xero contacts",
     "accounting.invoices": "send released invoices and credit notes",
     PAYMENTS_READ: "read payments recorded in Xero",
-    PAYMENTS_WRITE: "send payments entered in BMS before the entity was connected",
+    PAYMENTS_WRITE: "send payments entered in BMS before the entity was connected, and refunds entered before "
+                    "their credit note was sent",
     "accounting.manualjournals": "send the nightly cost-of-sales journals",
     SETTINGS_READ: "read the organisation, its accounts, tax rates, tracking categories and currencies",
     SETTINGS_WRITE: "create tracking options in Xero when an admin asks for one (and read the settings)",

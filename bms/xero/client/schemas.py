@@ -186,6 +186,11 @@ class InvoiceRef(XeroModel):
     invoice_number: str | None = Field(default=None, alias="InvoiceNumber")
 
 
+class CreditNoteRef(XeroModel):
+    credit_note_id: str | None = Field(default=None, alias="CreditNoteID")
+    credit_note_number: str | None = Field(default=None, alias="CreditNoteNumber")
+
+
 class AccountRef(XeroModel):
     account_id: str | None = Field(default=None, alias="AccountID")
     code: str | None = Field(default=None, alias="Code")
@@ -199,6 +204,7 @@ class Payment(BatchElement):
     status: str | None = Field(default=None, alias="Status")  # AUTHORISED | DELETED
     payment_type: str | None = Field(default=None, alias="PaymentType")
     invoice: InvoiceRef | None = Field(default=None, alias="Invoice")
+    credit_note: CreditNoteRef | None = Field(default=None, alias="CreditNote")  # a refund of credit
     account: AccountRef | None = Field(default=None, alias="Account")
     updated_date_utc: XeroDateTime = Field(default=None, alias="UpdatedDateUTC")
 

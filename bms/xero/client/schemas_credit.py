@@ -13,11 +13,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field
 
 from bms.xero.client.schemas import BatchElement, ContactRef, InvoiceRef, LineItem, XeroDate, XeroDateTime, XeroModel
-
-
-class CreditNoteRef(XeroModel):
-    credit_note_id: str | None = Field(default=None, alias="CreditNoteID")
-    credit_note_number: str | None = Field(default=None, alias="CreditNoteNumber")
+from bms.xero.client.schemas import CreditNoteRef as CreditNoteRef  # a Payment (refund) names one too
 
 
 def _one(value: Any) -> Any:

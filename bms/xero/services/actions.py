@@ -15,7 +15,7 @@ from bms.jobs.models import Job, JobStatus
 from bms.jobs.services import job_enqueue
 from bms.preferences.selectors import xero_is_active
 from bms.users.models import User
-from bms.xero.models import ContactLink, CreditAllocationLink, JournalLink, LinkStatus, XeroTenant
+from bms.xero.models import ContactLink, CreditAllocationLink, JournalLink, LinkStatus, RefundSendLink, XeroTenant
 from bms.xero.selectors import entity_tenant, tenants_in_use
 
 
@@ -69,7 +69,7 @@ def invoice_sync_request(*, invoice: Invoice, user: User) -> Job:
 
 
 def credit_note_sync_request(*, credit_note: CreditNote, user: User) -> Job:
-    """Sync Credit Note with Xero: push this credit note (and its allocations) now."""
+    """Sync Credit Note with Xero: push this credit note (and its allocations and refunds) now."""
     _require_active()
     number = credit_note.display_number
     if credit_note.is_from_xero:
@@ -79,10 +79,11 @@ def credit_note_sync_request(*, credit_note: CreditNote, user: User) -> Job:
     tenant = entity_tenant(credit_note.entity)
     if tenant is None:
         raise DomainError(f"{credit_note.entity.name} is not connected to Xero (Admin → Entities).")
-    # Its allocations Xero refused are sent again too, under a fresh key (Xero caches a refusal by key).
-    CreditAllocationLink.objects.filter(tenant=tenant, allocation__credit_note=credit_note,
-                                        status=LinkStatus.FAILED).update(status=LinkStatus.PENDING,
-                                                                         key_epoch=F("key_epoch") + 1)
+    # Its allocations and refunds that failed are sent again too, under a fresh key (Xero caches a
+    # refusal by key).
+    for model, field in ((CreditAllocationLink, "allocation"), (RefundSendLink, "refund")):
+        model.objects.filter(tenant=tenant, status=LinkStatus.FAILED, **{f"{field}__credit_note": credit_note}).update(
+            status=LinkStatus.PENDING, key_epoch=F("key_epoch") + 1)
     return job_enqueue(kind="xero.credit_notes.push", description=f"Push credit note {number} to {tenant.name}",
                        params={"tenant_id": tenant.pk, "credit_note_ids": [credit_note.pk]}, requested_by=user)
 

@@ -9,7 +9,8 @@ Xero), and says so. One whose create may have landed is looked up by its number 
 no number filter: `where`, paged) before anything is sent again. After the write Xero's SubTotal,
 TotalTax and Total are compared with BMS's: a difference holds it as Differs, not Processed.
 A cancelled credit note Xero holds is voided there. Its allocations go in the same run
-(services/credit_allocations.py): removals first, new ones after the credit notes.
+(services/credit_allocations.py): removals first, new ones after the credit notes; then the refunds
+entered in BMS before it was sent (services/refunds_push.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.contact_status import contact_statuses_refresh
 from bms.xero.services.credit_allocations import credit_allocations_push
 from bms.xero.services.go_live import CAUSE_BEFORE_GO_LIVE
+from bms.xero.services.refunds_push import refunds_send
 from bms.xero.services.sales_push import SalesDocumentPush, sync_missing_contacts
 from bms.xero.services.tracking_check import TrackingCheck
 from bms.xero.sync.log import SyncLog, SyncOutcome
@@ -103,7 +105,8 @@ class CreditNotePush(SalesDocumentPush[CreditNote, XeroCreditNote]):
         return self.totals_checked(record, result, fields)
 
     def confirm(self, records: list[CreditNote]) -> None:
-        """Credit notes Xero holds as BMS does become Processed (from then on Xero owns their refunds)."""
+        """Credit notes Xero holds as BMS does become Processed (from then on Xero owns their refunds;
+        those entered before follow it, refunds_push.py)."""
         credit_notes_mark_processed(credit_note_ids=[c.pk for c in records
                                                      if not self.cancelled(c) and c.pk not in self.differing])
 
@@ -131,6 +134,8 @@ def credit_notes_push(*, tenant: XeroTenant, credit_notes: Iterable[CreditNote],
     for what, allocations in (("removed", removed), ("sent", sent)):
         if not allocations.is_empty:
             log.info(f"Allocations {what}: {allocations.summary()}.")
+    # Refunds entered before their credit note was sent follow it, once its allocations are in.
+    refunds_send(tenant=tenant, client=client, log=log)
     return outcome
 
 

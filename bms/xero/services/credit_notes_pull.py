@@ -10,7 +10,8 @@ lines, Allocations and Payments) are applied one by one, each in its own savepoi
   recorded against its BMS invoice, once per AllocationID (a CreditAllocationLink);
 - an allocation BMS knows that Xero no longer holds (removed in Xero) is reversed in BMS;
 - refunds (Payments of type ARCREDITPAYMENT on the credit note) become BMS refunds once per PaymentID
-  (a RefundLink), and one deleted in Xero is reversed;
+  (a RefundLink), and one deleted in Xero is reversed; one BMS sent (refunds_push.py) is the BMS
+  refund it came from, counted once;
 - a credit note BMS holds that Xero shows changed (edited, voided) is followed when made in Xero, and
   compared when sent from BMS (services/credit_notes_edited.py), each version once. What Xero took
   away (allocations, refunds) goes first, what it added after: Xero edits a credit note only while
@@ -30,7 +31,7 @@ from itertools import count
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bms.billing.models import CreditAllocation, CreditNote, CreditSource
+from bms.billing.models import CreditAllocation, CreditNote, CreditSource, Refund
 from bms.billing.services import credit_allocate, credit_allocation_reverse, refund_record, refund_reverse
 from bms.core.errors import DomainError
 from bms.xero.client.api import XeroAccountingClient
@@ -42,6 +43,7 @@ from bms.xero.models import (
     LinkStatus,
     PullCursor,
     RefundLink,
+    RefundSendLink,
     XeroTenant,
 )
 from bms.xero.services.credit_notes_edited import (
@@ -50,6 +52,7 @@ from bms.xero.services.credit_notes_edited import (
     seen_in_xero,
     version_claimed,
 )
+from bms.xero.services.refunds_push import sent_refund_of
 from bms.xero.sync.log import SyncLog, SyncOutcome
 
 OVERLAP = timedelta(minutes=5)
@@ -202,7 +205,21 @@ def _refunds(tenant: XeroTenant, note: XeroCreditNote, credit_note: CreditNote, 
     for payment_id, payment in current.items():
         if payment_id in known or payment.amount is None:
             continue
+        if _ours_sent(tenant, credit_note, payment_id, payment.reference):
+            continue
         refund = refund_record(credit_note=credit_note, amount=payment.amount, paid_on=payment.date or now.date(),
                                reference=payment.reference or "", source=CreditSource.XERO, now=now)
         RefundLink.objects.create(tenant=tenant, xero_payment_id=payment_id, refund=refund)
         outcome.add(REFUNDED)
+
+
+def _ours_sent(tenant: XeroTenant, credit_note: CreditNote, payment_id: str, reference: str | None) -> bool:
+    """A BMS refund the push sent (refunds_push.py), seen before the push linked it (its answer was
+    lost): recognised by the reference it carries and linked, not recorded a second time."""
+    mine = sent_refund_of(Refund.objects.filter(credit_note=credit_note, source=CreditSource.BMS), reference)
+    if mine is None:
+        return False
+    RefundLink.objects.create(tenant=tenant, xero_payment_id=payment_id, refund=mine)
+    RefundSendLink.objects.filter(tenant=tenant, refund=mine, xero_id__isnull=True).update(
+        xero_id=payment_id, status=LinkStatus.SYNCED, last_error="", error_cause="")
+    return True

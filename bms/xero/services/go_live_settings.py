@@ -17,6 +17,7 @@ from bms.xero.models import EntityXeroConnection, InvoiceLink, JournalLink, Link
 from bms.xero.services.connect_options import AccountOption, TaxOption
 from bms.xero.services.go_live import default_go_live_on
 from bms.xero.services.payments_push import entity_settled_invoice_count
+from bms.xero.services.refunds_push import entity_refunded_credit_note_count
 
 
 @dataclass(frozen=True)
@@ -28,11 +29,14 @@ class ConnectChoices:
 
 
 def entity_needs_payments_scope(*, entity: Entity, now: datetime) -> bool:
-    """Are there payments entered in BMS on invoices dated on or after the entity's go-live date (the
-    suggested one before it is chosen) that Xero does not hold? Only then is accounting.payments asked."""
+    """Are there payments entered in BMS on invoices, or refunds on credit notes, dated on or after the
+    entity's go-live date (the suggested one before it is chosen) that Xero does not hold? Only then is
+    accounting.payments asked."""
     connection = EntityXeroConnection.objects.filter(entity=entity).first()
-    since = connection.go_live_on if connection is not None and connection.go_live_on else None
-    return entity_settled_invoice_count(entity=entity, since=since or default_go_live_on(entity=entity, now=now)) > 0
+    since = (connection.go_live_on if connection is not None and connection.go_live_on else None
+             ) or default_go_live_on(entity=entity, now=now)
+    return (entity_settled_invoice_count(entity=entity, since=since) > 0
+            or entity_refunded_credit_note_count(entity=entity, since=since) > 0)
 
 
 def entity_has_sent(entity: Entity) -> bool:

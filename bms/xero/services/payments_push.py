@@ -9,12 +9,14 @@ whose answer was lost is looked up among the invoice's payments (by the BMS refe
 before anything is sent again. A PaymentLink then ties the two, so the payments pull recognises
 the payment coming back as the same one and counts it once (services/pull_apply.py).
 
-This needs the `accounting.payments` scope, asked for only when such payments exist.
+This needs the `accounting.payments` scope, asked for only when such payments exist. What this
+kind shares with refunds sent after their credit note (the checks, the payload, the link that makes
+the pull count it once) is in services/cash_push.py.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -23,28 +25,16 @@ from bms.billing.models import Payment, PaymentSource
 from bms.core.text import counted
 from bms.entities.models import Entity
 from bms.xero.client.api import XeroAccountingClient
-from bms.xero.client.schemas import AccountRef, InvoiceRef
+from bms.xero.client.schemas import InvoiceRef
 from bms.xero.client.schemas import Payment as XeroPayment
 from bms.xero.models import InvoiceLink, LinkStatus, PaymentLink, PaymentSendLink, SyncLink, XeroTenant
 from bms.xero.selectors import entities_for_tenant
+from bms.xero.services.cash_push import CashPush
 from bms.xero.sync.log import SyncLog, SyncOutcome
-from bms.xero.sync.push import PushKind, Refusal, Verdict, lock_date_verdict, push
+from bms.xero.sync.push import Refusal, push
 
-PAYMENTS_SCOPE = "accounting.payments"
 LOOKUP_SIZE = 20  # invoice ids per look-up: the where filter travels in the URL
-CAUSE_NO_SCOPE = "needs Xero's accounting.payments permission"
-CAUSE_NO_ACCOUNT = "no payments account chosen"
-
-
-def payment_reference(payment: Payment) -> str:
-    """What the Xero payment carries, so one whose answer was lost can be found again."""
-    tag = f"BMS-PAY-{payment.pk}"
-    return f"{tag} {payment.reference}"[:255] if payment.reference else tag
-
-
-def _is_reference_of(reference: str | None, payment: Payment) -> bool:
-    tag = f"BMS-PAY-{payment.pk}"
-    return bool(reference) and (reference == tag or (reference or "").startswith(tag + " "))
+TAG = "BMS-PAY"
 
 
 def settled_before_connect(entities: QuerySet[Entity] | list[Entity]) -> QuerySet[Payment]:
@@ -77,90 +67,36 @@ def payments_due_for_send(tenant: XeroTenant) -> QuerySet[Payment]:
             .select_related("invoice__entity").order_by("pk"))
 
 
-class PaymentPush(PushKind[Payment, XeroPayment]):
+class PaymentPush(CashPush[Payment]):
     kind = "payment"
     what = "payments"
     link_model: ClassVar[type[SyncLink]] = PaymentSendLink
     record_field = "payment"
-
-    def __init__(self, *, tenant: XeroTenant, client: XeroAccountingClient, log: SyncLog, payments: list[Payment]):
-        super().__init__(tenant=tenant, client=client, log=log)
-        links = InvoiceLink.objects.filter(tenant=tenant, invoice_id__in={p.invoice_id for p in payments})
-        self.invoices: dict[int, InvoiceLink] = {link.invoice_id: link for link in links}
-        grant = tenant.grant
-        self.has_scope = grant is not None and PAYMENTS_SCOPE in (grant.scopes or "").split()
+    tag, one, document = TAG, "payment", "invoice"
+    entered = "payments entered in BMS before connecting"
+    pulled_model = PaymentLink
+    document_field, document_link_model = "invoice", InvoiceLink
 
     def label(self, record: Payment) -> str:
         return f"Payment of {record.amount} on {record.invoice.display_number}"
 
-    def revision(self, record: Payment) -> int:
-        return 0  # payments are immutable in Xero: create, or delete, never edit
-
-    def is_current(self, link: SyncLink, record: Payment) -> bool:
-        return link.status == LinkStatus.SYNCED
+    def document_ref(self, xero_id: str) -> dict[str, Any]:
+        return {"invoice": InvoiceRef(invoice_id=xero_id)}
 
     def lookup(self, records: list[Payment]) -> dict[int, XeroPayment | Refusal]:
         """The invoice's payments in Xero (OR on Invoice.InvoiceID is an optimised filter, xero-notes
         §7), matched by the BMS reference each payment carries."""
         found: dict[int, XeroPayment | Refusal] = {}
-        by_invoice: dict[str, list[Payment]] = {}
-        for payment in records:
-            xero_id = self.invoices[payment.invoice_id].xero_id if payment.invoice_id in self.invoices else None
-            if xero_id:
-                by_invoice.setdefault(xero_id, []).append(payment)
+        by_invoice = self.by_document(records)
         ids = sorted(by_invoice)
         for start in range(0, len(ids), LOOKUP_SIZE):
             where = " OR ".join(f'Invoice.InvoiceID==guid("{i}")' for i in ids[start:start + LOOKUP_SIZE])
             for item in self.client.get_payments(where=where).items:
                 candidates = by_invoice.get(item.invoice.invoice_id or "", []) if item.invoice else []
                 for payment in candidates:
-                    if item.status != "DELETED" and _is_reference_of(item.reference, payment):
+                    if item.status != "DELETED" and self.is_ours(item.reference, payment):
                         found[payment.pk] = item
         return found
-
-    def check(self, record: Payment, link: SyncLink) -> Verdict | None:
-        if not self.tenant.payments_account_code:
-            return Verdict.fail(
-                f"Not sent: no account is chosen for payments entered in BMS before connecting. Choose it on "
-                f"Connect Xero Organisation for {record.invoice.entity.name}, then sync again.", CAUSE_NO_ACCOUNT)
-        if not self.has_scope:
-            return Verdict.wait(
-                "Waiting: sending this payment needs Xero's accounting.payments permission. Press Authenticate "
-                "with Xero again on the entity (BMS asks for it because such payments exist).", CAUSE_NO_SCOPE)
-        invoice_link = self.invoices.get(record.invoice_id)
-        if invoice_link is not None and invoice_link.status == LinkStatus.DIFFERS:
-            return Verdict.wait("Waiting: Xero's totals for its invoice differ from BMS's; the payment goes once they "
-                                "agree (Re-send to Xero on the invoice).", "invoice totals differ in Xero")
-        if invoice_link is None or not invoice_link.xero_id or invoice_link.status != LinkStatus.SYNCED:
-            return Verdict.wait("Waiting for its invoice to reach Xero.", "invoice not in Xero yet")
-        if invoice_link.xero_status not in ("", "AUTHORISED", "PAID"):
-            return Verdict.fail(
-                f"Not sent: Xero holds the invoice as {invoice_link.xero_status}, and takes payments only on approved "
-                "invoices. Approve it in Xero, then sync again.", "invoice not approved in Xero")
-        return lock_date_verdict(self.tenant, record.paid_on, then="sync again")
-
-    def element(self, record: Payment, link: SyncLink, *, create: bool) -> XeroPayment:
-        return XeroPayment(
-            invoice=InvoiceRef(invoice_id=self.invoices[record.invoice_id].xero_id),
-            account=AccountRef(code=self.tenant.payments_account_code),
-            amount=record.amount, date=record.paid_on, reference=payment_reference(record),
-        )
-
-    def send(self, client: XeroAccountingClient, elements: list[XeroPayment], *, create: bool,
-             key: str) -> list[XeroPayment]:
-        return client.create_payments(elements, idempotency_key=key)
-
-    def xero_id(self, result: XeroPayment) -> str:
-        return result.payment_id or ""
-
-    def confirm(self, records: list[Payment]) -> None:
-        """Xero holds them: the pull will see them come back and must count each once."""
-        sent = PaymentSendLink.objects.filter(tenant=self.tenant, payment__in=records, xero_id__isnull=False)
-        PaymentLink.objects.bulk_create(
-            [PaymentLink(tenant=self.tenant, xero_payment_id=xero_id, payment_id=payment_id)
-             for payment_id, xero_id in sent.values_list("payment_id", "xero_id") if xero_id],
-            ignore_conflicts=True,
-        )
 
 
 def payments_send_settled(*, tenant: XeroTenant, client: XeroAccountingClient, log: SyncLog,
@@ -170,5 +106,5 @@ def payments_send_settled(*, tenant: XeroTenant, client: XeroAccountingClient, l
     if not records:
         return outcome or SyncOutcome()
     log.info(f"{counted(len(records), 'payment')} entered in BMS before connecting go to Xero.")
-    return push(PaymentPush(tenant=tenant, client=client, log=log, payments=records), records,
+    return push(PaymentPush(tenant=tenant, client=client, log=log, records=records), records,
                 outcome=outcome)

@@ -30,6 +30,7 @@ from bms.xero.services.invoices import invoices_push
 from bms.xero.services.journals import journals_push
 from bms.xero.services.payments import payments_pull
 from bms.xero.services.payments_push import payments_due_for_send
+from bms.xero.services.refunds_push import refunds_due_for_send
 from bms.xero.sync.leases import LeaseKind
 from bms.xero.sync.log import SyncLog, SyncOutcome
 from bms.xero.sync.run import tenant_run
@@ -70,11 +71,12 @@ SPECS: dict[SyncKind, _Spec] = {
 
 
 def _follow_ups_due(tenant: XeroTenant, kind: SyncKind) -> bool:
-    """Payments entered before connecting follow their invoices, allocations their credit notes, even
+    """Payments entered before connecting follow their invoices, allocations and refunds their credit notes, even
     when no invoice or credit note is due now."""
     if kind == SyncKind.INVOICES:
         return payments_due_for_send(tenant).exists()
-    return kind == SyncKind.CREDIT_NOTES and allocations_due(tenant).exists()
+    return kind == SyncKind.CREDIT_NOTES and (allocations_due(tenant).exists()
+                                              or refunds_due_for_send(tenant).exists())
 
 
 def tenant_sync(

@@ -17,7 +17,7 @@ from bms.xero.services import credit_notes_pull as pull_module
 from bms.xero.services.credit_notes_edited import CAUSE_CHANGED_IN_XERO
 from bms.xero.sync.log import CollectingLog
 from bms.xero.tests.conftest import xero_client
-from bms.xero.tests.test_credit_notes_pull import _made_in_xero, _pull, _xero_due
+from bms.xero.tests.test_credit_notes_pull import _made_in_xero, _pull, _xero_due, sent_and_allocated
 from bms.xero.tests.test_credit_notes_push import push_all, worked_invoice, xero_credit_notes
 from bms.xero.tests.test_reconcile_credit_notes import _run
 
@@ -132,12 +132,7 @@ def _glasses_back(invoice) -> CreditNote:
 
 def test_a_credit_note_sent_from_bms_and_edited_in_xero_differs_with_its_repairs_and_is_not_overwritten(
         connected, sandbox, au_entity, finance_client, admin_user):
-    invoice = worked_invoice(au_entity, f.customer())
-    push_all(connected, invoices=[invoice])
-    note = _glasses_back(invoice)
-    push_all(connected, credit_notes=[note])
-    xero_note = xero_credit_notes(sandbox, connected)[note.display_number]
-    [sent] = [a for a in xero_note["Allocations"] if not a.get("IsDeleted")]
+    _invoice, note, xero_note, sent = sent_and_allocated(connected, sandbox, au_entity, credit=_glasses_back)
     tenant_id, note_id = connected.xero_tenant_id, xero_note["CreditNoteID"]
 
     def edited_in_xero(glasses: int) -> CollectingLog:

@@ -51,6 +51,18 @@ def _made_in_xero(sandbox, tenant, invoice) -> dict:
     return {"note": note, "allocation": allocation}
 
 
+def sent_and_allocated(tenant, sandbox, entity, credit=part_return):
+    """An invoice and its credit note (`credit(invoice)`) sent, the credit allocated in both: the
+    invoice, the credit note, Xero's credit note and Xero's allocation of it."""
+    invoice = worked_invoice(entity, f.customer())
+    push_all(tenant, invoices=[invoice])
+    note = credit(invoice)
+    push_all(tenant, credit_notes=[note])
+    xero_note = xero_credit_notes(sandbox, tenant)[note.display_number]
+    [sent] = [a for a in xero_note["Allocations"] if not a.get("IsDeleted")]
+    return invoice, note, xero_note, sent
+
+
 def test_a_credit_note_made_in_xero_comes_back_once_with_its_allocation_and_the_balance_follows(
         connected, sandbox, au_entity, finance_client):
     invoice = worked_invoice(au_entity, f.customer())
@@ -90,12 +102,7 @@ def test_a_credit_note_made_in_xero_comes_back_once_with_its_allocation_and_the_
 
 def test_a_bms_allocation_removed_in_xero_is_reversed_in_bms_and_one_made_there_is_recorded(
         connected, sandbox, au_entity):
-    invoice = worked_invoice(au_entity, f.customer())
-    push_all(connected, invoices=[invoice])
-    note = part_return(invoice)
-    push_all(connected, credit_notes=[note])
-    xero_note = xero_credit_notes(sandbox, connected)[note.display_number]
-    [sent] = [a for a in xero_note["Allocations"] if not a.get("IsDeleted")]
+    invoice, note, xero_note, sent = sent_and_allocated(connected, sandbox, au_entity)
 
     sandbox.remove_allocation_in_xero(connected.xero_tenant_id, xero_note["CreditNoteID"], sent["AllocationID"])
     _pull(connected)
