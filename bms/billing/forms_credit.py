@@ -14,9 +14,31 @@ MODES = [("whole", "The whole invoice (what is not yet credited)"),
          ("amount", "An amount, tax included")]
 
 
-def _money_field(label: str, **extra) -> forms.DecimalField:
-    return forms.DecimalField(label=label, max_digits=14, decimal_places=2, min_value=Decimal("0.01"),
-                              max_value=AMOUNT_LIMIT - 1, **extra)
+CENT = Decimal("0.01")
+TOO_BIG = f"Enter an amount below {AMOUNT_LIMIT:,}."
+
+
+class MoneyField(forms.DecimalField):
+    """An amount a person types: to the cent, at least 0.01, below AMOUNT_LIMIT. One plain message per
+    mistake (Django would say "greater than or equal to 0.01", or two things at once for 1e30), and the
+    amount kept in cents, so a refusal that quotes it reads 120.00, as the figures beside it do."""
+
+    def __init__(self, label: str, **extra) -> None:
+        super().__init__(label=label, max_digits=14, decimal_places=2, min_value=CENT, max_value=AMOUNT_LIMIT - 1,
+                         error_messages={"invalid": "Enter the amount as a number, e.g. 120.50.",
+                                         "max_decimal_places": "Enter the amount to the cent: at most 2 decimal "
+                                                               "places.",
+                                         "max_digits": TOO_BIG, "max_whole_digits": TOO_BIG}, **extra)
+
+    def to_python(self, value):
+        amount = super().to_python(value)
+        if amount is None or not amount.is_finite():
+            return amount  # empty, or "Enter the amount as a number" from validate()
+        if amount < CENT:
+            raise forms.ValidationError("Enter an amount of at least 0.01.", code="min_value")
+        if amount >= AMOUNT_LIMIT:
+            raise forms.ValidationError(TOO_BIG, code="max_value")
+        return amount.quantize(CENT) if amount.as_tuple().exponent >= -2 else amount
 
 
 class CreditFromInvoiceForm(forms.Form):
@@ -24,7 +46,7 @@ class CreditFromInvoiceForm(forms.Form):
     so the chosen lines post back exactly as typed when the service refuses them."""
 
     mode = forms.ChoiceField(choices=MODES, widget=forms.RadioSelect, initial="whole", label="Credit")
-    amount = _money_field("Amount", required=False, help_text="Tax included; spread over the invoice's tax rates.")
+    amount = MoneyField("Amount", required=False, help_text="Tax included; spread over the invoice's tax rates.")
     issued_on = DateInRangeField(label="Credit note date")
     reference = forms.CharField(max_length=255, required=False)
 
@@ -36,10 +58,16 @@ class CreditFromInvoiceForm(forms.Form):
             name = f"quantity_{line.pk}"
             label = f"Quantity of {line.description}"
             # The rows sit under one table header, so each input carries its own accessible name.
+            most = (f"At most {left.get(line.pk, Decimal(0)).normalize():f} of “{line.description}” can still be "
+                    "credited.")
             self.fields[name] = forms.DecimalField(
                 required=False, max_digits=14, decimal_places=4, min_value=Decimal("0"), label=label,
                 help_text=f"at most {left.get(line.pk, Decimal(0)):f}",
-                widget=forms.NumberInput(attrs={"aria-label": f"{label} to credit"}))
+                widget=forms.NumberInput(attrs={"aria-label": f"{label} to credit"}),
+                error_messages={"min_value": "Enter 0 or more; leave it blank to credit none of this line.",
+                                "max_digits": most, "max_whole_digits": most,
+                                "max_decimal_places": "Enter the quantity with at most 4 decimal places.",
+                                "invalid": "Enter the quantity as a number, e.g. 2."})
             self.line_fields.append((line, self[name], left.get(line.pk, Decimal(0))))
 
     def clean(self):
@@ -68,8 +96,9 @@ class CreditNoteForm(InvoiceForm):
 class AllocateForm(forms.Form):
     """Apply credit to one of the customer's open invoices, in the credit note's currency."""
 
-    invoice = forms.ModelChoiceField(queryset=Invoice.objects.none(), empty_label="— choose an invoice —")
-    amount = _money_field("Amount")
+    invoice = forms.ModelChoiceField(queryset=Invoice.objects.none(), empty_label="— choose an invoice —",
+                                     error_messages={"required": "Choose the invoice to allocate the credit to."})
+    amount = MoneyField("Amount")
     allocated_on = DateInRangeField(label="Date")
 
     def __init__(self, *args, credit_note: CreditNote, **kwargs):
@@ -84,6 +113,6 @@ class AllocateForm(forms.Form):
 
 
 class RefundForm(forms.Form):
-    amount = _money_field("Amount")
+    amount = MoneyField("Amount")
     paid_on = DateInRangeField(label="Paid on")
     reference = forms.CharField(max_length=255, required=False)

@@ -136,14 +136,25 @@ def test_a_finance_admin_credits_allocates_corrects_and_sees_each_credit_note_in
     _press(page, "Release")
     goodwill = CreditNote.objects.get(number=2)
     form = page.locator("form", has=page.get_by_role("heading", name="Allocate credit to an invoice"))
+    # Nothing chosen, nothing sensible typed: each refused with what to do, one message a field.
+    form.get_by_label("Amount").fill("1e30")
+    _press(page, "Allocate")
+    form = page.locator("form", has=page.get_by_role("heading", name="Allocate credit to an invoice"))
+    assert [e.inner_text() for e in form.locator(".field-error").all()] == [
+        "Choose the invoice to allocate the credit to.", "Enter an amount below 1,000,000,000,000."]
+    assert form.get_by_label("Amount").input_value() == "1e30"
     form.get_by_label("Invoice").select_option(label=f"{lathe.display_number} — 275.00 AUD owed")
-    form.get_by_label("Amount").fill("330.00")
+    form.get_by_label("Amount").fill("0")
+    _press(page, "Allocate")
+    form = page.locator("form", has=page.get_by_role("heading", name="Allocate credit to an invoice"))
+    assert form.locator(".field-error").inner_text() == "Enter an amount of at least 0.01."
+    form.get_by_label("Amount").fill("330")
     _press(page, "Allocate")
     form = page.locator("form", has=page.get_by_role("heading", name="Allocate credit to an invoice"))
     error = form.locator(".field-error").inner_text()
     assert error == (f"330.00 is more than the 275.00 still owed on invoice {lathe.display_number}: a credit "
                      "can't take an invoice below zero.")
-    assert form.get_by_label("Amount").input_value() == "330.00"
+    assert form.get_by_label("Amount").input_value() == "330"  # as typed; the message reads it in cents
     assert form.get_by_label("Invoice").locator("option:checked").inner_text().startswith(lathe.display_number)
     form.get_by_label("Amount").fill("200.00")
     _press(page, "Allocate")
@@ -223,7 +234,8 @@ def test_a_finance_admin_credits_allocates_corrects_and_sees_each_credit_note_in
     _open(page, url, f"/billing/credit-notes/{before.pk}/")
     _press(page, "Sync Credit Note with Xero")
     panel = _panel(page)
-    assert "Before go-live — not sent" in panel
+    assert panel.count("Before go-live — not sent") == 1  # the status, then why in plain words
+    assert "It credits invoice" in panel
     assert f"invoice {history.display_number}, dated 20/03/2026, before 01/04/2026" in panel
     assert before.display_number not in _xero(sandbox, tenant, "credit_notes", "CreditNoteNumber")
 
@@ -261,4 +273,5 @@ def test_a_finance_admin_credits_allocates_corrects_and_sees_each_credit_note_in
     _press(page, "Sync Credit Note with Xero")
     panel = _panel(page)
     assert "Waiting — Needs re-authentication" in panel and "revoked or expired" in panel
+    assert "the next push sends it" not in panel  # it won't, until an admin authenticates again
     assert waiting.display_number not in _xero(sandbox, tenant, "credit_notes", "CreditNoteNumber")
