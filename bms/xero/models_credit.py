@@ -32,6 +32,10 @@ class CreditAllocationLink(SyncLink):
 
     allocation = models.ForeignKey("billing.CreditAllocation", on_delete=models.CASCADE, related_name="xero_links")
     removed_at = models.DateTimeField(null=True, blank=True)
+    # The AllocationIDs the credit note held in Xero when this one was last sent (saved with the intent):
+    # none of them is ours, so a same-day allocation of the same amount made in Xero by hand before
+    # the send is never taken for ours after a lost answer.
+    allocations_before = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = SyncLink.unique_constraints("allocation", "credit_allocation_link")

@@ -3,11 +3,14 @@
 Each allocation is one `PUT /CreditNotes/{id}/Allocations` (Xero takes no batch across credit notes),
 in the engine's three steps: the intent (link `sending`, a deterministic Idempotency-Key) committed
 before the call, the call, the outcome. Xero's allocation carries no reference of ours, so after an
-uncertain outcome (a lost answer, a 5xx) the credit note's own Allocations are read back from Xero,
-and one with the same invoice, amount and date that no other BMS allocation claims is taken as ours,
-before anything is sent again. An allocation reversed in BMS is removed in Xero with
-`DELETE …/Allocations/{AllocationID}`; Xero reads no Idempotency-Key on DELETE, but a DELETE sent
-twice is harmless (the second finds nothing, and the credit note is read to be sure).
+uncertain outcome (a lost answer, a 5xx) the credit note's own Allocations are read back from Xero
+before anything is sent again (`landed_as`, the pull's rule too): one with the same invoice, amount
+and date that no link holds and that the credit note did not already hold when ours was sent (the
+intent keeps that list) is taken as ours; when more match than BMS allocations await them, one was
+made in Xero by hand and nothing tells them apart, so the allocation is held with what to do.
+An allocation reversed in BMS is removed in Xero with `DELETE …/Allocations/{AllocationID}`; Xero
+reads no Idempotency-Key on DELETE, but a DELETE sent twice is harmless (the second finds nothing,
+and the credit note is read to be sure).
 
 Removals go before the credit notes are pushed (a void needs them gone), new allocations after.
 `credit_not_in_xero` tells the payments pull what Xero's AmountDue does not include yet.
@@ -15,6 +18,7 @@ Removals go before the credit notes are pushed (a void needs them gone), new all
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
@@ -34,6 +38,7 @@ from bms.xero.sync.log import SyncLog, SyncOutcome, record_ref
 
 MAYBE_LANDED = (LinkStatus.SENDING, LinkStatus.UNCERTAIN)
 CAUSE_NOT_SENT = "allocation before go-live — not sent"
+CAUSE_AMBIGUOUS = "allocation not told apart from one made in Xero"
 
 
 def allocations_due(tenant: XeroTenant, *, include_failed: bool = False) -> QuerySet[CreditAllocation]:
@@ -62,6 +67,45 @@ def credit_not_in_xero(*, tenant: XeroTenant, invoice_id: int) -> Decimal:
     return unsent - taken_back
 
 
+def landed_as(tenant: XeroTenant, link: CreditAllocationLink, allocation: CreditAllocation, live: Sequence[Allocation],
+              invoice_xero_id: str, *, taken: frozenset[str] = frozenset()) -> str | None:
+    """Which of its credit note's live allocations in Xero is this BMS allocation, sent with no answer
+    back: its AllocationID, "" when none is (it did not land), None when BMS cannot tell.
+
+    BMS allocations awaiting an answer with the same credit note, invoice, amount and date are alike,
+    so while there are no more candidates (`landed_candidates`) than them this one takes the first in
+    Xero's order (a twin linked before it holds its own; `taken`, those its twins take first). More
+    candidates than awaiting allocations mean one was made in Xero by hand, and nothing Xero shows
+    of it tells it from ours: no guess."""
+    candidates = landed_candidates(tenant, link, allocation, live, invoice_xero_id, taken=taken)
+    if not candidates:
+        return ""
+    return candidates[0] if len(candidates) <= awaiting_twins(tenant, allocation) - len(taken) else None
+
+
+def landed_candidates(tenant: XeroTenant, link: CreditAllocationLink, allocation: CreditAllocation,
+                      live: Sequence[Allocation], invoice_xero_id: str, *,
+                      taken: frozenset[str] = frozenset()) -> list[str]:
+    """The live allocations that may be this one: its invoice, amount and date, held by no link
+    (another BMS allocation's, or one the pull recorded as made in Xero), not on the credit note when
+    this one was sent, not in `taken`."""
+    ids = [found.allocation_id for found in live if found.allocation_id]
+    claimed = set(CreditAllocationLink.objects.filter(tenant=tenant, xero_id__in=ids).exclude(pk=link.pk)
+                  .values_list("xero_id", flat=True)) | set(link.allocations_before or []) | taken
+    return [found.allocation_id for found in live
+            if found.allocation_id and found.allocation_id not in claimed and found.invoice is not None
+            and found.invoice.invoice_id == invoice_xero_id and found.amount == allocation.amount
+            and found.date == allocation.allocated_on]
+
+
+def awaiting_twins(tenant: XeroTenant, allocation: CreditAllocation) -> int:
+    """BMS allocations like this one (credit note, invoice, amount, date) sent with no answer back yet."""
+    return CreditAllocationLink.objects.filter(
+        tenant=tenant, status__in=MAYBE_LANDED, xero_id__isnull=True, allocation__source=CreditSource.BMS,
+        allocation__credit_note_id=allocation.credit_note_id, allocation__invoice_id=allocation.invoice_id,
+        allocation__amount=allocation.amount, allocation__allocated_on=allocation.allocated_on).count()
+
+
 class _AllocationRun:
     def __init__(self, *, tenant: XeroTenant, client: XeroAccountingClient, log: SyncLog,
                  allocations: list[CreditAllocation]):
@@ -74,6 +118,7 @@ class _AllocationRun:
             tenant=tenant, credit_note_id__in={a.credit_note_id for a in allocations})}
         self.invoices = {link.invoice_id: link for link in InvoiceLink.objects.filter(
             tenant=tenant, invoice_id__in={a.invoice_id for a in allocations})}
+        self.held_by_note: dict[str, set[str]] = {}  # credit note's Xero id → its AllocationIDs, as last read
 
     def label(self, allocation: CreditAllocation) -> str:
         return (f"Allocation of {allocation.amount} from credit note {allocation.credit_note.display_number} to "
@@ -108,22 +153,34 @@ class _AllocationRun:
         assert note is not None and invoice is not None and note.xero_id and invoice.xero_id
         return note.xero_id, invoice.xero_id
 
-    def find(self, allocation: CreditAllocation, link: CreditAllocationLink, ends: tuple[str, str]) -> str:
-        """The AllocationID of ours in the credit note's Allocations in Xero; "" when there is none."""
-        note = self.client.get_credit_note(ends[0])
-        if note is None:
-            return ""
-        claimed = set(CreditAllocationLink.objects.filter(tenant=self.tenant, xero_id__isnull=False)
-                      .exclude(pk=link.pk).values_list("xero_id", flat=True))
-        for found in note.live_allocations:
-            if (found.invoice is not None and found.invoice.invoice_id == ends[1] and found.amount == allocation.amount
-                    and found.date == allocation.allocated_on and found.allocation_id not in claimed):
-                return found.allocation_id or ""
-        return ""
+    def _read(self, credit_note_id: str) -> list[Allocation]:
+        note = self.client.get_credit_note(credit_note_id)
+        live = note.live_allocations if note is not None else []
+        self.held_by_note[credit_note_id] = {found.allocation_id for found in live if found.allocation_id}
+        return live
+
+    def find(self, allocation: CreditAllocation, link: CreditAllocationLink, ends: tuple[str, str]) -> str | None:
+        """The AllocationID of ours in the credit note's Allocations in Xero; "" when there is none;
+        None when BMS cannot tell it from one made in Xero by hand (held, said what to do)."""
+        found = landed_as(self.tenant, link, allocation, self._read(ends[0]), ends[1])
+        if found is None:
+            message = (
+                f"Not sent again: Xero's credit note {allocation.credit_note.display_number} holds more allocations of "
+                f"{allocation.amount} to invoice {allocation.invoice.display_number} dated "
+                f"{allocation.allocated_on:%d/%m/%Y} than BMS sent, so one was made in Xero by hand and BMS cannot "
+                "tell which is its own (Xero's answer to BMS's was lost). In Xero, remove the allocations made by "
+                "hand on that credit note, then Sync Credit Note with Xero; allocate them again in Xero after it if "
+                "they are wanted (BMS then records them as made in Xero).")
+            self._save(link, last_error=message, error_cause=CAUSE_AMBIGUOUS)
+            self.outcome.failed += 1
+            self.log.error(message, record=self.label(allocation), cause=CAUSE_AMBIGUOUS,
+                           ref=record_ref("credit_note", allocation.credit_note_id))
+        return found
 
     def _landed(self, allocation: CreditAllocation, link: CreditAllocationLink, allocation_id: str) -> None:
         self._save(link, status=LinkStatus.SYNCED, xero_id=allocation_id, last_pushed_at=timezone.now(),
                    last_error="", error_cause="")
+        self.held_by_note.setdefault(self.notes[allocation.credit_note_id].xero_id or "", set()).add(allocation_id)
         self.outcome.created += 1
 
     def send(self, allocation: CreditAllocation) -> None:
@@ -133,6 +190,8 @@ class _AllocationRun:
             return
         if link.status in MAYBE_LANDED:
             found = self.find(allocation, link, ends)
+            if found is None:
+                return  # held: a person tells them apart in Xero
             if found:
                 self._landed(allocation, link, found)
                 return
@@ -140,8 +199,10 @@ class _AllocationRun:
             link.key_epoch += 1  # a fresh key: Xero must not answer from what it cached for the old one
         key = record_key(xero_tenant_id=self.tenant.xero_tenant_id, kind="allocation", record_id=allocation.pk,
                          revision=0, epoch=link.key_epoch, link_id=link.pk)
+        held = self.held_by_note[ends[0]] if ends[0] in self.held_by_note else {
+            a.allocation_id for a in self._read(ends[0]) if a.allocation_id}
         self._save(link, status=LinkStatus.SENDING, idempotency_key=key, key_epoch=link.key_epoch,
-                   attempts=link.attempts + 1)  # the intent, committed before the call
+                   attempts=link.attempts + 1, allocations_before=sorted(held))  # the intent, before the call
         element = Allocation(invoice=InvoiceRef(invoice_id=ends[1]), amount=allocation.amount,
                              date=allocation.allocated_on)
         try:
@@ -172,6 +233,8 @@ class _AllocationRun:
             return
         if not link.xero_id:
             found = self.find(allocation, link, ends) if link.status in MAYBE_LANDED else ""
+            if found is None:
+                return  # held: removing the wrong one would take away one made in Xero by hand
             if not found:  # it never reached Xero: nothing to remove
                 self._save(link, status=LinkStatus.SYNCED, removed_at=timezone.now(), last_error="")
                 return

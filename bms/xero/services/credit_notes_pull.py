@@ -24,17 +24,17 @@ Xero's AmountDue (services/pull_apply.py), so the balance is Xero's whatever ord
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
 from itertools import count
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bms.billing.models import CreditAllocation, CreditNote, CreditSource, Refund
+from bms.billing.models import CreditNote, CreditSource, Refund
 from bms.billing.services import credit_allocate, credit_allocation_reverse, refund_record, refund_reverse
 from bms.core.errors import DomainError
 from bms.xero.client.api import XeroAccountingClient
+from bms.xero.client.schemas_credit import Allocation
 from bms.xero.client.schemas_credit import CreditNote as XeroCreditNote
 from bms.xero.models import (
     CreditAllocationLink,
@@ -46,6 +46,7 @@ from bms.xero.models import (
     RefundSendLink,
     XeroTenant,
 )
+from bms.xero.services.credit_allocations import MAYBE_LANDED, landed_as, landed_candidates
 from bms.xero.services.credit_notes_edited import (
     changes_followed,
     credit_note_as_in_xero,
@@ -145,7 +146,7 @@ def _allocations_added(tenant: XeroTenant, note: XeroCreditNote, credit_note: Cr
         invoice_link = invoices.get(allocation.invoice.invoice_id or "" if allocation.invoice else "")
         if not allocation_id or allocation_id in known or invoice_link is None or allocation.amount is None:
             continue
-        if _ours_on_its_way(tenant, credit_note, invoice_link, allocation_id, allocation.amount, allocation.date):
+        if _ours_on_its_way(tenant, note, credit_note, invoice_link, allocation):
             continue
         recorded = credit_allocate(credit_note=credit_note, invoice=invoice_link.invoice, amount=allocation.amount,
                                    on=allocation.date, source=CreditSource.XERO, now=now)
@@ -173,20 +174,31 @@ def _allocations_removed(tenant: XeroTenant, note: XeroCreditNote, credit_note: 
     return touched
 
 
-def _ours_on_its_way(tenant: XeroTenant, credit_note: CreditNote, invoice_link: InvoiceLink, allocation_id: str,
-                     amount: Decimal, on: date | None) -> bool:
-    """A BMS allocation whose send landed before its answer did (the push sees it too, by the same
-    invoice, amount and date): linked, not recorded a second time."""
-    mine = (CreditAllocation.objects.filter(credit_note=credit_note, invoice=invoice_link.invoice,
-                                            source=CreditSource.BMS, reversed_at__isnull=True,
-                                            amount=amount)
-            .filter(**({"allocated_on": on} if on else {}))
-            .exclude(xero_links__tenant=tenant, xero_links__xero_id__isnull=False).first())
-    if mine is None:
+def _ours_on_its_way(tenant: XeroTenant, note: XeroCreditNote, credit_note: CreditNote, invoice_link: InvoiceLink,
+                     allocation: Allocation) -> bool:
+    """A BMS allocation whose send landed before its answer did, by the push's own rule (`landed_as`):
+    linked, not recorded a second time. One that rule cannot tell from an allocation made in Xero by
+    hand is neither linked nor recorded: the push holds the BMS allocation and says what to do."""
+    if allocation.amount is None or allocation.date is None:
         return False
-    CreditAllocationLink.objects.update_or_create(tenant=tenant, allocation=mine, defaults={
-        "xero_id": allocation_id, "status": LinkStatus.SYNCED, "last_error": ""})
-    return True
+    awaiting = (CreditAllocationLink.objects.filter(
+        tenant=tenant, status__in=MAYBE_LANDED, xero_id__isnull=True, allocation__credit_note=credit_note,
+        allocation__invoice=invoice_link.invoice, allocation__source=CreditSource.BMS,
+        allocation__amount=allocation.amount, allocation__allocated_on=allocation.date)
+        .select_related("allocation").order_by("allocation_id"))
+    live, invoice_id = note.live_allocations, invoice_link.xero_id or ""
+    taken: frozenset[str] = frozenset()  # what the twins before each one take, in the push's order
+    for link in awaiting:
+        found = landed_as(tenant, link, link.allocation, live, invoice_id, taken=taken)
+        if found is None:  # held by the push: skipped, unless it cannot be the BMS allocation's
+            return allocation.allocation_id in landed_candidates(tenant, link, link.allocation, live, invoice_id,
+                                                                 taken=taken)
+        if found == allocation.allocation_id:
+            CreditAllocationLink.objects.filter(pk=link.pk).update(
+                xero_id=found, status=LinkStatus.SYNCED, last_error="", error_cause="", updated_at=timezone.now())
+            return True
+        taken |= {found} - {""}
+    return False
 
 
 def _refunds(tenant: XeroTenant, note: XeroCreditNote, credit_note: CreditNote, outcome: SyncOutcome,
