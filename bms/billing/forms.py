@@ -59,13 +59,24 @@ NO_TAX = "none"
 FROM_PRODUCT_OR_ACCOUNT = "Product's or account's rate"
 
 
+def _number_messages(a: str, the: str) -> dict[str, str]:
+    """A line's number (10 digits, 4 decimals) refused in words that say what to type, not Django's
+    "Ensure that there are no more than 14 digits in total"."""
+    too_big = f"Enter {a} below 10,000,000,000."
+    return {"max_digits": too_big, "max_whole_digits": too_big,
+            "max_decimal_places": f"Enter {the} with at most 4 decimal places."}
+
+
 class InvoiceLineForm(forms.Form):
     """One invoice line; a blank row is ignored by the formset."""
 
     product = forms.ModelChoiceField(queryset=Product.objects.none(), required=False)
     description = forms.CharField(max_length=4000, required=False)
-    quantity = forms.DecimalField(max_digits=14, decimal_places=4, required=False)
-    unit_price = forms.DecimalField(max_digits=14, decimal_places=4, required=False, label="Unit price")
+    # Django's own words for a number too long ("no more than 14 digits in total") don't say what to type.
+    quantity = forms.DecimalField(max_digits=14, decimal_places=4, required=False,
+                                  error_messages=_number_messages("a quantity", "the quantity"))
+    unit_price = forms.DecimalField(max_digits=14, decimal_places=4, required=False, label="Unit price",
+                                    error_messages=_number_messages("a unit price", "the unit price"))
     account = forms.ModelChoiceField(queryset=Account.objects.none(), required=False)
     tax_rate = forms.ChoiceField(required=False, label="Tax rate")
 

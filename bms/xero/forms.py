@@ -55,7 +55,7 @@ class ConnectTenantForm(forms.Form):
     def __init__(
         self, *args: Any, tenants: Sequence[XeroTenant], allow_inherit: bool, organisation_name: str = "",
         options: dict[str, TenantOptions] | None = None, settled_since: Callable[[date], int] | None = None,
-        **kwargs: Any,
+        refunded_since: Callable[[date], int] | None = None, **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
         choices = [(str(t.pk), f"{t.name}" + (f" ({t.short_code})" if t.short_code else "")) for t in tenants]
@@ -65,6 +65,7 @@ class ConnectTenantForm(forms.Form):
         self.tenants = {str(t.pk): t for t in tenants}
         self.options = options or {}
         self.settled_since = settled_since or (lambda _day: 0)
+        self.refunded_since = refunded_since or (lambda _day: 0)
         groups = list(self.options.values())
         self._set_choices("zero_rate_tax_type", [("", "—")] + [
             (o.tenant.name, [(t.tax_type, t.label) for t in o.zero_rate]) for o in groups])
@@ -100,10 +101,15 @@ class ConnectTenantForm(forms.Form):
                            "payments.")
         go_live_on = data.get("go_live_on")
         settled = self.settled_since(go_live_on) if go_live_on else 0
+        refunded = self.refunded_since(go_live_on) if go_live_on and not settled else 0
         if settled and account is None and not self.has_error("payments_account"):
             self.add_error("payments_account", f"{counted(settled, 'invoice')} dated on or after "
                                                f"{go_live_on:%d/%m/%Y} were "
                            "paid in BMS before connecting: choose the account their payments go to in Xero.")
+        elif refunded and account is None and not self.has_error("payments_account"):
+            self.add_error("payments_account", f"{counted(refunded, 'credit note')} dated on or after "
+                                               f"{go_live_on:%d/%m/%Y} had credit refunded in BMS before it was "
+                                               "sent: choose the account the refunds go to in Xero.")
         data["choices"] = ConnectChoices(go_live_on=go_live_on, zero_rate=zero, journal_tax=journal,
                                          payments_account=account)
         return data

@@ -21,6 +21,7 @@ from bms.xero.services.connect_options import TenantOptions, tenant_connect_opti
 from bms.xero.services.connections import RelinkConfirmationRequiredError, entity_connect_tenant
 from bms.xero.services.go_live import default_go_live_on
 from bms.xero.services.payments_push import entity_settled_invoice_count
+from bms.xero.services.refunds_push import entity_refunded_credit_note_count
 from bms.xero.sync.run import tenant_read_organisation
 from bms.xero.views import AuthenticatedRequest, _back, _safe_return
 
@@ -37,6 +38,7 @@ def connect_tenant(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "tenants": tenants, "allow_inherit": entity.is_branch, "options": options,
         "organisation_name": entity.organisation.name if entity.organisation is not None else "",
         "settled_since": lambda day: entity_settled_invoice_count(entity=entity, since=day),
+        "refunded_since": lambda day: entity_refunded_credit_note_count(entity=entity, since=day),
     }
     needs_relink_confirmation = False
     if request.method == "POST":
@@ -63,17 +65,20 @@ def connect_tenant(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "entity": entity, "status": status, "form": form, "has_tenants": bool(tenants),
         "needs_relink_confirmation": needs_relink_confirmation,
         "problems": [o.problem for o in options.values() if o.problem],
-        "payments_waiting": _payments_waiting(entity, own, tenants),
+        **_waiting_for_payments_scope(entity, own, tenants),
     })
 
 
-def _payments_waiting(entity: Entity, own: EntityXeroConnection | None, tenants: list[XeroTenant]) -> int:
-    """Invoices whose BMS payments will go to Xero but whose grant cannot send them yet (the page
-    then leads to the consent step that asks for accounting.payments, and says why)."""
+def _waiting_for_payments_scope(entity: Entity, own: EntityXeroConnection | None,
+                                tenants: list[XeroTenant]) -> dict[str, int]:
+    """Invoices whose BMS payments, and credit notes whose BMS refunds, will go to Xero but whose grant
+    cannot send them yet (the page then leads to the consent step that asks for accounting.payments,
+    and says why)."""
     since = (own.go_live_on if own is not None else None) or default_go_live_on(entity=entity)
     if any(t.grant is not None and grant_has_scope(t.grant.scopes, PAYMENTS_WRITE) for t in tenants):
-        return 0
-    return entity_settled_invoice_count(entity=entity, since=since)
+        return {"payments_waiting": 0, "refunds_waiting": 0}
+    return {"payments_waiting": entity_settled_invoice_count(entity=entity, since=since),
+            "refunds_waiting": entity_refunded_credit_note_count(entity=entity, since=since)}
 
 
 def _initial(entity: Entity, status: EntityXeroStatus, own: EntityXeroConnection | None,

@@ -128,9 +128,13 @@ def test_a_finance_admin_credits_allocates_corrects_and_sees_each_credit_note_in
     page.get_by_label("Customer").select_option(label=str(customer))
     page.locator("[name=lines-0-description]").fill("Goodwill rebate")
     page.locator("[name=lines-0-quantity]").fill("1")
-    page.locator("[name=lines-0-unit_price]").fill("300")
+    page.locator("[name=lines-0-unit_price]").fill("1e30")  # a slip of the keyboard first
     page.locator("[name=lines-0-account]").select_option(label=str(revenue))
     page.locator("[name=lines-0-tax_rate]").select_option(label="GST on Income")
+    _press(page, "Save draft")
+    assert page.locator("#invoice-lines .field-error").inner_text() == "Enter a unit price below 10,000,000,000."
+    assert page.locator("[name=lines-0-description]").input_value() == "Goodwill rebate"
+    page.locator("[name=lines-0-unit_price]").fill("300")
     _press(page, "Save draft")
     assert _money(page, "Total") == D("330.00")
     _press(page, "Release")

@@ -3,6 +3,7 @@ credit note (issue 19, gap 1), against the sandbox over HTTP: both sides then sh
 left, the pull counts the refund once, exactly once under lost answers, a reversed one never goes, and
 without the permission or the account they wait or fail like payments entered before connecting."""
 
+import html
 from datetime import date
 from decimal import Decimal
 
@@ -25,7 +26,7 @@ from bms.xero.models import CreditNoteLink, LinkStatus, RefundLink, RefundSendLi
 from bms.xero.reconcile.run import reconciliation_run
 from bms.xero.services.refunds_push import refunds_due_for_send
 from bms.xero.sync.log import CollectingLog
-from bms.xero.tests.conftest import authenticate, connect
+from bms.xero.tests.conftest import authenticate, connect, connect_page
 from bms.xero.tests.test_credit_notes_pull import _pull
 from bms.xero.tests.test_credit_notes_push import push_all, xero_credit_notes
 
@@ -59,6 +60,28 @@ def _with_payments_scope(admin_client, entity, sandbox) -> XeroTenant:
     tenant.refresh_from_db()
     assert "accounting.payments" in tenant.grant.scopes.split()
     return tenant
+
+
+def test_connect_asks_for_the_refunds_account_and_says_the_permission_is_needed(
+        admin_client, xero_settings, xero_active, au_entity, sandbox):
+    note = goodwill_credit(au_entity, f.customer())
+    _refund(note)
+    authenticate(admin_client, au_entity)
+    tenant = XeroTenant.objects.get(xero_tenant_id=sandbox.tenant_id("AU"))
+    assert "accounting.payments" not in tenant.grant.scopes.split()  # not before the go-live date is chosen
+
+    refused = connect(admin_client, au_entity, tenant, payments_account="")
+
+    assert ("1 credit note dated on or after 01/01/2000 had credit refunded in BMS before it was sent: choose the "
+            "account the refunds go to in Xero.") in html.unescape(refused.content.decode())
+    connect(admin_client, au_entity, tenant)
+    page = connect_page(admin_client, au_entity)
+    assert "1 credit note dated on or after the go-live date has refunds entered in BMS." in page
+    assert f'{reverse("xero:consent", args=[au_entity.pk])}?payments=1' in page
+    authenticate(admin_client, au_entity)
+    tenant.refresh_from_db()
+    assert "accounting.payments" in tenant.grant.scopes.split()
+    assert "refunds entered in BMS" not in connect_page(admin_client, au_entity)
 
 
 def _xero_refunds(sandbox, tenant) -> list[dict]:
