@@ -8,20 +8,18 @@ One cause per record, in the order a person fixes them: missing → status → t
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 
 from bms.billing.models import CreditNote, CreditNoteStatus, Invoice
 from bms.xero.client.api import Page, XeroAccountingClient
 from bms.xero.client.schemas_credit import CreditNote as XeroCreditNote
 from bms.xero.models import CreditNoteLink
 from bms.xero.reconcile.causes import Cause
-from bms.xero.reconcile.documents import DocumentKind, differ
+from bms.xero.reconcile.documents import DocumentKind, amounts_differing, differ
 from bms.xero.reconcile.registry import (
     GONE,
     PAGE_SIZE,
     Finding,
     Scope,
-    money_text,
     register_kind,
 )
 
@@ -36,18 +34,14 @@ def credit_note_compare(note: CreditNote, xero: XeroCreditNote) -> Finding | Non
                       ours, status)
     if cancelled:
         return None
-    for cause, field, amount, word in ((Cause.TAX, "total_tax", note.tax_amount, "tax"),
-                                       (Cause.TOTALS, "total", note.total_amount, "total"),
-                                       (Cause.TOTALS, "sub_total", note.subtotal_amount, "subtotal")):
-        theirs = getattr(xero, field)
-        if theirs is not None and Decimal(theirs) != amount:
-            return differ(cause, note, xero_id, f"Xero's {word} for credit note {number} is {money_text(theirs)}, "
-                          f"BMS's {money_text(amount)}.", money_text(amount), money_text(theirs))
-    if xero.remaining_credit is not None and Decimal(xero.remaining_credit) != note.remaining_credit:
-        return differ(Cause.CREDIT_LEFT, note, xero_id, f"Xero says {money_text(xero.remaining_credit)} of credit note "
-                      f"{number} is left, BMS {money_text(note.remaining_credit)}.", money_text(note.remaining_credit),
-                      money_text(xero.remaining_credit))
-    return None
+    return amounts_differing(note, xero_id, (
+        (Cause.TAX, xero.total_tax, note.tax_amount, "Xero's tax for credit note {number} is {theirs}, BMS's {ours}."),
+        (Cause.TOTALS, xero.total, note.total_amount,
+         "Xero's total for credit note {number} is {theirs}, BMS's {ours}."),
+        (Cause.TOTALS, xero.sub_total, note.subtotal_amount,
+         "Xero's subtotal for credit note {number} is {theirs}, BMS's {ours}."),
+        (Cause.CREDIT_LEFT, xero.remaining_credit, note.remaining_credit,
+         "Xero says {theirs} of credit note {number} is left, BMS {ours}.")))
 
 
 class CreditNoteKind(DocumentKind[XeroCreditNote, CreditNoteLink]):

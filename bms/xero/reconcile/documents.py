@@ -10,7 +10,8 @@ from __future__ import annotations
 from abc import abstractmethod
 from collections.abc import Iterable
 from datetime import datetime
-from typing import ClassVar, Generic, TypeVar, cast
+from decimal import Decimal
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from bms.billing.models import CreditNote, Invoice
 from bms.xero.client.api import Page, XeroAccountingClient
@@ -30,6 +31,19 @@ def differ(cause: Cause, document: Invoice | CreditNote, xero_id: str | None, me
     return Finding(verdict=Verdict.DIFFER, cause=cause, label=document.display_number, message=message,
                    bms_id=document.pk, dated_on=document.issued_on, xero_id=xero_id or "", bms_value=bms,
                    xero_value=theirs)
+
+
+def amounts_differing(document: Invoice | CreditNote, xero_id: str | None,
+                      amounts: Iterable[tuple[Cause, Any, Decimal, str]]) -> Finding | None:
+    """The first amount Xero holds otherwise than BMS, in the order a person fixes them: each is
+    (cause, Xero's value or None when Xero gave none, BMS's, the message with {number}, {theirs} and
+    {ours})."""
+    for cause, theirs, ours, message in amounts:
+        if theirs is not None and Decimal(theirs) != ours:
+            return differ(cause, document, xero_id, message.format(
+                number=document.display_number, theirs=money_text(theirs), ours=money_text(ours)),
+                money_text(ours), money_text(theirs))
+    return None
 
 
 class DocumentKind(ReconcileKind, Generic[T, L]):

@@ -8,7 +8,6 @@ One cause per record, the one a person fixes first: missing → status → tax �
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 
 from django.utils import timezone
 
@@ -17,7 +16,7 @@ from bms.xero.client.api import Page, XeroAccountingClient
 from bms.xero.client.schemas import Invoice as XeroInvoice
 from bms.xero.models import InvoiceLink, LinkStatus
 from bms.xero.reconcile.causes import Cause
-from bms.xero.reconcile.documents import DocumentKind, differ
+from bms.xero.reconcile.documents import DocumentKind, amounts_differing, differ
 from bms.xero.reconcile.registry import (
     GONE,
     PAGE_SIZE,
@@ -40,21 +39,13 @@ def invoice_compare(invoice: Invoice, link: InvoiceLink, xero: XeroInvoice) -> F
                       f"{invoice.get_status_display()} in BMS.", invoice.get_status_display(), status)
     if cancelled or status in GONE:
         return None  # both sides agree it is gone (or the difference was accepted)
-    if xero.total_tax is not None and Decimal(xero.total_tax) != invoice.tax_amount:
-        return differ(Cause.TAX, invoice, xero_id, f"Xero's tax on {number} is {money_text(xero.total_tax)}, "
-                      f"BMS's {money_text(invoice.tax_amount)}.", money_text(invoice.tax_amount),
-                      money_text(xero.total_tax))
-    for field, ours in (("total", invoice.total_amount), ("sub_total", invoice.subtotal_amount)):
-        theirs = getattr(xero, field)
-        if theirs is not None and Decimal(theirs) != ours:
-            word = "total" if field == "total" else "subtotal"
-            return differ(Cause.TOTALS, invoice, xero_id, f"Xero's {word} for {number} is {money_text(theirs)}, "
-                          f"BMS's {money_text(ours)}.", money_text(ours), money_text(theirs))
-    if xero.amount_due is not None and Decimal(xero.amount_due) != invoice.balance_amount:
-        return differ(Cause.AMOUNT_DUE, invoice, xero_id, f"Xero says {money_text(xero.amount_due)} is due on "
-                      f"{number}, BMS {money_text(invoice.balance_amount)}.", money_text(invoice.balance_amount),
-                      money_text(xero.amount_due))
-    return None
+    return amounts_differing(invoice, xero_id, (
+        (Cause.TAX, xero.total_tax, invoice.tax_amount, "Xero's tax on {number} is {theirs}, BMS's {ours}."),
+        (Cause.TOTALS, xero.total, invoice.total_amount, "Xero's total for {number} is {theirs}, BMS's {ours}."),
+        (Cause.TOTALS, xero.sub_total, invoice.subtotal_amount,
+         "Xero's subtotal for {number} is {theirs}, BMS's {ours}."),
+        (Cause.AMOUNT_DUE, xero.amount_due, invoice.balance_amount,
+         "Xero says {theirs} is due on {number}, BMS {ours}.")))
 
 
 class InvoiceKind(DocumentKind[XeroInvoice, InvoiceLink]):
