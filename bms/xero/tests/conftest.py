@@ -1,5 +1,6 @@
 """BMS against the local Xero sandbox, over real HTTP."""
 
+import html
 import os
 from datetime import date
 from urllib.parse import urlparse
@@ -94,6 +95,12 @@ def connect(client, entity, tenant, **extra):
     data = {"tenant": str(tenant.pk), "invoice_status": "AUTHORISED", "go_live_on": "2000-01-01",
             **CONNECT_CHOICES[country], **extra}
     return client.post(reverse("xero:connect_tenant", args=[entity.pk]), data)
+
+
+def connect_page(client, entity) -> str:
+    """Connect Xero Organisation's page as a person reads it (entities decoded, whitespace folded)."""
+    page = client.get(reverse("xero:connect_tenant", args=[entity.pk])).content.decode()
+    return " ".join(html.unescape(page).split())
 
 
 def allow_settings_writes(client, entity) -> None:

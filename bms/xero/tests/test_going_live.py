@@ -17,7 +17,7 @@ from bms.xero import payloads
 from bms.xero.models import InvoiceLink, LinkStatus, XeroTenant
 from bms.xero.services.invoices import invoices_push
 from bms.xero.sync.log import CollectingLog
-from bms.xero.tests.conftest import connect, xero_client
+from bms.xero.tests.conftest import connect, connect_page, xero_client
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -202,8 +202,7 @@ def test_invoices_settled_before_connecting_are_paid_in_xero_exactly_once_though
     tenant = XeroTenant.objects.get(xero_tenant_id=sandbox.tenant_id("AU"))
     assert "accounting.payments" not in tenant.grant.scopes.split()  # not asked before the date was chosen
     connect(admin_client, au_entity, tenant, go_live_on=GO_LIVE.isoformat())
-    page = " ".join(html.unescape(admin_client.get(reverse("xero:connect_tenant", args=[au_entity.pk]))
-                                  .content.decode()).split())
+    page = connect_page(admin_client, au_entity)
     assert "2 invoices dated on or after the go-live date were paid in BMS before connecting" in page
     assert f'{reverse("xero:consent", args=[au_entity.pk])}?payments=1' in page
     # Connect says so; authenticating again now asks for accounting.payments (such payments exist).

@@ -26,7 +26,7 @@ from bms.xero.models import CreditNoteLink, LinkStatus, RefundLink, RefundSendLi
 from bms.xero.reconcile.run import reconciliation_run
 from bms.xero.services.refunds_push import refunds_due_for_send
 from bms.xero.sync.log import CollectingLog
-from bms.xero.tests.conftest import authenticate, connect
+from bms.xero.tests.conftest import authenticate, connect, connect_page
 from bms.xero.tests.test_credit_notes_pull import _pull
 from bms.xero.tests.test_credit_notes_push import push_all, xero_credit_notes
 
@@ -75,15 +75,13 @@ def test_connect_asks_for_the_refunds_account_and_says_the_permission_is_needed(
     assert ("1 credit note dated on or after 01/01/2000 had credit refunded in BMS before it was sent: choose the "
             "account the refunds go to in Xero.") in html.unescape(refused.content.decode())
     connect(admin_client, au_entity, tenant)
-    page = " ".join(html.unescape(admin_client.get(reverse("xero:connect_tenant", args=[au_entity.pk]))
-                                  .content.decode()).split())
+    page = connect_page(admin_client, au_entity)
     assert "1 credit note dated on or after the go-live date has refunds entered in BMS." in page
     assert f'{reverse("xero:consent", args=[au_entity.pk])}?payments=1' in page
     authenticate(admin_client, au_entity)
     tenant.refresh_from_db()
     assert "accounting.payments" in tenant.grant.scopes.split()
-    assert "refunds entered in BMS" not in admin_client.get(
-        reverse("xero:connect_tenant", args=[au_entity.pk])).content.decode()
+    assert "refunds entered in BMS" not in connect_page(admin_client, au_entity)
 
 
 def _xero_refunds(sandbox, tenant) -> list[dict]:
