@@ -44,11 +44,16 @@ def version_claimed(link: CreditNoteLink, note: XeroCreditNote) -> bool:
     return CreditNoteLink.objects.filter(Q(pk=link.pk) & newer).update(xero_updated_at=updated) == 1
 
 
-def credit_note_as_in_xero(note: XeroCreditNote, invoice: Invoice, credit_note: CreditNote | None) -> CreditNote:
-    """Record (credit_note=None) or re-record a credit note made in Xero as Xero holds it."""
+def credit_note_as_in_xero(note: XeroCreditNote, invoice: Invoice | None, credit_note: CreditNote | None, *,
+                           allocated_to: Invoice | None = None) -> CreditNote:
+    """Record (credit_note=None) or re-record a credit note made in Xero as Xero holds it: `invoice`,
+    the one it credits (None: a credit for the customer); its entity and customer are the credit
+    note's, or at first those of `allocated_to`, an invoice its credit is allocated to."""
+    held = credit_note or invoice or allocated_to
+    assert held is not None, "a credit note from Xero is recorded against a BMS invoice's customer"
     return credit_note_record_from_xero(
-        entity=invoice.entity, customer=invoice.customer, xero_number=note.credit_note_number or "",
-        issued_on=note.date or timezone.now().date(), currency=note.currency_code or invoice.currency,
+        entity=held.entity, customer=held.customer, xero_number=note.credit_note_number or "",
+        issued_on=note.date or timezone.now().date(), currency=note.currency_code or held.currency,
         line_amount_type=note.line_amount_types or "Exclusive", lines=_lines(note), reference=note.reference or "",
         invoice=invoice, credit_note=credit_note, voided=note.status == "VOIDED")
 
@@ -84,7 +89,7 @@ def changes_followed(link: CreditNoteLink, credit_note: CreditNote, note: XeroCr
     """Apply a newer version of a credit note BMS holds (its claim made): follow it, or compare it."""
     label = f"Credit note {credit_note.display_number}"
     if credit_note.source == CreditSource.XERO:
-        if credit_note.invoice is None or note.status not in (*_LIVE, "VOIDED"):
+        if note.status not in (*_LIVE, "VOIDED"):
             return
         if note.status == "VOIDED" or not _as_recorded(credit_note, note):
             updated = credit_note_as_in_xero(note, credit_note.invoice, credit_note)

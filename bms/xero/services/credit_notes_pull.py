@@ -30,7 +30,7 @@ from itertools import count
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bms.billing.models import CreditNote, CreditSource, Refund
+from bms.billing.models import CreditNote, CreditSource, Invoice, Refund
 from bms.billing.services import credit_allocate, credit_allocation_reverse, refund_record, refund_reverse
 from bms.core.errors import DomainError
 from bms.xero.client.api import XeroAccountingClient
@@ -106,7 +106,8 @@ def _apply(tenant: XeroTenant, note: XeroCreditNote, outcome: SyncOutcome, log: 
     if link is not None:
         credit_note = link.credit_note
     elif invoices and note.status in ("AUTHORISED", "PAID"):
-        credit_note = credit_note_as_in_xero(note, next(iter(invoices.values())).invoice, None)
+        credit_note = credit_note_as_in_xero(note, _credited(note, invoices), None,
+                                             allocated_to=next(iter(invoices.values())).invoice)
         # In the same transaction: unique per (tenant, CreditNoteID), so a second pull's copy rolls back.
         CreditNoteLink.objects.create(tenant=tenant, credit_note=credit_note, xero_id=note.credit_note_id,
                                       status=LinkStatus.SYNCED, xero_number=note.credit_note_number or "",
@@ -128,6 +129,16 @@ def _apply(tenant: XeroTenant, note: XeroCreditNote, outcome: SyncOutcome, log: 
     touched |= _allocations_added(tenant, note, credit_note, invoices, outcome, now)
     _refunds(tenant, note, credit_note, outcome, now, removed=False)
     return touched
+
+
+def _credited(note: XeroCreditNote, invoices: dict[str, InvoiceLink]) -> Invoice | None:
+    """The invoice a credit note made in Xero credits: the one invoice its credit goes to. Xero has no
+    such field; one allocated to several invoices (or to one BMS does not hold) is a credit for the
+    customer, like a standalone one made in BMS, so no single invoice lists it as its credit note or
+    counts all of it against its own total (the limit on crediting an invoice further in BMS)."""
+    allocated = {a.invoice.invoice_id for a in note.live_allocations if a.invoice and a.invoice.invoice_id}
+    only = next(iter(allocated)) if len(allocated) == 1 else ""
+    return invoices[only].invoice if only in invoices else None
 
 
 def _bms_invoices(tenant: XeroTenant, note: XeroCreditNote) -> dict[str, InvoiceLink]:
