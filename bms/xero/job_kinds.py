@@ -27,7 +27,7 @@ from bms.xero.scheduled_contacts import queue_edited_customers
 from bms.xero.selectors import credit_notes_due_for_push, entity_tenant, journals_due_for_push, tenants_in_use
 from bms.xero.services.check_against_xero import check_against_xero, entities_in_scope
 from bms.xero.services.credit_allocations import allocations_due
-from bms.xero.services.refunds_push import refunds_due_for_send
+from bms.xero.services.refunds_push import refunds_due_for_send, refunds_make_due
 from bms.xero.services.syncs import SyncKind, tenant_sync
 from bms.xero.sync.leases import LeaseBusyError
 from bms.xero.sync.log import SyncOutcome
@@ -115,7 +115,7 @@ def push_journals(ctx: JobContext, *, tenant_id: int, journal_ids: list[int] | N
 # "Re-send failed records": the record kinds a push names in its log (sync/log.py `record_ref`), in
 # the order they go — customers before the invoices that need their contacts.
 RESEND_PARAMS = {"contact": "customer_ids", "invoice": "invoice_ids", "payment": "payment_ids",
-                 "credit_note": "credit_note_ids", "journal": "journal_ids"}
+                 "credit_note": "credit_note_ids", "refund": "refund_ids", "journal": "journal_ids"}
 
 
 @job_resender("xero.customers.sync", "xero.invoices.push", "xero.credit_notes.push", "xero.journals.push",
@@ -138,7 +138,8 @@ def resend_records(params: dict[str, Any], refs: list[str]) -> Resend:
 @job_kind("xero.records.resend")
 def resend_failed_records(ctx: JobContext, *, tenant_id: int, customer_ids: list[int] | None = None,
                           invoice_ids: list[int] | None = None, payment_ids: list[int] | None = None,
-                          journal_ids: list[int] | None = None, credit_note_ids: list[int] | None = None) -> None:
+                          journal_ids: list[int] | None = None, credit_note_ids: list[int] | None = None,
+                          refund_ids: list[int] | None = None) -> None:
     """Exactly the records named, through the one push engine: those Xero already holds (fixed and
     sent since) are not due any more and are not sent again."""
     results = []
@@ -146,6 +147,10 @@ def resend_failed_records(ctx: JobContext, *, tenant_id: int, customer_ids: list
     if payment_ids:
         invoice_ids = sorted(set(invoice_ids or []) | set(
             Payment.objects.filter(pk__in=payment_ids).values_list("invoice_id", flat=True)))
+    # A refund follows its credit note: due again, it goes with its credit note's push.
+    if refund_ids:
+        credit_note_ids = sorted(set(credit_note_ids or []) | set(
+            refunds_make_due(tenant_id=tenant_id, refund_ids=refund_ids)))
     for kind, record_ids in ((SyncKind.CUSTOMERS, customer_ids), (SyncKind.INVOICES, invoice_ids),
                              (SyncKind.CREDIT_NOTES, credit_note_ids), (SyncKind.JOURNALS, journal_ids)):
         if not record_ids:

@@ -70,6 +70,17 @@ def _press(page, name):
     page.wait_for_load_state("networkidle")
 
 
+def _allocate(page, invoice: str | None, amount: str):
+    """Fill Allocate credit to an invoice and press Allocate; the form as the page then shows it."""
+    heading = page.get_by_role("heading", name="Allocate credit to an invoice")
+    form = page.locator("form", has=heading)
+    if invoice is not None:
+        form.get_by_label("Invoice").select_option(label=invoice)
+    form.get_by_label("Amount").fill(amount)
+    _press(page, "Allocate")
+    return page.locator("form", has=page.get_by_role("heading", name="Allocate credit to an invoice"))
+
+
 def test_a_finance_admin_credits_allocates_corrects_and_sees_each_credit_note_in_xero(
         page, live_server, sandbox, xero_settings, xero_active, au_entity, finance_user, admin_user,  # noqa: F811
         monkeypatch):
@@ -139,38 +150,24 @@ def test_a_finance_admin_credits_allocates_corrects_and_sees_each_credit_note_in
     assert _money(page, "Total") == D("330.00")
     _press(page, "Release")
     goodwill = CreditNote.objects.get(number=2)
-    form = page.locator("form", has=page.get_by_role("heading", name="Allocate credit to an invoice"))
     # Nothing chosen, nothing sensible typed: each refused with what to do, one message a field.
-    form.get_by_label("Amount").fill("1e30")
-    _press(page, "Allocate")
-    form = page.locator("form", has=page.get_by_role("heading", name="Allocate credit to an invoice"))
+    form = _allocate(page, None, "1e30")
     assert [e.inner_text() for e in form.locator(".field-error").all()] == [
         "Choose the invoice to allocate the credit to.", "Enter an amount below 1,000,000,000,000."]
     assert form.get_by_label("Amount").input_value() == "1e30"
-    form.get_by_label("Invoice").select_option(label=f"{lathe.display_number} — 275.00 AUD owed")
-    form.get_by_label("Amount").fill("0")
-    _press(page, "Allocate")
-    form = page.locator("form", has=page.get_by_role("heading", name="Allocate credit to an invoice"))
-    assert form.locator(".field-error").inner_text() == "Enter an amount of at least 0.01."
-    form.get_by_label("Amount").fill("330")
-    _press(page, "Allocate")
-    form = page.locator("form", has=page.get_by_role("heading", name="Allocate credit to an invoice"))
-    error = form.locator(".field-error").inner_text()
-    assert error == (f"330.00 is more than the 275.00 still owed on invoice {lathe.display_number}: a credit "
-                     "can't take an invoice below zero.")
+    lathe_owes = f"{lathe.display_number} — 275.00 AUD owed"
+    assert _allocate(page, lathe_owes, "0").locator(".field-error").inner_text() == "Enter an amount of at least 0.01."
+    form = _allocate(page, lathe_owes, "330")
+    assert form.locator(".field-error").inner_text() == (
+        f"330.00 is more than the 275.00 still owed on invoice {lathe.display_number}: a credit can't take an "
+        "invoice below zero.")
     assert form.get_by_label("Amount").input_value() == "330"  # as typed; the message reads it in cents
-    assert form.get_by_label("Invoice").locator("option:checked").inner_text().startswith(lathe.display_number)
-    form.get_by_label("Amount").fill("200.00")
-    _press(page, "Allocate")
+    assert form.get_by_label("Invoice").locator("option:checked").inner_text() == lathe_owes
+    _allocate(page, lathe_owes, "200.00")
     assert f"200.00 of CN-AU-000002 allocated to invoice {lathe.display_number}." in page.content()
-    form = page.locator("form", has=page.get_by_role("heading", name="Allocate credit to an invoice"))
-    form.get_by_label("Invoice").select_option(label=f"{worked.display_number} — 987.02 AUD owed")
-    form.get_by_label("Amount").fill("200.00")
-    _press(page, "Allocate")
-    form = page.locator("form", has=page.get_by_role("heading", name="Allocate credit to an invoice"))
+    form = _allocate(page, f"{worked.display_number} — 987.02 AUD owed", "200.00")
     assert form.locator(".field-error").inner_text() == "200.00 is more than the 130.00 of credit left on CN-AU-000002."
-    form.get_by_label("Amount").fill("100.00")
-    _press(page, "Allocate")
+    _allocate(page, None, "100.00")  # the invoice stays chosen
     assert _money(page, "Credit left") == D("30.00")
     allocations = page.locator("#allocations table.grid").inner_text()
     assert lathe.display_number in allocations and worked.display_number in allocations

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, ClassVar
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 
 from bms.billing.models import CreditSource, Refund
 from bms.core.text import counted
@@ -53,6 +53,14 @@ def refunds_due_for_send(tenant: XeroTenant) -> QuerySet[Refund]:
                                          status__in=[LinkStatus.SYNCED, LinkStatus.FAILED])
     return (refunds_before_send(entities_for_tenant(tenant)).filter(Exists(in_xero)).exclude(Exists(done))
             .select_related("credit_note__entity").order_by("pk"))
+
+
+def refunds_make_due(*, tenant_id: int, refund_ids: list[int]) -> list[int]:
+    """Re-send failed records: these refunds' failed sends become due again, under a fresh key (Xero
+    caches a refusal by key); their credit notes, whose push sends them."""
+    RefundSendLink.objects.filter(tenant_id=tenant_id, refund_id__in=refund_ids, status=LinkStatus.FAILED).update(
+        status=LinkStatus.PENDING, key_epoch=F("key_epoch") + 1)
+    return sorted(set(Refund.objects.filter(pk__in=refund_ids).values_list("credit_note_id", flat=True)))
 
 
 def sent_refund_of(refunds: QuerySet[Refund], reference: str | None) -> Refund | None:

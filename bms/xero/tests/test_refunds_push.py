@@ -19,8 +19,8 @@ from bms.billing.services import (
     refund_reverse,
 )
 from bms.core.errors import DomainError
-from bms.jobs.models import Job
-from bms.jobs.services import job_run
+from bms.jobs.models import Job, JobStatus
+from bms.jobs.services import job_enqueue, job_run
 from bms.testing import factories as f
 from bms.xero.models import CreditNoteLink, LinkStatus, RefundLink, RefundSendLink, XeroTenant
 from bms.xero.reconcile.run import reconciliation_run
@@ -222,3 +222,26 @@ def test_without_the_permission_it_waits_and_without_an_account_it_fails(
     [sent] = _xero_refunds(sandbox, connected)
     assert (D(str(sent["Amount"])), RefundSendLink.objects.get(refund=refund).status) == (D("40.00"), LinkStatus.SYNCED)
     assert D(str(xero_credit_notes(sandbox, connected)[note.display_number]["RemainingCredit"])) == D("75.35")
+
+
+def test_re_send_failed_records_sends_a_refund_that_failed_for_want_of_an_account(
+        admin_client, connected, sandbox, au_entity):
+    note = goodwill_credit(au_entity, f.customer())
+    refund = _refund(note)
+    authenticate(admin_client, au_entity)  # a refund waits now: BMS asks for accounting.payments
+    XeroTenant.objects.filter(pk=connected.pk).update(payments_account_code="")
+    job_run(job_id=job_enqueue(kind="xero.credit_notes.push", description="Push credit notes",
+                               params={"tenant_id": connected.pk}).pk)
+    job = Job.objects.get(kind="xero.credit_notes.push")
+    [group] = admin_client.get(reverse("jobs:job_detail", args=[job.pk])).context["errors_by_cause"]
+    assert (group["cause"], group["to_resend"]) == ("no payments account chosen", 1)
+
+    XeroTenant.objects.filter(pk=connected.pk).update(payments_account_code="10100")
+    admin_client.post(reverse("jobs:job_resend", args=[job.pk]), {"cause": group["cause"]})
+
+    [resend] = Job.objects.filter(retry_of=job)
+    assert resend.params == {"tenant_id": connected.pk, "refund_ids": [refund.pk]}
+    assert resend.status == JobStatus.QUEUED  # (it runs once the request's transaction commits)
+    job_run(job_id=resend.pk)
+    [sent] = _xero_refunds(sandbox, connected)
+    assert (D(str(sent["Amount"])), RefundSendLink.objects.get(refund=refund).status) == (D("40.00"), LinkStatus.SYNCED)
