@@ -8,7 +8,6 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from bms.billing.models import Payment
 from bms.core.text import counted
 from bms.entities.models import Entity
 from bms.jobs.context import JobContext
@@ -27,6 +26,7 @@ from bms.xero.scheduled_contacts import queue_edited_customers
 from bms.xero.selectors import credit_notes_due_for_push, entity_tenant, journals_due_for_push, tenants_in_use
 from bms.xero.services.check_against_xero import check_against_xero, entities_in_scope
 from bms.xero.services.credit_allocations import allocations_due
+from bms.xero.services.payments_push import payments_make_due
 from bms.xero.services.refunds_push import refunds_due_for_send, refunds_make_due
 from bms.xero.services.syncs import SyncKind, tenant_sync
 from bms.xero.sync.leases import LeaseBusyError
@@ -143,10 +143,11 @@ def resend_failed_records(ctx: JobContext, *, tenant_id: int, customer_ids: list
     """Exactly the records named, through the one push engine: those Xero already holds (fixed and
     sent since) are not due any more and are not sent again."""
     results = []
-    # A payment follows its invoice: its push sends the payments entered before connecting.
+    # A payment follows its invoice: due again, it goes with its invoice's push (which sends the
+    # payments entered before connecting).
     if payment_ids:
         invoice_ids = sorted(set(invoice_ids or []) | set(
-            Payment.objects.filter(pk__in=payment_ids).values_list("invoice_id", flat=True)))
+            payments_make_due(tenant_id=tenant_id, payment_ids=payment_ids)))
     # A refund follows its credit note: due again, it goes with its credit note's push.
     if refund_ids:
         credit_note_ids = sorted(set(credit_note_ids or []) | set(

@@ -15,8 +15,17 @@ from bms.jobs.models import Job, JobStatus
 from bms.jobs.services import job_enqueue
 from bms.preferences.selectors import xero_is_active
 from bms.users.models import User
-from bms.xero.models import ContactLink, CreditAllocationLink, JournalLink, LinkStatus, RefundSendLink, XeroTenant
+from bms.xero.models import (
+    ContactLink,
+    CreditAllocationLink,
+    JournalLink,
+    LinkStatus,
+    PaymentSendLink,
+    RefundSendLink,
+    XeroTenant,
+)
 from bms.xero.selectors import entity_tenant, tenants_in_use
+from bms.xero.sync.link_rows import failed_sends_make_due
 
 
 def _require_active() -> None:
@@ -58,12 +67,15 @@ def customer_unlink(*, customer: Customer, user: User) -> int:
 
 
 def invoice_sync_request(*, invoice: Invoice, user: User) -> Job:
+    """Sync Invoice with Xero: push this invoice (and its payments entered before connecting) now."""
     _require_active()
     if not invoice.is_released:
         raise DomainError(f"Invoice {invoice.display_number} is not approved: only released invoices go to Xero.")
     tenant = entity_tenant(invoice.entity)
     if tenant is None:
         raise DomainError(f"{invoice.entity.name} is not connected to Xero (Admin → Entities).")
+    # Its payments entered before connecting that failed are sent again too, under a fresh key.
+    failed_sends_make_due(PaymentSendLink, tenant_id=tenant.pk, payment__invoice=invoice)
     return job_enqueue(kind="xero.invoices.push", description=f"Push invoice {invoice.display_number} to {tenant.name}",
                        params={"tenant_id": tenant.pk, "invoice_ids": [invoice.pk]}, requested_by=user)
 
@@ -79,11 +91,9 @@ def credit_note_sync_request(*, credit_note: CreditNote, user: User) -> Job:
     tenant = entity_tenant(credit_note.entity)
     if tenant is None:
         raise DomainError(f"{credit_note.entity.name} is not connected to Xero (Admin → Entities).")
-    # Its allocations and refunds that failed are sent again too, under a fresh key (Xero caches a
-    # refusal by key).
-    for model, field in ((CreditAllocationLink, "allocation"), (RefundSendLink, "refund")):
-        model.objects.filter(tenant=tenant, status=LinkStatus.FAILED, **{f"{field}__credit_note": credit_note}).update(
-            status=LinkStatus.PENDING, key_epoch=F("key_epoch") + 1)
+    # Its allocations and refunds that failed are sent again too, under a fresh key.
+    failed_sends_make_due(CreditAllocationLink, tenant_id=tenant.pk, allocation__credit_note=credit_note)
+    failed_sends_make_due(RefundSendLink, tenant_id=tenant.pk, refund__credit_note=credit_note)
     return job_enqueue(kind="xero.credit_notes.push", description=f"Push credit note {number} to {tenant.name}",
                        params={"tenant_id": tenant.pk, "credit_note_ids": [credit_note.pk]}, requested_by=user)
 

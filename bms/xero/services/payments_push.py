@@ -30,6 +30,7 @@ from bms.xero.client.schemas import Payment as XeroPayment
 from bms.xero.models import InvoiceLink, LinkStatus, PaymentLink, PaymentSendLink, SyncLink, XeroTenant
 from bms.xero.selectors import entities_for_tenant
 from bms.xero.services.cash_push import CashPush
+from bms.xero.sync.link_rows import failed_sends_make_due
 from bms.xero.sync.log import SyncLog, SyncOutcome
 from bms.xero.sync.push import Refusal, push
 
@@ -58,13 +59,21 @@ def entity_settled_invoice_count(*, entity: Entity, since: object) -> int:
 
 
 def payments_due_for_send(tenant: XeroTenant) -> QuerySet[Payment]:
-    """Those whose invoice Xero holds, not yet sent (or refused since their last change)."""
+    """Those whose invoice Xero holds, not yet sent; a failed one only once made due again (its invoice's
+    Sync Invoice with Xero, Re-send failed records), never by the schedule."""
     in_xero = InvoiceLink.objects.filter(tenant=tenant, invoice=OuterRef("invoice_id"), xero_id__isnull=False,
                                          status=LinkStatus.SYNCED)
     done = PaymentSendLink.objects.filter(tenant=tenant, payment=OuterRef("pk"),
                                           status__in=[LinkStatus.SYNCED, LinkStatus.FAILED])
     return (settled_before_connect(entities_for_tenant(tenant)).filter(Exists(in_xero)).exclude(Exists(done))
             .select_related("invoice__entity").order_by("pk"))
+
+
+def payments_make_due(*, tenant_id: int, payment_ids: list[int]) -> list[int]:
+    """Re-send failed records: these payments' failed sends become due again, under a fresh key;
+    their invoices, whose push sends them."""
+    failed_sends_make_due(PaymentSendLink, tenant_id=tenant_id, payment_id__in=payment_ids)
+    return sorted(set(Payment.objects.filter(pk__in=payment_ids).values_list("invoice_id", flat=True)))
 
 
 class PaymentPush(CashPush[Payment]):

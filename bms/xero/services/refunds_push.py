@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, ClassVar
 
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from bms.billing.models import CreditSource, Refund
 from bms.core.text import counted
@@ -27,6 +27,7 @@ from bms.xero.client.schemas import Payment as XeroPayment
 from bms.xero.models import CreditNoteLink, LinkStatus, RefundLink, RefundSendLink, SyncLink, XeroTenant
 from bms.xero.selectors import entities_for_tenant
 from bms.xero.services.cash_push import CashPush, is_reference_of
+from bms.xero.sync.link_rows import failed_sends_make_due
 from bms.xero.sync.log import SyncLog, SyncOutcome
 from bms.xero.sync.push import Refusal, push
 
@@ -58,8 +59,7 @@ def refunds_due_for_send(tenant: XeroTenant) -> QuerySet[Refund]:
 def refunds_make_due(*, tenant_id: int, refund_ids: list[int]) -> list[int]:
     """Re-send failed records: these refunds' failed sends become due again, under a fresh key (Xero
     caches a refusal by key); their credit notes, whose push sends them."""
-    RefundSendLink.objects.filter(tenant_id=tenant_id, refund_id__in=refund_ids, status=LinkStatus.FAILED).update(
-        status=LinkStatus.PENDING, key_epoch=F("key_epoch") + 1)
+    failed_sends_make_due(RefundSendLink, tenant_id=tenant_id, refund_id__in=refund_ids)
     return sorted(set(Refund.objects.filter(pk__in=refund_ids).values_list("credit_note_id", flat=True)))
 
 

@@ -1,10 +1,13 @@
-"""Settling many link rows at once: one UPDATE statement with many parameter sets."""
+"""Link rows in bulk: settling many at once (one UPDATE, many parameter sets), and making failed ones due again."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import connection, models, transaction
+from django.db.models import F
+
+from bms.xero.models import LinkStatus, SyncLink
 
 
 def link_rows_update(model: type[models.Model], rows: list[tuple[int, dict[str, Any]]]) -> None:
@@ -25,6 +28,13 @@ def link_rows_update(model: type[models.Model], rows: list[tuple[int, dict[str, 
               for pk, values in rows]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+def failed_sends_make_due(link_model: type[SyncLink], *, tenant_id: int, **records: Any) -> None:
+    """These records' failed sends become due again, under a fresh key (Xero caches a refusal by key):
+    what a sync button and Re-send failed records do; the schedule never sends a failed one again."""
+    link_model._default_manager.filter(tenant_id=tenant_id, status=LinkStatus.FAILED, **records).update(
+        status=LinkStatus.PENDING, key_epoch=F("key_epoch") + 1)
 
 
 def _column_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
