@@ -50,6 +50,9 @@ class CreditNotePush(SalesDocumentPush[CreditNote, XeroCreditNote]):
                  credit_notes: list[CreditNote], tracking: TrackingCheck | None = None):
         super().__init__(tenant=tenant, client=client, log=log, chart=chart, documents=credit_notes,
                          tracking=tracking)
+        # Credit note's Xero id → the AllocationIDs Xero's answer showed on it: what its allocations sent
+        # next in the run know it held before them, without reading it again (credit_allocations.py).
+        self.allocations_held: dict[str, set[str]] = {}
 
     def lookup(self, records: list[CreditNote]) -> dict[int, XeroCreditNote | Refusal]:
         found: dict[int, XeroCreditNote | Refusal] = {}
@@ -99,6 +102,9 @@ class CreditNotePush(SalesDocumentPush[CreditNote, XeroCreditNote]):
         if result is None:
             return {"xero_number": link.xero_number or record.display_number}
         fields = self.written_fields(record, link, result, result.credit_note_number)
+        if result.credit_note_id and result.allocations is not None:
+            self.allocations_held[result.credit_note_id] = {
+                found.allocation_id for found in result.live_allocations if found.allocation_id}
         if self.cancelled(record):
             return fields
         fields.update(xero_total=result.total, xero_remaining_credit=result.remaining_credit)
@@ -121,16 +127,16 @@ def credit_notes_push(*, tenant: XeroTenant, credit_notes: Iterable[CreditNote],
     removed = credit_allocations_push(tenant=tenant, client=client, log=log, removals=True)
     try:
         records = credit_notes_for_push(CreditNote.objects.filter(pk__in=ids))
-        outcome = SyncOutcome()
+        outcome, held = SyncOutcome(), {}
         if records:
             sync_missing_contacts(tenant, records, client, log)
             contact_statuses_refresh(tenant=tenant, client=client, customer_ids={c.customer_id for c in records},
                                      log=log)
             adapter = CreditNotePush(tenant=tenant, client=client, log=log, chart=chart, credit_notes=records)
-            outcome = push(adapter, records)
+            outcome, held = push(adapter, records), adapter.allocations_held
     finally:
         chart.close()
-    sent = credit_allocations_push(tenant=tenant, client=client, log=log, removals=False)
+    sent = credit_allocations_push(tenant=tenant, client=client, log=log, removals=False, held=held)
     for what, allocations in (("removed", removed), ("sent", sent)):
         if not allocations.is_empty:
             log.info(f"Allocations {what}: {allocations.summary()}.")
