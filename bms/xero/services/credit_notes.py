@@ -29,7 +29,7 @@ from bms.xero.payloads import credit_note_payload, credit_note_void
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.contact_status import contact_statuses_refresh
 from bms.xero.services.credit_allocations import credit_allocations_push
-from bms.xero.services.go_live import CAUSE_BEFORE_GO_LIVE
+from bms.xero.services.go_live import credit_note_go_live_verdict
 from bms.xero.services.refunds_push import refunds_send
 from bms.xero.services.sales_push import SalesDocumentPush, sync_missing_contacts
 from bms.xero.services.tracking_check import TrackingCheck
@@ -68,14 +68,9 @@ class CreditNotePush(SalesDocumentPush[CreditNote, XeroCreditNote]):
         return record.status == CreditNoteStatus.CANCELLED
 
     def check_go_live(self, record: CreditNote, link: SyncLink) -> Verdict | None:
-        go_live_on = self.go_live.get(record.entity_id)
-        invoice = record.invoice
-        if not link.xero_id and go_live_on is not None and invoice is not None and invoice.issued_on < go_live_on:
-            return Verdict.skip(
-                f"Before go-live — not sent: it credits invoice {invoice.display_number}, dated "
-                f"{invoice.issued_on:%d/%m/%Y}, before {go_live_on:%d/%m/%Y}, the date this entity sends documents "
-                "from; that invoice is not in Xero. The credit note stays in BMS as history.", CAUSE_BEFORE_GO_LIVE)
-        return super().check_go_live(record, link)
+        if link.xero_id:  # one Xero already holds (e.g. a void to send) is never held back by the date
+            return None
+        return credit_note_go_live_verdict(record, self.go_live.get(record.entity_id))
 
     def check_customer(self, record: CreditNote, link: SyncLink) -> Verdict | None:
         return None if self.cancelled(record) else super().check_customer(record, link)
