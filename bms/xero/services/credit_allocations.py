@@ -257,13 +257,16 @@ class _AllocationRun:
 
 
 def credit_allocations_push(*, tenant: XeroTenant, client: XeroAccountingClient, log: SyncLog, removals: bool,
-                            include_failed: bool = False) -> SyncOutcome:
-    """Send the due allocations (`removals=False`) or remove the reversed ones (`removals=True`)."""
+                            include_failed: bool = False, held: dict[str, set[str]] | None = None) -> SyncOutcome:
+    """Send the due allocations (`removals=False`) or remove the reversed ones (`removals=True`).
+    `held`: the AllocationIDs on credit notes as Xero's answer to their write in this run showed them
+    (the others are read before their first allocation is sent)."""
     due = allocations_due(tenant, include_failed=include_failed).filter(reversed_at__isnull=not removals)
     allocations = list(due.select_related("credit_note__entity", "invoice__entity"))
     if not allocations:
         return SyncOutcome()
     run = _AllocationRun(tenant=tenant, client=client, log=log, allocations=allocations)
+    run.held_by_note.update({note_id: set(ids) for note_id, ids in (held or {}).items()})
     for allocation in allocations:
         (run.remove if removals else run.send)(allocation)
     return run.outcome

@@ -29,7 +29,7 @@ from bms.xero.payloads import credit_note_payload, credit_note_void
 from bms.xero.services.chart_check import ChartCheck
 from bms.xero.services.contact_status import contact_statuses_refresh
 from bms.xero.services.credit_allocations import credit_allocations_push
-from bms.xero.services.go_live import CAUSE_BEFORE_GO_LIVE
+from bms.xero.services.go_live import credit_note_go_live_verdict
 from bms.xero.services.refunds_push import refunds_send
 from bms.xero.services.sales_push import SalesDocumentPush, sync_missing_contacts
 from bms.xero.services.tracking_check import TrackingCheck
@@ -50,6 +50,9 @@ class CreditNotePush(SalesDocumentPush[CreditNote, XeroCreditNote]):
                  credit_notes: list[CreditNote], tracking: TrackingCheck | None = None):
         super().__init__(tenant=tenant, client=client, log=log, chart=chart, documents=credit_notes,
                          tracking=tracking)
+        # Credit note's Xero id → the AllocationIDs Xero's answer showed on it: what its allocations sent
+        # next in the run know it held before them, without reading it again (credit_allocations.py).
+        self.allocations_held: dict[str, set[str]] = {}
 
     def lookup(self, records: list[CreditNote]) -> dict[int, XeroCreditNote | Refusal]:
         found: dict[int, XeroCreditNote | Refusal] = {}
@@ -65,14 +68,9 @@ class CreditNotePush(SalesDocumentPush[CreditNote, XeroCreditNote]):
         return record.status == CreditNoteStatus.CANCELLED
 
     def check_go_live(self, record: CreditNote, link: SyncLink) -> Verdict | None:
-        go_live_on = self.go_live.get(record.entity_id)
-        invoice = record.invoice
-        if not link.xero_id and go_live_on is not None and invoice is not None and invoice.issued_on < go_live_on:
-            return Verdict.skip(
-                f"Before go-live — not sent: it credits invoice {invoice.display_number}, dated "
-                f"{invoice.issued_on:%d/%m/%Y}, before {go_live_on:%d/%m/%Y}, the date this entity sends documents "
-                "from; that invoice is not in Xero. The credit note stays in BMS as history.", CAUSE_BEFORE_GO_LIVE)
-        return super().check_go_live(record, link)
+        if link.xero_id:  # one Xero already holds (e.g. a void to send) is never held back by the date
+            return None
+        return credit_note_go_live_verdict(record, self.go_live.get(record.entity_id))
 
     def check_customer(self, record: CreditNote, link: SyncLink) -> Verdict | None:
         return None if self.cancelled(record) else super().check_customer(record, link)
@@ -99,6 +97,9 @@ class CreditNotePush(SalesDocumentPush[CreditNote, XeroCreditNote]):
         if result is None:
             return {"xero_number": link.xero_number or record.display_number}
         fields = self.written_fields(record, link, result, result.credit_note_number)
+        if result.credit_note_id and result.allocations is not None:
+            self.allocations_held[result.credit_note_id] = {
+                found.allocation_id for found in result.live_allocations if found.allocation_id}
         if self.cancelled(record):
             return fields
         fields.update(xero_total=result.total, xero_remaining_credit=result.remaining_credit)
@@ -121,16 +122,16 @@ def credit_notes_push(*, tenant: XeroTenant, credit_notes: Iterable[CreditNote],
     removed = credit_allocations_push(tenant=tenant, client=client, log=log, removals=True)
     try:
         records = credit_notes_for_push(CreditNote.objects.filter(pk__in=ids))
-        outcome = SyncOutcome()
+        outcome, held = SyncOutcome(), {}
         if records:
             sync_missing_contacts(tenant, records, client, log)
             contact_statuses_refresh(tenant=tenant, client=client, customer_ids={c.customer_id for c in records},
                                      log=log)
             adapter = CreditNotePush(tenant=tenant, client=client, log=log, chart=chart, credit_notes=records)
-            outcome = push(adapter, records)
+            outcome, held = push(adapter, records), adapter.allocations_held
     finally:
         chart.close()
-    sent = credit_allocations_push(tenant=tenant, client=client, log=log, removals=False)
+    sent = credit_allocations_push(tenant=tenant, client=client, log=log, removals=False, held=held)
     for what, allocations in (("removed", removed), ("sent", sent)):
         if not allocations.is_empty:
             log.info(f"Allocations {what}: {allocations.summary()}.")

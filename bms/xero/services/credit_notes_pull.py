@@ -127,6 +127,10 @@ def _apply(tenant: XeroTenant, note: XeroCreditNote, outcome: SyncOutcome, log: 
             credit_note.refresh_from_db()
         seen_in_xero(link, note)
     touched |= _allocations_added(tenant, note, credit_note, invoices, outcome, now)
+    credited = _credited(note, invoices)
+    if link is not None and credit_note.source == CreditSource.XERO and note.status in ("AUTHORISED", "PAID") \
+            and note.live_allocations and credited != credit_note.invoice:
+        credit_note_as_in_xero(note, credited, credit_note)  # its credit now goes elsewhere, or to several
     _refunds(tenant, note, credit_note, outcome, now, removed=False)
     return touched
 

@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
+from bms.billing.models import CreditNote
 from bms.core.tz import trading_day
 from bms.entities.models import Entity
 from bms.entities.selectors import entity_time_zone
@@ -52,6 +53,18 @@ def go_live_verdict(*, go_live_on: date | None, dated: date) -> Verdict | None:
     return Verdict.skip(
         f"Before go-live — not sent: dated {dated:%d/%m/%Y}, before {go_live_on:%d/%m/%Y}, the date this entity "
         "sends documents from. It stays in BMS as history.", CAUSE_BEFORE_GO_LIVE)
+
+
+def credit_note_go_live_verdict(credit_note: CreditNote, go_live_on: date | None) -> Verdict | None:
+    """A credit note is history when it, or the invoice it credits, is dated before go-live: that
+    invoice is not in Xero, so there is nothing there for the credit to correct."""
+    invoice = credit_note.invoice
+    if go_live_on is not None and invoice is not None and invoice.issued_on < go_live_on:
+        return Verdict.skip(
+            f"Before go-live — not sent: it credits invoice {invoice.display_number}, dated "
+            f"{invoice.issued_on:%d/%m/%Y}, before {go_live_on:%d/%m/%Y}, the date this entity sends documents "
+            "from; that invoice is not in Xero. The credit note stays in BMS as history.", CAUSE_BEFORE_GO_LIVE)
+    return go_live_verdict(go_live_on=go_live_on, dated=credit_note.issued_on)
 
 
 def zero_rate_verdict(*, tenant: XeroTenant, has_untaxed_lines: bool) -> Verdict | None:

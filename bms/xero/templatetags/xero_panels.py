@@ -38,6 +38,7 @@ from bms.xero.selectors import (
     entity_xero_statuses,
     tenants_in_use,
 )
+from bms.xero.services.go_live import credit_note_go_live_verdict, go_live_dates, go_live_verdict
 from bms.xero.services.tracking_status import (
     categories_as_read,
     entity_tracking_state,
@@ -104,6 +105,19 @@ def _connection_problems(tenants: Sequence[XeroTenant | None], model: type[SyncL
     return problems
 
 
+def _before_go_live(record: Invoice | CreditNote, target: XeroTenant | None, rows: Sequence[SyncLink]) -> str:
+    """Why a released document no push has looked at yet will never be sent: dated before go-live.
+    The push's own check, so the panel says what the push will say instead of "the next push sends it"."""
+    if rows or target is None or not record.is_released:
+        return ""
+    go_live_on = go_live_dates(entity_ids=[record.entity_id])[record.entity_id]
+    if isinstance(record, CreditNote):
+        verdict = credit_note_go_live_verdict(record, go_live_on)
+    else:
+        verdict = go_live_verdict(go_live_on=go_live_on, dated=record.issued_on)
+    return verdict.message.removeprefix("Before go-live — not sent: ") if verdict else ""
+
+
 def _record_links(record: Model) -> dict[str, Any]:
     if isinstance(record, Entity):
         status = entity_xero_status(record)
@@ -119,6 +133,7 @@ def _record_links(record: Model) -> dict[str, Any]:
                             .order_by("tenant__name"))
         target = entity_tenant(record.entity)
         return {"links": _panel_links(invoice_rows, view_in_xero.invoice_url), "has_target": target is not None,
+                "before_go_live": _before_go_live(record, target, invoice_rows),
                 "connection_problems": _connection_problems(
                     [target, *(row.tenant for row in invoice_rows)], InvoiceLink) if record.is_released else []}
     if isinstance(record, CreditNote):
@@ -126,6 +141,7 @@ def _record_links(record: Model) -> dict[str, Any]:
                            .order_by("tenant__name"))
         target = entity_tenant(record.entity)
         return {"links": _panel_links(credit_rows, view_in_xero.credit_note_url), "has_target": target is not None,
+                "before_go_live": _before_go_live(record, target, credit_rows),
                 "connection_problems": _connection_problems(
                     [target, *(row.tenant for row in credit_rows)], CreditNoteLink) if record.is_released else []}
     if isinstance(record, CostOfSalesJournal):

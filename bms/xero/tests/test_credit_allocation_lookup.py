@@ -26,7 +26,7 @@ from bms.xero.services.credit_allocations import CAUSE_AMBIGUOUS
 from bms.xero.services.payments import payments_pull
 from bms.xero.sync.log import CollectingLog
 from bms.xero.tests.conftest import xero_client
-from bms.xero.tests.test_credit_notes_push import push_all, worked_invoice, xero_credit_notes
+from bms.xero.tests.test_credit_notes_push import part_return, push_all, worked_invoice, xero_credit_notes
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -135,3 +135,18 @@ def test_one_bms_cannot_tell_from_the_persons_is_held_with_what_to_do_and_taken_
     assert XeroAttempt.objects.filter(operation="createCreditNoteAllocation").count() == 1
     assert _due_and_credit(sandbox, connected, invoice, note) == ((D("1002.37"), D("1002.37")),
                                                                    (D("150.00"), D("150.00")))
+
+
+def test_a_credit_note_and_its_allocation_sent_in_one_run_read_nothing_back_from_xero(
+        connected, sandbox, au_entity):
+    """What the credit note held before its allocation went is Xero's answer to its own write: no read."""
+    invoice = worked_invoice(au_entity, f.customer(code="C0192", name="One Run Pty Ltd"))
+    push_all(connected, invoices=[invoice])
+    note = part_return(invoice)
+
+    push_all(connected, credit_notes=[note])
+
+    link = CreditAllocationLink.objects.get(allocation__credit_note=note)
+    assert (link.status, link.allocations_before) == (LinkStatus.SYNCED, [])
+    assert XeroAttempt.objects.filter(operation="createCreditNoteAllocation").count() == 1
+    assert not XeroAttempt.objects.filter(operation="getCreditNote").exists()

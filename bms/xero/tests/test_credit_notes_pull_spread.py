@@ -1,6 +1,7 @@
 """A credit note made in Xero whose credit is allocated across two BMS invoices (issue 19), over HTTP:
 Xero has no "invoice it credits", so BMS records it as a credit for the customer with both
-allocations, not as the first invoice's credit note."""
+allocations, not as the first invoice's credit note (nor keeps it as the first's once the second
+is allocated)."""
 
 from datetime import date
 from decimal import Decimal
@@ -30,10 +31,15 @@ def test_a_credit_note_made_in_xero_across_two_bms_invoices_is_the_customers_cre
         Contact={"ContactID": ContactLink.objects.get(tenant=connected, customer=customer).xero_id},
         LineAmountTypes="Exclusive", LineItems=[{"Description": "Volume rebate", "Quantity": 1, "UnitAmount": 300,
                                                  "AccountCode": "41110", "TaxType": "EXEMPTOUTPUT"}])
-    for invoice, amount in ((first, "100.00"), (second, "150.00")):
+
+    def allocate(invoice, amount):
         sandbox.allocate_in_xero(tenant_id, made["CreditNoteID"], invoice_id=InvoiceLink.objects.get(
             invoice=invoice).xero_id, amount=amount, date="2026-04-22")
 
+    allocate(first, "100.00")
+    _pull(connected)
+    assert CreditNote.objects.get(source=CreditSource.XERO).invoice_id == first.pk  # its credit goes to one invoice
+    allocate(second, "150.00")  # and now to a second one too
     _pull(connected)
     _pull(connected, from_start=True)  # overlapping pulls: still one of each
 

@@ -128,6 +128,13 @@ def test_a_credit_note_for_an_invoice_dated_before_go_live_is_never_sent_and_say
     connect(admin_client, au_entity, connected, go_live_on="2026-04-01")
     history = worked_invoice(au_entity, f.customer(), day=date(2026, 3, 20))
     note = part_return(history, day=date(2026, 4, 5))  # dated after go-live, but its invoice is not in Xero
+    # Before any push has looked at them, the panels already say what the push will do, not "waiting".
+    page = html.unescape(finance_client.get(reverse("billing:credit_note_detail", args=[note.pk])).content.decode())
+    assert f"Before go-live — not sent: it credits invoice {history.display_number}, dated 20/03/2026" in page
+    assert "Waiting to be sent" not in page
+    page = html.unescape(finance_client.get(reverse("billing:invoice_detail", args=[history.pk])).content.decode())
+    assert "Before go-live — not sent: dated 20/03/2026, before 01/04/2026" in page
+    assert "Not synced yet" not in page
 
     outcome, _ = push_all(connected, credit_notes=list(credit_notes_due_for_push(connected)))
 
