@@ -102,6 +102,8 @@ class AllocateForm(forms.Form):
     allocated_on = DateInRangeField(label="Date")
 
     def __init__(self, *args, credit_note: CreditNote, **kwargs):
+        # Its own ids: the refund form on the same page has an Amount too, and a label must find its field.
+        kwargs.setdefault("auto_id", "id_allocate_%s")
         super().__init__(*args, **kwargs)
         # Offered: what the service would accept. A refused choice still gets the service's reason.
         self.fields["invoice"].queryset = Invoice.objects.filter(
@@ -116,3 +118,7 @@ class RefundForm(forms.Form):
     amount = MoneyField("Amount")
     paid_on = DateInRangeField(label="Paid on")
     reference = forms.CharField(max_length=255, required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_refund_%s")
+        super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
 """Billing → Credit Notes and the credit actions on an invoice's page, as a finance user uses them."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -103,6 +104,10 @@ def test_a_return_after_payment_is_refunded_from_its_page(finance_client, invoic
         invoice=invoice, lines=[(invoice.lines.last(), D("10"))], issued_on=date(2026, 4, 30)))
     page = finance_client.get(reverse("billing:credit_note_detail", args=[credit_note.pk])).content.decode()
     assert "Refund the credit" in page
+    # Allocate and Refund both have an Amount: each label must lead to its own field.
+    ids = re.findall(r'\bid="(id_[^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert 'for="id_refund_amount"' in page and 'for="id_allocate_amount"' in page
     finance_client.post(reverse("billing:refund_record", args=[credit_note.pk]),
                         {"amount": "123.45", "paid_on": "2026-05-01", "reference": "EFT 991"})
     credit_note.refresh_from_db()
