@@ -100,6 +100,17 @@ def invoice_quantities_left(*, invoice: Invoice) -> dict[int, Decimal]:
     return {line.pk: line.quantity - Decimal(str(credited.get(line.pk) or 0)) for line in invoice.lines.all()}
 
 
+def invoice_fully_credited(*, invoice: Invoice) -> bool:
+    """Nothing of it is left to credit: every line credited in full, or its standing credit notes (an
+    amount credited too) already come to its total. Its page then offers no Credit Note nor Correct
+    this invoice, which the service would refuse."""
+    if all(left <= 0 for left in invoice_quantities_left(invoice=invoice).values()):
+        return True
+    credited = (CreditNote.objects.filter(invoice=invoice).exclude(status=CreditNoteStatus.CANCELLED)
+                .aggregate(total=Sum("total_amount"))["total"])
+    return credited is not None and credited >= invoice.total_amount
+
+
 def credit_notes_released() -> QuerySet[CreditNote]:
     """Released, processed or completed: the credit notes eligible for Xero (made in BMS)."""
     return CreditNote.objects.filter(status__in=RELEASED, source="bms")

@@ -23,7 +23,7 @@ from bms.billing.selectors import (
     invoice_payments,
     invoices_list,
 )
-from bms.billing.selectors_credit import invoice_credit_allocations, invoice_credit_notes
+from bms.billing.selectors_credit import invoice_credit_allocations, invoice_credit_notes, invoice_fully_credited
 from bms.billing.services import (
     InvoiceLineData,
     invoice_approve,
@@ -123,6 +123,7 @@ def invoice_detail(request, pk: int):
         "may_cancel": invoice_can_become(invoice=invoice, status=InvoiceStatus.CANCELLED),
         # Credit notes and corrections (views_credit.py): a released invoice is never edited.
         "may_credit": invoice.is_released,
+        "fully_credited": invoice.is_released and invoice_fully_credited(invoice=invoice),
         "credit_notes": invoice_credit_notes(invoice=invoice),
         "credit_allocations": invoice_credit_allocations(invoice=invoice),
     }

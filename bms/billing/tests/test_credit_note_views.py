@@ -8,7 +8,12 @@ import pytest
 from django.urls import reverse
 
 from bms.billing.models import CreditNote, CreditNoteStatus, Invoice, InvoiceStatus
-from bms.billing.services import credit_note_create_from_invoice, credit_note_release, payment_record
+from bms.billing.services import (
+    credit_note_cancel,
+    credit_note_create_from_invoice,
+    credit_note_release,
+    payment_record,
+)
 from bms.preferences.models import GeneralSettings, IntegrationPackage
 from bms.testing import factories as f
 
@@ -122,6 +127,34 @@ def test_correct_this_invoice_makes_both_documents_and_opens_the_new_draft(finan
     assert response["Location"] == reverse("billing:invoice_detail", args=[draft.pk])
     assert CreditNote.objects.get().total_amount == draft.total_amount == D("948.45")
     assert Invoice.objects.get(pk=invoice.pk).balance_amount == D("0.00")
+
+
+def _credit_buttons(client, invoice) -> tuple[bool, bool, bool]:
+    """(Credit Note shown, Correct this invoice shown, the fully-credited line shown) on its page."""
+    page = client.get(reverse("billing:invoice_detail", args=[invoice.pk])).content.decode()
+    credit = f'href="{reverse("billing:credit_note_from_invoice", args=[invoice.pk])}"' in page
+    return credit, "Correct this invoice" in page, "nothing is left to credit" in page
+
+
+@pytest.mark.parametrize("how", ["whole", "amount"])
+def test_a_fully_credited_invoice_offers_no_credit_note_nor_correction(finance_client, invoice, how):
+    assert _credit_buttons(finance_client, invoice) == (True, True, False)
+    note = credit_note_create_from_invoice(invoice=invoice, issued_on=date(2026, 4, 30),
+                                           **({"amount": D("948.45")} if how == "amount" else {}))
+    # A draft takes its share too: nothing is left, so neither button is offered.
+    assert _credit_buttons(finance_client, invoice) == (False, False, True)
+    # The service still refuses a correction posted anyway, and says why.
+    response = finance_client.post(reverse("billing:invoice_correct", args=[invoice.pk]), follow=True)
+    assert ("already fully credited" if how == "whole" else "not yet credited") in response.content.decode()
+    assert CreditNote.objects.count() == 1 and Invoice.objects.filter(status=InvoiceStatus.DRAFT).count() == 0
+    credit_note_cancel(credit_note=note)  # a cancelled credit note gives it back
+    assert _credit_buttons(finance_client, invoice) == (True, True, False)
+
+
+def test_a_part_credited_invoice_still_offers_both(finance_client, invoice):
+    credit_note_create_from_invoice(invoice=invoice, lines=[(invoice.lines.first(), D("3"))],
+                                    issued_on=date(2026, 4, 30))
+    assert _credit_buttons(finance_client, invoice) == (True, True, False)
 
 
 def test_the_list_filters_and_finds_by_number_or_invoice(finance_client, invoice):
