@@ -16,7 +16,14 @@ from cryptography.fernet import Fernet
 from django.test import Client
 
 from bms.billing.models import CreditNote, CreditSource, Invoice, InvoiceStatus, Payment
-from bms.billing.services import credit_note_create_from_invoice, credit_note_release
+from bms.billing.services import (
+    CreditNoteLineData,
+    credit_allocate,
+    credit_note_create_from_invoice,
+    credit_note_create_standalone,
+    credit_note_release,
+    refund_record,
+)
 from bms.cogs.models import CostOfSalesJournal
 from bms.core.testing import persona
 from bms.xero.models import ContactLink, CreditNoteLink, InvoiceLink, JournalLink, LinkStatus
@@ -112,9 +119,19 @@ def first_day(world: FirstDay, sandbox, *, with_no_tax_lines: bool) -> None:
 
 def credits(world: FirstDay, sandbox) -> None:
     """Issue 19: a return credited in BMS by amount (110.00 tax inclusive, spread over a GST line and a
-    GST-free one), released and so allocated; and a credit of 22.00 made and allocated in Xero."""
+    GST-free one), released and so allocated; a goodwill credit of 55.00 for the customer, 20.00 of it
+    allocated to an invoice and 15.00 refunded in BMS before it reached Xero; and a credit of 22.00
+    made and allocated in Xero."""
     credit_note_release(credit_note=credit_note_create_from_invoice(invoice=world.refreshed("mixed_rate"),
                                                                     amount=D("110.00")))
+    inclusive = world.refreshed("inclusive")
+    gst_line = inclusive.lines.select_related("account", "tax_rate").first()
+    goodwill = credit_note_release(credit_note=credit_note_create_standalone(
+        entity=inclusive.entity, customer=inclusive.customer, issued_on=START.date(), currency=inclusive.currency,
+        reference="Goodwill: late delivery",
+        lines=[CreditNoteLineData("Late delivery", D("1"), D("50.00"), gst_line.account, gst_line.tax_rate)]))
+    credit_allocate(credit_note=goodwill, invoice=inclusive, amount=D("20.00"), on=START.date())
+    refund_record(credit_note=goodwill, amount=D("15.00"), paid_on=START.date(), reference="EFT 77")
     melbourne = world.refreshed("melbourne")
     au, line = world.tenant_id("AU"), melbourne.lines.select_related("account", "tax_rate").first()
     contact = ContactLink.objects.get(tenant__xero_tenant_id=au, customer=melbourne.customer).xero_id
@@ -184,6 +201,16 @@ def test_after_the_first_day_the_books_agree_except_what_was_left_on_purpose_and
     au_notes = world.xero.org(world.tenant_id("AU")).get("credit_notes", [])
     numbers = [n["CreditNoteNumber"] for n in au_notes]
     assert len(numbers) == len(set(numbers)) and {sent.display_number, "CN-X-0001"} <= set(numbers)  # once each
+    # The goodwill credit: 55.00 in both, 20.00 allocated and 15.00 refunded in both, 20.00 left in both.
+    goodwill = CreditNote.objects.get(reference="Goodwill: late delivery")
+    in_xero = next(n for n in au_notes if n["CreditNoteNumber"] == goodwill.display_number)
+    assert (goodwill.total_amount, goodwill.remaining_credit) == (D("55.00"), D("20.00"))
+    assert (D(str(in_xero["Total"])), D(str(in_xero["RemainingCredit"]))) == (D("55.00"), D("20.00"))
+    refunds = [p for p in world.xero.payments(world.tenant_id("AU")) if p.get("PaymentType") == "ARCREDITPAYMENT"]
+    assert [D(str(p["Amount"])) for p in refunds] == [D("15.00")]  # sent once, pulled back as the same one
+    assert goodwill.refunds.count() == 1
+    inclusive = world.refreshed("inclusive")
+    assert inclusive.balance_amount == inclusive.total_amount - D("20.00")
     # The demo's credit note for an invoice before go-live is history: kept in BMS, never sent.
     assert CreditNoteLink.objects.filter(status=LinkStatus.BEFORE_GO_LIVE, xero_id=None).exists()
 
@@ -227,7 +254,7 @@ def assert_settled_history_kept(world: FirstDay) -> None:
         xero = world.xero.invoice(tenant_id, invoice.display_number)
         assert (xero["Status"], books.money(xero["AmountDue"])) == ("PAID", D("0.00")), invoice.display_number
         paid = sorted(books.money(p["Amount"]) for p in world.xero.payments(tenant_id)
-                      if p["Invoice"]["InvoiceID"] == xero["InvoiceID"] and p["Status"] == "AUTHORISED")
+                      if (p.get("Invoice") or {}).get("InvoiceID") == xero["InvoiceID"] and p["Status"] == "AUTHORISED")
         assert paid == sorted(p.amount for p in invoice.payments.all()), invoice.display_number
     for invoice in before:  # history: in BMS only
         assert invoice.display_number not in world.xero.invoices(world.tenant_id(invoice.entity.code))
