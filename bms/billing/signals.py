@@ -10,6 +10,11 @@ a change that rolled back:
 - `credit_allocated(allocation_id, credit_note_id, invoice_id, source)` and
   `credit_allocation_reversed(…same…)`: credit applied to an invoice, or taken off it again.
   `source` is "bms" or "xero": what came from Xero must not be sent back to it.
+
+One is a question, asked inside the transaction before credit made in BMS is applied:
+
+- `credit_allocation_check(credit_note, invoice)`: each receiver returns why the accounting system
+  could never hold this allocation (a sentence to show), or None; the first reason refuses it.
 """
 
 from django.dispatch import Signal
@@ -19,3 +24,4 @@ credit_note_released = Signal()
 credit_note_cancelled = Signal()
 credit_allocated = Signal()
 credit_allocation_reversed = Signal()
+credit_allocation_check = Signal()

@@ -37,6 +37,7 @@ class XeroConfig(AppConfig):
             "xero.tracking_option_created": "Tracking option created in Xero",
             "xero.reconciliation_repaired": "Reconciliation repair",
         })
-        from bms.xero.services.invoice_changes import connect_signals
+        from bms.xero.services import credit_history, invoice_changes
 
-        connect_signals()
+        invoice_changes.connect_signals()
+        credit_history.connect_signals()

@@ -24,7 +24,7 @@ from bms.billing.models import (
 )
 from bms.billing.services.invoices import _places
 from bms.billing.services.payments import _settle as _settle_invoice
-from bms.billing.signals import credit_allocated, credit_allocation_reversed
+from bms.billing.signals import credit_allocated, credit_allocation_check, credit_allocation_reversed
 from bms.core.audit import audit_record
 from bms.core.dates import refuse_out_of_range
 from bms.core.errors import DomainError, InvalidTransitionError
@@ -106,6 +106,10 @@ def _refuse_allocation(credit_note: CreditNote, invoice: Invoice, amount: Decima
     if on < credit_note.issued_on or on < invoice.issued_on:
         raise DomainError(f"Credit can't be allocated before both documents exist: date it on or after "
                           f"{max(credit_note.issued_on, invoice.issued_on):%d/%m/%Y}.", field="allocated_on")
+    for _receiver, reason in credit_allocation_check.send(sender=CreditAllocation, credit_note=credit_note,
+                                                          invoice=invoice):
+        if reason:
+            raise DomainError(reason, field="invoice")
 
 
 def allocate_locked(*, credit_note: CreditNote, invoice: Invoice, amount: Decimal, on: date, source: str,
