@@ -96,8 +96,9 @@ def test_a_lost_answer_beside_a_same_day_same_amount_allocation_made_by_hand_lea
     assert _due_and_credit(sandbox, connected, invoice, note) == ((D("902.37"), D("902.37")), (D("50.00"), D("50.00")))
 
 
-def test_one_bms_cannot_tell_from_the_persons_is_held_with_what_to_do_and_taken_once_the_person_removes_theirs(
-        connected, sandbox, au_entity):
+def held_allocation(connected, sandbox, au_entity) -> tuple[Invoice, CreditNote, str, CreditAllocation, CollectingLog]:
+    """BMS's allocation, sent before the link kept a list of what the credit note held, beside a
+    person's of the same amount on the same day; pushed and pulled: held (the log of that push)."""
     invoice, note, by_hand, ours = _same_allocation_twice(connected, sandbox, au_entity)
     # As a worker stopped after the send left it: Xero holds BMS's allocation, BMS never heard back,
     # and the link kept no list of what the credit note held (a link of the release before this one).
@@ -115,6 +116,12 @@ def test_one_bms_cannot_tell_from_the_persons_is_held_with_what_to_do_and_taken_
 
     _outcome, log = push_all(connected, credit_notes=[note])
     _pull(connected)
+    return invoice, note, by_hand, ours, log
+
+
+def test_one_bms_cannot_tell_from_the_persons_is_held_with_what_to_do_and_taken_once_the_person_removes_theirs(
+        connected, sandbox, au_entity):
+    invoice, note, by_hand, ours, log = held_allocation(connected, sandbox, au_entity)
 
     link = CreditAllocationLink.objects.get(allocation=ours)
     assert (link.status, link.xero_id, link.error_cause) == (LinkStatus.UNCERTAIN, None, CAUSE_AMBIGUOUS)
