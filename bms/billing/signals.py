@@ -15,6 +15,8 @@ One is a question, asked inside the transaction before credit made in BMS is app
 
 - `credit_allocation_check(credit_note, invoice)`: each receiver returns why the accounting system
   could never hold this allocation (a sentence to show), or None; the first reason refuses it.
+- `refund_reverse_check(refund)`: likewise before a refund is reversed in BMS: a reason when the
+  accounting system holds the refund (it is deleted there, and comes back reversed with the pull).
 """
 
 from django.dispatch import Signal
@@ -25,3 +27,4 @@ credit_note_cancelled = Signal()
 credit_allocated = Signal()
 credit_allocation_reversed = Signal()
 credit_allocation_check = Signal()
+refund_reverse_check = Signal()

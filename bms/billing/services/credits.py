@@ -24,7 +24,12 @@ from bms.billing.models import (
 )
 from bms.billing.services.invoices import _places
 from bms.billing.services.payments import _settle as _settle_invoice
-from bms.billing.signals import credit_allocated, credit_allocation_check, credit_allocation_reversed
+from bms.billing.signals import (
+    credit_allocated,
+    credit_allocation_check,
+    credit_allocation_reversed,
+    refund_reverse_check,
+)
 from bms.core.audit import audit_record
 from bms.core.dates import refuse_out_of_range
 from bms.core.errors import DomainError, InvalidTransitionError
@@ -219,14 +224,20 @@ def refund_record(*, credit_note: CreditNote, amount: Decimal, paid_on: date, re
     return refund
 
 
-def refund_reverse(*, refund: Refund, actor=None, now: datetime | None = None) -> Refund:
-    """Undo a refund (deleted in Xero, or entered by mistake): the credit is the customer's again."""
+def refund_reverse(*, refund: Refund, actor=None, now: datetime | None = None,
+                   source: str = CreditSource.BMS) -> Refund:
+    """Undo a refund (deleted in Xero: source "xero"; or entered by mistake): the credit is the
+    customer's again. Undone in BMS, it is refused while the accounting system holds the refund."""
     now = now or timezone.now()
     with transaction.atomic():
         credit_note = CreditNote.objects.select_for_update().select_related("entity").get(pk=refund.credit_note_id)
         refund = Refund.objects.select_for_update().get(pk=refund.pk)
         if refund.reversed_at is not None:
             return refund
+        if source == CreditSource.BMS:
+            for _receiver, reason in refund_reverse_check.send(sender=Refund, refund=refund):
+                if reason:
+                    raise DomainError(reason)
         refund.reversed_at = now
         refund.save(update_fields=["reversed_at"])
         credit_note.remaining_credit = min(credit_note.total_amount, credit_note.remaining_credit + refund.amount)

@@ -1,17 +1,22 @@
-"""Credit never crosses the go-live line (PRODUCT.md §3.8, §3.9).
+"""What BMS may not change in credit because of what Xero holds (PRODUCT.md §3.8, §3.9).
+
+Credit never crosses the go-live line.
 
 Documents dated before the entity's go-live date are history kept in BMS; the rest are Xero's. An
 allocation between one of each could never reach Xero: Xero does not hold one of its two documents.
 Made in BMS anyway, BMS's invoice (or credit left) would fall and Xero's would not, and the
 reconciliation would show a difference no repair can clear. So BMS refuses it, saying what to do
 instead; billing asks through `credit_allocation_check` (it never imports bms.xero).
+
+A refund Xero holds is Xero's: reversed in BMS only, Xero would still show the money paid back and
+less credit left. It is deleted in Xero, and the pull reverses it in BMS (`refund_reverse_check`).
 """
 
 from __future__ import annotations
 
-from bms.billing.models import CreditNote, Invoice
+from bms.billing.models import CreditNote, Invoice, Refund
 from bms.preferences.selectors import xero_is_active
-from bms.xero.models import CreditNoteLink, InvoiceLink
+from bms.xero.models import CreditNoteLink, InvoiceLink, LinkStatus, RefundLink, RefundSendLink
 from bms.xero.services.go_live import credit_note_go_live_verdict, go_live_dates, go_live_verdict
 
 
@@ -39,7 +44,22 @@ def allocation_refusal(*, credit_note: CreditNote, invoice: Invoice, **_: object
     return None
 
 
+def refund_reverse_refusal(*, refund: Refund, **_: object) -> str | None:
+    if not xero_is_active():
+        return None
+    cn = refund.credit_note.display_number
+    if RefundLink.objects.filter(refund=refund, is_deleted_in_xero=False).exists():
+        return (f"Xero holds this refund of {refund.amount} (a payment on credit note {cn}): delete that payment in "
+                "Xero, and the next pull reverses the refund here. Reversed only in BMS, Xero would still show "
+                "the money paid back.")
+    if RefundSendLink.objects.filter(refund=refund, status__in=[LinkStatus.SENDING, LinkStatus.UNCERTAIN]).exists():
+        return (f"This refund is on its way to Xero with credit note {cn}: once the push has finished, delete it "
+                "in Xero if it was a mistake, and the next pull reverses it here.")
+    return None
+
+
 def connect_signals() -> None:
-    from bms.billing.signals import credit_allocation_check
+    from bms.billing.signals import credit_allocation_check, refund_reverse_check
 
     credit_allocation_check.connect(allocation_refusal, dispatch_uid="xero.credit_history")
+    refund_reverse_check.connect(refund_reverse_refusal, dispatch_uid="xero.refund_held_by_xero")

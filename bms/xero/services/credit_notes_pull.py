@@ -225,7 +225,7 @@ def _refunds(tenant: XeroTenant, note: XeroCreditNote, credit_note: CreditNote, 
     if removed:
         for payment_id, link in known.items():
             if payment_id not in current and not link.is_deleted_in_xero:
-                refund_reverse(refund=link.refund, now=now)
+                refund_reverse(refund=link.refund, now=now, source=CreditSource.XERO)
                 RefundLink.objects.filter(pk=link.pk).update(is_deleted_in_xero=True)
                 outcome.add(UNREFUNDED)
         return

@@ -245,3 +245,26 @@ def test_re_send_failed_records_sends_a_refund_that_failed_for_want_of_an_accoun
     job_run(job_id=resend.pk)
     [sent] = _xero_refunds(sandbox, connected)
     assert (D(str(sent["Amount"])), RefundSendLink.objects.get(refund=refund).status) == (D("40.00"), LinkStatus.SYNCED)
+
+
+def test_a_refund_xero_holds_is_undone_by_deleting_it_in_xero_not_by_reversing_it_in_bms(
+        admin_client, xero_settings, xero_active, au_entity, sandbox):
+    note = goodwill_credit(au_entity, f.customer())
+    refund = _refund(note)
+    tenant = _with_payments_scope(admin_client, au_entity, sandbox)
+    push_all(tenant, credit_notes=[note])
+
+    with pytest.raises(DomainError, match="delete that payment in Xero, and the next pull reverses the refund here"):
+        refund_reverse(refund=refund)
+    page = html.unescape(admin_client.post(reverse("billing:refund_reverse", args=[note.pk, refund.pk]),
+                                           follow=True).content.decode())
+    assert "Xero holds this refund of 40.00" in page
+    assert (Refund.objects.get(pk=refund.pk).reversed_at, CreditNote.objects.get(pk=note.pk).remaining_credit) == (
+        None, D("75.35"))  # both sides still agree
+
+    sandbox.delete_payment(tenant.xero_tenant_id, RefundLink.objects.get(refund=refund).xero_payment_id)
+    _pull(tenant)
+    assert Refund.objects.get(pk=refund.pk).reversed_at is not None
+    xero = xero_credit_notes(sandbox, tenant)[note.display_number]
+    assert (D(str(xero["RemainingCredit"])), CreditNote.objects.get(pk=note.pk).remaining_credit) == (
+        D("115.35"), D("115.35"))
