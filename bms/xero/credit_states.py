@@ -27,9 +27,11 @@ class XeroState:
 
     text: str
     problem: bool = False
+    in_xero: bool = False  # Xero holds it: undone there, not in BMS
 
 
-IN_XERO, WAITING, REMOVED = XeroState("In Xero"), XeroState("Waiting to be sent"), XeroState("Removed in Xero")
+IN_XERO, WAITING, REMOVED = (XeroState("In Xero", in_xero=True), XeroState("Waiting to be sent"),
+                             XeroState("Removed in Xero"))
 
 
 def _sent_state(*, status: str, last_error: str, error_cause: str, reversed_at: datetime | None) -> XeroState:

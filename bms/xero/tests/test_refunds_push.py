@@ -254,6 +254,9 @@ def test_a_refund_xero_holds_is_undone_by_deleting_it_in_xero_not_by_reversing_i
     tenant = _with_payments_scope(admin_client, au_entity, sandbox)
     push_all(tenant, credit_notes=[note])
 
+    detail = html.unescape(admin_client.get(reverse("billing:credit_note_detail", args=[note.pk])).content.decode())
+    assert "Delete it in Xero to undo" in detail  # no Reverse beside it
+    assert reverse("billing:refund_reverse", args=[note.pk, refund.pk]) not in detail
     with pytest.raises(DomainError, match="delete that payment in Xero, and the next pull reverses the refund here"):
         refund_reverse(refund=refund)
     page = html.unescape(admin_client.post(reverse("billing:refund_reverse", args=[note.pk, refund.pk]),
