@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from bms.billing.models import CreditAllocation, CreditNote, CreditSource, Refund
 from bms.xero.models import LinkStatus
 from bms.xero.services.credit_allocations import CAUSE_AMBIGUOUS
+from bms.xero.services.go_live import credit_note_go_live_verdict, go_live_dates
 
 NOT_SENT = "Not sent: reversed in BMS before it reached Xero"
 
@@ -30,6 +31,7 @@ class XeroState:
     in_xero: bool = False  # Xero holds it: undone there, not in BMS
 
 
+BEFORE_GO_LIVE = XeroState(LinkStatus.BEFORE_GO_LIVE.label)
 IN_XERO, WAITING, REMOVED = (XeroState("In Xero", in_xero=True), XeroState("Waiting to be sent"),
                              XeroState("Removed in Xero"))
 
@@ -45,7 +47,7 @@ def _sent_state(*, status: str, last_error: str, error_cause: str, reversed_at: 
     if status == LinkStatus.PARKED:
         return XeroState(last_error or LinkStatus.PARKED.label, problem=True)  # "Waiting: <cause> <fix>"
     if status == LinkStatus.BEFORE_GO_LIVE:
-        return XeroState(LinkStatus.BEFORE_GO_LIVE.label)
+        return BEFORE_GO_LIVE
     if status == LinkStatus.PENDING:
         return XeroState(NOT_SENT) if reversed_at else WAITING
     return XeroState(LinkStatus(status).label)  # sending, checking Xero after a lost answer
@@ -61,16 +63,34 @@ def _latest(rows: Iterable[Mapping[str, Any]], stamp: str) -> dict[int, Mapping[
     return chosen
 
 
+class _History:
+    """Whether a credit note, or an invoice by its date, is history before go-live: what the push will
+    say of a record no push has looked at yet (rather than "Waiting to be sent")."""
+
+    def __init__(self, credit_note: CreditNote):
+        self.go_live_on = go_live_dates(entity_ids=[credit_note.entity_id])[credit_note.entity_id]
+        self.credit_note = (self.go_live_on is not None
+                            and credit_note_go_live_verdict(credit_note, self.go_live_on) is not None
+                            and not credit_note.xero_links.filter(xero_id__isnull=False).exists())
+
+    def invoice(self, issued_on: date) -> bool:
+        return self.go_live_on is not None and issued_on < self.go_live_on
+
+
 def allocation_states(credit_note: CreditNote) -> dict[int, XeroState]:
     """Each allocation of the credit note (reversed ones too), by id."""
     rows = CreditAllocation.objects.filter(credit_note=credit_note).values(
-        "pk", "reversed_at", "xero_links__status", "xero_links__last_error", "xero_links__error_cause",
-        "xero_links__xero_id", "xero_links__removed_at", "xero_links__updated_at")
+        "pk", "reversed_at", "invoice__issued_on", "xero_links__status", "xero_links__last_error",
+        "xero_links__error_cause", "xero_links__xero_id", "xero_links__removed_at", "xero_links__updated_at")
     states: dict[int, XeroState] = {}
+    history = _History(credit_note)
     for pk, row in _latest(rows, "xero_links__updated_at").items():
         status, reversed_at = row["xero_links__status"], row["reversed_at"]
         if status is None:  # no push has looked at it yet
-            states[pk] = XeroState(NOT_SENT) if reversed_at else WAITING
+            if history.credit_note or history.invoice(row["invoice__issued_on"]):
+                states[pk] = BEFORE_GO_LIVE
+            else:
+                states[pk] = XeroState(NOT_SENT) if reversed_at else WAITING
         elif row["xero_links__removed_at"] is not None:  # Xero confirmed it gone, or it never got there
             states[pk] = REMOVED if row["xero_links__xero_id"] else XeroState(NOT_SENT)
         elif reversed_at and status == LinkStatus.SYNCED:  # the next push removes it
@@ -88,11 +108,14 @@ def refund_states(credit_note: CreditNote) -> dict[int, XeroState]:
         "pk", "source", "reversed_at", "xero_links__is_deleted_in_xero", "xero_send_links__status",
         "xero_send_links__last_error", "xero_send_links__error_cause", "xero_send_links__updated_at")
     states: dict[int, XeroState] = {}
+    history = _History(credit_note)
     for pk, row in _latest(rows, "xero_send_links__updated_at").items():
         deleted, status, reversed_at = row["xero_links__is_deleted_in_xero"], row["xero_send_links__status"], \
             row["reversed_at"]
         if deleted is not None:
             states[pk] = REMOVED if deleted else IN_XERO
+        elif status is None and history.credit_note:
+            states[pk] = BEFORE_GO_LIVE
         elif status is None:
             states[pk] = XeroState(NOT_SENT) if reversed_at and row["source"] == CreditSource.BMS else WAITING
         else:

@@ -132,6 +132,7 @@ def test_a_credit_note_for_an_invoice_dated_before_go_live_is_never_sent_and_say
     page = html.unescape(finance_client.get(reverse("billing:credit_note_detail", args=[note.pk])).content.decode())
     assert f"Before go-live — not sent: it credits invoice {history.display_number}, dated 20/03/2026" in page
     assert "Waiting to be sent" not in page
+    assert '<td class="xero-state">Before go-live — not sent</td>' in page  # its allocation to that invoice too
     page = html.unescape(finance_client.get(reverse("billing:invoice_detail", args=[history.pk])).content.decode())
     assert "Before go-live — not sent: dated 20/03/2026, before 01/04/2026" in page
     assert "Not synced yet" not in page
