@@ -77,13 +77,12 @@ class _History:
         return self.go_live_on is not None and issued_on < self.go_live_on
 
 
-def allocation_states(credit_note: CreditNote) -> dict[int, XeroState]:
+def allocation_states(credit_note: CreditNote, history: _History) -> dict[int, XeroState]:
     """Each allocation of the credit note (reversed ones too), by id."""
     rows = CreditAllocation.objects.filter(credit_note=credit_note).values(
         "pk", "reversed_at", "invoice__issued_on", "xero_links__status", "xero_links__last_error",
         "xero_links__error_cause", "xero_links__xero_id", "xero_links__removed_at", "xero_links__updated_at")
     states: dict[int, XeroState] = {}
-    history = _History(credit_note)
     for pk, row in _latest(rows, "xero_links__updated_at").items():
         status, reversed_at = row["xero_links__status"], row["reversed_at"]
         if status is None:  # no push has looked at it yet
@@ -101,14 +100,13 @@ def allocation_states(credit_note: CreditNote) -> dict[int, XeroState]:
     return states
 
 
-def refund_states(credit_note: CreditNote) -> dict[int, XeroState]:
+def refund_states(credit_note: CreditNote, history: _History) -> dict[int, XeroState]:
     """Each refund of the credit note, by id: one Xero holds has a RefundLink (made there, or sent
     and confirmed); one entered in BMS before its credit note was sent has its send link."""
     rows = Refund.objects.filter(credit_note=credit_note).values(
         "pk", "source", "reversed_at", "xero_links__is_deleted_in_xero", "xero_send_links__status",
         "xero_send_links__last_error", "xero_send_links__error_cause", "xero_send_links__updated_at")
     states: dict[int, XeroState] = {}
-    history = _History(credit_note)
     for pk, row in _latest(rows, "xero_send_links__updated_at").items():
         deleted, status, reversed_at = row["xero_links__is_deleted_in_xero"], row["xero_send_links__status"], \
             row["reversed_at"]
@@ -122,3 +120,12 @@ def refund_states(credit_note: CreditNote) -> dict[int, XeroState]:
             states[pk] = _sent_state(status=status, last_error=row["xero_send_links__last_error"],
                                      error_cause=row["xero_send_links__error_cause"], reversed_at=reversed_at)
     return states
+
+
+def credit_use_states(credit_note: CreditNote) -> dict[str, Any]:
+    """Both tables' states, with the go-live facts read once for the two; and the refunds Xero holds
+    (undone in Xero, the pull reverses them here: no Reverse beside them)."""
+    history = _History(credit_note)
+    refunds = refund_states(credit_note, history)
+    return {"allocations": allocation_states(credit_note, history), "refunds": refunds,
+            "refunds_in_xero": {pk for pk, state in refunds.items() if state.in_xero}}

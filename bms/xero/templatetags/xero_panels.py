@@ -24,7 +24,7 @@ from bms.preferences.selectors import xero_is_active
 from bms.xero import view_in_xero
 from bms.xero.auth.incidents import blocking_incident, incident_text, open_incidents, tenant_incidents
 from bms.xero.context_processors import incident_banner
-from bms.xero.credit_states import allocation_states, refund_states
+from bms.xero.credit_states import credit_use_states
 from bms.xero.models import ContactLink, CreditNoteLink, InvoiceLink, JournalLink, SyncLink, XeroTenant
 from bms.xero.reconcile.models import ReconciliationRow
 from bms.xero.reconcile.selectors import (
@@ -182,10 +182,7 @@ def xero_credit_use_states(credit_note: CreditNote) -> dict[str, Any] | None:
     row's state by id, one read per table; None (no column) when Xero is not the active package."""
     if not xero_is_active():
         return None
-    refunds = refund_states(credit_note)
-    # A refund Xero holds is undone in Xero (the pull reverses it here): no Reverse beside it.
-    return {"allocations": allocation_states(credit_note), "refunds": refunds,
-            "refunds_in_xero": {pk for pk, state in refunds.items() if state.in_xero}}
+    return credit_use_states(credit_note)
 
 
 @register.simple_tag

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import httpx2
@@ -148,7 +149,7 @@ def _allocate_refused(page, out: Path, stdout) -> None:
     offered = form.locator("select[name=invoice] option").nth(1)
     owed = offered.inner_text().split(" — ")[1].split()[0]
     form.locator("select[name=invoice]").select_option(offered.get_attribute("value"))
-    form.get_by_label("Amount").fill(f"{float(owed) + 20:.2f}")
+    form.get_by_label("Amount").fill(str(Decimal(owed) + 20))
     form.get_by_role("button", name="Allocate").click()
     page.wait_for_load_state("networkidle")
     page.locator("#allocations").screenshot(path=str(out / "credit-note-allocate-refused.png"))
